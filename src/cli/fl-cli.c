@@ -1,0 +1,158 @@
+/* fl-cli.c: shared front-end helpers. */
+#include "fl-cli.h"
+
+#include "fl-config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+void
+fl_cli_init (void)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (FL_GETTEXT_PACKAGE, FL_LOCALEDIR);
+  bind_textdomain_codeset (FL_GETTEXT_PACKAGE, "UTF-8");
+  textdomain (FL_GETTEXT_PACKAGE);
+}
+
+void
+fl_cli_error (const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "%s: %s\n", g_get_prgname (), message);
+}
+
+void
+fl_cli_parse_or_exit (GOptionContext *context, int *argc, char ***argv, const gboolean *version)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      fl_cli_error ("%s", error->message);
+      fprintf (stderr, _("Try \"%s --help\" for more information.\n"), g_get_prgname ());
+      exit (FL_EXIT_USAGE);
+    }
+  if (*version)
+    {
+      printf ("%s %s\n", g_get_prgname (), FL_VERSION);
+      exit (FL_EXIT_OK);
+    }
+  if (*argc > 1)
+    {
+      fl_cli_error (_("Unexpected argument \"%s\""), (*argv)[1]);
+      fprintf (stderr, _("Try \"%s --help\" for more information.\n"), g_get_prgname ());
+      exit (FL_EXIT_USAGE);
+    }
+}
+
+struct _FlLineWriter
+{
+  FILE *stream;
+  gsize max_pending;
+  GMutex lock;
+  GCond wake;
+  GString *pending;
+  guint64 dropped;
+  gboolean closing;
+  GThread *thread;
+};
+
+#define FLUSH_INTERVAL_US (20 * 1000)
+
+static gpointer
+line_writer_thread (gpointer data)
+{
+  FlLineWriter *writer = data;
+  GString *spare = g_string_sized_new (64 * 1024);
+  int fd = fileno (writer->stream);
+
+  g_mutex_lock (&writer->lock);
+  for (;;)
+    {
+      GString *batch;
+      guint64 dropped;
+      gboolean closing;
+
+      if (writer->pending->len == 0 && writer->dropped == 0 && !writer->closing)
+        g_cond_wait_until (&writer->wake, &writer->lock,
+                           g_get_monotonic_time () + FLUSH_INTERVAL_US);
+      batch = writer->pending;
+      writer->pending = spare;
+      dropped = writer->dropped;
+      writer->dropped = 0;
+      closing = writer->closing;
+      g_mutex_unlock (&writer->lock);
+
+      /* write(2) directly: stdio would take its own lock and could block callers. */
+      for (gsize done = 0; done < batch->len;)
+        {
+          ssize_t n = write (fd, batch->str + done, batch->len - done);
+          if (n <= 0)
+            break; /* a closed pipe: the lines are lost either way */
+          done += (gsize) n;
+        }
+      if (dropped > 0)
+        fprintf (stderr, _("%s: output too slow, %" G_GUINT64_FORMAT " lines not shown\n"),
+                 g_get_prgname (), dropped);
+      g_string_truncate (batch, 0);
+      spare = batch;
+
+      g_mutex_lock (&writer->lock);
+      if (closing && writer->pending->len == 0)
+        break;
+    }
+  g_mutex_unlock (&writer->lock);
+  g_string_free (spare, TRUE);
+  return NULL;
+}
+
+FlLineWriter *
+fl_line_writer_new (FILE *stream, gsize max_pending)
+{
+  FlLineWriter *writer = g_new0 (FlLineWriter, 1);
+
+  fflush (stream);
+  writer->stream = stream;
+  writer->max_pending = max_pending;
+  writer->pending = g_string_sized_new (64 * 1024);
+  g_mutex_init (&writer->lock);
+  g_cond_init (&writer->wake);
+  writer->thread = g_thread_new ("line-writer", line_writer_thread, writer);
+  return writer;
+}
+
+void
+fl_line_writer_append (FlLineWriter *writer, const char *line, gsize length)
+{
+  g_mutex_lock (&writer->lock);
+  if (writer->pending->len + length > writer->max_pending)
+    writer->dropped++;
+  else
+    g_string_append_len (writer->pending, line, (gssize) length);
+  g_mutex_unlock (&writer->lock);
+}
+
+void
+fl_line_writer_free (FlLineWriter *writer)
+{
+  if (writer == NULL)
+    return;
+  g_mutex_lock (&writer->lock);
+  writer->closing = TRUE;
+  g_cond_signal (&writer->wake);
+  g_mutex_unlock (&writer->lock);
+  g_thread_join (writer->thread);
+  g_string_free (writer->pending, TRUE);
+  g_mutex_clear (&writer->lock);
+  g_cond_clear (&writer->wake);
+  g_free (writer);
+}

@@ -1,0 +1,59 @@
+/* fl-error.c: the FL_ERROR domain and errno wording. */
+#include "fl-error.h"
+
+#include <errno.h>
+#include <string.h>
+
+G_DEFINE_QUARK (fl-error-quark, fl_error)
+
+FlErrorCode
+fl_error_code_from_errno (int errsv)
+{
+  switch (errsv)
+    {
+    case ENOSPC:
+    case EDQUOT:
+      return FL_ERROR_NO_SPACE;
+    case EADDRINUSE:
+      return FL_ERROR_ADDRESS_IN_USE;
+    case EADDRNOTAVAIL:
+      return FL_ERROR_ADDRESS_NOT_AVAILABLE;
+    case ECONNREFUSED:
+    case EHOSTUNREACH:
+    case ENETUNREACH:
+      return FL_ERROR_CONNECT;
+    case ECONNRESET:
+    case EPIPE:
+    case ETIMEDOUT:
+      return FL_ERROR_NETWORK;
+    case ECANCELED:
+      return FL_ERROR_CANCELLED;
+    default:
+      return FL_ERROR_IO;
+    }
+}
+
+const char *
+fl_strerror (int errsv)
+{
+  /* g_strerror gives "Address already in use"; a sentence reads better with the
+   * reason in lower case after a colon, as in "Could not bind ...: address already in use". */
+  static GMutex lock;
+  static GHashTable *cache;
+  const char *reason;
+
+  g_mutex_lock (&lock);
+  if (cache == NULL)
+    cache = g_hash_table_new (g_direct_hash, g_direct_equal);
+  reason = g_hash_table_lookup (cache, GINT_TO_POINTER (errsv));
+  if (reason == NULL)
+    {
+      char *lower = g_strdup (g_strerror (errsv));
+      if (lower[0] != '\0' && g_ascii_isupper (lower[0]) && !g_ascii_isupper (lower[1]))
+        lower[0] = g_ascii_tolower (lower[0]);
+      g_hash_table_insert (cache, GINT_TO_POINTER (errsv), lower);
+      reason = lower;
+    }
+  g_mutex_unlock (&lock);
+  return reason;
+}

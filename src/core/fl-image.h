@@ -1,0 +1,52 @@
+/* fl-image.h: 8-bit RGB/RGBA images in memory and the fast random generator.
+ *
+ * Pixels are tightly packed rows (stride == width * channels). Dimensions are
+ * capped so that no caller can be made to allocate an absurd buffer.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define FL_IMAGE_MAX_DIMENSION 16384u
+/* 64 Mpx * 4 bytes = 256 MiB, the most any image may take. */
+#define FL_IMAGE_MAX_PIXELS (64u * 1024u * 1024u)
+
+typedef struct
+{
+  guint width;
+  guint height;
+  guint channels; /* 3 (RGB) or 4 (RGBA) */
+  guint8 *pixels; /* width * height * channels bytes, owned */
+} FlImage;
+
+/* Checks width x height against the caps; fills error with a sentence when not. */
+gboolean fl_image_check_size (guint width, guint height, GError **error);
+
+/* Parses "WxH" (e.g. "10x10") into checked dimensions. */
+gboolean fl_image_parse_size (const char *text, guint *width, guint *height, GError **error);
+
+/* A zeroed image; NULL with error when the size is not allowed. */
+FlImage *fl_image_new (guint width, guint height, guint channels, GError **error);
+void     fl_image_free (FlImage *image);
+gsize    fl_image_byte_size (const FlImage *image);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlImage, fl_image_free)
+
+/* xoshiro256**: fast, good enough for random pixels, never shared between
+ * threads (each thread owns one). Seeded from the OS (getrandom). */
+typedef struct
+{
+  guint64 s[4];
+} FlRng;
+
+void    fl_rng_init (FlRng *rng);
+void    fl_rng_init_seeded (FlRng *rng, guint64 seed); /* reproducible, for tests */
+guint64 fl_rng_next (FlRng *rng);
+void    fl_rng_fill (FlRng *rng, guint8 *buffer, gsize length);
+
+/* Fills every channel of every pixel with uniformly random bytes. */
+void fl_image_randomize (FlImage *image, FlRng *rng);
+
+G_END_DECLS

@@ -1,0 +1,359 @@
+/* fl-net.c: sockets with clear errors. */
+#include "fl-net.h"
+
+#include "fl-error.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+const char *
+fl_net_format_host (const struct sockaddr *sa, char *buffer, gsize size, guint *port_out)
+{
+  char host[INET6_ADDRSTRLEN] = "?";
+  guint port = 0;
+
+  if (sa->sa_family == AF_INET)
+    {
+      const struct sockaddr_in *in = (const struct sockaddr_in *) sa;
+      inet_ntop (AF_INET, &in->sin_addr, host, sizeof host);
+      port = ntohs (in->sin_port);
+    }
+  else if (sa->sa_family == AF_INET6)
+    {
+      const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) sa;
+      inet_ntop (AF_INET6, &in6->sin6_addr, host, sizeof host);
+      port = ntohs (in6->sin6_port);
+    }
+  g_strlcpy (buffer, host, size);
+  if (port_out)
+    *port_out = port;
+  return buffer;
+}
+
+const char *
+fl_net_format_address (const FlSockAddr *addr, char *buffer, gsize size)
+{
+  char host[INET6_ADDRSTRLEN];
+  guint port;
+
+  fl_net_format_host ((const struct sockaddr *) &addr->storage, host, sizeof host, &port);
+  if (addr->storage.ss_family == AF_INET6)
+    g_snprintf (buffer, size, "[%s]:%u", host, port);
+  else
+    g_snprintf (buffer, size, "%s:%u", host, port);
+  return buffer;
+}
+
+gboolean
+fl_net_resolve (const char *host, guint port, gboolean passive, FlSockAddr *addr,
+                GError **error)
+{
+  struct addrinfo hints = { 0 }, *result = NULL;
+  char service[16];
+  int rc;
+
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+  hints.ai_family = AF_UNSPEC;
+  g_snprintf (service, sizeof service, "%u", port);
+  rc = getaddrinfo (host && *host ? host : NULL, service, &hints, &result);
+  if (rc != 0 || result == NULL)
+    {
+      g_set_error (error, FL_ERROR, FL_ERROR_ADDRESS, "Could not resolve %s: %s",
+                   host ? host : "(any)", rc == EAI_SYSTEM ? fl_strerror (errno) : gai_strerror (rc));
+      if (result)
+        freeaddrinfo (result);
+      return FALSE;
+    }
+  memset (addr, 0, sizeof *addr);
+  memcpy (&addr->storage, result->ai_addr, result->ai_addrlen);
+  addr->length = result->ai_addrlen;
+  freeaddrinfo (result);
+  return TRUE;
+}
+
+gboolean
+fl_net_parse_port (const char *text, gboolean allow_zero, guint *port, GError **error)
+{
+  guint64 value;
+
+  if (!g_ascii_string_to_unsigned (text, 10, allow_zero ? 0 : 1, 65535, &value, NULL))
+    {
+      g_set_error (error, FL_ERROR, FL_ERROR_INVALID_ARGUMENT,
+                   "Port \"%s\" is not valid: expected a number from %d to 65535", text,
+                   allow_zero ? 0 : 1);
+      return FALSE;
+    }
+  *port = (guint) value;
+  return TRUE;
+}
+
+gboolean
+fl_net_parse_endpoint (const char *text, guint default_port, char **host, guint *port,
+                       GError **error)
+{
+  const char *colon;
+
+  if (text[0] == '[')
+    {
+      const char *close = strchr (text, ']');
+      if (close == NULL || (close[1] != '\0' && close[1] != ':') || close == text + 1)
+        goto bad;
+      *host = g_strndup (text + 1, close - text - 1);
+      if (close[1] == '\0')
+        *port = default_port;
+      else if (!fl_net_parse_port (close + 2, FALSE, port, error))
+        {
+          g_clear_pointer (host, g_free);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  colon = strrchr (text, ':');
+  if (colon != NULL && strchr (text, ':') != colon)
+    colon = NULL; /* a bare IPv6 address */
+  if (colon == text || text[0] == '\0')
+    goto bad;
+  if (colon == NULL)
+    {
+      *host = g_strdup (text);
+      *port = default_port;
+      return TRUE;
+    }
+  if (!fl_net_parse_port (colon + 1, FALSE, port, error))
+    return FALSE;
+  *host = g_strndup (text, colon - text);
+  return TRUE;
+
+bad:
+  g_set_error (error, FL_ERROR, FL_ERROR_INVALID_ARGUMENT,
+               "Server address \"%s\" is not valid: expected HOST:PORT", text);
+  return FALSE;
+}
+
+int
+fl_net_listen (const FlSockAddr *addr, int backlog, GError **error)
+{
+  char where[80];
+  int fd, one = 1;
+
+  fl_net_format_address (addr, where, sizeof where);
+  fd = socket (addr->storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, FL_ERROR, fl_error_code_from_errno (errsv),
+                   "Could not create a socket for %s: %s", where, fl_strerror (errsv));
+      return -1;
+    }
+  /* Before bind, so that a restart does not wait for TIME_WAIT to drain. */
+  setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind (fd, (const struct sockaddr *) &addr->storage, addr->length) != 0)
+    {
+      int errsv = errno;
+      close (fd);
+      g_set_error (error, FL_ERROR, fl_error_code_from_errno (errsv), "Could not bind %s: %s",
+                   where, fl_strerror (errsv));
+      return -1;
+    }
+  if (listen (fd, backlog) != 0)
+    {
+      int errsv = errno;
+      close (fd);
+      g_set_error (error, FL_ERROR, fl_error_code_from_errno (errsv),
+                   "Could not listen on %s: %s", where, fl_strerror (errsv));
+      return -1;
+    }
+  return fd;
+}
+
+gboolean
+fl_net_local_address (int fd, FlSockAddr *addr)
+{
+  memset (addr, 0, sizeof *addr);
+  addr->length = sizeof addr->storage;
+  return getsockname (fd, (struct sockaddr *) &addr->storage, &addr->length) == 0;
+}
+
+int
+fl_net_send_all (int fd, const void *data, gsize length)
+{
+  const guint8 *p = data;
+
+  while (length > 0)
+    {
+      ssize_t n = send (fd, p, length, MSG_NOSIGNAL);
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return errno;
+        }
+      p += n;
+      length -= (gsize) n;
+    }
+  return 0;
+}
+
+static int
+remaining_ms (gint64 deadline)
+{
+  gint64 left = deadline - g_get_monotonic_time ();
+  if (left <= 0)
+    return 0;
+  return (int) MIN ((left + 999) / 1000, G_MAXINT);
+}
+
+int
+fl_net_connect (const FlSockAddr *addr, gint64 deadline, GError **error)
+{
+  char where[80];
+  int fd, errsv;
+
+  fd = socket (addr->storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0)
+    {
+      errsv = errno;
+      goto fail;
+    }
+  if (connect (fd, (const struct sockaddr *) &addr->storage, addr->length) == 0)
+    return fd;
+  errsv = errno;
+  if (errsv != EINPROGRESS && errsv != EINTR)
+    goto fail;
+  for (;;)
+    {
+      struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+      int timeout = remaining_ms (deadline);
+      int rc;
+      socklen_t len = sizeof errsv;
+
+      if (timeout == 0)
+        {
+          errsv = ETIMEDOUT;
+          goto fail;
+        }
+      rc = poll (&pfd, 1, timeout);
+      if (rc < 0 && errno == EINTR)
+        continue;
+      if (rc < 0)
+        {
+          errsv = errno;
+          goto fail;
+        }
+      if (rc == 0)
+        continue; /* the deadline check above ends it */
+      if (getsockopt (fd, SOL_SOCKET, SO_ERROR, &errsv, &len) != 0)
+        errsv = errno;
+      if (errsv == 0)
+        return fd;
+      goto fail;
+    }
+
+fail:
+  if (fd >= 0)
+    close (fd);
+  fl_net_format_address (addr, where, sizeof where);
+  g_set_error (error, FL_ERROR,
+               errsv == ETIMEDOUT ? FL_ERROR_CONNECT : fl_error_code_from_errno (errsv),
+               "Could not connect to %s: %s", where,
+               errsv == ETIMEDOUT ? "connection timed out" : fl_strerror (errsv));
+  if (errsv == EMFILE || errsv == ENFILE)
+    {
+      /* Our own resource shortage, not the peer's fault: keep the code apart. */
+      g_clear_error (error);
+      g_set_error (error, FL_ERROR, FL_ERROR_IO, "Could not connect to %s: %s", where,
+                   fl_strerror (errsv));
+    }
+  errno = errsv;
+  return -1;
+}
+
+gboolean
+fl_net_read_to_eof (int fd, gint64 deadline, gsize max_bytes, GByteArray *out,
+                    const gint *cancel, const char *peer, GError **error)
+{
+  gsize start = out->len;
+  guint8 chunk[16384];
+
+  for (;;)
+    {
+      ssize_t n = recv (fd, chunk, sizeof chunk, 0);
+      if (n > 0)
+        {
+          if (out->len - start + (gsize) n > max_bytes)
+            {
+              g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
+                           "The reply from %s is larger than %" G_GSIZE_FORMAT " bytes", peer,
+                           max_bytes);
+              return FALSE;
+            }
+          g_byte_array_append (out, chunk, (guint) n);
+          continue;
+        }
+      if (n == 0)
+        return TRUE;
+      if (errno == EINTR)
+        continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        {
+          struct pollfd pfd = { .fd = fd, .events = POLLIN };
+          int timeout = remaining_ms (deadline);
+          if (cancel && g_atomic_int_get (cancel))
+            {
+              g_set_error (error, FL_ERROR, FL_ERROR_CANCELLED, "The download was cancelled");
+              return FALSE;
+            }
+          if (timeout == 0)
+            {
+              g_set_error (error, FL_ERROR, FL_ERROR_NETWORK,
+                           "The reply from %s timed out after %" G_GSIZE_FORMAT " bytes", peer,
+                           out->len - start);
+              return FALSE;
+            }
+          if (cancel)
+            timeout = MIN (timeout, 50);
+          if (poll (&pfd, 1, timeout) < 0 && errno != EINTR)
+            {
+              int errsv = errno;
+              g_set_error (error, FL_ERROR, FL_ERROR_NETWORK, "Could not read from %s: %s", peer,
+                           fl_strerror (errsv));
+              return FALSE;
+            }
+          continue;
+        }
+      {
+        int errsv = errno;
+        g_set_error (error, FL_ERROR, fl_error_code_from_errno (errsv) == FL_ERROR_IO
+                                        ? FL_ERROR_NETWORK
+                                        : fl_error_code_from_errno (errsv),
+                     "Could not read from %s: %s", peer, fl_strerror (errsv));
+        return FALSE;
+      }
+    }
+}
+
+guint64
+fl_net_raise_nofile_limit (guint64 wanted)
+{
+  struct rlimit rl;
+
+  if (getrlimit (RLIMIT_NOFILE, &rl) != 0)
+    return 0;
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < wanted)
+    {
+      struct rlimit raised = rl;
+      raised.rlim_cur = (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > wanted) ? wanted : rl.rlim_max;
+      if (setrlimit (RLIMIT_NOFILE, &raised) == 0)
+        rl = raised;
+    }
+  return rl.rlim_cur == RLIM_INFINITY ? G_MAXUINT64 : rl.rlim_cur;
+}

@@ -1,0 +1,50 @@
+/* fl-png.h: PNG in memory: encode, check and decode.
+ *
+ * The codec never does I/O: callers hand it bytes and get bytes back, so the
+ * server, the downloader, the encoder, the tests and the fuzzers share one path.
+ * libpng and its setjmp stay inside fl-png.c.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "fl-image.h"
+
+G_BEGIN_DECLS
+
+/* Caps applied to untrusted PNG bytes before anything is allocated for them. */
+typedef struct
+{
+  guint max_width;
+  guint max_height;
+  gsize max_bytes; /* of the encoded file */
+} FlPngLimits;
+
+#define FL_PNG_DEFAULT_MAX_DIMENSION 4096u
+#define FL_PNG_DEFAULT_MAX_BYTES (64u * 1024u * 1024u)
+#define FL_PNG_SIGNATURE_SIZE 8
+
+/* 4096x4096 and 64 MiB: room for --size 1024x1024 and any sensible frame. */
+void fl_png_limits_init_default (FlPngLimits *limits);
+
+/* Encodes an RGB or RGBA image as a PNG appended to out. Uses no compression and
+ * no filtering: frames are random noise, which never compresses, and speed is
+ * what the server needs. Thread-safe; the caller owns out. */
+gboolean fl_png_encode (const FlImage *image, GByteArray *out, GError **error);
+
+/* Structural check of untrusted bytes: exactly one PNG, signature through IEND,
+ * every chunk CRC, a valid IHDR within the limits, at least one IDAT, nothing
+ * after IEND. Does not inflate the pixels. Sets width/height when given. */
+gboolean fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limits,
+                       guint *width, guint *height, GError **error);
+
+/* Reads the dimensions from the IHDR of a PNG without checking the rest. */
+gboolean fl_png_peek_size (const guint8 *data, gsize length, guint *width, guint *height);
+
+/* Decodes any valid PNG (palette, grey, alpha, 16-bit, interlaced) to RGBA8.
+ * 16-bit samples are scaled to 8 bits; tRNS becomes alpha. The error message
+ * starts with "not a valid PNG" or names the limit; callers prefix the file. */
+FlImage *fl_png_decode (const guint8 *data, gsize length, const FlPngLimits *limits,
+                        GError **error);
+
+G_END_DECLS

@@ -1,0 +1,72 @@
+/* fl-server.h: the multi-threaded image server.
+ *
+ * Every accepted connection is handled start to finish by one thread: a fresh
+ * random image, encoded as a PNG, sent, closed. Handler threads accept for
+ * themselves (leader/follower): when the last idle one takes a connection it
+ * starts another, up to max_connections live threads; beyond that, clients wait
+ * in the listen backlog. Nothing here prints: the front-end gets one callback
+ * per image and one per notable event.
+ */
+#pragma once
+
+#include <glib.h>
+#include <sys/socket.h>
+
+G_BEGIN_DECLS
+
+#define FL_SERVER_DEFAULT_PORT 1234
+#define FL_SERVER_DEFAULT_MAX_CONNECTIONS 256
+#define FL_SERVER_DEFAULT_SEND_TIMEOUT_MS 10000
+#define FL_SERVER_DEFAULT_GRACE_MS 2000
+
+typedef struct
+{
+  const char *host;      /* NULL or "" = 0.0.0.0 */
+  guint port;            /* 0 = any free port */
+  guint width, height;   /* of each image, 10x10 when 0 */
+  guint max_connections; /* live handler threads, default when 0 */
+  guint send_timeout_ms; /* bounds a peer that never reads, default when 0 */
+} FlServerConfig;
+
+typedef struct
+{
+  guint64 images_sent;
+  guint64 bytes_sent;
+  guint64 failures;    /* connections that ended before the image was sent */
+  guint active;        /* connections being handled right now */
+  guint threads;       /* live handler threads */
+} FlServerStats;
+
+/* Called on the handler thread after an image was sent in full; must be quick
+ * and thread-safe. peer is the client's address. */
+typedef void (*FlServerSentFunc) (const struct sockaddr *peer, gpointer user_data);
+/* Called with one sentence for notable events (descriptors exhausted, a thread
+ * that could not start); rate-limited to one per kind per second. */
+typedef void (*FlServerLogFunc) (const char *message, gpointer user_data);
+
+typedef struct _FlServer FlServer;
+
+FlServer   *fl_server_new (const FlServerConfig *config);
+void        fl_server_set_sent_func (FlServer *server, FlServerSentFunc func, gpointer user_data);
+void        fl_server_set_log_func (FlServer *server, FlServerLogFunc func, gpointer user_data);
+
+/* Binds, listens and starts the handler threads. Any thread may call it. */
+gboolean    fl_server_start (FlServer *server, GError **error);
+
+/* The bound address, "0.0.0.0:1234" (valid after start). */
+const char *fl_server_get_address (FlServer *server);
+guint       fl_server_get_port (FlServer *server);
+gboolean    fl_server_is_running (FlServer *server);
+void        fl_server_get_stats (FlServer *server, FlServerStats *stats);
+
+/* Stops accepting at once (new connections are refused), lets connections in
+ * flight finish for up to grace_ms, then cuts the rest, and joins every thread.
+ * Blocks until done; safe from any thread but a handler callback. */
+void        fl_server_stop (FlServer *server, guint grace_ms);
+
+/* Stops (with the default grace) if running, then frees. */
+void        fl_server_free (FlServer *server);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlServer, fl_server_free)
+
+G_END_DECLS
