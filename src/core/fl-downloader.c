@@ -1,0 +1,2 @@
+/* fl-downloader.c: not written yet. */
+#include <glib.h>

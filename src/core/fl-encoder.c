@@ -1,0 +1,2 @@
+/* fl-encoder.c: not written yet. */
+#include <glib.h>

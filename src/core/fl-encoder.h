@@ -1,0 +1,52 @@
+/* fl-encoder.h: the multi-process animated GIF encoder.
+ *
+ * P worker processes (the frameloom-gif-worker program, started with
+ * posix_spawn/GSubprocess, never a bare fork) each encode a contiguous range of
+ * frames DIR/<i>.png into finished GIF image blocks; the parent writes the
+ * header, the blocks in frame order and the trailer to a temporary file and
+ * renames it into place. The output is byte-identical for every P.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "fl-progress.h"
+
+G_BEGIN_DECLS
+
+/* The environment variable that overrides the worker program's path (tests set it). */
+#define FL_GIF_WORKER_ENV "FRAMELOOM_GIF_WORKER"
+
+typedef struct
+{
+  const char *frames_dir;   /* holds <first>.png .. <first+n_frames-1>.png */
+  guint first;              /* index of the first frame, usually 0 */
+  guint n_frames;
+  guint processes;          /* worker processes, >= 1 */
+  guint delay_ms;           /* per frame; stored in centiseconds, rounded */
+  guint loop;               /* NETSCAPE2.0 loop count, 0 = forever */
+  const char *output;       /* the GIF to write atomically */
+  const char *worker_path;  /* NULL: $FRAMELOOM_GIF_WORKER, else the installed one */
+} FlEncodeConfig;
+
+typedef struct
+{
+  guint64 frames;
+  guint64 bytes;            /* of the GIF */
+  guint screen_width, screen_height;
+  guint64 quantised_frames; /* frames that had more than 256 colours */
+  double seconds;
+} FlEncodeResult;
+
+/* Synchronous; runs on the calling thread (plus the worker processes) and may be
+ * called from any thread. progress reports frames encoded. Cancelling kills the
+ * workers, reaps them and removes the temporary file. On error nothing is left
+ * at config->output (an older file there is left untouched). */
+gboolean fl_encode_gif (const FlEncodeConfig *config, FlProgressFunc progress,
+                        gpointer user_data, GCancellable *cancellable, FlEncodeResult *result,
+                        GError **error);
+
+/* The worker program's path: $FRAMELOOM_GIF_WORKER when set, else the installed one. */
+const char *fl_encoder_default_worker_path (void);
+
+G_END_DECLS

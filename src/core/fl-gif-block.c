@@ -1,0 +1,2 @@
+/* fl-gif-block.c: not written yet. */
+#include <glib.h>

@@ -1,0 +1,2 @@
+/* fl-gif-palette.c: not written yet. */
+#include <glib.h>

@@ -1,0 +1,2 @@
+/* fl-gif-reader.c: not written yet. */
+#include <glib.h>

@@ -1,0 +1,2 @@
+/* fl-gif-writer.c: not written yet. */
+#include <glib.h>

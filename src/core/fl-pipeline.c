@@ -1,0 +1,2 @@
+/* fl-pipeline.c: not written yet. */
+#include <glib.h>
