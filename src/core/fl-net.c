@@ -184,7 +184,7 @@ fl_net_local_address (int fd, FlSockAddr *addr)
 }
 
 int
-fl_net_send_all (int fd, const void *data, gsize length)
+fl_net_send_all (int fd, const void *data, gsize length, gint64 deadline)
 {
   const guint8 *p = data;
 
@@ -195,10 +195,12 @@ fl_net_send_all (int fd, const void *data, gsize length)
         {
           if (errno == EINTR)
             continue;
-          return errno;
+          return (errno == EAGAIN || errno == EWOULDBLOCK) ? ETIMEDOUT : errno;
         }
       p += n;
       length -= (gsize) n;
+      if (length > 0 && deadline != 0 && g_get_monotonic_time () >= deadline)
+        return ETIMEDOUT;
     }
   return 0;
 }

@@ -38,8 +38,10 @@ int fl_net_listen (const FlSockAddr *addr, int backlog, GError **error);
 gboolean fl_net_local_address (int fd, FlSockAddr *addr);
 
 /* send() of the whole buffer with MSG_NOSIGNAL, retrying EINTR and short writes.
- * Returns 0 or an errno value. */
-int fl_net_send_all (int fd, const void *data, gsize length);
+ * With a deadline (g_get_monotonic_time() microseconds, 0 for none) a peer that
+ * drains slowly cannot stretch the transfer past it: ETIMEDOUT. SO_SNDTIMEO on
+ * the socket bounds each blocked call. Returns 0 or an errno value. */
+int fl_net_send_all (int fd, const void *data, gsize length, gint64 deadline);
 
 /* Non-blocking connect bounded by deadline (g_get_monotonic_time() microseconds).
  * Returns a connected blocking-free (O_NONBLOCK) socket, or -1 with the sentence

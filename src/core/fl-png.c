@@ -318,7 +318,9 @@ fl_png_decode (const guint8 *data, gsize length, const FlPngLimits *limits_in, G
   png_set_read_fn (png, &ctx, on_png_read);
   png_set_user_limits (png, limits->max_width, limits->max_height);
   png_set_chunk_malloc_max (png, MIN (limits->max_bytes, (gsize) 64 * 1024 * 1024));
-  /* CRC errors in ancillary chunks are warnings in libpng; critical ones stay errors. */
+  /* libpng lets palette indices beyond the palette and malformed ancillary
+   * chunks pass as "benign"; a frame we cannot reproduce exactly is not benign. */
+  png_set_benign_errors (png, 0);
   png_read_info (png, info);
 
   width = png_get_image_width (png, info);

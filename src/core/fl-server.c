@@ -179,7 +179,8 @@ serve_one (FlServer *server, int fd, FlImage *image, FlRng *rng, GByteArray *buf
   g_byte_array_set_size (buffer, 0);
   if (!fl_png_encode (image, buffer, NULL))
     return FALSE;
-  errsv = fl_net_send_all (fd, buffer->data, buffer->len);
+  errsv = fl_net_send_all (fd, buffer->data, buffer->len,
+                           g_get_monotonic_time () + (gint64) server->send_timeout_ms * 1000);
   if (errsv != 0)
     return FALSE;
   atomic_fetch_add_explicit (&server->bytes_sent, buffer->len, memory_order_relaxed);

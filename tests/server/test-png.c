@@ -1,0 +1,356 @@
+/* test-png: random images, PNG encode/check/decode round trips and limits. */
+#include "fl-error.h"
+#include "fl-image.h"
+#include "fl-png.h"
+
+#include <string.h>
+#include <zlib.h>
+
+static GByteArray *
+encode_random (guint width, guint height, FlRng *rng, FlImage **image_out)
+{
+  g_autoptr (GError) error = NULL;
+  FlImage *image = fl_image_new (width, height, 3, &error);
+  GByteArray *png = g_byte_array_new ();
+
+  g_assert_no_error (error);
+  fl_image_randomize (image, rng);
+  g_assert_true (fl_png_encode (image, png, &error));
+  g_assert_no_error (error);
+  *image_out = image;
+  return png;
+}
+
+static void
+assert_round_trip (guint width, guint height)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlImage) image = NULL;
+  g_autoptr (FlImage) decoded = NULL;
+  g_autoptr (GByteArray) png = NULL;
+  FlRng rng;
+  guint w = 0, h = 0;
+
+  fl_rng_init (&rng);
+  png = encode_random (width, height, &rng, &image);
+  g_assert_true (fl_png_check (png->data, png->len, NULL, &w, &h, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (w, ==, width);
+  g_assert_cmpuint (h, ==, height);
+
+  decoded = fl_png_decode (png->data, png->len, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (decoded->width, ==, width);
+  g_assert_cmpuint (decoded->height, ==, height);
+  g_assert_cmpuint (decoded->channels, ==, 4);
+  for (gsize i = 0; i < (gsize) width * height; i++)
+    {
+      g_assert_cmpmem (decoded->pixels + i * 4, 3, image->pixels + i * 3, 3);
+      g_assert_cmpuint (decoded->pixels[i * 4 + 3], ==, 255);
+    }
+}
+
+static void
+test_round_trip_10x10 (void)
+{
+  assert_round_trip (10, 10);
+}
+
+static void
+test_round_trip_other_sizes (void)
+{
+  assert_round_trip (1, 1);
+  assert_round_trip (37, 5);
+  assert_round_trip (5, 37);
+  assert_round_trip (256, 256);
+}
+
+static void
+test_wire_size (void)
+{
+  g_autoptr (FlImage) image = NULL;
+  g_autoptr (GByteArray) png = NULL;
+  FlRng rng;
+
+  /* Random pixels never compress: stored deflate, a fixed size for 10x10 RGB. */
+  fl_rng_init (&rng);
+  png = encode_random (10, 10, &rng, &image);
+  g_assert_cmpuint (png->len, ==, 378);
+}
+
+static void
+test_images_differ (void)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                                                       (GDestroyNotify) g_bytes_unref, NULL);
+  FlRng rng_a, rng_b;
+
+  /* Two generators seeded from the OS never agree, and neither repeats itself. */
+  fl_rng_init (&rng_a);
+  fl_rng_init (&rng_b);
+  for (int i = 0; i < 2000; i++)
+    {
+      g_autoptr (FlImage) image = NULL;
+      GByteArray *png = encode_random (10, 10, i % 2 ? &rng_a : &rng_b, &image);
+      GBytes *bytes = g_byte_array_free_to_bytes (png);
+      g_assert_false (g_hash_table_contains (seen, bytes));
+      g_hash_table_add (seen, bytes);
+    }
+}
+
+static void
+test_random_is_uniform (void)
+{
+  guint counts[256] = { 0 };
+  guint8 buffer[4096];
+  FlRng rng;
+
+  fl_rng_init (&rng);
+  for (int round = 0; round < 64; round++)
+    {
+      fl_rng_fill (&rng, buffer, sizeof buffer);
+      for (gsize i = 0; i < sizeof buffer; i++)
+        counts[buffer[i]]++;
+    }
+  /* 262144 bytes, 1024 expected per value; 6 sigma is about 190. */
+  for (int v = 0; v < 256; v++)
+    {
+      g_assert_cmpuint (counts[v], >, 1024 - 200);
+      g_assert_cmpuint (counts[v], <, 1024 + 200);
+    }
+}
+
+static void
+test_bad_sizes (void)
+{
+  const char *bad[] = { "0x10", "10x0", "20000x10", "10", "axb", "10x", "x10", "-1x5", "10x10x",
+                        "", "99999999999999999999x1" };
+  guint w, h;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_assert_false (fl_image_parse_size (bad[i], &w, &h, &error));
+      g_assert_nonnull (error);
+      g_assert_true (error->domain == FL_ERROR);
+      g_assert_nonnull (strstr (error->message, "Image size"));
+    }
+  g_assert_true (fl_image_parse_size ("640x480", &w, &h, NULL));
+  g_assert_cmpuint (w, ==, 640);
+  g_assert_cmpuint (h, ==, 480);
+  {
+    g_autoptr (GError) error = NULL;
+    g_assert_null (fl_image_new (0, 5, 3, &error));
+    g_assert_error (error, FL_ERROR, FL_ERROR_INVALID_ARGUMENT);
+  }
+  {
+    g_autoptr (GError) error = NULL;
+    g_assert_null (fl_image_new (16385, 1, 3, &error));
+    g_assert_error (error, FL_ERROR, FL_ERROR_TOO_LARGE);
+  }
+}
+
+static void
+test_check_rejects_damage (void)
+{
+  g_autoptr (FlImage) image = NULL;
+  g_autoptr (GByteArray) png = NULL;
+  FlRng rng;
+
+  fl_rng_init (&rng);
+  png = encode_random (10, 10, &rng, &image);
+
+  /* Every truncation fails, in the checker and in the decoder. */
+  for (guint cut = 0; cut < png->len; cut++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GError) decode_error = NULL;
+      g_autoptr (FlImage) decoded = NULL;
+      g_assert_false (fl_png_check (png->data, cut, NULL, NULL, NULL, &error));
+      g_assert_error (error, FL_ERROR, FL_ERROR_INVALID_PNG);
+      g_assert_true (g_str_has_prefix (error->message, "not a valid PNG"));
+      decoded = fl_png_decode (png->data, cut, NULL, &decode_error);
+      g_assert_null (decoded);
+      g_assert_nonnull (decode_error);
+    }
+
+  /* Any flipped bit fails the CRC or the structure. */
+  for (guint i = 8; i < png->len; i += 7)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GByteArray) damaged = g_byte_array_new ();
+      g_byte_array_append (damaged, png->data, png->len);
+      damaged->data[i] ^= 0x10;
+      g_assert_false (fl_png_check (damaged->data, damaged->len, NULL, NULL, NULL, &error));
+      g_assert_nonnull (error);
+    }
+
+  /* Bytes after IEND: not exactly one PNG. */
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GByteArray) longer = g_byte_array_new ();
+    g_byte_array_append (longer, png->data, png->len);
+    g_byte_array_append (longer, (const guint8 *) "junk", 4);
+    g_assert_false (fl_png_check (longer->data, longer->len, NULL, NULL, NULL, &error));
+    g_assert_error (error, FL_ERROR, FL_ERROR_INVALID_PNG);
+    g_assert_nonnull (strstr (error->message, "after IEND"));
+  }
+}
+
+static void
+test_check_limits (void)
+{
+  g_autoptr (FlImage) image = NULL;
+  g_autoptr (GByteArray) png = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) byte_error = NULL;
+  FlPngLimits limits;
+  FlRng rng;
+
+  fl_rng_init (&rng);
+  png = encode_random (64, 32, &rng, &image);
+  fl_png_limits_init_default (&limits);
+  limits.max_width = 63;
+  g_assert_false (fl_png_check (png->data, png->len, &limits, NULL, NULL, &error));
+  g_assert_error (error, FL_ERROR, FL_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "64x32"));
+
+  fl_png_limits_init_default (&limits);
+  limits.max_bytes = png->len - 1;
+  g_assert_false (fl_png_check (png->data, png->len, &limits, NULL, NULL, &byte_error));
+  g_assert_error (byte_error, FL_ERROR, FL_ERROR_TOO_LARGE);
+}
+
+static void
+test_huge_header_refused (void)
+{
+  g_autoptr (FlImage) image = NULL;
+  g_autoptr (GByteArray) png = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlImage) decoded = NULL;
+  FlRng rng;
+  guint32 crc;
+
+  /* A valid PNG whose IHDR claims 100000x100000 (CRC fixed up): refused on the
+   * header, before anything is allocated for the pixels. */
+  fl_rng_init (&rng);
+  png = encode_random (10, 10, &rng, &image);
+  png->data[16] = 0; png->data[17] = 1; png->data[18] = 0x86; png->data[19] = 0xa0;
+  png->data[20] = 0; png->data[21] = 1; png->data[22] = 0x86; png->data[23] = 0xa0;
+  crc = (guint32) crc32 (0, png->data + 12, 17);
+  png->data[29] = crc >> 24; png->data[30] = crc >> 16; png->data[31] = crc >> 8; png->data[32] = crc;
+  g_assert_false (fl_png_check (png->data, png->len, NULL, NULL, NULL, &error));
+  g_assert_error (error, FL_ERROR, FL_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "100000x100000"));
+  g_clear_error (&error);
+  decoded = fl_png_decode (png->data, png->len, NULL, &error);
+  g_assert_null (decoded);
+  g_assert_nonnull (error);
+}
+
+static void
+for_each_corpus_png (const char *subdir, void (*func) (const char *path))
+{
+  const char *corpus = g_getenv ("FRAMELOOM_CORPUS");
+  g_autofree char *root = NULL;
+  g_autoptr (GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+  guint count = 0;
+
+  if (corpus == NULL || !g_file_test (corpus, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("the shared corpus is absent (set -Dcorpus=PATH); skipping corpus files");
+      return;
+    }
+  root = g_build_filename (corpus, subdir, NULL);
+  g_ptr_array_add (dirs, g_strdup (root));
+  while (dirs->len > 0)
+    {
+      g_autofree char *dir_path = g_ptr_array_steal_index (dirs, dirs->len - 1);
+      g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
+      const char *name;
+      if (dir == NULL)
+        continue;
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (dir_path, name, NULL);
+          if (g_file_test (path, G_FILE_TEST_IS_DIR))
+            g_ptr_array_add (dirs, g_steal_pointer (&path));
+          else if (g_str_has_suffix (name, ".png"))
+            {
+              func (path);
+              count++;
+            }
+        }
+    }
+  g_assert_cmpuint (count, >, 0);
+}
+
+static void
+check_valid_file (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr (FlImage) image = NULL;
+  gsize length;
+  guint w, h;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  if (!fl_png_check ((guint8 *) contents, length, NULL, &w, &h, &error))
+    g_error ("%s: %s", path, error->message);
+  image = fl_png_decode ((guint8 *) contents, length, NULL, &error);
+  if (image == NULL)
+    g_error ("%s: %s", path, error->message);
+  g_assert_cmpuint (image->width, ==, w);
+  g_assert_cmpuint (image->height, ==, h);
+}
+
+static void
+check_invalid_file (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr (FlImage) image = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  /* Either the structural check or the decoder must refuse it, with a sentence. */
+  if (fl_png_check ((guint8 *) contents, length, NULL, NULL, NULL, &error))
+    {
+      image = fl_png_decode ((guint8 *) contents, length, NULL, &error);
+      if (image != NULL)
+        g_error ("%s: an invalid PNG was accepted", path);
+    }
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == FL_ERROR);
+  g_assert_cmpuint (strlen (error->message), >, 10);
+}
+
+static void
+test_corpus_valid (void)
+{
+  for_each_corpus_png ("png-valid", check_valid_file);
+}
+
+static void
+test_corpus_invalid (void)
+{
+  for_each_corpus_png ("png-invalid", check_invalid_file);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/png/round-trip-10x10", test_round_trip_10x10);
+  g_test_add_func ("/png/round-trip-other-sizes", test_round_trip_other_sizes);
+  g_test_add_func ("/png/wire-size", test_wire_size);
+  g_test_add_func ("/png/images-differ", test_images_differ);
+  g_test_add_func ("/png/random-is-uniform", test_random_is_uniform);
+  g_test_add_func ("/png/bad-sizes", test_bad_sizes);
+  g_test_add_func ("/png/check-rejects-damage", test_check_rejects_damage);
+  g_test_add_func ("/png/check-limits", test_check_limits);
+  g_test_add_func ("/png/huge-header-refused", test_huge_header_refused);
+  g_test_add_func ("/png/corpus-valid", test_corpus_valid);
+  g_test_add_func ("/png/corpus-invalid", test_corpus_invalid);
+  return g_test_run ();
+}

@@ -1,0 +1,416 @@
+/* test-server: FlServer over loopback on an ephemeral port. */
+#include "fl-error.h"
+#include "fl-net.h"
+#include "fl-png.h"
+#include "fl-server.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static FlServer *
+start_server (guint width, guint height, guint max_connections, guint send_timeout_ms)
+{
+  g_autoptr (GError) error = NULL;
+  FlServerConfig config = { .host = "127.0.0.1", .port = 0, .width = width, .height = height,
+                            .max_connections = max_connections,
+                            .send_timeout_ms = send_timeout_ms };
+  FlServer *server = fl_server_new (&config);
+
+  g_assert_true (fl_server_start (server, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fl_server_get_port (server), >, 0);
+  return server;
+}
+
+/* A blocking connect; the descriptor is left blocking. */
+static int
+connect_to (guint port)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons (port),
+                              .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) != 0)
+    {
+      int errsv = errno;
+      close (fd);
+      errno = errsv;
+      return -1;
+    }
+  return fd;
+}
+
+static GByteArray *
+read_all (int fd)
+{
+  GByteArray *bytes = g_byte_array_new ();
+  guint8 buffer[4096];
+  ssize_t n;
+
+  while ((n = recv (fd, buffer, sizeof buffer, 0)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0)
+      g_byte_array_append (bytes, buffer, (guint) n);
+  return bytes;
+}
+
+static void
+assert_valid_frame (GByteArray *bytes, guint width, guint height)
+{
+  g_autoptr (GError) error = NULL;
+  guint w = 0, h = 0;
+
+  if (!fl_png_check (bytes->data, bytes->len, NULL, &w, &h, &error))
+    g_error ("reply of %u bytes: %s", bytes->len, error->message);
+  g_assert_cmpuint (w, ==, width);
+  g_assert_cmpuint (h, ==, height);
+}
+
+static GByteArray *
+fetch (guint port)
+{
+  int fd = connect_to (port);
+  GByteArray *bytes;
+
+  g_assert_cmpint (fd, >=, 0);
+  bytes = read_all (fd);
+  close (fd);
+  return bytes;
+}
+
+static void
+wait_for_images (FlServer *server, guint64 count)
+{
+  FlServerStats stats;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  do
+    {
+      fl_server_get_stats (server, &stats);
+      if (stats.images_sent >= count)
+        return;
+      g_usleep (1000);
+    }
+  while (g_get_monotonic_time () < deadline);
+  g_assert_cmpuint (stats.images_sent, >=, count);
+}
+
+typedef struct
+{
+  GMutex lock;
+  GPtrArray *peers;
+} SentLog;
+
+static void
+on_sent (const struct sockaddr *peer, gpointer user_data)
+{
+  SentLog *log = user_data;
+  char host[64];
+  guint port;
+
+  fl_net_format_host (peer, host, sizeof host, &port);
+  g_mutex_lock (&log->lock);
+  g_ptr_array_add (log->peers, g_strdup_printf ("%s:%u", host, port));
+  g_mutex_unlock (&log->lock);
+}
+
+static void
+test_sequential (void)
+{
+  g_autoptr (FlServer) server = start_server (10, 10, 0, 0);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                                                       (GDestroyNotify) g_bytes_unref, NULL);
+  SentLog log = { .peers = g_ptr_array_new_with_free_func (g_free) };
+  FlServerStats stats;
+
+  g_mutex_init (&log.lock);
+  fl_server_set_sent_func (server, on_sent, &log);
+  for (int i = 0; i < 500; i++)
+    {
+      GByteArray *bytes = fetch (fl_server_get_port (server));
+      assert_valid_frame (bytes, 10, 10);
+      g_assert_cmpuint (bytes->len, ==, 378);
+      /* Two images are never the same. */
+      GBytes *frame = g_byte_array_free_to_bytes (bytes);
+      g_assert_false (g_hash_table_contains (seen, frame));
+      g_hash_table_add (seen, frame);
+    }
+  wait_for_images (server, 500);
+  fl_server_get_stats (server, &stats);
+  g_assert_cmpuint (stats.images_sent, ==, 500);
+  g_assert_cmpuint (stats.bytes_sent, ==, 500 * 378);
+  g_assert_cmpuint (stats.failures, ==, 0);
+  g_mutex_lock (&log.lock);
+  g_assert_cmpuint (log.peers->len, ==, 500);
+  g_assert_true (g_str_has_prefix (log.peers->pdata[0], "127.0.0.1:"));
+  g_mutex_unlock (&log.lock);
+  fl_server_stop (server, 1000);
+  g_ptr_array_unref (log.peers);
+  g_mutex_clear (&log.lock);
+}
+
+static void
+test_concurrent (void)
+{
+  g_autoptr (FlServer) server = start_server (10, 10, 0, 0);
+  int fds[500];
+  guint served = 0;
+
+  /* 500 connections open at once, then read: all of them get a frame. */
+  for (int i = 0; i < 500; i++)
+    {
+      fds[i] = connect_to (fl_server_get_port (server));
+      g_assert_cmpint (fds[i], >=, 0);
+    }
+  for (int i = 0; i < 500; i++)
+    {
+      g_autoptr (GByteArray) bytes = read_all (fds[i]);
+      close (fds[i]);
+      assert_valid_frame (bytes, 10, 10);
+      served++;
+    }
+  g_assert_cmpuint (served, ==, 500);
+  wait_for_images (server, 500);
+}
+
+typedef struct
+{
+  guint port;
+  guint count;
+} FetchJob;
+
+static gpointer
+fetch_many (gpointer data)
+{
+  FetchJob *job = data;
+
+  for (guint i = 0; i < job->count; i++)
+    {
+      g_autoptr (GByteArray) bytes = fetch (job->port);
+      assert_valid_frame (bytes, 64, 64);
+    }
+  return NULL;
+}
+
+static void
+test_stalled_client_does_not_delay_others (void)
+{
+  /* 2048x2048 RGB is 12 MiB: more than loopback socket buffers hold (4 + 6 MiB),
+   * so the handler of a client that never reads really is stuck in send(). */
+  g_autoptr (FlServer) server = start_server (64, 64, 0, 0);
+  g_autoptr (FlServer) big = start_server (2048, 2048, 0, 0);
+  int stalled[4];
+  FetchJob job = { .port = fl_server_get_port (server), .count = 200 };
+  FlServerStats stats;
+  gint64 start;
+
+  for (int i = 0; i < 4; i++)
+    {
+      stalled[i] = connect_to (fl_server_get_port (big));
+      g_assert_cmpint (stalled[i], >=, 0);
+    }
+  g_usleep (50 * 1000);
+  fl_server_get_stats (big, &stats);
+  g_assert_cmpuint (stats.active, ==, 4);
+
+  /* The big server still answers others while four of its threads are stuck. */
+  start = g_get_monotonic_time ();
+  {
+    g_autoptr (GByteArray) bytes = fetch (fl_server_get_port (big));
+    assert_valid_frame (bytes, 2048, 2048);
+  }
+  fetch_many (&job);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+
+  for (int i = 0; i < 4; i++)
+    close (stalled[i]);
+}
+
+static void
+test_thread_cap_and_send_timeout (void)
+{
+  g_autoptr (FlServer) server = start_server (2048, 2048, 3, 300);
+  int stalled[6];
+  FlServerStats stats;
+
+  /* Six clients that never read, three threads: three wait in the backlog. */
+  for (int i = 0; i < 6; i++)
+    {
+      stalled[i] = connect_to (fl_server_get_port (server));
+      g_assert_cmpint (stalled[i], >=, 0);
+    }
+  g_usleep (100 * 1000);
+  fl_server_get_stats (server, &stats);
+  g_assert_cmpuint (stats.threads, <=, 3);
+  g_assert_cmpuint (stats.active, <=, 3);
+
+  /* The send timeout frees each thread in turn, never more than three at once. */
+  {
+    gint64 start = g_get_monotonic_time ();
+    do
+      {
+        g_usleep (20 * 1000);
+        fl_server_get_stats (server, &stats);
+        g_assert_cmpuint (stats.threads, <=, 3);
+      }
+    while (stats.failures < 6 && g_get_monotonic_time () - start < 10 * G_USEC_PER_SEC);
+    g_assert_cmpuint (stats.failures, ==, 6);
+    /* Two rounds of at most two 300 ms waits each, plus encoding. */
+    g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
+  }
+  for (int i = 0; i < 6; i++)
+    close (stalled[i]);
+  {
+    g_autoptr (GByteArray) bytes = fetch (fl_server_get_port (server));
+    assert_valid_frame (bytes, 2048, 2048);
+  }
+}
+
+static void
+test_hostile_clients (void)
+{
+  g_autoptr (FlServer) server = start_server (10, 10, 0, 0);
+  guint port = fl_server_get_port (server);
+  g_autofree guint8 *junk = g_malloc0 (1024 * 1024);
+  FlServerStats stats;
+
+  for (int i = 0; i < 50; i++)
+    {
+      /* Connect and vanish. */
+      int fd = connect_to (port);
+      close (fd);
+
+      /* Connect and reset (SO_LINGER 0 sends RST on close). */
+      struct linger linger = { .l_onoff = 1, .l_linger = 0 };
+      fd = connect_to (port);
+      setsockopt (fd, SOL_SOCKET, SO_LINGER, &linger, sizeof linger);
+      close (fd);
+    }
+  /* A megabyte of junk before reading. */
+  for (int i = 0; i < 5; i++)
+    {
+      int fd = connect_to (port);
+      ssize_t n = send (fd, junk, 1024 * 1024, MSG_NOSIGNAL | MSG_DONTWAIT);
+      (void) n;
+      g_autoptr (GByteArray) bytes = read_all (fd);
+      close (fd);
+    }
+  /* Service continues, and the process is still alive to say so. */
+  for (int i = 0; i < 50; i++)
+    {
+      g_autoptr (GByteArray) bytes = fetch (port);
+      assert_valid_frame (bytes, 10, 10);
+    }
+  fl_server_get_stats (server, &stats);
+  g_assert_cmpuint (stats.images_sent + stats.failures, >=, 150);
+}
+
+static void
+test_port_in_use (void)
+{
+  g_autoptr (FlServer) first = start_server (10, 10, 0, 0);
+  g_autoptr (FlServer) second = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *expected = NULL;
+  FlServerConfig config = { .host = "127.0.0.1", .port = fl_server_get_port (first) };
+
+  second = fl_server_new (&config);
+  g_assert_false (fl_server_start (second, &error));
+  g_assert_error (error, FL_ERROR, FL_ERROR_ADDRESS_IN_USE);
+  expected = g_strdup_printf ("Could not bind 127.0.0.1:%u: address already in use",
+                              fl_server_get_port (first));
+  g_assert_cmpstr (error->message, ==, expected);
+  g_assert_false (fl_server_is_running (second));
+}
+
+static void
+test_stop_refuses_and_frees_port (void)
+{
+  g_autoptr (FlServer) server = start_server (10, 10, 0, 0);
+  g_autoptr (FlServer) again = NULL;
+  g_autoptr (GError) error = NULL;
+  guint port = fl_server_get_port (server);
+  int fd;
+  gint64 start;
+
+  g_byte_array_unref (fetch (port));
+  start = g_get_monotonic_time ();
+  fl_server_stop (server, 2000);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC / 2);
+  g_assert_false (fl_server_is_running (server));
+  fd = connect_to (port);
+  g_assert_cmpint (fd, ==, -1);
+  g_assert_cmpint (errno, ==, ECONNREFUSED);
+
+  /* The port is free again at once, and a stopped server can start again. */
+  {
+    FlServerConfig config = { .host = "127.0.0.1", .port = port };
+    again = fl_server_new (&config);
+    g_assert_true (fl_server_start (again, &error));
+    g_assert_no_error (error);
+    fl_server_stop (again, 0);
+  }
+  g_assert_true (fl_server_start (server, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_stop_cuts_stalled_after_grace (void)
+{
+  g_autoptr (FlServer) server = start_server (2048, 2048, 0, 60000);
+  int stalled = connect_to (fl_server_get_port (server));
+  gint64 start;
+
+  g_usleep (50 * 1000);
+  start = g_get_monotonic_time ();
+  fl_server_stop (server, 300);
+  /* The grace, then the cut: well under the 60 s send timeout. */
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 250 * 1000);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  close (stalled);
+}
+
+static void
+test_ipv6 (void)
+{
+  g_autoptr (GError) error = NULL;
+  FlServerConfig config = { .host = "::1", .port = 0 };
+  g_autoptr (FlServer) server = fl_server_new (&config);
+  struct sockaddr_in6 addr = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+  int fd;
+
+  if (!fl_server_start (server, &error))
+    {
+      g_test_skip_printf ("no IPv6 loopback here: %s", error->message);
+      return;
+    }
+  g_assert_true (g_str_has_prefix (fl_server_get_address (server), "[::1]:"));
+  addr.sin6_port = htons (fl_server_get_port (server));
+  fd = socket (AF_INET6, SOCK_STREAM, 0);
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  {
+    g_autoptr (GByteArray) bytes = read_all (fd);
+    assert_valid_frame (bytes, 10, 10);
+  }
+  close (fd);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/server/sequential", test_sequential);
+  g_test_add_func ("/server/concurrent", test_concurrent);
+  g_test_add_func ("/server/stalled-client", test_stalled_client_does_not_delay_others);
+  g_test_add_func ("/server/thread-cap-and-send-timeout", test_thread_cap_and_send_timeout);
+  g_test_add_func ("/server/hostile-clients", test_hostile_clients);
+  g_test_add_func ("/server/port-in-use", test_port_in_use);
+  g_test_add_func ("/server/stop-refuses-and-frees-port", test_stop_refuses_and_frees_port);
+  g_test_add_func ("/server/stop-cuts-stalled-after-grace", test_stop_cuts_stalled_after_grace);
+  g_test_add_func ("/server/ipv6", test_ipv6);
+  return g_test_run ();
+}
