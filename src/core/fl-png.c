@@ -269,6 +269,42 @@ on_png_read (png_structp png, png_bytep data, png_size_t length)
   ctx->in_offset += length;
 }
 
+/* Expands in place the palette indices that sit at the start of every RGBA row.
+ * Returns FALSE when an index is beyond the palette. */
+static gboolean
+map_palette (png_structp png, png_infop info, FlImage *image)
+{
+  png_colorp palette = NULL;
+  png_bytep trans = NULL;
+  int n_palette = 0, n_trans = 0;
+  guint8 rgba[256][4];
+
+  if (png_get_PLTE (png, info, &palette, &n_palette) == 0 || n_palette <= 0)
+    return FALSE;
+  png_get_tRNS (png, info, &trans, &n_trans, NULL);
+  for (int i = 0; i < 256; i++)
+    {
+      gboolean defined = i < n_palette;
+      rgba[i][0] = defined ? palette[i].red : 0;
+      rgba[i][1] = defined ? palette[i].green : 0;
+      rgba[i][2] = defined ? palette[i].blue : 0;
+      rgba[i][3] = (trans != NULL && i < n_trans) ? trans[i] : 255;
+    }
+  for (guint y = 0; y < image->height; y++)
+    {
+      guint8 *row = image->pixels + (gsize) y * image->width * 4;
+      /* Backwards, so that no index is overwritten before it is read. */
+      for (guint x = image->width; x-- > 0;)
+        {
+          guint index = row[x];
+          if (index >= (guint) n_palette)
+            return FALSE;
+          memcpy (row + (gsize) x * 4, rgba[index], 4);
+        }
+    }
+  return TRUE;
+}
+
 FlImage *
 fl_png_decode (const guint8 *data, gsize length, const FlPngLimits *limits_in, GError **error)
 {
@@ -336,24 +372,41 @@ fl_png_decode (const guint8 *data, gsize length, const FlPngLimits *limits_in, G
       }
   }
 
-  /* Everything to 8-bit RGBA. */
-  png_set_expand (png);
-  png_set_scale_16 (png);
-  png_set_gray_to_rgb (png);
-  png_set_add_alpha (png, 0xff, PNG_FILLER_AFTER);
-  png_set_interlace_handling (png);
-  png_read_update_info (png, info);
-  if (png_get_rowbytes (png, info) != (gsize) width * 4)
-    png_error (png, "unexpected row layout after conversion");
-
   image = fl_image_new (width, height, 4, NULL);
   if (image == NULL)
     png_error (png, "out of memory");
   rows = g_new (png_bytep, height);
   for (guint y = 0; y < height; y++)
     rows[y] = image->pixels + (gsize) y * width * 4;
-  png_read_image (png, rows);
-  png_read_end (png, NULL);
+
+  if (png_get_color_type (png, info) == PNG_COLOR_TYPE_PALETTE)
+    {
+      /* Indices are read as bytes (one per pixel, at the start of each RGBA row)
+       * and mapped here, since libpng maps an index beyond the palette silently. */
+      png_set_packing (png);
+      png_set_interlace_handling (png);
+      png_read_update_info (png, info);
+      if (png_get_rowbytes (png, info) != width)
+        png_error (png, "unexpected row layout for a palette image");
+      png_read_image (png, rows);
+      png_read_end (png, NULL);
+      if (!map_palette (png, info, image))
+        png_error (png, "a pixel uses a colour beyond the palette");
+    }
+  else
+    {
+      /* Everything else to 8-bit RGBA. */
+      png_set_expand (png);
+      png_set_scale_16 (png);
+      png_set_gray_to_rgb (png);
+      png_set_add_alpha (png, 0xff, PNG_FILLER_AFTER);
+      png_set_interlace_handling (png);
+      png_read_update_info (png, info);
+      if (png_get_rowbytes (png, info) != (gsize) width * 4)
+        png_error (png, "unexpected row layout after conversion");
+      png_read_image (png, rows);
+      png_read_end (png, NULL);
+    }
 
   png_destroy_read_struct (&png, &info, NULL);
   g_free (rows);

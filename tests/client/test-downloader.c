@@ -1,0 +1,497 @@
+/* test-downloader: fl_download_frames against an in-process FlServer and against
+ * misbehaving peers (garbage, half a PNG, never closing, endless bytes). */
+#include "fl-downloader.h"
+#include "fl-error.h"
+#include "fl-file.h"
+#include "fl-net.h"
+#include "fl-png.h"
+#include "fl-server.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A one-behaviour peer on 127.0.0.1:0, one thread per connection. */
+typedef enum
+{
+  PEER_GARBAGE,
+  PEER_HALF_PNG,
+  PEER_NEVER_CLOSE,
+  PEER_ENDLESS,
+} PeerMode;
+
+typedef struct
+{
+  PeerMode mode;
+  int listen_fd;
+  guint port;
+  gint stop;
+  gint connections;
+  GThread *accept_thread;
+  GMutex lock;
+  GPtrArray *handlers;
+} BadPeer;
+
+typedef struct
+{
+  BadPeer *peer;
+  int fd;
+} Connection;
+
+static gpointer
+handle_connection (gpointer data)
+{
+  Connection *conn = data;
+  BadPeer *peer = conn->peer;
+  guint8 block[4096];
+
+  switch (peer->mode)
+    {
+    case PEER_GARBAGE:
+      memset (block, 'x', 300);
+      fl_net_send_all (conn->fd, block, 300, 0);
+      break;
+    case PEER_HALF_PNG:
+      {
+        g_autoptr (FlImage) image = fl_image_new (10, 10, 3, NULL);
+        g_autoptr (GByteArray) png = g_byte_array_new ();
+        g_assert_true (fl_png_encode (image, png, NULL));
+        fl_net_send_all (conn->fd, png->data, png->len / 2, 0);
+        break;
+      }
+    case PEER_NEVER_CLOSE:
+      /* Sends a valid start, then nothing, until the client gives up. */
+      fl_net_send_all (conn->fd, "\x89PNG\r\n\x1a\n", 8, 0);
+      while (!g_atomic_int_get (&peer->stop))
+        {
+          ssize_t n = recv (conn->fd, block, sizeof block, 0);
+          if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+            break;
+        }
+      break;
+    case PEER_ENDLESS:
+      memcpy (block, "\x89PNG\r\n\x1a\n", 8);
+      memset (block + 8, 0, sizeof block - 8);
+      while (!g_atomic_int_get (&peer->stop))
+        {
+          int rc = fl_net_send_all (conn->fd, block, sizeof block, 0);
+          if (rc != 0 && rc != ETIMEDOUT)
+            break;
+        }
+      break;
+    }
+  close (conn->fd);
+  g_free (conn);
+  return NULL;
+}
+
+static gpointer
+accept_loop (gpointer data)
+{
+  BadPeer *peer = data;
+
+  for (;;)
+    {
+      int fd = accept4 (peer->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+      Connection *conn;
+      if (fd < 0)
+        {
+          if (errno == EINTR || errno == ECONNABORTED)
+            continue;
+          return NULL; /* shutdown() by bad_peer_stop */
+        }
+      if (g_atomic_int_get (&peer->stop))
+        {
+          close (fd);
+          return NULL;
+        }
+      {
+        /* A short timeout, so that the never-closing handler notices stop. */
+        struct timeval tv = { 0, 50000 };
+        setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+      }
+      g_atomic_int_inc (&peer->connections);
+      conn = g_new0 (Connection, 1);
+      conn->peer = peer;
+      conn->fd = fd;
+      g_mutex_lock (&peer->lock);
+      g_ptr_array_add (peer->handlers, g_thread_new ("peer", handle_connection, conn));
+      g_mutex_unlock (&peer->lock);
+    }
+}
+
+static BadPeer *
+bad_peer_start (PeerMode mode)
+{
+  BadPeer *peer = g_new0 (BadPeer, 1);
+  FlSockAddr addr, bound;
+
+  peer->mode = mode;
+  peer->handlers = g_ptr_array_new ();
+  g_mutex_init (&peer->lock);
+  g_assert_true (fl_net_resolve ("127.0.0.1", 0, TRUE, &addr, NULL));
+  peer->listen_fd = fl_net_listen (&addr, 64, NULL);
+  g_assert_cmpint (peer->listen_fd, >=, 0);
+  g_assert_true (fl_net_local_address (peer->listen_fd, &bound));
+  peer->port = g_ntohs (((struct sockaddr_in *) &bound.storage)->sin_port);
+  peer->accept_thread = g_thread_new ("peer-accept", accept_loop, peer);
+  return peer;
+}
+
+static void
+bad_peer_stop (BadPeer *peer)
+{
+  g_atomic_int_set (&peer->stop, 1);
+  shutdown (peer->listen_fd, SHUT_RDWR);
+  g_thread_join (peer->accept_thread);
+  close (peer->listen_fd);
+  for (guint i = 0; i < peer->handlers->len; i++)
+    g_thread_join (peer->handlers->pdata[i]);
+  g_ptr_array_free (peer->handlers, TRUE);
+  g_mutex_clear (&peer->lock);
+  g_free (peer);
+}
+
+static char *
+make_temp_dir (void)
+{
+  g_autoptr (GError) error = NULL;
+  char *dir = g_dir_make_tmp ("fl-download-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+remove_tree (const char *dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        remove_tree (path);
+      else
+        g_unlink (path);
+    }
+  g_dir_close (d);
+  g_rmdir (dir);
+}
+
+static guint
+count_entries (const char *dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  if (d == NULL)
+    return 0;
+  while (g_dir_read_name (d) != NULL)
+    n++;
+  g_dir_close (d);
+  return n;
+}
+
+typedef struct
+{
+  gint calls;
+  guint64 max_done;
+  GMutex lock;
+} ProgressLog;
+
+static void
+on_progress (guint64 done, guint64 total, gpointer data)
+{
+  ProgressLog *log = data;
+
+  g_mutex_lock (&log->lock);
+  log->calls++;
+  log->max_done = MAX (log->max_done, done);
+  g_mutex_unlock (&log->lock);
+}
+
+static void
+check_frames (const char *dir, guint n_frames)
+{
+  for (guint i = 0; i < n_frames; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%u.png", i);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree guint8 *data = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (FlImage) image = NULL;
+      gsize length;
+      guint w, h;
+
+      g_assert_true (fl_file_read (path, 1 << 20, &data, &length, &error));
+      g_assert_no_error (error);
+      g_assert_true (fl_png_check (data, length, NULL, &w, &h, &error));
+      image = fl_png_decode (data, length, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (image->width, ==, 10);
+      g_assert_cmpuint (image->height, ==, 10);
+    }
+  /* Exactly the frames: no temporary file is left behind. */
+  g_assert_cmpuint (count_entries (dir), ==, n_frames);
+}
+
+static void
+test_download_frames (gconstpointer data)
+{
+  guint threads = GPOINTER_TO_UINT (data);
+  g_autofree char *root = make_temp_dir ();
+  g_autofree char *dir = g_build_filename (root, "new", "frames", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlServer) server = NULL;
+  FlServerConfig server_config = { .host = "127.0.0.1" };
+  FlDownloadConfig config = { 0 };
+  FlDownloadResult result;
+  ProgressLog log = { 0 };
+  gint in_flight = 0;
+
+  server = fl_server_new (&server_config);
+  g_assert_true (fl_server_start (server, &error));
+  g_assert_no_error (error);
+
+  config.host = "127.0.0.1";
+  config.port = fl_server_get_port (server);
+  config.frames_dir = dir; /* missing, with a missing parent: created */
+  config.n_frames = 200;
+  config.threads = threads;
+  config.in_flight = &in_flight;
+  g_mutex_init (&log.lock);
+  g_assert_true (fl_download_frames (&config, on_progress, &log, NULL, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (result.frames, ==, 200);
+  g_assert_cmpuint (result.failures, ==, 0);
+  g_assert_cmpuint (result.bytes, >, 200 * 300);
+  g_assert_cmpint (log.calls, ==, 200);
+  g_assert_cmpuint (log.max_done, ==, 200);
+  g_assert_cmpint (in_flight, ==, 0);
+  g_assert_cmpfloat (result.seconds, >, 0);
+  check_frames (dir, 200);
+  g_mutex_clear (&log.lock);
+  remove_tree (root);
+}
+
+static void
+test_refused (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autoptr (GError) error = NULL;
+  FlDownloadConfig config = { 0 };
+  FlDownloadResult result;
+  FlSockAddr addr, bound;
+  gint64 start;
+  int fd;
+  guint port;
+
+  /* A port that was free a moment ago: bind, learn it, close. */
+  g_assert_true (fl_net_resolve ("127.0.0.1", 0, TRUE, &addr, NULL));
+  fd = fl_net_listen (&addr, 1, NULL);
+  g_assert_true (fl_net_local_address (fd, &bound));
+  port = g_ntohs (((struct sockaddr_in *) &bound.storage)->sin_port);
+  close (fd);
+
+  config.host = "127.0.0.1";
+  config.port = port;
+  config.frames_dir = dir;
+  config.n_frames = 50;
+  config.threads = 8;
+  start = g_get_monotonic_time ();
+  g_assert_false (fl_download_frames (&config, NULL, NULL, NULL, &result, &error));
+  g_assert_error (error, FL_ERROR, FL_ERROR_CONNECT);
+  {
+    g_autofree char *expected =
+        g_strdup_printf ("Could not connect to 127.0.0.1:%u: connection refused", port);
+    g_assert_cmpstr (error->message, ==, expected);
+  }
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  g_assert_cmpuint (result.frames, ==, 0);
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  remove_tree (dir);
+}
+
+static void
+run_bad_peer (PeerMode mode, gint code, const char *reason)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autoptr (GError) error = NULL;
+  FlDownloadConfig config = { 0 };
+  FlDownloadResult result;
+  BadPeer *peer = bad_peer_start (mode);
+  g_autofree char *prefix = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  config.host = "127.0.0.1";
+  config.port = peer->port;
+  config.frames_dir = dir;
+  config.n_frames = 3;
+  config.threads = 1;
+  config.attempts = 3;
+  config.frame_timeout_ms = 200;
+  config.max_frame_bytes = 64 * 1024;
+  g_assert_false (fl_download_frames (&config, NULL, NULL, NULL, &result, &error));
+  g_assert_error (error, FL_ERROR, code);
+  prefix = g_strdup_printf ("Frame 0 failed after 3 attempts: The reply from 127.0.0.1:%u ",
+                            peer->port);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, prefix));
+  g_assert_nonnull (strstr (error->message, reason));
+  g_assert_cmpuint (result.retries, ==, 2);
+  g_assert_cmpuint (result.failures, ==, 1);
+  g_assert_cmpuint (result.frames, ==, 0);
+  g_assert_cmpint (g_atomic_int_get (&peer->connections), ==, 3);
+  /* No frame, no temporary file. */
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  bad_peer_stop (peer);
+  remove_tree (dir);
+}
+
+static void
+test_garbage (void)
+{
+  run_bad_peer (PEER_GARBAGE, FL_ERROR_INVALID_PNG, "is not a valid PNG: the signature is wrong");
+}
+
+static void
+test_half_png (void)
+{
+  run_bad_peer (PEER_HALF_PNG, FL_ERROR_INVALID_PNG, "is not a valid PNG: truncated");
+}
+
+static void
+test_never_close (void)
+{
+  run_bad_peer (PEER_NEVER_CLOSE, FL_ERROR_NETWORK, "timed out after 8 bytes");
+}
+
+static void
+test_endless (void)
+{
+  run_bad_peer (PEER_ENDLESS, FL_ERROR_TOO_LARGE, "is larger than 65536 bytes");
+}
+
+/* A file where the frames folder should be: fails once, naming the path, even as root. */
+static void
+test_folder_is_a_file (void)
+{
+  g_autofree char *root = make_temp_dir ();
+  g_autofree char *file = g_build_filename (root, "frames", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlServer) server = NULL;
+  FlServerConfig server_config = { .host = "127.0.0.1" };
+  FlDownloadConfig config = { 0 };
+
+  g_assert_true (g_file_set_contents (file, "x", 1, NULL));
+  server = fl_server_new (&server_config);
+  g_assert_true (fl_server_start (server, NULL));
+  config.port = fl_server_get_port (server);
+  config.frames_dir = file;
+  config.n_frames = 10;
+  config.threads = 4;
+  g_assert_false (fl_download_frames (&config, NULL, NULL, NULL, NULL, &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, file));
+  g_assert_true (g_str_has_prefix (error->message, "Could not create the folder"));
+  remove_tree (root);
+}
+
+/* A folder we may not write: one error naming the frame's path, the run stops. */
+static void
+test_read_only_folder (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlServer) server = NULL;
+  FlServerConfig server_config = { .host = "127.0.0.1" };
+  FlDownloadConfig config = { 0 };
+  FlDownloadResult result;
+
+  g_assert_cmpint (g_chmod (dir, 0555), ==, 0);
+  if (access (dir, W_OK) == 0)
+    {
+      g_chmod (dir, 0755);
+      remove_tree (dir);
+      g_test_skip ("running with privileges that write to a read-only folder anyway");
+      return;
+    }
+  server = fl_server_new (&server_config);
+  g_assert_true (fl_server_start (server, NULL));
+  config.port = fl_server_get_port (server);
+  config.frames_dir = dir;
+  config.n_frames = 100;
+  config.threads = 4;
+  g_assert_false (fl_download_frames (&config, NULL, NULL, NULL, &result, &error));
+  g_assert_error (error, FL_ERROR, FL_ERROR_IO);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, "Could not create "));
+  g_assert_nonnull (strstr (error->message, dir));
+  g_assert_cmpuint (result.frames, ==, 0);
+  g_assert_cmpuint (result.retries, ==, 0);
+  g_chmod (dir, 0755);
+  remove_tree (dir);
+}
+
+static gpointer
+cancel_soon (gpointer data)
+{
+  g_usleep (100 * 1000);
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+/* Cancelling while every thread waits on a peer that never closes ends quickly. */
+static void
+test_cancel (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  FlDownloadConfig config = { 0 };
+  BadPeer *peer = bad_peer_start (PEER_NEVER_CLOSE);
+  GThread *canceller;
+  gint64 start = g_get_monotonic_time ();
+
+  config.port = peer->port;
+  config.frames_dir = dir;
+  config.n_frames = 20;
+  config.threads = 4;
+  config.frame_timeout_ms = 30000;
+  canceller = g_thread_new ("cancel", cancel_soon, cancellable);
+  g_assert_false (fl_download_frames (&config, NULL, NULL, cancellable, NULL, &error));
+  g_assert_error (error, FL_ERROR, FL_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  g_thread_join (canceller);
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  bad_peer_stop (peer);
+  remove_tree (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_data_func ("/downloader/frames/1-thread", GUINT_TO_POINTER (1), test_download_frames);
+  g_test_add_data_func ("/downloader/frames/8-threads", GUINT_TO_POINTER (8),
+                        test_download_frames);
+  g_test_add_func ("/downloader/refused", test_refused);
+  g_test_add_func ("/downloader/garbage", test_garbage);
+  g_test_add_func ("/downloader/half-png", test_half_png);
+  g_test_add_func ("/downloader/never-close", test_never_close);
+  g_test_add_func ("/downloader/endless", test_endless);
+  g_test_add_func ("/downloader/folder-is-a-file", test_folder_is_a_file);
+  g_test_add_func ("/downloader/read-only-folder", test_read_only_folder);
+  g_test_add_func ("/downloader/cancel", test_cancel);
+  return g_test_run ();
+}

@@ -1,0 +1,252 @@
+"""frameloom-server as a user runs it: options, output lines, signals, errors."""
+import os
+import re
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pngcheck import png_size  # noqa: E402
+from taplib import Skip, run, test  # noqa: E402
+
+SERVER = os.environ["FRAMELOOM_SERVER"]
+
+
+def start(*args, **popen_args):
+    proc = subprocess.Popen([SERVER, "--host", "127.0.0.1", "--port", "0", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            **popen_args)
+    line = proc.stdout.readline()
+    match = re.fullmatch(r"Listening on 127\.0\.0\.1:(\d+)\n", line)
+    assert match, f"unexpected first line {line!r}, stderr {proc.stderr.read()!r}"
+    return proc, int(match.group(1))
+
+
+def fetch(port, timeout=10):
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        local_port = sock.getsockname()[1]
+        chunks = []
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return local_port, b"".join(chunks)
+
+
+def stop(proc, timeout=5):
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, out, err
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@test
+def help_and_version():
+    out = subprocess.run([SERVER, "--help"], capture_output=True, text=True)
+    assert out.returncode == 0
+    for option in ("--host", "--port", "--size", "--max-connections", "--quiet", "--version"):
+        assert option in out.stdout, option
+    out = subprocess.run([SERVER, "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and re.fullmatch(r"frameloom-server \d+\.\d+\.\d+\n", out.stdout)
+
+
+@test
+def bad_arguments_exit_2_with_one_sentence():
+    cases = {
+        ("--port", "99999"): 'Port "99999" is not valid',
+        ("--port", "abc"): 'Port "abc" is not valid',
+        ("--size", "0x10"): "Image size 0x10 is not allowed",
+        ("--size", "ten"): 'Image size "ten" is not valid',
+        ("--max-connections", "0"): "Maximum connections 0 is not valid",
+        ("--bogus",): "Unknown option --bogus",
+        ("stray",): 'Unexpected argument "stray"',
+        ("--host", "192.0.2.1", "--port", "0"): "Could not bind 192.0.2.1:0: cannot assign requested address",
+    }
+    for args, sentence in cases.items():
+        out = subprocess.run([SERVER, *args], capture_output=True, text=True, timeout=5)
+        assert out.returncode == 2, (args, out.returncode)
+        assert out.stdout == "", (args, out.stdout)
+        first = out.stderr.splitlines()[0]
+        assert first.startswith(f"frameloom-server: {sentence}"), (args, first)
+
+
+@test
+def serves_500_sequential_and_500_concurrent_and_prints_the_lab_lines():
+    proc, port = start()
+    local_ports = []
+    for _ in range(500):
+        local_port, data = fetch(port)
+        assert png_size(data) == (10, 10)
+        local_ports.append(local_port)
+
+    results = []
+    lock = threading.Lock()
+
+    def worker():
+        for _ in range(10):
+            local, data = fetch(port)
+            with lock:
+                results.append((local, data))
+
+    threads = [threading.Thread(target=worker) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 500
+    for _, data in results:
+        assert png_size(data) == (10, 10)
+    assert len({data for _, data in results}) == 500, "two images were the same"
+
+    code, out, err = stop(proc)
+    assert code == 0, (code, err)
+    lines = out.splitlines()
+    sent = [line for line in lines if line.startswith("Sent an image to ")]
+    assert len(sent) == 1000, len(sent)
+    for line in sent:
+        assert re.fullmatch(r"Sent an image to \(127\.0\.0\.1, \d+\)", line), line
+    # The sequential part is in order: the first 500 lines name our ports in turn.
+    assert [int(re.search(r", (\d+)\)", line).group(1)) for line in sent[:500]] == local_ports
+    assert {int(re.search(r", (\d+)\)", line).group(1)) for line in sent[500:]} == \
+        {local for local, _ in results}
+    assert lines[-1] == "Stopped: 1000 images sent, 0 failed connections", lines[-1]
+
+
+@test
+def quiet_drops_the_per_image_lines():
+    proc, port = start("--quiet")
+    for _ in range(20):
+        assert png_size(fetch(port)[1]) == (10, 10)
+    code, out, _ = stop(proc)
+    assert code == 0
+    assert out == "Stopped: 20 images sent, 0 failed connections\n", out
+
+
+@test
+def other_sizes():
+    proc, port = start("--size", "37x5", "--quiet")
+    assert png_size(fetch(port)[1]) == (37, 5)
+    assert stop(proc)[0] == 0
+
+
+@test
+def port_in_use_exits_2_with_the_sentence():
+    proc, port = start("--quiet")
+    out = subprocess.run([SERVER, "--host", "127.0.0.1", "--port", str(port)],
+                         capture_output=True, text=True, timeout=5)
+    assert out.returncode == 2
+    assert out.stderr == f"frameloom-server: Could not bind 127.0.0.1:{port}: address already in use\n"
+    assert stop(proc)[0] == 0
+
+
+@test
+def sigterm_stops_cleanly_and_frees_the_port():
+    proc, port = start("--quiet")
+    fetch(port)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=5)
+    assert proc.returncode == 0
+    assert out.endswith("Stopped: 1 images sent, 0 failed connections\n")
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))  # free again
+
+
+@test
+def sigint_with_a_stalled_client_exits_within_the_grace():
+    # 2048x2048 is 12 MiB: more than loopback buffers, so the handler is stuck.
+    proc, port = start("--size", "2048x2048", "--quiet")
+    stalled = socket.create_connection(("127.0.0.1", port))
+    time.sleep(0.3)
+    began = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=10)
+    took = time.monotonic() - began
+    stalled.close()
+    assert proc.returncode == 0
+    assert 1.5 < took < 4, took  # the 2 s grace, then the cut
+    assert "1 failed connections" in out
+    refused = socket.socket()
+    assert refused.connect_ex(("127.0.0.1", port)) != 0
+    refused.close()
+
+
+@test
+def second_sigint_exits_at_once():
+    proc, port = start("--size", "2048x2048", "--quiet")
+    stalled = socket.create_connection(("127.0.0.1", port))
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.2)
+    began = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=5)
+    stalled.close()
+    assert time.monotonic() - began < 1.0
+    assert proc.returncode == 130
+    assert "stopping at once" in err
+
+
+@test
+def hostile_clients_do_not_stop_service():
+    proc, port = start("--quiet")
+    for _ in range(100):
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.close()
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        sock.close()
+    for _ in range(5):
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.setblocking(False)
+        try:
+            sock.send(b"\x00junk" * 200000)
+        except BlockingIOError:
+            pass
+        sock.close()
+    for _ in range(100):
+        assert png_size(fetch(port)[1]) == (10, 10)
+    assert proc.poll() is None
+    assert stop(proc)[0] == 0
+
+
+@test
+def descriptor_exhaustion_backs_off_and_recovers():
+    if shutil.which("prlimit") is None:
+        raise Skip("prlimit is not installed")
+
+    def low_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (32, 32))
+
+    proc, port = start("--size", "2048x2048", "--quiet", preexec_fn=low_limit)
+    stalled = [socket.create_connection(("127.0.0.1", port)) for _ in range(60)]
+    # Let the accepted ones finish encoding their 12 MiB images and block in send.
+    time.sleep(2.0)
+    before = cpu_seconds(proc.pid)
+    time.sleep(1.0)
+    spent = cpu_seconds(proc.pid) - before
+    # Descriptors are exhausted; the accept loop must sleep, not spin at 100 %.
+    assert spent < 0.5, f"{spent:.2f} s of CPU in 1 s: the accept loop spins"
+    for sock in stalled:
+        sock.close()
+    time.sleep(0.5)
+    for _ in range(5):
+        assert png_size(fetch(port, timeout=20)[1]) == (2048, 2048)
+    code, out, err = stop(proc, timeout=10)
+    assert code == 0
+    assert "Could not accept a connection: too many open files; pausing for 100 ms" in err, err
+    assert err.count("pausing") <= 10, "the message is not rate-limited"
+
+
+run()

@@ -1,0 +1,34 @@
+"""Minimal TAP output for the Python test scripts (meson protocol: 'tap')."""
+import sys
+import traceback
+
+_tests = []
+
+
+def test(func):
+    """Registers a test function; it fails by raising (assert) and skips via Skip."""
+    _tests.append(func)
+    return func
+
+
+class Skip(Exception):
+    pass
+
+
+def run():
+    print(f"1..{len(_tests)}", flush=True)
+    failed = 0
+    for number, func in enumerate(_tests, 1):
+        name = func.__name__
+        try:
+            func()
+        except Skip as reason:
+            print(f"ok {number} {name} # SKIP {reason}", flush=True)
+        except Exception:  # noqa: BLE001 - every failure becomes a TAP line
+            failed += 1
+            print(f"not ok {number} {name}", flush=True)
+            for line in traceback.format_exc().splitlines():
+                print(f"# {line}", flush=True)
+        else:
+            print(f"ok {number} {name}", flush=True)
+    sys.exit(1 if failed else 0)
