@@ -2,6 +2,7 @@
 #include "fl-cli.h"
 
 #include "fl-config.h"
+#include "fl-sync.h"
 
 #include <glib/gi18n.h>
 #include <locale.h>
@@ -58,8 +59,8 @@ struct _FlLineWriter
 {
   FILE *stream;
   gsize max_pending;
-  GMutex lock;
-  GCond wake;
+  FlMutex lock;
+  FlCond wake;
   GString *pending;
   guint64 dropped;
   gboolean closing;
@@ -75,7 +76,7 @@ line_writer_thread (gpointer data)
   GString *spare = g_string_sized_new (64 * 1024);
   int fd = fileno (writer->stream);
 
-  g_mutex_lock (&writer->lock);
+  fl_mutex_lock (&writer->lock);
   for (;;)
     {
       GString *batch;
@@ -83,14 +84,14 @@ line_writer_thread (gpointer data)
       gboolean closing;
 
       if (writer->pending->len == 0 && writer->dropped == 0 && !writer->closing)
-        g_cond_wait_until (&writer->wake, &writer->lock,
+        fl_cond_wait_until (&writer->wake, &writer->lock,
                            g_get_monotonic_time () + FLUSH_INTERVAL_US);
       batch = writer->pending;
       writer->pending = spare;
       dropped = writer->dropped;
       writer->dropped = 0;
       closing = writer->closing;
-      g_mutex_unlock (&writer->lock);
+      fl_mutex_unlock (&writer->lock);
 
       /* write(2) directly: stdio would take its own lock and could block callers. */
       for (gsize done = 0; done < batch->len;)
@@ -106,11 +107,11 @@ line_writer_thread (gpointer data)
       g_string_truncate (batch, 0);
       spare = batch;
 
-      g_mutex_lock (&writer->lock);
+      fl_mutex_lock (&writer->lock);
       if (closing && writer->pending->len == 0)
         break;
     }
-  g_mutex_unlock (&writer->lock);
+  fl_mutex_unlock (&writer->lock);
   g_string_free (spare, TRUE);
   return NULL;
 }
@@ -124,8 +125,8 @@ fl_line_writer_new (FILE *stream, gsize max_pending)
   writer->stream = stream;
   writer->max_pending = max_pending;
   writer->pending = g_string_sized_new (64 * 1024);
-  g_mutex_init (&writer->lock);
-  g_cond_init (&writer->wake);
+  fl_mutex_init (&writer->lock);
+  fl_cond_init (&writer->wake);
   writer->thread = g_thread_new ("line-writer", line_writer_thread, writer);
   return writer;
 }
@@ -133,12 +134,12 @@ fl_line_writer_new (FILE *stream, gsize max_pending)
 void
 fl_line_writer_append (FlLineWriter *writer, const char *line, gsize length)
 {
-  g_mutex_lock (&writer->lock);
+  fl_mutex_lock (&writer->lock);
   if (writer->pending->len + length > writer->max_pending)
     writer->dropped++;
   else
     g_string_append_len (writer->pending, line, (gssize) length);
-  g_mutex_unlock (&writer->lock);
+  fl_mutex_unlock (&writer->lock);
 }
 
 void
@@ -146,13 +147,13 @@ fl_line_writer_free (FlLineWriter *writer)
 {
   if (writer == NULL)
     return;
-  g_mutex_lock (&writer->lock);
+  fl_mutex_lock (&writer->lock);
   writer->closing = TRUE;
-  g_cond_signal (&writer->wake);
-  g_mutex_unlock (&writer->lock);
+  fl_cond_signal (&writer->wake);
+  fl_mutex_unlock (&writer->lock);
   g_thread_join (writer->thread);
   g_string_free (writer->pending, TRUE);
-  g_mutex_clear (&writer->lock);
-  g_cond_clear (&writer->wake);
+  fl_mutex_clear (&writer->lock);
+  fl_cond_clear (&writer->wake);
   g_free (writer);
 }

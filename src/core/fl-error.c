@@ -1,6 +1,8 @@
 /* fl-error.c: the FL_ERROR domain and errno wording. */
 #include "fl-error.h"
 
+#include "fl-sync.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -38,11 +40,11 @@ fl_strerror (int errsv)
 {
   /* g_strerror gives "Address already in use"; a sentence reads better with the
    * reason in lower case after a colon, as in "Could not bind ...: address already in use". */
-  static GMutex lock;
+  static FlMutex lock = { PTHREAD_MUTEX_INITIALIZER };
   static GHashTable *cache;
   const char *reason;
 
-  g_mutex_lock (&lock);
+  fl_mutex_lock (&lock);
   if (cache == NULL)
     cache = g_hash_table_new (g_direct_hash, g_direct_equal);
   reason = g_hash_table_lookup (cache, GINT_TO_POINTER (errsv));
@@ -54,6 +56,6 @@ fl_strerror (int errsv)
       g_hash_table_insert (cache, GINT_TO_POINTER (errsv), lower);
       reason = lower;
     }
-  g_mutex_unlock (&lock);
+  fl_mutex_unlock (&lock);
   return reason;
 }

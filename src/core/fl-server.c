@@ -5,6 +5,7 @@
 #include "fl-image.h"
 #include "fl-net.h"
 #include "fl-png.h"
+#include "fl-sync.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -44,8 +45,8 @@ struct _FlServer
   char address[96];
   guint bound_port;
 
-  GMutex lock;
-  GCond changed;      /* thread count, stop, or a back-off to interrupt */
+  FlMutex lock;
+  FlCond changed;      /* thread count, stop, or a back-off to interrupt */
   gboolean running;
   gboolean stopping;
   guint threads;      /* live handler threads */
@@ -74,8 +75,8 @@ fl_server_new (const FlServerConfig *config)
   server->send_timeout_ms = config->send_timeout_ms ? config->send_timeout_ms
                                                     : FL_SERVER_DEFAULT_SEND_TIMEOUT_MS;
   server->listen_fd = -1;
-  g_mutex_init (&server->lock);
-  g_cond_init (&server->changed);
+  fl_mutex_init (&server->lock);
+  fl_cond_init (&server->changed);
   return server;
 }
 
@@ -167,7 +168,7 @@ backoff_locked (FlServer *server, guint ms)
   gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
 
   while (!server->stopping && g_get_monotonic_time () < until)
-    g_cond_wait_until (&server->changed, &server->lock, until);
+    fl_cond_wait_until (&server->changed, &server->lock, until);
 }
 
 static gboolean
@@ -209,7 +210,7 @@ handler_thread (void *data)
 
       fd = accept4 (server->listen_fd, (struct sockaddr *) &peer, &peer_length, SOCK_CLOEXEC);
 
-      g_mutex_lock (&server->lock);
+      fl_mutex_lock (&server->lock);
       if (server->stopping)
         {
           if (fd >= 0)
@@ -243,14 +244,14 @@ handler_thread (void *data)
               backoff_locked (server, 10);
               break;
             }
-          g_mutex_unlock (&server->lock);
+          fl_mutex_unlock (&server->lock);
           continue;
         }
       server->idle--;
       server->slot_fds[slot] = fd;
       if (server->idle == 0)
         spawn_handler_locked (server);
-      g_mutex_unlock (&server->lock);
+      fl_mutex_unlock (&server->lock);
       atomic_fetch_add_explicit (&server->active, 1, memory_order_relaxed);
 
       sent = image != NULL && serve_one (server, fd, image, &rng, buffer);
@@ -264,18 +265,18 @@ handler_thread (void *data)
         atomic_fetch_add_explicit (&server->failures, 1, memory_order_relaxed);
       atomic_fetch_sub_explicit (&server->active, 1, memory_order_relaxed);
 
-      g_mutex_lock (&server->lock);
+      fl_mutex_lock (&server->lock);
       /* Cleared under the lock, so a forced stop never shuts down a reused number. */
       server->slot_fds[slot] = -1;
       server->idle++;
       if (server->stopping || server->idle > SPARE_THREADS)
         {
-          g_mutex_unlock (&server->lock);
+          fl_mutex_unlock (&server->lock);
           close (fd);
-          g_mutex_lock (&server->lock);
+          fl_mutex_lock (&server->lock);
           break;
         }
-      g_mutex_unlock (&server->lock);
+      fl_mutex_unlock (&server->lock);
       close (fd);
     }
 
@@ -283,8 +284,8 @@ handler_thread (void *data)
   server->idle--;
   server->threads--;
   server->slot_fds[slot] = -2;
-  g_cond_broadcast (&server->changed);
-  g_mutex_unlock (&server->lock);
+  fl_cond_broadcast (&server->changed);
+  fl_mutex_unlock (&server->lock);
   return NULL;
 }
 
@@ -321,7 +322,7 @@ fl_server_start (FlServer *server, GError **error)
   fl_net_format_address (&bound, server->address, sizeof server->address);
   fl_net_format_host ((struct sockaddr *) &bound.storage, (char[64]){ 0 }, 64, &server->bound_port);
 
-  g_mutex_lock (&server->lock);
+  fl_mutex_lock (&server->lock);
   server->listen_fd = fd;
   server->stopping = FALSE;
   server->n_slots = server->max_connections;
@@ -334,7 +335,7 @@ fl_server_start (FlServer *server, GError **error)
       break;
   if (server->threads == 0)
     {
-      g_mutex_unlock (&server->lock);
+      fl_mutex_unlock (&server->lock);
       close (fd);
       server->listen_fd = -1;
       g_clear_pointer (&server->slot_fds, g_free);
@@ -344,7 +345,7 @@ fl_server_start (FlServer *server, GError **error)
       return FALSE;
     }
   server->running = TRUE;
-  g_mutex_unlock (&server->lock);
+  fl_mutex_unlock (&server->lock);
   return TRUE;
 }
 
@@ -365,9 +366,9 @@ fl_server_is_running (FlServer *server)
 {
   gboolean running;
 
-  g_mutex_lock (&server->lock);
+  fl_mutex_lock (&server->lock);
   running = server->running;
-  g_mutex_unlock (&server->lock);
+  fl_mutex_unlock (&server->lock);
   return running;
 }
 
@@ -378,9 +379,9 @@ fl_server_get_stats (FlServer *server, FlServerStats *stats)
   stats->bytes_sent = atomic_load_explicit (&server->bytes_sent, memory_order_relaxed);
   stats->failures = atomic_load_explicit (&server->failures, memory_order_relaxed);
   stats->active = atomic_load_explicit (&server->active, memory_order_relaxed);
-  g_mutex_lock (&server->lock);
+  fl_mutex_lock (&server->lock);
   stats->threads = server->threads;
-  g_mutex_unlock (&server->lock);
+  fl_mutex_unlock (&server->lock);
 }
 
 void
@@ -388,10 +389,10 @@ fl_server_stop (FlServer *server, guint grace_ms)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) grace_ms * 1000;
 
-  g_mutex_lock (&server->lock);
+  fl_mutex_lock (&server->lock);
   if (!server->running)
     {
-      g_mutex_unlock (&server->lock);
+      fl_mutex_unlock (&server->lock);
       return;
     }
   server->stopping = TRUE;
@@ -399,11 +400,11 @@ fl_server_stop (FlServer *server, guint grace_ms)
    * new connections at once; the descriptor itself stays open until all threads
    * are gone, so no thread ever uses a closed or reused number. */
   shutdown (server->listen_fd, SHUT_RDWR);
-  g_cond_broadcast (&server->changed);
+  fl_cond_broadcast (&server->changed);
 
   while (server->threads > 0)
     {
-      if (!g_cond_wait_until (&server->changed, &server->lock, deadline)
+      if (!fl_cond_wait_until (&server->changed, &server->lock, deadline)
           && g_get_monotonic_time () >= deadline)
         {
           /* Grace is over: cut the connections still in flight. */
@@ -417,7 +418,7 @@ fl_server_stop (FlServer *server, guint grace_ms)
   server->listen_fd = -1;
   g_clear_pointer (&server->slot_fds, g_free);
   server->running = FALSE;
-  g_mutex_unlock (&server->lock);
+  fl_mutex_unlock (&server->lock);
 }
 
 void
@@ -426,8 +427,8 @@ fl_server_free (FlServer *server)
   if (server == NULL)
     return;
   fl_server_stop (server, FL_SERVER_DEFAULT_GRACE_MS);
-  g_mutex_clear (&server->lock);
-  g_cond_clear (&server->changed);
+  fl_mutex_clear (&server->lock);
+  fl_cond_clear (&server->changed);
   g_free (server->host);
   g_free (server);
 }
