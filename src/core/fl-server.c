@@ -309,7 +309,18 @@ fl_server_start (FlServer *server, GError **error)
       return FALSE;
     }
   /* A thread per live connection needs a descriptor each, plus slack. */
-  fl_net_raise_nofile_limit ((guint64) server->max_connections * 2 + 256);
+  {
+    guint64 wanted = (guint64) server->max_connections + 64;
+    guint64 limit = fl_net_raise_nofile_limit (wanted);
+    if (limit < wanted && server->log_func)
+      {
+        g_autofree char *message = g_strdup_printf (
+          "The open-file limit is %" G_GUINT64_FORMAT " and cannot be raised to %" G_GUINT64_FORMAT
+          "; fewer than %u connections may be served at once", limit, wanted,
+          server->max_connections);
+        server->log_func (message, server->log_data);
+      }
+  }
   fd = fl_net_listen (&addr, SOMAXCONN, error);
   if (fd < 0)
     return FALSE;
