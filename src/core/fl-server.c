@@ -15,8 +15,6 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-/* Idle threads kept beyond need; more than this exit after their connection. */
-#define SPARE_THREADS 8
 #define HANDLER_STACK_SIZE (256 * 1024)
 #define BACKOFF_MS 100
 
@@ -35,6 +33,7 @@ struct _FlServer
   guint width, height;
   guint max_connections;
   guint send_timeout_ms;
+  guint spare_threads;   /* idle threads kept; more exit after their connection */
 
   FlServerSentFunc sent_func;
   gpointer sent_data;
@@ -74,6 +73,8 @@ fl_server_new (const FlServerConfig *config)
                                                     : FL_SERVER_DEFAULT_MAX_CONNECTIONS;
   server->send_timeout_ms = config->send_timeout_ms ? config->send_timeout_ms
                                                     : FL_SERVER_DEFAULT_SEND_TIMEOUT_MS;
+  server->spare_threads = config->spare_threads ? config->spare_threads
+                                                : FL_SERVER_DEFAULT_SPARE_THREADS;
   server->listen_fd = -1;
   fl_mutex_init (&server->lock);
   fl_cond_init (&server->changed);
@@ -215,6 +216,7 @@ handler_thread (void *data)
         {
           if (fd >= 0)
             close (fd);
+          server->idle--;
           break;
         }
       if (fd < 0)
@@ -268,20 +270,21 @@ handler_thread (void *data)
       fl_mutex_lock (&server->lock);
       /* Cleared under the lock, so a forced stop never shuts down a reused number. */
       server->slot_fds[slot] = -1;
-      server->idle++;
-      if (server->stopping || server->idle > SPARE_THREADS)
+      /* A thread on its way out is never counted idle: otherwise two could both
+       * see the other as the spare and leave nobody accepting. */
+      if (server->stopping || server->idle >= server->spare_threads)
         {
           fl_mutex_unlock (&server->lock);
           close (fd);
           fl_mutex_lock (&server->lock);
           break;
         }
+      server->idle++;
       fl_mutex_unlock (&server->lock);
       close (fd);
     }
 
-  /* Lock held here. */
-  server->idle--;
+  /* Lock held here; this thread is not counted idle any more. */
   server->threads--;
   server->slot_fds[slot] = -2;
   fl_cond_broadcast (&server->changed);

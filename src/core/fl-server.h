@@ -18,6 +18,7 @@ G_BEGIN_DECLS
 #define FL_SERVER_DEFAULT_MAX_CONNECTIONS 256
 #define FL_SERVER_DEFAULT_SEND_TIMEOUT_MS 10000
 #define FL_SERVER_DEFAULT_GRACE_MS 2000
+#define FL_SERVER_DEFAULT_SPARE_THREADS 8
 
 typedef struct
 {
@@ -26,6 +27,7 @@ typedef struct
   guint width, height;   /* of each image, 10x10 when 0 */
   guint max_connections; /* live handler threads, default when 0 */
   guint send_timeout_ms; /* bounds a peer that never reads, default when 0 */
+  guint spare_threads;   /* idle threads kept beyond need, default when 0 */
 } FlServerConfig;
 
 typedef struct

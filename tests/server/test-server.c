@@ -324,6 +324,53 @@ test_hostile_clients (void)
   g_assert_cmpuint (stats.images_sent + stats.failures, >=, 150);
 }
 
+static gpointer
+fetch_burst (gpointer data)
+{
+  guint port = GPOINTER_TO_UINT (data);
+
+  for (int i = 0; i < 20; i++)
+    g_byte_array_unref (fetch (port));
+  return NULL;
+}
+
+static void
+test_threads_come_and_go (void)
+{
+  g_autoptr (GError) error = NULL;
+  FlServerConfig config = { .host = "127.0.0.1", .spare_threads = 1 };
+  g_autoptr (FlServer) server = fl_server_new (&config);
+  FlServerStats stats;
+  guint port;
+
+  /* Bursts grow the pool, quiet spells shrink it back to one spare: the
+   * accounting must never let every thread leave. A client that waits for
+   * ever here means nobody is accepting. */
+  g_assert_true (fl_server_start (server, &error));
+  port = fl_server_get_port (server);
+  for (int round = 0; round < 5; round++)
+    {
+      GThread *threads[16];
+      for (int i = 0; i < 16; i++)
+        threads[i] = g_thread_new ("burst", fetch_burst, GUINT_TO_POINTER (port));
+      for (int i = 0; i < 16; i++)
+        g_thread_join (threads[i]);
+      for (int i = 0; i < 300; i++)
+        {
+          int fd = connect_to (port);
+          struct pollfd pfd = { .fd = fd, .events = POLLIN };
+          g_assert_cmpint (poll (&pfd, 1, 5000), ==, 1);
+          g_autoptr (GByteArray) bytes = read_all (fd);
+          close (fd);
+          assert_valid_frame (bytes, 10, 10);
+        }
+    }
+  fl_server_get_stats (server, &stats);
+  g_assert_cmpuint (stats.images_sent, ==, 5 * (16 * 20 + 300));
+  g_assert_cmpuint (stats.threads, >=, 1);
+  g_assert_cmpuint (stats.threads, <=, 3);
+}
+
 static void
 test_port_in_use (void)
 {
@@ -424,6 +471,7 @@ main (int argc, char **argv)
   g_test_add_func ("/server/stalled-client", test_stalled_client_does_not_delay_others);
   g_test_add_func ("/server/thread-cap-and-send-timeout", test_thread_cap_and_send_timeout);
   g_test_add_func ("/server/hostile-clients", test_hostile_clients);
+  g_test_add_func ("/server/threads-come-and-go", test_threads_come_and_go);
   g_test_add_func ("/server/port-in-use", test_port_in_use);
   g_test_add_func ("/server/stop-refuses-and-frees-port", test_stop_refuses_and_frees_port);
   g_test_add_func ("/server/stop-cuts-stalled-after-grace", test_stop_cuts_stalled_after_grace);
