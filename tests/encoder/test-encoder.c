@@ -1,0 +1,433 @@
+/* test-encoder.c: the multi-process GIF encoder produces lossless, identical GIFs. */
+#include "test-encoder.h"
+
+#include "fl-error.h"
+#include "fl-file.h"
+#include "fl-png.h"
+
+#include <errno.h>
+#include <gif_lib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+/* SHA-256 of the GIF built by test_golden from its seeded frames. */
+#define GOLDEN_SHA256 "207f04b008448ab031d138c1bc47f1fa8fe3a08158f77e9ad80095293fa63d03"
+
+char *
+fl_test_dir_new (void)
+{
+  g_autoptr (GError) error = NULL;
+  char *dir = g_dir_make_tmp ("fl-encoder-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          remove_tree (child);
+        }
+      g_dir_close (dir);
+      g_chmod (path, 0755);
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+void
+fl_test_dir_free (char *dir)
+{
+  remove_tree (dir);
+  g_free (dir);
+}
+
+void
+fl_test_config_init (FlEncodeConfig *config, const char *frames_dir, guint n_frames,
+                     guint processes, const char *output)
+{
+  *config = (FlEncodeConfig) {
+    .frames_dir = frames_dir,
+    .n_frames = n_frames,
+    .processes = processes,
+    .delay_ms = 500,
+    .loop = 0,
+    .output = output,
+    .worker_path = FL_TEST_WORKER_PATH,
+  };
+}
+
+void
+fl_test_assert_no_children (void)
+{
+  int status;
+
+  g_assert_cmpint (waitpid (-1, &status, WNOHANG), ==, -1);
+  g_assert_cmpint (errno, ==, ECHILD);
+}
+
+static FlImage *
+read_png (const char *path)
+{
+  g_autofree guint8 *data = NULL;
+  gsize length;
+  g_autoptr (GError) error = NULL;
+  FlImage *image;
+
+  g_assert_true (fl_file_read (path, FL_PNG_DEFAULT_MAX_BYTES, &data, &length, &error));
+  image = fl_png_decode (data, length, NULL, &error);
+  g_assert_no_error (error);
+  return image;
+}
+
+/* Decodes gif_path with giflib and checks every frame against its PNG: exact
+ * colours (alpha < 128 as transparent) unless the frame was quantised, where
+ * every channel must be within max_error. */
+static void
+check_gif (const char *gif_path, const char *frames_dir, guint n_frames, guint max_error)
+{
+  int code = 0;
+  GifFileType *gif = DGifOpenFileName (gif_path, &code);
+  guint screen_w = 0, screen_h = 0;
+
+  g_assert_nonnull (gif);
+  g_assert_cmpint (DGifSlurp (gif), ==, GIF_OK);
+  g_assert_cmpint (gif->ImageCount, ==, n_frames);
+  g_assert_null (gif->SColorMap);
+  for (int i = 0; i < gif->ImageCount; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/%d.png", frames_dir, i);
+      g_autoptr (FlImage) png = read_png (path);
+      const SavedImage *frame = &gif->SavedImages[i];
+      const ColorMapObject *map = frame->ImageDesc.ColorMap;
+      GraphicsControlBlock gcb;
+
+      screen_w = MAX (screen_w, png->width);
+      screen_h = MAX (screen_h, png->height);
+      g_assert_cmpint (DGifSavedExtensionToGCB (gif, i, &gcb), ==, GIF_OK);
+      g_assert_cmpint (gcb.DelayTime, ==, 50);
+      g_assert_cmpint (gcb.DisposalMode, ==, DISPOSE_BACKGROUND);
+      g_assert_nonnull (map);
+      g_assert_cmpint (frame->ImageDesc.Left, ==, 0);
+      g_assert_cmpint (frame->ImageDesc.Top, ==, 0);
+      g_assert_cmpint (frame->ImageDesc.Width, ==, png->width);
+      g_assert_cmpint (frame->ImageDesc.Height, ==, png->height);
+      for (gsize p = 0; p < (gsize) png->width * png->height; p++)
+        {
+          const guint8 *want = png->pixels + p * 4;
+          int index = frame->RasterBits[p];
+
+          g_assert_cmpint (index, <, map->ColorCount);
+          if (want[3] < 128)
+            {
+              g_assert_cmpint (index, ==, gcb.TransparentColor);
+              continue;
+            }
+          g_assert_cmpint (index, !=, gcb.TransparentColor);
+          g_assert_cmpuint (ABS (map->Colors[index].Red - want[0]), <=, max_error);
+          g_assert_cmpuint (ABS (map->Colors[index].Green - want[1]), <=, max_error);
+          g_assert_cmpuint (ABS (map->Colors[index].Blue - want[2]), <=, max_error);
+        }
+    }
+  g_assert_cmpint (gif->SWidth, ==, screen_w);
+  g_assert_cmpint (gif->SHeight, ==, screen_h);
+  /* NETSCAPE2.0, loop 0, in the extension blocks before the first image's GCE. */
+  g_assert_cmpint (gif->SavedImages[0].ExtensionBlockCount, >=, 3);
+  g_assert_cmpmem (gif->SavedImages[0].ExtensionBlocks[0].Bytes, 11, "NETSCAPE2.0", 11);
+  g_assert_cmpmem (gif->SavedImages[0].ExtensionBlocks[1].Bytes, 3, "\x01\x00\x00", 3);
+  g_assert_cmpint (DGifCloseFile (gif, &code), ==, GIF_OK);
+}
+
+static void
+encode_ok (const char *frames_dir, guint n, guint processes, const char *output,
+           FlEncodeResult *result)
+{
+  g_autoptr (GError) error = NULL;
+  FlEncodeConfig config;
+  FlEncodeResult local;
+
+  fl_test_config_init (&config, frames_dir, n, processes, output);
+  g_assert_true (fl_encode_gif (&config, NULL, NULL, NULL, result ? result : &local, &error));
+  g_assert_no_error (error);
+  fl_test_assert_no_children ();
+}
+
+/* 40 frames: random RGB 10x10, RGBA with transparency, few colours, other sizes. */
+static void
+make_mixed_frames (const char *dir)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (fl_test_make_frames (dir, 0, 25, 10, 10, 3, 0, 1, &error));
+  g_assert_true (fl_test_make_frames (dir, 25, 5, 17, 5, 4, 0, 2, &error));
+  g_assert_true (fl_test_make_frames (dir, 30, 5, 1, 1, 3, 0, 3, &error));
+  g_assert_true (fl_test_make_frames (dir, 35, 4, 23, 31, 4, 3, 4, &error));
+  g_assert_true (fl_test_make_frames (dir, 39, 1, 12, 3, 3, 2, 5, &error));
+  g_assert_no_error (error);
+}
+
+static void
+progress_cb (guint64 done, guint64 total, gpointer user_data)
+{
+  guint64 *last = user_data;
+
+  g_assert_cmpuint (done, >, *last);
+  g_assert_cmpuint (done, <=, total);
+  *last = done;
+}
+
+static void
+test_lossless (void)
+{
+  g_autofree char *dir = fl_test_dir_new ();
+  g_autofree char *frames = g_build_filename (dir, "frames", NULL);
+  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
+  g_autoptr (GError) error = NULL;
+  FlEncodeConfig config;
+  FlEncodeResult result;
+  guint64 last = 0;
+
+  make_mixed_frames (frames);
+  fl_test_config_init (&config, frames, 40, 3, gif);
+  g_assert_true (fl_encode_gif (&config, progress_cb, &last, NULL, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (last, ==, 40);
+  g_assert_cmpuint (result.frames, ==, 40);
+  g_assert_cmpuint (result.screen_width, ==, 23);
+  g_assert_cmpuint (result.screen_height, ==, 31);
+  g_assert_cmpuint (result.quantised_frames, ==, 0);
+  check_gif (gif, frames, 40, 0);
+  fl_test_dir_free (g_steal_pointer (&dir));
+}
+
+static void
+test_quantised (void)
+{
+  g_autofree char *dir = fl_test_dir_new ();
+  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
+  g_autoptr (GError) error = NULL;
+  FlEncodeResult result;
+
+  g_assert_true (fl_test_make_frames (dir, 0, 6, 64, 64, 3, 0, 9, &error));
+  g_assert_true (fl_test_make_frames (dir, 6, 2, 40, 40, 4, 0, 10, &error));
+  encode_ok (dir, 8, 2, gif, &result);
+  g_assert_cmpuint (result.quantised_frames, ==, 8);
+  check_gif (gif, dir, 8, 47);
+  fl_test_dir_free (g_steal_pointer (&dir));
+}
+
+static void
+test_pillow (void)
+{
+  const char *python = g_getenv ("PYTHON_PIL");
+  g_autofree char *dir = NULL, *gif = NULL, *n = NULL, *out = NULL, *err = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  if (python == NULL || python[0] == '\0')
+    {
+      g_test_skip ("no python3 with Pillow (PYTHON_PIL is empty)");
+      return;
+    }
+  dir = fl_test_dir_new ();
+  gif = g_build_filename (dir, "out.gif", NULL);
+  /* Equal sizes and all different: Pillow merges identical consecutive frames. */
+  g_assert_true (fl_test_make_frames (dir, 0, 30, 10, 10, 3, 0, 11, &error));
+  g_assert_true (fl_test_make_frames (dir, 30, 10, 10, 10, 4, 0, 12, &error));
+  encode_ok (dir, 40, 2, gif, NULL);
+  n = g_strdup ("40");
+  {
+    const char *argv[] = { python, FL_TEST_PILLOW_SCRIPT, gif, dir, n, NULL };
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
+                  &error);
+  }
+  g_assert_no_error (error);
+  g_test_message ("pillow: %s%s", out, err);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (out, ==, "ok 40 frames, duration 500, loop 0\n");
+  fl_test_dir_free (g_steal_pointer (&dir));
+}
+
+static char *
+file_sha256 (const char *path)
+{
+  g_autofree guint8 *data = NULL;
+  gsize length;
+
+  g_assert_true (fl_file_read (path, 1u << 30, &data, &length, NULL));
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, length);
+}
+
+static void
+test_identity (void)
+{
+  g_autofree char *dir = fl_test_dir_new ();
+  g_autofree char *frames = g_build_filename (dir, "frames", NULL);
+  g_autofree char *first = NULL;
+  const guint processes[] = { 1, 2, 3, 7 };
+
+  make_mixed_frames (frames);
+  for (guint i = 0; i < G_N_ELEMENTS (processes); i++)
+    {
+      g_autofree char *gif = g_strdup_printf ("%s/p%u.gif", dir, processes[i]);
+      g_autofree char *sum = NULL;
+
+      encode_ok (frames, 40, processes[i], gif, NULL);
+      sum = file_sha256 (gif);
+      if (first == NULL)
+        first = g_strdup (sum);
+      g_assert_cmpstr (sum, ==, first);
+    }
+  fl_test_dir_free (g_steal_pointer (&dir));
+}
+
+static void
+test_golden (void)
+{
+  g_autofree char *dir = fl_test_dir_new ();
+  g_autofree char *gif = g_build_filename (dir, "golden.gif", NULL);
+  g_autofree char *sum = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (fl_test_make_frames (dir, 0, 20, 10, 10, 3, 0, 2024, &error));
+  g_assert_true (fl_test_make_frames (dir, 20, 3, 48, 32, 4, 0, 2025, &error));
+  g_assert_true (fl_test_make_frames (dir, 23, 3, 9, 4, 4, 6, 2026, &error));
+  encode_ok (dir, 26, 2, gif, NULL);
+  sum = file_sha256 (gif);
+  g_test_message ("golden GIF sha256 %s", sum);
+  g_assert_cmpstr (sum, ==, GOLDEN_SHA256);
+  fl_test_dir_free (g_steal_pointer (&dir));
+}
+
+/* Lists the files under dir, sorted, recursively. */
+static void
+list_files (const char *dir, GPtrArray *out)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        list_files (path, out);
+      else if (g_str_has_suffix (name, ".png"))
+        g_ptr_array_add (out, g_steal_pointer (&path));
+    }
+}
+
+static GPtrArray *
+corpus_files (const char *sub)
+{
+  const char *corpus = g_getenv ("FRAMELOOM_CORPUS");
+  g_autofree char *dir = NULL;
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+
+  if (corpus == NULL || !g_file_test (corpus, G_FILE_TEST_IS_DIR))
+    return files;
+  dir = g_build_filename (corpus, sub, NULL);
+  list_files (dir, files);
+  g_ptr_array_sort (files, (GCompareFunc) g_strcmp0);
+  return files;
+}
+
+static void
+test_corpus_valid (void)
+{
+  g_autoptr (GPtrArray) files = corpus_files ("png-valid");
+  g_autofree char *dir = NULL;
+
+  if (files->len == 0)
+    {
+      g_test_skip ("the corpus ($FRAMELOOM_CORPUS/png-valid) is absent");
+      return;
+    }
+  dir = fl_test_dir_new ();
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *source = files->pdata[i];
+      g_autofree char *frame = g_build_filename (dir, "0.png", NULL);
+      g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
+      g_autofree guint8 *data = NULL;
+      g_autoptr (FlImage) image = NULL;
+      gsize length;
+      FlEncodeResult result;
+
+      g_assert_true (fl_file_read (source, 1u << 26, &data, &length, NULL));
+      g_assert_true (fl_file_write_atomic (frame, data, length, NULL));
+      image = fl_png_decode (data, length, NULL, NULL);
+      g_assert_nonnull (image);
+      encode_ok (dir, 1, 1, gif, &result);
+      g_assert_cmpuint (result.screen_width, ==, image->width);
+      g_assert_cmpuint (result.screen_height, ==, image->height);
+      check_gif (gif, dir, 1, result.quantised_frames > 0 ? 128 : 0);
+    }
+  g_test_message ("%u valid corpus PNGs encoded", files->len);
+  fl_test_dir_free (g_steal_pointer (&dir));
+}
+
+static void
+test_corpus_invalid (void)
+{
+  g_autoptr (GPtrArray) files = corpus_files ("png-invalid");
+  g_autofree char *dir = NULL;
+
+  if (files->len == 0)
+    {
+      g_test_skip ("the corpus ($FRAMELOOM_CORPUS/png-invalid) is absent");
+      return;
+    }
+  dir = fl_test_dir_new ();
+  for (guint i = 0; i < files->len; i++)
+    {
+      g_autofree char *frame = g_build_filename (dir, "0.png", NULL);
+      g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
+      g_autofree guint8 *data = NULL;
+      g_autoptr (GError) error = NULL;
+      FlEncodeConfig config;
+      gsize length;
+
+      g_assert_true (fl_file_read (files->pdata[i], 1u << 26, &data, &length, NULL));
+      g_assert_true (fl_file_write_atomic (frame, data, length, NULL));
+      fl_test_config_init (&config, dir, 1, 1, gif);
+      g_assert_false (fl_encode_gif (&config, NULL, NULL, NULL, NULL, &error));
+      g_assert_nonnull (error);
+      g_test_message ("%s: %s", (char *) files->pdata[i], error->message);
+      g_assert_true (g_str_has_prefix (error->message, frame)
+                     || (g_str_has_prefix (error->message, "Could not read ")
+                         && strstr (error->message, frame) != NULL));
+      g_assert_null (strchr (error->message, '\n'));
+      g_assert_false (g_file_test (gif, G_FILE_TEST_EXISTS));
+      fl_test_assert_no_children ();
+    }
+  fl_test_dir_free (g_steal_pointer (&dir));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/encoder/lossless", test_lossless);
+  g_test_add_func ("/encoder/quantised", test_quantised);
+  g_test_add_func ("/encoder/pillow", test_pillow);
+  g_test_add_func ("/encoder/identity", test_identity);
+  g_test_add_func ("/encoder/golden", test_golden);
+  g_test_add_func ("/encoder/corpus-valid", test_corpus_valid);
+  g_test_add_func ("/encoder/corpus-invalid", test_corpus_invalid);
+  fl_test_add_failure_tests ();
+  return g_test_run ();
+}
