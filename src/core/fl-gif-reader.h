@@ -1,0 +1,97 @@
+/* fl-gif-reader.h: a GTK-free animated GIF reader on giflib, safe on hostile input.
+ *
+ * A FlGif holds every frame as it is in the file: the indices of the part of the
+ * frame that lies on the logical screen, its colour table, disposal, transparency
+ * and delay. That keeps a 5000-frame 10x10 GIF under a few megabytes. A FlGifCanvas
+ * composes frames into one RGBA canvas on demand (disposal methods applied), with
+ * sparse keyframes so that seeking never replays more than a few dozen frames.
+ * Nothing here ever holds a scaled copy of a frame.
+ *
+ * Memory budget: before anything is allocated for it, a GIF is refused when its
+ * file exceeds max_file_bytes, its logical screen exceeds max_canvas_pixels, it
+ * has more than max_frames frames, or its frames' pixels on screen add up to
+ * more than max_frame_bytes. With the defaults a GIF costs at most about
+ * 256 MiB of frames + 3 canvases of 64 MiB + 64 MiB of keyframes.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define FL_GIF_DEFAULT_MAX_FILE_BYTES (256u * 1024u * 1024u)
+#define FL_GIF_DEFAULT_MAX_CANVAS_PIXELS (16u * 1024u * 1024u)
+#define FL_GIF_DEFAULT_MAX_FRAMES 100000u
+#define FL_GIF_DEFAULT_MAX_FRAME_BYTES (256u * 1024u * 1024u)
+/* Browsers play delays of 0 or 1 centisecond at 10 centiseconds. */
+#define FL_GIF_MIN_DELAY_CS 2u
+#define FL_GIF_CLAMPED_DELAY_CS 10u
+
+typedef struct
+{
+  gsize max_file_bytes;
+  guint64 max_canvas_pixels;  /* logical screen width * height */
+  guint max_frames;
+  gsize max_frame_bytes;      /* sum of every frame's on-screen pixels (1 byte each) */
+} FlGifLimits;
+
+typedef enum
+{
+  FL_GIF_DISPOSE_NONE,        /* 0 and 1: leave the frame in place */
+  FL_GIF_DISPOSE_BACKGROUND,  /* 2: clear the frame's area to transparent */
+  FL_GIF_DISPOSE_PREVIOUS,    /* 3: restore the area as it was before the frame */
+} FlGifDisposal;
+
+typedef struct _FlGif FlGif;
+typedef struct _FlGifCanvas FlGifCanvas;
+
+void     fl_gif_limits_init_default (FlGifLimits *limits);
+
+/* Decodes a whole GIF from memory (limits NULL: the defaults). The error is in
+ * FL_ERROR (INVALID_GIF, TOO_LARGE or CANCELLED) and says why in a clause that
+ * callers prefix with the file: "the file ends in the middle of frame 3". A file
+ * whose trailer is missing after complete frames keeps those frames, as browsers
+ * do. Thread-safe: the result may be used from any one thread at a time, or
+ * shared read-only. */
+FlGif   *fl_gif_new_from_bytes (const guint8 *data, gsize length, const FlGifLimits *limits,
+                                GCancellable *cancellable, GError **error);
+
+/* Reads and decodes path; the error is one sentence naming the file:
+ * "Could not open “x.gif”: it is not a GIF file." */
+FlGif   *fl_gif_new_from_file (const char *path, const FlGifLimits *limits,
+                               GCancellable *cancellable, GError **error);
+
+FlGif   *fl_gif_ref (FlGif *gif);
+void     fl_gif_unref (FlGif *gif);
+
+guint    fl_gif_get_width (FlGif *gif);
+guint    fl_gif_get_height (FlGif *gif);
+guint    fl_gif_get_n_frames (FlGif *gif);
+/* The NETSCAPE2.0/ANIMEXTS1.0 loop count: 0 = forever, -1 = no loop extension
+ * (play once). */
+int      fl_gif_get_loop_count (FlGif *gif);
+/* The delay stored in the file, in centiseconds. */
+guint    fl_gif_get_frame_delay_cs (FlGif *gif, guint index);
+/* The delay to play, in milliseconds: tiny delays clamped as browsers do. */
+guint    fl_gif_get_frame_delay_ms (FlGif *gif, guint index);
+FlGifDisposal fl_gif_get_frame_disposal (FlGif *gif, guint index);
+/* Bytes held by the decoded frames (not counting canvases). */
+gsize    fl_gif_get_memory_size (FlGif *gif);
+
+/* A compositor for gif; one per consumer, not thread-safe. */
+FlGifCanvas *fl_gif_canvas_new (FlGif *gif);
+void     fl_gif_canvas_free (FlGifCanvas *canvas);
+
+/* Composes frame index (< n_frames) and returns the canvas: width * height
+ * native-endian 0xAARRGGBB premultiplied pixels (cairo's ARGB32), stride
+ * width * 4, owned by canvas and valid until the next call. Playing forward
+ * costs one frame; seeking costs at most one keyframe interval. */
+const guint32 *fl_gif_canvas_render (FlGifCanvas *canvas, guint index);
+
+/* Converts canvas pixels to R,G,B,A bytes (for comparisons and PNG export). */
+void     fl_gif_pixels_to_rgba (const guint32 *pixels, gsize n_pixels, guint8 *rgba);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlGif, fl_gif_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlGifCanvas, fl_gif_canvas_free)
+
+G_END_DECLS

@@ -1,0 +1,29 @@
+/* fl-client-panel.h: the Client area: the lab's client (download with threads,
+ * GIF with processes) run through fl_pipeline_run on a thread, with two live
+ * progress bars and the stage times in the lab's words. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "fl-pipeline.h"
+
+G_BEGIN_DECLS
+
+#define FL_TYPE_CLIENT_PANEL (fl_client_panel_get_type ())
+G_DECLARE_FINAL_TYPE (FlClientPanel, fl_client_panel, FL, CLIENT_PANEL, GtkWidget)
+
+/* Starts a run with the fields' values; does nothing while one is running.
+ * Emits "finished" (gboolean success, const char *gif_path) at its end. */
+void        fl_client_panel_run (FlClientPanel *self);
+/* Cancels the current run; the workers are killed and no GIF is left. */
+void        fl_client_panel_cancel (FlClientPanel *self);
+gboolean    fl_client_panel_get_running (FlClientPanel *self);
+/* Points the address at the embedded server when the address is local. */
+void        fl_client_panel_follow_server (FlClientPanel *self, guint port);
+/* What the panel shows, for tests: a stage's counts and its time sentence. */
+void        fl_client_panel_get_stage (FlClientPanel *self, FlStage stage, guint64 *done,
+                                       guint64 *total, double *fraction, const char **time_text);
+const char *fl_client_panel_get_error (FlClientPanel *self);
+const char *fl_client_panel_get_output (FlClientPanel *self);
+
+G_END_DECLS

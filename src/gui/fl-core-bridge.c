@@ -1,0 +1,175 @@
+/* fl-core-bridge.c: atomics and a bounded ring between core threads and the UI. */
+#include "fl-core-bridge.h"
+#include "fl-sync.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+
+struct _FlLogRing
+{
+  FlMutex mutex;
+  char **lines;      /* capacity slots, a circular buffer */
+  guint capacity;
+  guint head;        /* next slot to write */
+  guint count;       /* lines waiting to be taken */
+  guint64 dropped;
+};
+
+FlLogRing *
+fl_log_ring_new (guint capacity)
+{
+  FlLogRing *ring = g_new0 (FlLogRing, 1);
+
+  fl_mutex_init (&ring->mutex);
+  ring->capacity = MAX (capacity, 1);
+  ring->lines = g_new0 (char *, ring->capacity);
+  return ring;
+}
+
+void
+fl_log_ring_free (FlLogRing *ring)
+{
+  if (ring == NULL)
+    return;
+  for (guint i = 0; i < ring->capacity; i++)
+    g_free (ring->lines[i]);
+  g_free (ring->lines);
+  fl_mutex_clear (&ring->mutex);
+  g_free (ring);
+}
+
+void
+fl_log_ring_push (FlLogRing *ring, const char *line)
+{
+  char *copy = g_strdup (line);
+  char *old;
+
+  fl_mutex_lock (&ring->mutex);
+  old = ring->lines[ring->head];
+  ring->lines[ring->head] = copy;
+  ring->head = (ring->head + 1) % ring->capacity;
+  if (ring->count == ring->capacity)
+    ring->dropped++;
+  else
+    ring->count++;
+  fl_mutex_unlock (&ring->mutex);
+  /* Free outside the lock: handler threads only contend for a pointer swap. */
+  g_free (old);
+}
+
+char **
+fl_log_ring_take (FlLogRing *ring, guint64 *dropped)
+{
+  char **out;
+
+  fl_mutex_lock (&ring->mutex);
+  out = g_new0 (char *, ring->count + 1);
+  for (guint i = 0; i < ring->count; i++)
+    {
+      guint slot = (ring->head + ring->capacity - ring->count + i) % ring->capacity;
+
+      out[i] = g_steal_pointer (&ring->lines[slot]);
+    }
+  ring->count = 0;
+  if (dropped)
+    *dropped = ring->dropped;
+  ring->dropped = 0;
+  fl_mutex_unlock (&ring->mutex);
+  return out;
+}
+
+void
+fl_log_ring_on_server_sent (const struct sockaddr *peer, gpointer user_data)
+{
+  char host[INET6_ADDRSTRLEN] = "?";
+  guint port = 0;
+  char line[128];
+
+  if (peer->sa_family == AF_INET)
+    {
+      const struct sockaddr_in *in = (const struct sockaddr_in *) peer;
+
+      inet_ntop (AF_INET, &in->sin_addr, host, sizeof host);
+      port = ntohs (in->sin_port);
+    }
+  else if (peer->sa_family == AF_INET6)
+    {
+      const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) peer;
+
+      inet_ntop (AF_INET6, &in6->sin6_addr, host, sizeof host);
+      port = ntohs (in6->sin6_port);
+    }
+  /* The lab's words, kept in English like the CLI's. */
+  g_snprintf (line, sizeof line, "Sent an image to (%s, %u)", host, port);
+  fl_log_ring_push (user_data, line);
+}
+
+void
+fl_log_ring_on_server_log (const char *message, gpointer user_data)
+{
+  fl_log_ring_push (user_data, message);
+}
+
+void
+fl_pipeline_bridge_reset (FlPipelineBridge *bridge)
+{
+  memset (bridge, 0, sizeof *bridge);
+  __atomic_thread_fence (__ATOMIC_SEQ_CST);
+}
+
+static void
+on_stage_started (FlStage stage, guint64 total, gpointer user_data)
+{
+  FlPipelineBridge *bridge = user_data;
+
+  __atomic_store_n (&bridge->total[stage], total, __ATOMIC_RELEASE);
+  g_atomic_int_set (&bridge->started[stage], TRUE);
+}
+
+static void
+on_stage_progress (FlStage stage, guint64 done, guint64 total, gpointer user_data)
+{
+  FlPipelineBridge *bridge = user_data;
+  guint64 seen = __atomic_load_n (&bridge->done[stage], __ATOMIC_RELAXED);
+
+  /* Callbacks from several threads may arrive out of order: keep the largest. */
+  while (done > seen
+         && !__atomic_compare_exchange_n (&bridge->done[stage], &seen, done, TRUE,
+                                          __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+    ;
+  __atomic_store_n (&bridge->total[stage], total, __ATOMIC_RELEASE);
+  g_atomic_int_set (&bridge->started[stage], TRUE);
+}
+
+static void
+on_stage_finished (FlStage stage, double seconds, gpointer user_data)
+{
+  FlPipelineBridge *bridge = user_data;
+
+  bridge->seconds[stage] = seconds;
+  /* The release store publishes seconds. */
+  g_atomic_int_set (&bridge->finished[stage], TRUE);
+}
+
+const FlPipelineCallbacks *
+fl_pipeline_bridge_callbacks (void)
+{
+  static const FlPipelineCallbacks callbacks = {
+    on_stage_started,
+    on_stage_progress,
+    on_stage_finished,
+  };
+
+  return &callbacks;
+}
+
+void
+fl_pipeline_bridge_get (FlPipelineBridge *bridge, FlStage stage, FlStageSnapshot *out)
+{
+  out->finished = g_atomic_int_get (&bridge->finished[stage]);
+  out->started = g_atomic_int_get (&bridge->started[stage]);
+  out->done = __atomic_load_n (&bridge->done[stage], __ATOMIC_ACQUIRE);
+  out->total = __atomic_load_n (&bridge->total[stage], __ATOMIC_ACQUIRE);
+  out->seconds = out->finished ? bridge->seconds[stage] : 0.0;
+}

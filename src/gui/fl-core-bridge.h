@@ -1,0 +1,61 @@
+/* fl-core-bridge.h: core callbacks (any thread, any rate) -> coalesced main-loop state.
+ *
+ * Core modules call back from many threads, up to tens of thousands of times a
+ * second. Nothing here touches a widget: the callbacks store the latest values
+ * in atomics or append to a bounded ring under a mutex, and a panel's ~20 Hz
+ * main-loop timer takes a snapshot. So the main loop sees a fixed, small amount
+ * of work per tick whatever the event rate.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "fl-pipeline.h"
+#include "fl-server.h"
+
+G_BEGIN_DECLS
+
+/* The refresh rate of every panel that reads a bridge. */
+#define FL_BRIDGE_TICK_MS 50
+
+/* A bounded ring of text lines; the oldest are dropped when full. */
+typedef struct _FlLogRing FlLogRing;
+
+FlLogRing *fl_log_ring_new (guint capacity);
+void       fl_log_ring_free (FlLogRing *ring);
+/* Any thread. Copies line. */
+void       fl_log_ring_push (FlLogRing *ring, const char *line);
+/* Main thread: the lines pushed since the last take (at most capacity, oldest
+ * first, NULL-terminated, caller frees) and how many were dropped meanwhile. */
+char     **fl_log_ring_take (FlLogRing *ring, guint64 *dropped);
+
+/* A FlServerSentFunc that formats the lab's "Sent an image to (host, port)" into
+ * the FlLogRing passed as user_data. */
+void       fl_log_ring_on_server_sent (const struct sockaddr *peer, gpointer user_data);
+/* A FlServerLogFunc for the same ring. */
+void       fl_log_ring_on_server_log (const char *message, gpointer user_data);
+
+/* Pipeline progress as atomics: pass fl_pipeline_bridge_callbacks() and the
+ * bridge to fl_pipeline_run. */
+typedef struct
+{
+  guint64 done[2];      /* indexed by FlStage */
+  guint64 total[2];
+  gint started[2];
+  gint finished[2];
+  double seconds[2];    /* valid once finished[stage] is set */
+} FlPipelineBridge;
+
+typedef struct
+{
+  guint64 done, total;
+  gboolean started, finished;
+  double seconds;
+} FlStageSnapshot;
+
+void fl_pipeline_bridge_reset (FlPipelineBridge *bridge);
+const FlPipelineCallbacks *fl_pipeline_bridge_callbacks (void);
+/* Any thread; a consistent-enough snapshot of one stage. */
+void fl_pipeline_bridge_get (FlPipelineBridge *bridge, FlStage stage, FlStageSnapshot *out);
+
+G_END_DECLS

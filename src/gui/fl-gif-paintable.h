@@ -1,0 +1,34 @@
+/* fl-gif-paintable.h: an animated FlGif as a GdkPaintable, drawn with crisp pixels.
+ *
+ * GTK 4.8 neither animates GIFs nor scales textures without smoothing, so this
+ * paintable composes the current frame with FlGifCanvas and draws it with cairo
+ * and CAIRO_FILTER_NEAREST at whatever size it is given: a 10x10 frame filling
+ * the window shows 100 sharp squares, and no scaled copy is ever stored.
+ * Playback follows the file's delays (clamped like browsers), its loop count and
+ * a speed factor. Main thread only.
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "fl-gif-reader.h"
+
+G_BEGIN_DECLS
+
+#define FL_TYPE_GIF_PAINTABLE (fl_gif_paintable_get_type ())
+G_DECLARE_FINAL_TYPE (FlGifPaintable, fl_gif_paintable, FL, GIF_PAINTABLE, GObject)
+
+FlGifPaintable *fl_gif_paintable_new (void);
+
+/* Shows gif from its first frame (NULL: nothing); does not start playing. */
+void     fl_gif_paintable_set_gif (FlGifPaintable *self, FlGif *gif);
+FlGif   *fl_gif_paintable_get_gif (FlGifPaintable *self);
+guint    fl_gif_paintable_get_n_frames (FlGifPaintable *self);
+guint    fl_gif_paintable_get_frame (FlGifPaintable *self);
+void     fl_gif_paintable_set_frame (FlGifPaintable *self, guint frame);
+gboolean fl_gif_paintable_get_playing (FlGifPaintable *self);
+void     fl_gif_paintable_set_playing (FlGifPaintable *self, gboolean playing);
+double   fl_gif_paintable_get_speed (FlGifPaintable *self);
+void     fl_gif_paintable_set_speed (FlGifPaintable *self, double speed);
+
+G_END_DECLS

@@ -1,0 +1,286 @@
+/* fl-gif-view.c: FlGifPaintable in a GtkPicture plus its playback controls. */
+#include "fl-gif-view.h"
+
+#include <glib/gi18n.h>
+
+struct _FlGifView
+{
+  GtkWidget parent_instance;
+
+  FlGifPaintable *paintable;
+  GCancellable *cancellable;
+  char *error;
+
+  GtkStack *stack;
+  GtkScrolledWindow *scroller;
+  GtkPicture *picture;
+  GtkLabel *placeholder_label;
+  GtkLabel *error_label;
+  GtkToggleButton *play_button;
+  GtkScale *frame_scale;
+  GtkAdjustment *frame_adjustment;
+  GtkLabel *counter_label;
+  GtkDropDown *speed_dropdown;
+  GtkDropDown *zoom_dropdown;
+  GtkWidget *controls;
+};
+
+G_DEFINE_FINAL_TYPE (FlGifView, fl_gif_view, GTK_TYPE_WIDGET)
+
+static const double speeds[] = { 0.25, 0.5, 1.0, 2.0, 4.0 };
+static const guint zooms[] = { 0, 1, 2, 4, 8, 16, 32 }; /* 0: fit the area */
+
+static void
+update_counter (FlGifView *self)
+{
+  guint n = fl_gif_paintable_get_n_frames (self->paintable);
+  guint frame = fl_gif_paintable_get_frame (self->paintable);
+  g_autofree char *text = NULL;
+
+  text = n ? g_strdup_printf ("%u / %u", frame + 1, n) : g_strdup ("0 / 0");
+  gtk_label_set_text (self->counter_label, text);
+  gtk_adjustment_configure (self->frame_adjustment, frame, 0, MAX (n, 1) - 1, 1, 10, 0);
+  gtk_widget_set_sensitive (self->controls, n > 0);
+}
+
+static void
+on_frame_notify (FlGifView *self)
+{
+  update_counter (self);
+}
+
+static void
+on_playing_notify (FlGifView *self)
+{
+  gboolean playing = fl_gif_paintable_get_playing (self->paintable);
+
+  gtk_toggle_button_set_active (self->play_button, playing);
+  gtk_button_set_icon_name (GTK_BUTTON (self->play_button),
+                            playing ? "media-playback-pause-symbolic"
+                                    : "media-playback-start-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->play_button), playing ? _("Pause") : _("Play"));
+}
+
+static void
+on_play_toggled (FlGifView *self)
+{
+  fl_gif_paintable_set_playing (self->paintable, gtk_toggle_button_get_active (self->play_button));
+}
+
+static void
+on_frame_value_changed (FlGifView *self)
+{
+  guint value = (guint) gtk_adjustment_get_value (self->frame_adjustment);
+
+  if (value != fl_gif_paintable_get_frame (self->paintable))
+    fl_gif_paintable_set_frame (self->paintable, value);
+}
+
+static void
+on_speed_selected (FlGifView *self)
+{
+  guint i = gtk_drop_down_get_selected (self->speed_dropdown);
+
+  if (i < G_N_ELEMENTS (speeds))
+    fl_gif_paintable_set_speed (self->paintable, speeds[i]);
+}
+
+static void
+apply_zoom (FlGifView *self)
+{
+  guint i = gtk_drop_down_get_selected (self->zoom_dropdown);
+  guint zoom = i < G_N_ELEMENTS (zooms) ? zooms[i] : 0;
+  int w = gdk_paintable_get_intrinsic_width (GDK_PAINTABLE (self->paintable));
+  int h = gdk_paintable_get_intrinsic_height (GDK_PAINTABLE (self->paintable));
+  GtkWidget *picture = GTK_WIDGET (self->picture);
+
+  if (zoom == 0)
+    {
+      gtk_widget_set_size_request (picture, -1, -1);
+      gtk_widget_set_halign (picture, GTK_ALIGN_FILL);
+      gtk_widget_set_valign (picture, GTK_ALIGN_FILL);
+      gtk_picture_set_can_shrink (self->picture, TRUE);
+    }
+  else
+    {
+      gtk_widget_set_size_request (picture, MIN (w * (int) zoom, 16384),
+                                   MIN (h * (int) zoom, 16384));
+      gtk_widget_set_halign (picture, GTK_ALIGN_CENTER);
+      gtk_widget_set_valign (picture, GTK_ALIGN_CENTER);
+      gtk_picture_set_can_shrink (self->picture, FALSE);
+    }
+}
+
+static void
+show_error (FlGifView *self, const char *message)
+{
+  g_free (self->error);
+  self->error = g_strdup (message);
+  gtk_label_set_text (self->error_label, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+}
+
+static void
+load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  GFile *file = task_data;
+  g_autofree char *path = g_file_get_path (file);
+  GError *error = NULL;
+  FlGif *gif;
+
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("Could not open “%s”: only local files can be opened."), uri);
+      return;
+    }
+  gint64 start = g_get_monotonic_time ();
+
+  gif = fl_gif_new_from_file (path, NULL, cancellable, &error);
+  if (gif != NULL)
+    g_debug ("%s: %u frames decoded in %.1f ms, %" G_GSIZE_FORMAT " KiB", path,
+             fl_gif_get_n_frames (gif), (g_get_monotonic_time () - start) / 1000.0,
+             fl_gif_get_memory_size (gif) / 1024);
+  if (gif == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, gif, (GDestroyNotify) fl_gif_unref);
+}
+
+static void
+on_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FlGifView) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlGif) gif = g_task_propagate_pointer (G_TASK (result), &error);
+
+  /* A newer open or dispose replaced our cancellable: drop this result. */
+  if (g_task_get_cancellable (G_TASK (result)) != self->cancellable)
+    return;
+  if (gif == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+  show_error (self, NULL);
+  fl_gif_paintable_set_gif (self->paintable, gif);
+  gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->scroller));
+  apply_zoom (self);
+  update_counter (self);
+  fl_gif_paintable_set_playing (self->paintable, TRUE);
+}
+
+void
+fl_gif_view_open (FlGifView *self, GFile *file)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (FL_IS_GIF_VIEW (self));
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  task = g_task_new (NULL, self->cancellable, on_loaded, g_object_ref (self));
+  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
+  g_task_run_in_thread (task, load_thread);
+}
+
+void
+fl_gif_view_toggle_playing (FlGifView *self)
+{
+  fl_gif_paintable_set_playing (self->paintable,
+                                !fl_gif_paintable_get_playing (self->paintable));
+}
+
+FlGifPaintable *
+fl_gif_view_get_paintable (FlGifView *self)
+{
+  return self->paintable;
+}
+
+const char *
+fl_gif_view_get_error (FlGifView *self)
+{
+  return self->error;
+}
+
+static gboolean
+on_drop (GtkDropTarget *target, const GValue *value, double x, double y, gpointer user_data)
+{
+  FlGifView *self = user_data;
+
+  if (!G_VALUE_HOLDS (value, G_TYPE_FILE))
+    return FALSE;
+  fl_gif_view_open (self, g_value_get_object (value));
+  return TRUE;
+}
+
+static void
+fl_gif_view_dispose (GObject *object)
+{
+  FlGifView *self = FL_GIF_VIEW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), FL_TYPE_GIF_VIEW);
+  /* The template's unnamed root box is ours to unparent. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->paintable);
+  g_clear_pointer (&self->error, g_free);
+  G_OBJECT_CLASS (fl_gif_view_parent_class)->dispose (object);
+}
+
+static void
+fl_gif_view_class_init (FlGifViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = fl_gif_view_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/frameloom/Frameloom/fl-gif-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, FlGifView, stack);
+  gtk_widget_class_bind_template_child (widget_class, FlGifView, scroller);
+  gtk_widget_class_bind_template_child (widget_class, FlGifView, picture);
+  gtk_widget_class_bind_template_child (widget_class, FlGifView, placeholder_label);
+  gtk_widget_class_bind_template_child (widget_class, FlGifView, error_label);
+  gtk_widget_class_bind_template_child (widget_class, FlGifView, play_button);
+  gtk_widget_class_bind_template_child (widget_class, FlGifView, frame_scale);
+  gtk_widget_class_bind_template_child (widget_class, FlGifView, frame_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, FlGifView, counter_label);
+  gtk_widget_class_bind_template_child (widget_class, FlGifView, speed_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, FlGifView, zoom_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, FlGifView, controls);
+  gtk_widget_class_bind_template_callback (widget_class, on_play_toggled);
+  gtk_widget_class_bind_template_callback (widget_class, on_frame_value_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_speed_selected);
+  gtk_widget_class_bind_template_callback (widget_class, apply_zoom);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "flgifview");
+}
+
+static void
+fl_gif_view_init (FlGifView *self)
+{
+  GtkDropTarget *drop;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+  self->paintable = fl_gif_paintable_new ();
+  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
+  g_signal_connect_object (self->paintable, "notify::frame", G_CALLBACK (on_frame_notify), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->paintable, "notify::n-frames", G_CALLBACK (on_frame_notify),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->paintable, "notify::playing", G_CALLBACK (on_playing_notify),
+                           self, G_CONNECT_SWAPPED);
+  gtk_drop_down_set_selected (self->speed_dropdown, 2);
+
+  drop = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+  update_counter (self);
+}

@@ -1,0 +1,415 @@
+/* fl-server-panel.c: FlServer behind a switch; stats and log pulled by a timer. */
+#include "fl-server-panel.h"
+
+#include "fl-application.h"
+#include "fl-core-bridge.h"
+#include "fl-image.h"
+
+#include <glib/gi18n.h>
+
+#define LOG_RING_LINES 256  /* lines kept between two ticks */
+#define LOG_VIEW_LINES 500  /* lines kept in the view */
+#define STOP_GRACE_MS 500
+
+struct _FlServerPanel
+{
+  GtkWidget parent_instance;
+
+  FlServer *server;       /* owned while running */
+  FlLogRing *ring;        /* outlives server: its threads write here */
+  GCancellable *cancellable;
+  GSettings *settings;
+  guint tick_id;
+  gboolean busy;
+  guint port;
+  char *error;
+  FlServerStats stats;
+  guint64 rate_images;    /* images_sent at rate_time */
+  gint64 rate_time;
+  double rate;
+
+  GtkSwitch *server_switch;
+  GtkLabel *status_label;
+  GtkEntry *host_entry;
+  GtkSpinButton *port_spin;
+  GtkEntry *size_entry;
+  GtkWidget *fields;
+  GtkLabel *sent_label;
+  GtkLabel *active_label;
+  GtkLabel *rate_label;
+  GtkLabel *failures_label;
+  GtkLabel *error_label;
+  GtkTextView *log_view;
+};
+
+G_DEFINE_FINAL_TYPE (FlServerPanel, fl_server_panel, GTK_TYPE_WIDGET)
+
+enum
+{
+  PROP_0,
+  PROP_RUNNING,
+  PROP_PORT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+show_error (FlServerPanel *self, const char *message)
+{
+  g_free (self->error);
+  self->error = g_strdup (message);
+  gtk_label_set_text (self->error_label, message ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+}
+
+static void
+set_label_u64 (GtkLabel *label, guint64 value)
+{
+  char text[32];
+
+  g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, value);
+  gtk_label_set_text (label, text);
+}
+
+static void
+append_log (FlServerPanel *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->log_view);
+  g_auto (GStrv) lines = NULL;
+  guint64 dropped = 0;
+  g_autoptr (GString) text = g_string_new (NULL);
+  GtkTextIter end;
+  int excess;
+
+  lines = fl_log_ring_take (self->ring, &dropped);
+  if (lines[0] == NULL)
+    return;
+  if (dropped > 0)
+    g_string_append_printf (text, _("… %" G_GUINT64_FORMAT " more lines …\n"), dropped);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_string_append (text, lines[i]);
+      g_string_append_c (text, '\n');
+    }
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_insert (buffer, &end, text->str, (int) text->len);
+  excess = gtk_text_buffer_get_line_count (buffer) - LOG_VIEW_LINES;
+  if (excess > 0)
+    {
+      GtkTextIter start, cut;
+
+      gtk_text_buffer_get_start_iter (buffer, &start);
+      gtk_text_buffer_get_iter_at_line (buffer, &cut, excess);
+      gtk_text_buffer_delete (buffer, &start, &cut);
+    }
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_view_scroll_to_iter (self->log_view, &end, 0, FALSE, 0, 0);
+}
+
+static gboolean
+on_tick (gpointer data)
+{
+  FlServerPanel *self = data;
+  gint64 now = g_get_monotonic_time ();
+  char rate[32];
+
+  if (self->server == NULL)
+    return G_SOURCE_CONTINUE;
+  fl_server_get_stats (self->server, &self->stats);
+  /* The rate over the last second or so, updated about twice a second. */
+  if (now - self->rate_time >= G_USEC_PER_SEC / 2)
+    {
+      self->rate = (double) (self->stats.images_sent - self->rate_images) * G_USEC_PER_SEC
+                   / (double) (now - self->rate_time);
+      self->rate_images = self->stats.images_sent;
+      self->rate_time = now;
+    }
+  set_label_u64 (self->sent_label, self->stats.images_sent);
+  set_label_u64 (self->active_label, self->stats.active);
+  set_label_u64 (self->failures_label, self->stats.failures);
+  g_snprintf (rate, sizeof rate, "%.0f", self->rate);
+  gtk_label_set_text (self->rate_label, rate);
+  append_log (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update_state (FlServerPanel *self)
+{
+  gboolean running = self->server != NULL;
+  g_autofree char *status = NULL;
+
+  gtk_switch_set_state (self->server_switch, running);
+  gtk_switch_set_active (self->server_switch, running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->server_switch), !self->busy);
+  gtk_widget_set_sensitive (self->fields, !running && !self->busy);
+  if (running)
+    status = g_strdup_printf (_("Listening on %s"), fl_server_get_address (self->server));
+  else
+    status = g_strdup (self->busy ? _("Starting…") : _("Stopped"));
+  gtk_label_set_text (self->status_label, status);
+}
+
+static void
+start_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (fl_server_start (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_started (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FlServerPanel) self = user_data;
+  FlServer *server = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+
+  self->busy = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      fl_server_free (server);
+      show_error (self, error->message);
+      update_state (self);
+      return;
+    }
+  self->server = server;
+  self->port = fl_server_get_port (server);
+  self->rate_images = 0;
+  self->rate_time = g_get_monotonic_time ();
+  self->rate = 0;
+  if (self->tick_id == 0)
+    self->tick_id = g_timeout_add (FL_BRIDGE_TICK_MS, on_tick, self);
+  update_state (self);
+  on_tick (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+static void
+stop_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  /* fl_server_stop blocks for up to the grace period: never on the main loop. */
+  fl_server_stop (task_data, STOP_GRACE_MS);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FlServerPanel) self = user_data;
+
+  self->busy = FALSE;
+  fl_server_free (g_task_get_task_data (G_TASK (result)));
+  append_log (self);
+  update_state (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+void
+fl_server_panel_set_running (FlServerPanel *self, gboolean running)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (FL_IS_SERVER_PANEL (self));
+  if (self->busy || running == (self->server != NULL))
+    {
+      update_state (self);
+      return;
+    }
+  if (running)
+    {
+      FlServerConfig config = { 0 };
+      g_autoptr (GError) error = NULL;
+      FlServer *server;
+
+      config.host = gtk_editable_get_text (GTK_EDITABLE (self->host_entry));
+      config.port = (guint) gtk_spin_button_get_value_as_int (self->port_spin);
+      if (!fl_image_parse_size (gtk_editable_get_text (GTK_EDITABLE (self->size_entry)),
+                                &config.width, &config.height, &error))
+        {
+          show_error (self, error->message);
+          update_state (self);
+          return;
+        }
+      show_error (self, NULL);
+      server = fl_server_new (&config);
+      fl_server_set_sent_func (server, fl_log_ring_on_server_sent, self->ring);
+      fl_server_set_log_func (server, fl_log_ring_on_server_log, self->ring);
+      self->busy = TRUE;
+      task = g_task_new (NULL, NULL, on_started, g_object_ref (self));
+      g_task_set_task_data (task, server, NULL);
+      g_task_run_in_thread (task, start_thread);
+    }
+  else
+    {
+      FlServer *server = g_steal_pointer (&self->server);
+
+      on_tick (self);
+      self->busy = TRUE;
+      self->port = 0;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+      task = g_task_new (NULL, NULL, on_stopped, g_object_ref (self));
+      g_task_set_task_data (task, server, NULL);
+      g_task_run_in_thread (task, stop_thread);
+      gtk_label_set_text (self->status_label, _("Stopping…"));
+    }
+  update_state (self);
+}
+
+static gboolean
+on_switch_state_set (FlServerPanel *self, gboolean state)
+{
+  fl_server_panel_set_running (self, state);
+  /* The state follows the server, not the click. */
+  return TRUE;
+}
+
+gboolean
+fl_server_panel_get_running (FlServerPanel *self)
+{
+  return self->server != NULL;
+}
+
+guint
+fl_server_panel_get_port (FlServerPanel *self)
+{
+  return self->server != NULL ? self->port : 0;
+}
+
+gboolean
+fl_server_panel_get_busy (FlServerPanel *self)
+{
+  return self->busy;
+}
+
+void
+fl_server_panel_get_stats (FlServerPanel *self, FlServerStats *stats)
+{
+  *stats = self->stats;
+}
+
+const char *
+fl_server_panel_get_error (FlServerPanel *self)
+{
+  return self->error;
+}
+
+GtkSwitch *
+fl_server_panel_get_switch (FlServerPanel *self)
+{
+  return self->server_switch;
+}
+
+void
+fl_server_panel_shutdown (FlServerPanel *self)
+{
+  if (self->server != NULL)
+    {
+      fl_server_stop (self->server, STOP_GRACE_MS);
+      g_clear_pointer (&self->server, fl_server_free);
+    }
+}
+
+static void
+fl_server_panel_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  FlServerPanel *self = FL_SERVER_PANEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUNNING:
+      g_value_set_boolean (value, fl_server_panel_get_running (self));
+      break;
+    case PROP_PORT:
+      g_value_set_uint (value, fl_server_panel_get_port (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fl_server_panel_dispose (GObject *object)
+{
+  FlServerPanel *self = FL_SERVER_PANEL (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  fl_server_panel_shutdown (self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), FL_TYPE_SERVER_PANEL);
+  /* The template's unnamed root box is ours to unparent. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->settings);
+  G_OBJECT_CLASS (fl_server_panel_parent_class)->dispose (object);
+}
+
+static void
+fl_server_panel_finalize (GObject *object)
+{
+  FlServerPanel *self = FL_SERVER_PANEL (object);
+
+  /* Every server thread has been joined by now (dispose or on_stopped). */
+  fl_log_ring_free (self->ring);
+  g_free (self->error);
+  G_OBJECT_CLASS (fl_server_panel_parent_class)->finalize (object);
+}
+
+static void
+fl_server_panel_class_init (FlServerPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = fl_server_panel_dispose;
+  object_class->finalize = fl_server_panel_finalize;
+  object_class->get_property = fl_server_panel_get_property;
+
+  properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                                                   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, 65535, 0,
+                                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/io/github/frameloom/Frameloom/fl-server-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, server_switch);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, status_label);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, host_entry);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, port_spin);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, size_entry);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, fields);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, sent_label);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, active_label);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, rate_label);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, failures_label);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, error_label);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, log_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_switch_state_set);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+fl_server_panel_init (FlServerPanel *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->ring = fl_log_ring_new (LOG_RING_LINES);
+  self->cancellable = g_cancellable_new ();
+  self->settings = fl_settings_new ();
+  if (self->settings != NULL)
+    {
+      g_settings_bind (self->settings, "server-host", self->host_entry, "text",
+                       G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (self->settings, "server-port", self->port_spin, "value",
+                       G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (self->settings, "server-size", self->size_entry, "text",
+                       G_SETTINGS_BIND_DEFAULT);
+    }
+  update_state (self);
+}

@@ -1,0 +1,29 @@
+/* fl-server-panel.h: the Server area: a switch over an embedded FlServer, its
+ * fields, live counters and a bounded, batched log of the lab's lines. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "fl-server.h"
+
+G_BEGIN_DECLS
+
+#define FL_TYPE_SERVER_PANEL (fl_server_panel_get_type ())
+G_DECLARE_FINAL_TYPE (FlServerPanel, fl_server_panel, FL, SERVER_PANEL, GtkWidget)
+
+/* Starts or stops the server as the switch does; both happen on a thread. */
+void        fl_server_panel_set_running (FlServerPanel *self, gboolean running);
+/* TRUE once started, until stopped ("port" is non-zero exactly then). */
+gboolean    fl_server_panel_get_running (FlServerPanel *self);
+guint       fl_server_panel_get_port (FlServerPanel *self);
+/* TRUE while a start or stop is in progress. */
+gboolean    fl_server_panel_get_busy (FlServerPanel *self);
+/* The counters as last shown (for tests). */
+void        fl_server_panel_get_stats (FlServerPanel *self, FlServerStats *stats);
+/* The sentence shown for the last failure, or NULL (for tests). */
+const char *fl_server_panel_get_error (FlServerPanel *self);
+GtkSwitch  *fl_server_panel_get_switch (FlServerPanel *self);
+/* Stops the server and blocks until it has (window close, application quit). */
+void        fl_server_panel_shutdown (FlServerPanel *self);
+
+G_END_DECLS
