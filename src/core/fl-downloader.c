@@ -1,2 +1,312 @@
-/* fl-downloader.c: not written yet. */
-#include <glib.h>
+/* fl-downloader.c: a pool of threads pulling frame indices from one atomic counter.
+ *
+ * Failure policy: network and content failures (refused, reset, timeout, a reply
+ * that is not one complete PNG, a reply over the cap) are retried with bounded
+ * exponential back-off plus jitter. Running out of descriptors (EMFILE) is our own
+ * shortage, so it waits without using up an attempt. A local write failure
+ * (read-only folder, ENOSPC) is reported once and stops the run, and so does a
+ * frame that fails for good: the other threads stop at their next check. */
+#include "fl-downloader.h"
+#include "fl-sync.h"
+
+#include "fl-error.h"
+#include "fl-file.h"
+#include "fl-net.h"
+#include "fl-png.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_MAX_FRAME_BYTES (64u * 1024u * 1024u)
+#define BACKOFF_BASE_MS 10
+#define BACKOFF_MAX_MS 1000
+/* EMFILE waits do not use attempts, but they are bounded too. */
+#define MAX_RESOURCE_WAITS 100
+
+typedef enum
+{
+  OUTCOME_OK,
+  OUTCOME_TRANSIENT, /* the peer's fault or the network's: retry */
+  OUTCOME_RESOURCE,  /* out of descriptors: wait, then retry */
+  OUTCOME_FATAL,     /* a local failure: stop the run */
+} Outcome;
+
+typedef struct
+{
+  const FlDownloadConfig *config;
+  FlProgressFunc progress;
+  gpointer user_data;
+
+  FlSockAddr addr;
+  char peer[80];
+  FlPngLimits limits;
+  gint64 connect_timeout_us;
+  gint64 frame_timeout_us;
+  guint attempts;
+
+  gint next;      /* the next frame index to take */
+  gint stop;      /* set on cancel or on a failure that ends the run; polled by reads */
+  gint cancelled;
+  gint in_flight;
+
+  FlMutex lock;    /* guards error and the counters below */
+  GError *error;  /* the first failure that ended the run */
+  guint64 written;
+  guint64 bytes;
+  guint64 retries;
+  guint64 failures;
+} Run;
+
+static void
+in_flight_add (Run *run, gint delta)
+{
+  g_atomic_int_add (&run->in_flight, delta);
+  if (run->config->in_flight != NULL)
+    g_atomic_int_add (run->config->in_flight, delta);
+}
+
+static gboolean
+is_descriptor_shortage (const GError *error)
+{
+  /* fl_file and fl_net report EMFILE as FL_ERROR_IO with errno's wording. */
+  return error->code == FL_ERROR_IO
+         && (g_str_has_suffix (error->message, fl_strerror (EMFILE))
+             || g_str_has_suffix (error->message, fl_strerror (ENFILE)));
+}
+
+static Outcome
+try_frame (Run *run, const char *path, GByteArray *buffer, GError **error)
+{
+  g_autoptr (GError) check_error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  gint64 deadline = start + run->frame_timeout_us;
+  gboolean ok;
+  int fd, errsv;
+
+  fd = fl_net_connect (&run->addr, MIN (deadline, start + run->connect_timeout_us), error);
+  if (fd < 0)
+    {
+      errsv = errno;
+      return (errsv == EMFILE || errsv == ENFILE) ? OUTCOME_RESOURCE : OUTCOME_TRANSIENT;
+    }
+  in_flight_add (run, 1);
+  g_byte_array_set_size (buffer, 0);
+  ok = fl_net_read_to_eof (fd, deadline, run->limits.max_bytes, buffer, &run->stop, run->peer,
+                           error);
+  close (fd);
+  in_flight_add (run, -1);
+  if (!ok)
+    return OUTCOME_TRANSIENT;
+
+  if (!fl_png_check (buffer->data, buffer->len, &run->limits, NULL, NULL, &check_error))
+    {
+      /* The codec's message starts with "not a valid PNG". */
+      g_set_error (error, FL_ERROR, check_error->code, "The reply from %s is %s", run->peer,
+                   check_error->message);
+      return OUTCOME_TRANSIENT;
+    }
+  if (!fl_file_write_atomic (path, buffer->data, buffer->len, error))
+    return is_descriptor_shortage (*error) ? OUTCOME_RESOURCE : OUTCOME_FATAL;
+  return OUTCOME_OK;
+}
+
+/* Sleeps about delay_ms, waking early when the run stops. */
+static void
+sleep_unless_stopped (Run *run, guint delay_ms)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) delay_ms * 1000;
+
+  while (!g_atomic_int_get (&run->stop))
+    {
+      gint64 left = until - g_get_monotonic_time ();
+      if (left <= 0)
+        break;
+      g_usleep ((gulong) MIN (left, 10000));
+    }
+}
+
+static void
+back_off (Run *run, guint attempt)
+{
+  guint delay = BACKOFF_BASE_MS << MIN (attempt - 1, 10u);
+
+  delay = MIN (delay, (guint) BACKOFF_MAX_MS);
+  sleep_unless_stopped (run, delay + (guint) g_random_int_range (0, (gint32) delay / 2 + 1));
+}
+
+/* Records the failure that ends the run (only the first one becomes the error). */
+static void
+fail_run (Run *run, GError *error, guint index, guint attempts, gboolean frame_failure)
+{
+  fl_mutex_lock (&run->lock);
+  if (frame_failure)
+    run->failures++;
+  if (run->error == NULL)
+    {
+      if (!frame_failure || (error->code == FL_ERROR_CONNECT && run->written == 0))
+        /* A local failure names its file; a server that is not there is one sentence. */
+        run->error = g_error_copy (error);
+      else
+        run->error = g_error_new (FL_ERROR, error->code, "Frame %u failed after %u attempts: %s",
+                                  index, attempts, error->message);
+    }
+  fl_mutex_unlock (&run->lock);
+  g_atomic_int_set (&run->stop, 1);
+}
+
+static void
+download_frame (Run *run, guint index, GString *path, gsize dir_length, GByteArray *buffer)
+{
+  guint attempt = 1, resource_waits = 0;
+
+  g_string_truncate (path, dir_length);
+  g_string_append_printf (path, "%u.png", index);
+  for (;;)
+    {
+      g_autoptr (GError) error = NULL;
+      Outcome outcome = try_frame (run, path->str, buffer, &error);
+      guint64 done;
+
+      if (outcome == OUTCOME_OK)
+        {
+          fl_mutex_lock (&run->lock);
+          done = ++run->written;
+          run->bytes += buffer->len;
+          fl_mutex_unlock (&run->lock);
+          if (run->progress)
+            run->progress (done, run->config->n_frames, run->user_data);
+          return;
+        }
+      if (g_atomic_int_get (&run->stop))
+        return; /* cancelled, or another frame ended the run: its error stands */
+      if (outcome == OUTCOME_FATAL
+          || (outcome == OUTCOME_RESOURCE && ++resource_waits > MAX_RESOURCE_WAITS))
+        {
+          fail_run (run, error, index, attempt, FALSE);
+          return;
+        }
+      if (outcome == OUTCOME_TRANSIENT)
+        {
+          if (attempt >= run->attempts)
+            {
+              fail_run (run, error, index, attempt, TRUE);
+              return;
+            }
+          attempt++;
+          fl_mutex_lock (&run->lock);
+          run->retries++;
+          fl_mutex_unlock (&run->lock);
+        }
+      back_off (run, outcome == OUTCOME_RESOURCE ? MIN (resource_waits, 6u) : attempt - 1);
+    }
+}
+
+static gpointer
+download_worker (gpointer data)
+{
+  Run *run = data;
+  g_autoptr (GByteArray) buffer = g_byte_array_sized_new (4096);
+  g_autoptr (GString) path = g_string_new (run->config->frames_dir);
+  gsize dir_length;
+
+  if (path->len > 0 && path->str[path->len - 1] != G_DIR_SEPARATOR)
+    g_string_append_c (path, G_DIR_SEPARATOR);
+  dir_length = path->len;
+  while (!g_atomic_int_get (&run->stop))
+    {
+      guint index = (guint) g_atomic_int_add (&run->next, 1);
+      if (index >= run->config->n_frames)
+        break;
+      download_frame (run, index, path, dir_length, buffer);
+    }
+  return NULL;
+}
+
+static void
+on_cancelled (GCancellable *cancellable, gpointer data)
+{
+  Run *run = data;
+
+  g_atomic_int_set (&run->cancelled, 1);
+  g_atomic_int_set (&run->stop, 1);
+}
+
+gboolean
+fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
+                    gpointer user_data, GCancellable *cancellable, FlDownloadResult *result,
+                    GError **error)
+{
+  g_autoptr (GPtrArray) threads = g_ptr_array_new ();
+  gint64 start = g_get_monotonic_time ();
+  gulong handler = 0;
+  guint n_threads;
+  gboolean ok;
+  Run run = { 0 };
+
+  g_return_val_if_fail (config != NULL && config->frames_dir != NULL, FALSE);
+  g_return_val_if_fail (config->n_frames <= G_MAXINT / 2, FALSE);
+
+  if (result)
+    memset (result, 0, sizeof *result);
+  if (!fl_file_ensure_dir (config->frames_dir, error))
+    return FALSE;
+  if (!fl_net_resolve (config->host ? config->host : "127.0.0.1",
+                       config->port ? config->port : 1234, FALSE, &run.addr, error))
+    return FALSE;
+
+  run.config = config;
+  run.progress = progress;
+  run.user_data = user_data;
+  fl_net_format_address (&run.addr, run.peer, sizeof run.peer);
+  fl_png_limits_init_default (&run.limits);
+  run.limits.max_bytes = config->max_frame_bytes ? config->max_frame_bytes
+                                                 : DEFAULT_MAX_FRAME_BYTES;
+  run.connect_timeout_us = 1000 * (gint64) (config->connect_timeout_ms
+                                              ? config->connect_timeout_ms
+                                              : FL_DOWNLOAD_DEFAULT_CONNECT_TIMEOUT_MS);
+  run.frame_timeout_us = 1000 * (gint64) (config->frame_timeout_ms
+                                            ? config->frame_timeout_ms
+                                            : FL_DOWNLOAD_DEFAULT_FRAME_TIMEOUT_MS);
+  run.attempts = config->attempts ? config->attempts : FL_DOWNLOAD_DEFAULT_ATTEMPTS;
+  fl_mutex_init (&run.lock);
+
+  n_threads = CLAMP (config->threads, 1u, MAX (config->n_frames, 1u));
+  /* A socket and a temporary file per thread, plus room for the rest of the process. */
+  fl_net_raise_nofile_limit ((guint64) n_threads * 2 + 64);
+
+  if (cancellable)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), &run, NULL);
+  /* The calling thread is one of the workers; a thread that cannot start is
+   * simply not there (the others take its frames). */
+  for (guint i = 1; i < n_threads; i++)
+    {
+      GThread *thread = g_thread_try_new ("fl-download", download_worker, &run, NULL);
+      if (thread == NULL)
+        break;
+      g_ptr_array_add (threads, thread);
+    }
+  download_worker (&run);
+  for (guint i = 0; i < threads->len; i++)
+    g_thread_join (threads->pdata[i]);
+  if (cancellable)
+    g_cancellable_disconnect (cancellable, handler);
+
+  ok = run.error == NULL && !run.cancelled;
+  if (run.cancelled)
+    g_set_error_literal (error, FL_ERROR, FL_ERROR_CANCELLED, "The download was cancelled");
+  else if (run.error != NULL)
+    g_propagate_error (error, g_steal_pointer (&run.error));
+  g_clear_error (&run.error);
+  fl_mutex_clear (&run.lock);
+
+  if (result)
+    {
+      result->frames = run.written;
+      result->bytes = run.bytes;
+      result->retries = run.retries;
+      result->failures = run.failures;
+      result->seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+    }
+  return ok;
+}

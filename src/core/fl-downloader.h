@@ -24,7 +24,13 @@ typedef struct
   guint frame_timeout_ms;    /* overall per-frame deadline, 0: default */
   guint attempts;            /* tries per frame, 0: default */
   gsize max_frame_bytes;     /* 0: default (64 MiB) */
+  gint *in_flight;           /* optional: kept equal (atomically) to the connections open
+                              * right now, for a live view; read with g_atomic_int_get */
 } FlDownloadConfig;
+
+#define FL_DOWNLOAD_DEFAULT_CONNECT_TIMEOUT_MS 3000
+#define FL_DOWNLOAD_DEFAULT_FRAME_TIMEOUT_MS 5000
+#define FL_DOWNLOAD_DEFAULT_ATTEMPTS 5
 
 typedef struct
 {

@@ -41,6 +41,12 @@ fl_mutex_lock (FlMutex *mutex)
   pthread_mutex_lock (&mutex->mutex);
 }
 
+static inline gboolean
+fl_mutex_trylock (FlMutex *mutex)
+{
+  return pthread_mutex_trylock (&mutex->mutex) == 0;
+}
+
 static inline void
 fl_mutex_unlock (FlMutex *mutex)
 {

@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""The lab's threaded image server, as the lab writes it: every connection gets a
+fresh random 10x10 RGB image from Pillow, saved as PNG straight to the socket,
+then the connection closes. Used to check that frameloom-client interoperates.
+
+Usage: lab_server.py [PORT [HOST]]   (PORT 0 = any free port; prints the one bound)
+"""
+import io
+import os
+import socketserver
+import sys
+
+from PIL import Image
+
+
+class ImageHandler(socketserver.BaseRequestHandler):
+    def handle(self):
+        image = Image.frombytes("RGB", (10, 10), os.urandom(10 * 10 * 3))
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        self.request.sendall(buffer.getvalue())
+
+
+class Server(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+
+def main():
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 1234
+    host = sys.argv[2] if len(sys.argv) > 2 else "0.0.0.0"
+    with Server((host, port), ImageHandler) as server:
+        print(f"Listening on {host}:{server.server_address[1]}", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+/* test-pipeline: fl_pipeline_run's stages, callbacks and timings against an
+ * in-process FlServer and the real GIF worker. */
+#include "fl-error.h"
+#include "fl-pipeline.h"
+#include "fl-server.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+typedef struct
+{
+  GMutex lock;
+  GString *events; /* "S0 F0 S1 F1": started/finished per stage, in order */
+  guint64 last_done[2];
+  guint progress_calls[2];
+} Log;
+
+static void
+on_started (FlStage stage, guint64 total, gpointer data)
+{
+  Log *log = data;
+
+  g_mutex_lock (&log->lock);
+  g_string_append_printf (log->events, "S%d:%" G_GUINT64_FORMAT " ", stage, total);
+  g_mutex_unlock (&log->lock);
+}
+
+static void
+on_progress (FlStage stage, guint64 done, guint64 total, gpointer data)
+{
+  Log *log = data;
+
+  g_mutex_lock (&log->lock);
+  log->progress_calls[stage]++;
+  log->last_done[stage] = MAX (log->last_done[stage], done);
+  g_mutex_unlock (&log->lock);
+}
+
+static void
+on_finished (FlStage stage, double seconds, gpointer data)
+{
+  Log *log = data;
+
+  g_assert_cmpfloat (seconds, >, 0);
+  g_mutex_lock (&log->lock);
+  g_string_append_printf (log->events, "F%d ", stage);
+  g_mutex_unlock (&log->lock);
+}
+
+static const FlPipelineCallbacks callbacks = { on_started, on_progress, on_finished };
+
+static void
+remove_tree (const char *dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        remove_tree (path);
+      else
+        g_unlink (path);
+    }
+  if (d)
+    g_dir_close (d);
+  g_rmdir (dir);
+}
+
+static void
+test_both_stages (void)
+{
+  g_autofree char *root = g_dir_make_tmp ("fl-pipeline-XXXXXX", NULL);
+  g_autofree char *frames = g_build_filename (root, "frames", NULL);
+  g_autofree char *gif = g_build_filename (root, "out.gif", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlServer) server = NULL;
+  FlServerConfig server_config = { .host = "127.0.0.1" };
+  FlPipelineConfig config = { 0 };
+  FlPipelineResult result;
+  Log log = { .events = g_string_new (NULL) };
+  gboolean ok;
+
+  if (g_getenv (FL_GIF_WORKER_ENV) == NULL)
+    {
+      g_test_skip ("FRAMELOOM_GIF_WORKER is not set");
+      return;
+    }
+  server = fl_server_new (&server_config);
+  g_assert_true (fl_server_start (server, &error));
+  config.download.port = fl_server_get_port (server);
+  config.download.frames_dir = frames;
+  config.download.n_frames = 120;
+  config.download.threads = 4;
+  config.download.frame_timeout_ms = 3000;
+  config.encode.output = gif;
+  config.encode.processes = 2;
+  config.encode.delay_ms = 500;
+  config.run_download = TRUE;
+  config.run_encode = TRUE;
+  g_mutex_init (&log.lock);
+
+  ok = fl_pipeline_run (&config, &callbacks, &log, NULL, &result, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_cmpstr (log.events->str, ==, "S0:120 F0 S1:120 F1 ");
+  g_assert_cmpuint (log.last_done[FL_STAGE_DOWNLOAD], ==, 120);
+  g_assert_cmpuint (log.progress_calls[FL_STAGE_DOWNLOAD], ==, 120);
+  g_assert_cmpuint (result.download.frames, ==, 120);
+  g_assert_cmpuint (result.encode.frames, ==, 120);
+  g_assert_cmpfloat (result.download.seconds, >, 0);
+  g_assert_cmpfloat (result.encode.seconds, >, 0);
+  g_assert_true (g_file_test (gif, G_FILE_TEST_IS_REGULAR));
+
+  /* Encode only, from the frames just written; an already-cancelled run does nothing. */
+  {
+    g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+    g_autoptr (GError) cancel_error = NULL;
+    g_autofree char *gif2 = g_build_filename (root, "cancelled.gif", NULL);
+
+    config.run_download = FALSE;
+    config.encode.output = gif2;
+    g_cancellable_cancel (cancellable);
+    g_assert_false (fl_pipeline_run (&config, NULL, NULL, cancellable, NULL, &cancel_error));
+    g_assert_nonnull (cancel_error);
+    g_assert_false (g_file_test (gif2, G_FILE_TEST_EXISTS));
+  }
+
+  g_string_free (log.events, TRUE);
+  g_mutex_clear (&log.lock);
+  remove_tree (root);
+}
+
+/* A failed download stops the pipeline: no encode stage, no GIF. */
+static void
+test_download_failure_stops (void)
+{
+  g_autofree char *root = g_dir_make_tmp ("fl-pipeline-XXXXXX", NULL);
+  g_autofree char *frames = g_build_filename (root, "frames", NULL);
+  g_autofree char *gif = g_build_filename (root, "out.gif", NULL);
+  g_autoptr (GError) error = NULL;
+  FlPipelineConfig config = { 0 };
+  Log log = { .events = g_string_new (NULL) };
+
+  config.download.port = 1; /* nothing listens on port 1 */
+  config.download.frames_dir = frames;
+  config.download.n_frames = 10;
+  config.download.threads = 2;
+  config.encode.output = gif;
+  config.run_download = TRUE;
+  config.run_encode = TRUE;
+  g_mutex_init (&log.lock);
+  g_assert_false (fl_pipeline_run (&config, &callbacks, &log, NULL, NULL, &error));
+  g_assert_error (error, FL_ERROR, FL_ERROR_CONNECT);
+  g_assert_cmpstr (error->message, ==, "Could not connect to 127.0.0.1:1: connection refused");
+  g_assert_cmpstr (log.events->str, ==, "S0:10 ");
+  g_assert_false (g_file_test (gif, G_FILE_TEST_EXISTS));
+  g_string_free (log.events, TRUE);
+  g_mutex_clear (&log.lock);
+  remove_tree (root);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/pipeline/both-stages", test_both_stages);
+  g_test_add_func ("/pipeline/download-failure-stops", test_download_failure_stops);
+  return g_test_run ();
+}

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""frameloom-client as a user meets it: options, exit codes, the lab's stdout
+lines, --json, and the failures a user can cause (server down, a garbage
+server, a frames folder that cannot be created, Ctrl-C)."""
+import json
+import os
+import re
+import signal
+import socket
+import socketserver
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import clienttest as ct  # noqa: E402
+
+if not ct.CLIENT or not ct.SERVER:
+    ct.skip("FRAMELOOM_CLIENT or FRAMELOOM_SERVER is not set")
+
+t = ct.Failures()
+work = ct.temp_dir()
+
+# --help and --version.
+r = ct.run_client(["--help"], work)
+t.check(r.returncode == 0 and "--download-only" in r.stdout and "--threads" in r.stdout,
+        "--help lists the options and exits 0", r.stdout + r.stderr)
+r = ct.run_client(["--version"], work)
+t.check(r.returncode == 0 and re.fullmatch(r"frameloom-client \d+\.\d+\.\d+\n", r.stdout),
+        "--version prints the program and its version", r.stdout)
+
+# Bad usage: exit 2, a sentence naming the problem, nothing on stdout, no work done.
+for args, needle in [
+    (["--no-such-option"], "no-such-option"),
+    (["--frames", "abc"], "Frames \"abc\" is not valid"),
+    (["--frames", "0"], "Frames \"0\" is not valid"),
+    (["--threads", "-3"], "Threads \"-3\" is not valid"),
+    (["--processes", "0"], "Processes \"0\" is not valid"),
+    (["--port", "70000"], "Port \"70000\" is not valid"),
+    (["--delay-ms", "x"], "Delay \"x\" is not valid"),
+    (["--download-only", "--encode-only"], "cannot be used together"),
+    (["--sequential", "--threads", "4"], "--sequential"),
+    (["--sequential", "--compare"], "--compare"),
+    (["stray"], "Unexpected argument \"stray\""),
+]:
+    r = ct.run_client(args, work)
+    first = r.stderr.splitlines()[0] if r.stderr else ""
+    t.check(r.returncode == 2 and first.startswith("frameloom-client: ") and needle in first
+            and r.stdout == "", f"bad usage {' '.join(args)} exits 2 with a sentence",
+            f"status {r.returncode}, stderr {r.stderr!r}")
+t.check(not os.path.exists(os.path.join(work, "frames")), "bad usage creates nothing")
+
+# More worker processes than CPUs: allowed, with a warning.
+r = ct.run_client(["--encode-only", "--processes", "64", "--frames", "3",
+                   "--frames-dir", "missing"], work)
+warning = ("frameloom-client: warning: 64 worker processes on "
+           f"{os.cpu_count()} CPUs")
+t.check(r.stderr.startswith(warning) and r.returncode == 1, "more processes than CPUs warns (missing frames then fail)",
+        r.stderr)
+
+# A server that is not there: one sentence, exit 1, fast.
+port = ct.free_port()
+r = ct.run_client(["--port", str(port), "--frames-dir", "down"], work)
+t.check(r.returncode == 1, "server down exits 1", r.returncode)
+t.check(r.stderr == f"frameloom-client: Could not connect to 127.0.0.1:{port}: "
+        "connection refused\n", "server down prints the one sentence", r.stderr)
+t.check(r.stdout == "", "server down prints nothing on stdout", r.stdout)
+t.check(r.elapsed < 2.0, "server down fails fast", f"{r.elapsed:.2f} s")
+t.check(not os.path.exists(os.path.join(work, "frameloom.gif")), "no GIF when the server is down")
+
+with ct.frameloom_server() as server:
+    # The lab's line, exactly, and nothing on stderr (it is not a terminal).
+    r = ct.run_client(["--port", str(server.port), "--frames", "500", "--download-only"], work)
+    t.check(r.returncode == 0, "--download-only of 500 frames exits 0", r.stderr)
+    t.check(re.fullmatch(rf"Frames download time: {ct.SECONDS_LINE}\n", r.stdout) is not None,
+            "stdout is exactly the download line", repr(r.stdout))
+    t.check(r.stderr == "", "no progress on stderr when it is not a terminal", repr(r.stderr))
+    ct.check_frames(t, os.path.join(work, "frames"), 500)
+
+    r = ct.run_client(["--port", str(server.port), "--frames", "300", "--download-only",
+                       "--json", "--threads", "3", "--frames-dir", "json-frames"], work)
+    try:
+        doc = json.loads(r.stdout)
+    except ValueError as e:
+        doc = None
+        t.check(False, "--json prints one JSON object", f"{e}: {r.stdout!r}")
+    if doc is not None:
+        t.check(doc["ok"] is True and doc["run"]["download"]["frames"] == 300
+                and doc["run"]["download"]["failures"] == 0
+                and doc["run"]["download"]["bytes"] > 300 * 100
+                and isinstance(doc["run"]["download"]["seconds"], float)
+                and doc["run"]["encode"] is None
+                and doc["config"]["threads"] == 3 and doc["config"]["frames_dir"] == "json-frames",
+                "--json holds the configuration and the download figures", r.stdout)
+    t.check(r.returncode == 0, "--json run exits 0", r.stderr)
+
+    r = ct.run_client(["--port", str(server.port), "--frames", "100", "--download-only",
+                       "--compare", "--json", "--frames-dir", "cmp"], work)
+    try:
+        doc = json.loads(r.stdout)
+        ok = (doc["baseline"]["download"]["threads"] == 1
+              and doc["chosen"]["download"]["frames"] == 100
+              and isinstance(doc["speedup"]["download"], float)
+              and doc["speedup"]["encode"] is None)
+    except (ValueError, KeyError, TypeError) as e:
+        ok = False
+        r.stdout += f"\n{e}"
+    t.check(r.returncode == 0 and ok, "--compare --json holds baseline, chosen and speed-up",
+            r.stdout + r.stderr)
+
+    # A frames folder that cannot exist (a file is in the way): one sentence, exit 1.
+    with open(os.path.join(work, "blocker"), "w") as f:
+        f.write("x")
+    r = ct.run_client(["--port", str(server.port), "--frames", "10", "--download-only",
+                       "--frames-dir", "blocker/frames"], work)
+    t.check(r.returncode == 1 and "Could not create the folder blocker/frames" in r.stderr
+            and len(r.stderr.splitlines()) == 1,
+            "an impossible frames folder exits 1 with one sentence", r.stderr)
+
+    # A frames folder nobody can add files to: one sentence naming the file, exit 1.
+    r = ct.run_client(["--port", str(server.port), "--frames", "10", "--download-only",
+                       "--frames-dir", "/proc/self"], work)
+    t.check(r.returncode == 1 and re.fullmatch(r"frameloom-client: Could not create "
+                                               r"/proc/self/\d+\.png: .*\n", r.stderr),
+            "an unwritable frames folder exits 1 with one sentence", r.stderr)
+
+
+class GarbageHandler(socketserver.BaseRequestHandler):
+    def handle(self):
+        self.request.sendall(b"this is not a PNG" * 10)
+
+
+class Quiet(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+
+with Quiet(("127.0.0.1", 0), GarbageHandler) as garbage:
+    threading.Thread(target=garbage.serve_forever, daemon=True).start()
+    gport = garbage.server_address[1]
+    r = ct.run_client(["--port", str(gport), "--frames", "20", "--download-only",
+                       "--frames-dir", "garbage"], work)
+    garbage.shutdown()
+t.check(r.returncode == 1, "a garbage server exits 1", r.returncode)
+t.check(re.fullmatch(rf"frameloom-client: Frame \d+ failed after 5 attempts: The reply from "
+                     rf"127\.0\.0\.1:{gport} is not a valid PNG: the signature is wrong\n",
+                     r.stderr) is not None, "a garbage server names the frame and the reason",
+        r.stderr)
+t.check(os.listdir(os.path.join(work, "garbage")) == [], "no frame from a garbage server")
+
+# Ctrl-C while every connection waits on a server that never answers.
+silent = socket.socket()
+silent.bind(("127.0.0.1", 0))
+silent.listen(64)
+proc = subprocess.Popen([ct.CLIENT, "--port", str(silent.getsockname()[1]), "--frames", "50",
+                         "--frames-dir", "silent", "--output", "silent.gif"], cwd=work,
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+time.sleep(0.5)
+start = time.monotonic()
+proc.send_signal(signal.SIGINT)
+try:
+    out, err = proc.communicate(timeout=5)
+except subprocess.TimeoutExpired:
+    proc.kill()
+    out, err = proc.communicate()
+elapsed = time.monotonic() - start
+silent.close()
+t.check(proc.returncode == 130, "Ctrl-C exits 130", proc.returncode)
+t.check(err.startswith("frameloom-client: Interrupted") and out == "",
+        "Ctrl-C says so in one sentence", err)
+t.check(elapsed < 1.5, "Ctrl-C ends the run quickly", f"{elapsed:.2f} s")
+t.check(not os.path.exists(os.path.join(work, "silent.gif")), "Ctrl-C leaves no GIF")
+
+ct.remove(work)
+t.finish()
