@@ -62,9 +62,10 @@ static int
 on_gif_read (GifFileType *file, GifByteType *buffer, int length)
 {
   GifSource *source = file->UserData;
-  gsize n = MIN ((gsize) length, source->length - source->offset);
+  gsize n = length > 0 ? MIN ((gsize) length, source->length - source->offset) : 0;
 
-  memcpy (buffer, source->data + source->offset, n);
+  if (n > 0) /* data may be NULL for an empty file */
+    memcpy (buffer, source->data + source->offset, n);
   source->offset += n;
   return (int) n;
 }
