@@ -172,5 +172,22 @@ t.check(err.startswith("frameloom-client: Interrupted") and out == "",
 t.check(elapsed < 1.5, "Ctrl-C ends the run quickly", f"{elapsed:.2f} s")
 t.check(not os.path.exists(os.path.join(work, "silent.gif")), "Ctrl-C leaves no GIF")
 
+# A GIF worker killed mid-run: exit 1, the worker and its frames named, no GIF.
+test_worker = os.environ.get("FRAMELOOM_GIF_WORKER_TEST")
+if test_worker:
+    with ct.frameloom_server() as server:
+        r = ct.run_client(["--port", str(server.port), "--frames", "40", "--download-only",
+                           "--frames-dir", "killed"], work)
+    env = dict(os.environ, FRAMELOOM_GIF_WORKER=test_worker,
+               FRAMELOOM_GIF_WORKER_TEST_KILL_AT="30")
+    r = ct.run_client(["--encode-only", "--frames", "40", "--processes", "2",
+                       "--frames-dir", "killed", "--output", "killed.gif"], work, env=env)
+    t.check(r.returncode == 1, "a killed worker exits 1", r.returncode)
+    t.check(r.stderr == "frameloom-client: GIF worker 2 (frames 20-39) was killed by signal 9\n",
+            "a killed worker is named with its frames", r.stderr)
+    t.check(not os.path.exists(os.path.join(work, "killed.gif"))
+            and not [n for n in os.listdir(work) if n.startswith(".killed.gif")],
+            "a killed worker leaves no GIF and no temporary file", os.listdir(work))
+
 ct.remove(work)
 t.finish()
