@@ -244,6 +244,8 @@ fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
   gboolean ok;
   Run run = { 0 };
 
+  fl_error_prepare_threads ();
+
   g_return_val_if_fail (config != NULL && config->frames_dir != NULL, FALSE);
   g_return_val_if_fail (config->n_frames <= G_MAXINT / 2, FALSE);
 

@@ -4,9 +4,33 @@
 #include "fl-sync.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 
-G_DEFINE_QUARK (fl-error-quark, fl_error)
+GQuark
+fl_error_quark (void)
+{
+  /* Not G_DEFINE_QUARK: its lazy static is a plain (if benign) data race when
+   * the first errors come from several threads at once. */
+  static _Atomic GQuark quark;
+  GQuark q = atomic_load_explicit (&quark, memory_order_acquire);
+
+  if (G_UNLIKELY (q == 0))
+    {
+      q = g_quark_from_static_string ("fl-error-quark");
+      atomic_store_explicit (&quark, q, memory_order_release);
+    }
+  return q;
+}
+
+void
+fl_error_prepare_threads (void)
+{
+  /* GLib allocates the lock of its error-domain table on the first
+   * g_error_new(); done here, on the thread about to start others, that
+   * allocation happens before them instead of racing between them. */
+  g_error_free (g_error_new_literal (fl_error_quark (), FL_ERROR_FAILED, ""));
+}
 
 FlErrorCode
 fl_error_code_from_errno (int errsv)

@@ -31,6 +31,10 @@ typedef enum
 
 GQuark      fl_error_quark (void);
 
+/* Call before starting threads that may report errors (the core does it for
+ * its own): it makes GLib's lazily created error state exist before them. */
+void        fl_error_prepare_threads (void);
+
 /* Maps an errno value to the closest FlErrorCode (I/O context). */
 FlErrorCode fl_error_code_from_errno (int errsv);
 

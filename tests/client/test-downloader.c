@@ -1,6 +1,7 @@
 /* test-downloader: fl_download_frames against an in-process FlServer and against
  * misbehaving peers (garbage, half a PNG, never closing, endless bytes). */
 #include "fl-downloader.h"
+#include "fl-sync.h"
 #include "fl-error.h"
 #include "fl-file.h"
 #include "fl-net.h"
@@ -31,7 +32,7 @@ typedef struct
   gint stop;
   gint connections;
   GThread *accept_thread;
-  GMutex lock;
+  FlMutex lock;
   GPtrArray *handlers;
 } BadPeer;
 
@@ -118,9 +119,9 @@ accept_loop (gpointer data)
       conn = g_new0 (Connection, 1);
       conn->peer = peer;
       conn->fd = fd;
-      g_mutex_lock (&peer->lock);
+      fl_mutex_lock (&peer->lock);
       g_ptr_array_add (peer->handlers, g_thread_new ("peer", handle_connection, conn));
-      g_mutex_unlock (&peer->lock);
+      fl_mutex_unlock (&peer->lock);
     }
 }
 
@@ -132,7 +133,7 @@ bad_peer_start (PeerMode mode)
 
   peer->mode = mode;
   peer->handlers = g_ptr_array_new ();
-  g_mutex_init (&peer->lock);
+  fl_mutex_init (&peer->lock);
   g_assert_true (fl_net_resolve ("127.0.0.1", 0, TRUE, &addr, NULL));
   peer->listen_fd = fl_net_listen (&addr, 64, NULL);
   g_assert_cmpint (peer->listen_fd, >=, 0);
@@ -152,7 +153,7 @@ bad_peer_stop (BadPeer *peer)
   for (guint i = 0; i < peer->handlers->len; i++)
     g_thread_join (peer->handlers->pdata[i]);
   g_ptr_array_free (peer->handlers, TRUE);
-  g_mutex_clear (&peer->lock);
+  fl_mutex_clear (&peer->lock);
   g_free (peer);
 }
 
@@ -204,7 +205,7 @@ typedef struct
 {
   gint calls;
   guint64 max_done;
-  GMutex lock;
+  FlMutex lock;
 } ProgressLog;
 
 static void
@@ -212,10 +213,10 @@ on_progress (guint64 done, guint64 total, gpointer data)
 {
   ProgressLog *log = data;
 
-  g_mutex_lock (&log->lock);
+  fl_mutex_lock (&log->lock);
   log->calls++;
   log->max_done = MAX (log->max_done, done);
-  g_mutex_unlock (&log->lock);
+  fl_mutex_unlock (&log->lock);
 }
 
 static void
@@ -268,7 +269,7 @@ test_download_frames (gconstpointer data)
   config.threads = threads;
   config.in_flight = &in_flight;
   config.frame_timeout_ms = 3000; /* fail in seconds, not minutes, if the server hangs */
-  g_mutex_init (&log.lock);
+  fl_mutex_init (&log.lock);
   g_assert_true (fl_download_frames (&config, on_progress, &log, NULL, &result, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (result.frames, ==, 200);
@@ -279,7 +280,7 @@ test_download_frames (gconstpointer data)
   g_assert_cmpint (in_flight, ==, 0);
   g_assert_cmpfloat (result.seconds, >, 0);
   check_frames (dir, 200);
-  g_mutex_clear (&log.lock);
+  fl_mutex_clear (&log.lock);
   remove_tree (root);
 }
 

@@ -2,6 +2,7 @@
  * in-process FlServer and the real GIF worker. */
 #include "fl-error.h"
 #include "fl-pipeline.h"
+#include "fl-sync.h"
 #include "fl-server.h"
 
 #include <glib/gstdio.h>
@@ -9,7 +10,7 @@
 
 typedef struct
 {
-  GMutex lock;
+  FlMutex lock;
   GString *events; /* "S0 F0 S1 F1": started/finished per stage, in order */
   guint64 last_done[2];
   guint progress_calls[2];
@@ -20,9 +21,9 @@ on_started (FlStage stage, guint64 total, gpointer data)
 {
   Log *log = data;
 
-  g_mutex_lock (&log->lock);
+  fl_mutex_lock (&log->lock);
   g_string_append_printf (log->events, "S%d:%" G_GUINT64_FORMAT " ", stage, total);
-  g_mutex_unlock (&log->lock);
+  fl_mutex_unlock (&log->lock);
 }
 
 static void
@@ -30,10 +31,10 @@ on_progress (FlStage stage, guint64 done, guint64 total, gpointer data)
 {
   Log *log = data;
 
-  g_mutex_lock (&log->lock);
+  fl_mutex_lock (&log->lock);
   log->progress_calls[stage]++;
   log->last_done[stage] = MAX (log->last_done[stage], done);
-  g_mutex_unlock (&log->lock);
+  fl_mutex_unlock (&log->lock);
 }
 
 static void
@@ -42,9 +43,9 @@ on_finished (FlStage stage, double seconds, gpointer data)
   Log *log = data;
 
   g_assert_cmpfloat (seconds, >, 0);
-  g_mutex_lock (&log->lock);
+  fl_mutex_lock (&log->lock);
   g_string_append_printf (log->events, "F%d ", stage);
-  g_mutex_unlock (&log->lock);
+  fl_mutex_unlock (&log->lock);
 }
 
 static const FlPipelineCallbacks callbacks = { on_started, on_progress, on_finished };
@@ -99,7 +100,7 @@ test_both_stages (void)
   config.encode.delay_ms = 500;
   config.run_download = TRUE;
   config.run_encode = TRUE;
-  g_mutex_init (&log.lock);
+  fl_mutex_init (&log.lock);
 
   ok = fl_pipeline_run (&config, &callbacks, &log, NULL, &result, &error);
   g_assert_no_error (error);
@@ -128,7 +129,7 @@ test_both_stages (void)
   }
 
   g_string_free (log.events, TRUE);
-  g_mutex_clear (&log.lock);
+  fl_mutex_clear (&log.lock);
   remove_tree (root);
 }
 
@@ -150,14 +151,14 @@ test_download_failure_stops (void)
   config.encode.output = gif;
   config.run_download = TRUE;
   config.run_encode = TRUE;
-  g_mutex_init (&log.lock);
+  fl_mutex_init (&log.lock);
   g_assert_false (fl_pipeline_run (&config, &callbacks, &log, NULL, NULL, &error));
   g_assert_error (error, FL_ERROR, FL_ERROR_CONNECT);
   g_assert_cmpstr (error->message, ==, "Could not connect to 127.0.0.1:1: connection refused");
   g_assert_cmpstr (log.events->str, ==, "S0:10 ");
   g_assert_false (g_file_test (gif, G_FILE_TEST_EXISTS));
   g_string_free (log.events, TRUE);
-  g_mutex_clear (&log.lock);
+  fl_mutex_clear (&log.lock);
   remove_tree (root);
 }
 

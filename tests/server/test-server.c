@@ -1,5 +1,6 @@
 /* test-server: FlServer over loopback on an ephemeral port. */
 #include "fl-error.h"
+#include "fl-sync.h"
 #include "fl-net.h"
 #include "fl-png.h"
 #include "fl-server.h"
@@ -119,7 +120,7 @@ wait_for_active (FlServer *server, guint count)
 
 typedef struct
 {
-  GMutex lock;
+  FlMutex lock;
   GPtrArray *peers;
 } SentLog;
 
@@ -131,9 +132,9 @@ on_sent (const struct sockaddr *peer, gpointer user_data)
   guint port;
 
   fl_net_format_host (peer, host, sizeof host, &port);
-  g_mutex_lock (&log->lock);
+  fl_mutex_lock (&log->lock);
   g_ptr_array_add (log->peers, g_strdup_printf ("%s:%u", host, port));
-  g_mutex_unlock (&log->lock);
+  fl_mutex_unlock (&log->lock);
 }
 
 static void
@@ -145,7 +146,7 @@ test_sequential (void)
   SentLog log = { .peers = g_ptr_array_new_with_free_func (g_free) };
   FlServerStats stats;
 
-  g_mutex_init (&log.lock);
+  fl_mutex_init (&log.lock);
   fl_server_set_sent_func (server, on_sent, &log);
   for (int i = 0; i < 500; i++)
     {
@@ -162,13 +163,13 @@ test_sequential (void)
   g_assert_cmpuint (stats.images_sent, ==, 500);
   g_assert_cmpuint (stats.bytes_sent, ==, 500 * 378);
   g_assert_cmpuint (stats.failures, ==, 0);
-  g_mutex_lock (&log.lock);
+  fl_mutex_lock (&log.lock);
   g_assert_cmpuint (log.peers->len, ==, 500);
   g_assert_true (g_str_has_prefix (log.peers->pdata[0], "127.0.0.1:"));
-  g_mutex_unlock (&log.lock);
+  fl_mutex_unlock (&log.lock);
   fl_server_stop (server, 1000);
   g_ptr_array_unref (log.peers);
-  g_mutex_clear (&log.lock);
+  fl_mutex_clear (&log.lock);
 }
 
 static void

@@ -193,7 +193,9 @@ def second_sigint_exits_at_once():
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=5)
     stalled.close()
-    assert time.monotonic() - began < 1.0
+    # Well before the 2 s grace the first signal started would end (status 130,
+    # not the graceful 0, says which path ran).
+    assert time.monotonic() - began < 1.4
     assert proc.returncode == 130
     assert "stopping at once" in err
 
@@ -227,10 +229,10 @@ def descriptor_exhaustion_backs_off_and_recovers():
         raise Skip("prlimit is not installed")
 
     def low_limit():
-        resource.setrlimit(resource.RLIMIT_NOFILE, (32, 32))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (16, 16))
 
     proc, port = start("--size", "2048x2048", "--quiet", preexec_fn=low_limit)
-    stalled = [socket.create_connection(("127.0.0.1", port)) for _ in range(60)]
+    stalled = [socket.create_connection(("127.0.0.1", port)) for _ in range(30)]
     # The accepted ones first encode their 12 MiB images (slow in sanitizer
     # builds), then block in send. With descriptors exhausted, the process must
     # then go quiet: a spinning accept loop would keep a core busy for ever.
