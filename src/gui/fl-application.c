@@ -4,6 +4,9 @@
 #include "fl-config.h"
 #include "fl-window.h"
 
+#include <string.h>
+
+#include <epoxy/gl.h>
 #include <glib/gi18n.h>
 
 struct _FlApplication
@@ -92,6 +95,35 @@ static const GActionEntry app_actions[] = {
   { "about", on_about },
 };
 
+/* TRUE when GL on this display is a CPU rasterizer (Mesa's llvmpipe under
+ * Xvfb, in VMs, over remote X). GTK 4.8's GL renderer then repaints the whole
+ * window on the CPU, 70-300 ms a frame while a run keeps two cores busy; its
+ * cairo renderer repaints only what changed, in about 5 ms. */
+static gboolean
+gl_is_software (void)
+{
+  static const char *const software[] = { "llvmpipe", "softpipe", "swrast", "Software Rasterizer" };
+  GdkDisplay *display = gdk_display_get_default ();
+  g_autoptr (GdkGLContext) context = NULL;
+  const char *renderer;
+  gboolean found = FALSE;
+
+  if (display == NULL)
+    return FALSE;
+  context = gdk_display_create_gl_context (display, NULL);
+  /* No GL at all: GTK falls back to cairo by itself. */
+  if (context == NULL || !gdk_gl_context_realize (context, NULL))
+    return FALSE;
+  gdk_gl_context_make_current (context);
+  renderer = (const char *) glGetString (GL_RENDERER);
+  for (guint i = 0; renderer != NULL && i < G_N_ELEMENTS (software); i++)
+    found = found || strstr (renderer, software[i]) != NULL;
+  if (found)
+    g_debug ("GL renderer is %s: drawing with cairo", renderer);
+  gdk_gl_context_clear_current ();
+  return found;
+}
+
 static void
 fl_application_startup (GApplication *app)
 {
@@ -110,6 +142,11 @@ fl_application_startup (GApplication *app)
   g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
 
   G_APPLICATION_CLASS (fl_application_parent_class)->startup (app);
+
+  /* GSK reads GSK_RENDERER when the first window is realized, which is later;
+   * an explicit choice by the user wins. */
+  if (g_getenv ("GSK_RENDERER") == NULL && gl_is_software ())
+    g_setenv ("GSK_RENDERER", "cairo", FALSE);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions),
                                    app);

@@ -5,10 +5,17 @@
 #include "fl-application.h"
 #include "fl-core-bridge.h"
 #include "fl-error.h"
+#include "fl-png.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include <glib/gi18n.h>
+
+/* The latest frame is shown at most this often while frames download. */
+#define PEEK_INTERVAL_US (250 * 1000)
+/* Frames larger than this are not previewed live: decoding stays cheap. */
+#define PEEK_MAX_DIMENSION 1024u
 
 struct _FlClientPanel
 {
@@ -19,6 +26,10 @@ struct _FlClientPanel
   FlPipelineBridge *bridge;  /* of the current run, shared with its thread */
   guint tick_id;
   gint64 stage_start[2];
+  gint64 run_start_real;     /* g_get_real_time () at Run: older frame files are stale */
+  gint64 last_peek;
+  gboolean peeking;
+  guint threads;
   char *frames_dir;
   char *output;
   char *error;
@@ -60,6 +71,7 @@ enum
 enum
 {
   FINISHED,
+  FRAME_ARRIVED,
   N_SIGNALS
 };
 
@@ -74,6 +86,9 @@ typedef struct
   char *frames_dir;
   char *output;
   FlPipelineResult result;
+  GCancellable *cancellable;
+  gboolean ok;
+  GError *error;
 } RunData;
 
 static void
@@ -128,6 +143,15 @@ update_path_buttons (FlClientPanel *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->frames_dir_button), dir_full);
   gtk_button_set_label (self->output_button, out);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->output_button), out_full);
+}
+
+static void
+set_status (FlClientPanel *self, const char *text, const char *tooltip)
+{
+  gtk_label_set_text (self->status_label, text);
+  /* A long path is ellipsized in the middle; the tooltip shows all of it. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), tooltip);
+  gtk_widget_set_visible (GTK_WIDGET (self->status_label), *text != '\0');
 }
 
 static void
@@ -195,6 +219,92 @@ update_stage (FlClientPanel *self, FlStage stage)
     }
 }
 
+typedef struct
+{
+  char *frames_dir;
+  guint newest;     /* the index to try first, then the few below it */
+  guint tries;
+  gint64 since;     /* real time: a file older than this is from an earlier run */
+  guint total;
+  guint index;
+  FlImage *image;
+} PeekData;
+
+static void
+peek_data_free (PeekData *peek)
+{
+  g_free (peek->frames_dir);
+  g_clear_pointer (&peek->image, fl_image_free);
+  g_free (peek);
+}
+
+/* Threads finish frames roughly in index order, so the newest frame on disk is
+ * at most a few below the count done; a frame is renamed into place whole. */
+static void
+peek_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  PeekData *peek = task_data;
+  FlPngLimits limits;
+
+  fl_png_limits_init_default (&limits);
+  limits.max_width = limits.max_height = PEEK_MAX_DIMENSION;
+  limits.max_bytes = 8u * 1024u * 1024u;
+  for (guint i = 0; i < peek->tries && i <= peek->newest && peek->image == NULL; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%u.png", peek->newest - i);
+      g_autofree char *path = g_build_filename (peek->frames_dir, name, NULL);
+      g_autofree char *bytes = NULL;
+      gsize length;
+      struct stat st;
+
+      if (stat (path, &st) != 0 || (gsize) st.st_size > limits.max_bytes
+          || (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000 < peek->since
+          || !g_file_get_contents (path, &bytes, &length, NULL))
+        continue;
+      peek->image = fl_png_decode ((const guint8 *) bytes, length, &limits, NULL);
+      peek->index = peek->newest - i;
+    }
+  g_task_return_boolean (task, peek->image != NULL);
+}
+
+static void
+on_peeked (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FlClientPanel) self = user_data;
+  PeekData *peek = g_task_get_task_data (G_TASK (result));
+
+  if (g_task_get_cancellable (G_TASK (result)) != self->cancellable)
+    return;
+  self->peeking = FALSE;
+  if (g_task_propagate_boolean (G_TASK (result), NULL))
+    g_signal_emit (self, signals[FRAME_ARRIVED], 0, peek->index, peek->total, peek->image);
+}
+
+static void
+maybe_peek (FlClientPanel *self)
+{
+  g_autoptr (GTask) task = NULL;
+  FlStageSnapshot snap;
+  PeekData *peek;
+  gint64 now = g_get_monotonic_time ();
+
+  fl_pipeline_bridge_get (self->bridge, FL_STAGE_DOWNLOAD, &snap);
+  if (self->peeking || snap.done == 0 || snap.finished || now - self->last_peek < PEEK_INTERVAL_US)
+    return;
+  self->last_peek = now;
+  self->peeking = TRUE;
+  peek = g_new0 (PeekData, 1);
+  peek->frames_dir = g_strdup (effective_frames_dir (self));
+  peek->newest = (guint) MIN (snap.done - 1, G_MAXUINT);
+  peek->tries = MIN (2 * self->threads + 2, 64);
+  /* File times lag the clock by a tick or two. */
+  peek->since = self->run_start_real - 50 * 1000;
+  peek->total = (guint) MIN (snap.total, G_MAXUINT);
+  task = g_task_new (NULL, self->cancellable, on_peeked, g_object_ref (self));
+  g_task_set_task_data (task, peek, (GDestroyNotify) peek_data_free);
+  g_task_run_in_thread (task, peek_thread);
+}
+
 static gboolean
 on_tick (gpointer data)
 {
@@ -202,20 +312,32 @@ on_tick (gpointer data)
 
   update_stage (self, FL_STAGE_DOWNLOAD);
   update_stage (self, FL_STAGE_ENCODE);
+  if (self->bridge != NULL)
+    maybe_peek (self);
   return G_SOURCE_CONTINUE;
+}
+
+static gpointer
+run_pipeline (gpointer user_data)
+{
+  RunData *data = user_data;
+
+  data->ok = fl_pipeline_run (&data->config, fl_pipeline_bridge_callbacks (), data->bridge,
+                              data->cancellable, &data->result, &data->error);
+  return NULL;
 }
 
 static void
 run_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   RunData *data = task_data;
-  GError *error = NULL;
 
-  if (fl_pipeline_run (&data->config, fl_pipeline_bridge_callbacks (), data->bridge, cancellable,
-                       &data->result, &error))
+  data->cancellable = cancellable;
+  fl_bridge_run_in_background (run_pipeline, data);
+  if (data->ok)
     g_task_return_boolean (task, TRUE);
   else
-    g_task_return_error (task, error);
+    g_task_return_error (task, g_steal_pointer (&data->error));
 }
 
 static void
@@ -231,6 +353,17 @@ on_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
   if (g_task_get_cancellable (G_TASK (result)) != self->cancellable)
     return;
   on_tick (self);
+  for (FlStage stage = FL_STAGE_DOWNLOAD; stage <= FL_STAGE_ENCODE; stage++)
+    {
+      FlStageSnapshot snap;
+
+      /* A stage that a failure or Cancel kept from starting is not waiting. */
+      fl_pipeline_bridge_get (self->bridge, stage, &snap);
+      if (!snap.started)
+        gtk_progress_bar_set_text (stage == FL_STAGE_DOWNLOAD ? self->download_bar
+                                                              : self->encode_bar,
+                                   _("Not run"));
+    }
   g_clear_handle_id (&self->tick_id, g_source_remove);
   self->bridge = NULL;
   g_clear_object (&self->cancellable);
@@ -241,14 +374,14 @@ on_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_autofree char *status = g_strdup_printf (_("Wrote %s."), data->output);
 
-      gtk_label_set_text (self->status_label, status);
+      set_status (self, status, status);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
            || g_error_matches (error, FL_ERROR, FL_ERROR_CANCELLED))
-    gtk_label_set_text (self->status_label, _("Run cancelled; frames already downloaded are kept."));
+    set_status (self, _("Run cancelled; frames already downloaded are kept."), NULL);
   else
     {
-      gtk_label_set_text (self->status_label, "");
+      set_status (self, "", NULL);
       show_error (self, error->message);
     }
   g_signal_emit (self, signals[FINISHED], 0, ok, data->output);
@@ -287,10 +420,14 @@ fl_client_panel_run (FlClientPanel *self)
   self->cancellable = g_cancellable_new ();
   self->bridge = data->bridge;
   self->stage_start[0] = self->stage_start[1] = 0;
+  self->run_start_real = g_get_real_time ();
+  self->last_peek = 0;
+  self->peeking = FALSE;
+  self->threads = data->config.download.threads;
   set_stage_text (self, FL_STAGE_DOWNLOAD, NULL);
   set_stage_text (self, FL_STAGE_ENCODE, NULL);
   show_error (self, NULL);
-  gtk_label_set_text (self->status_label, _("Running…"));
+  set_status (self, _("Running…"), NULL);
   for (guint i = 0; i < 2; i++)
     {
       GtkProgressBar *bar = i == 0 ? self->download_bar : self->encode_bar;
@@ -315,7 +452,7 @@ fl_client_panel_cancel (FlClientPanel *self)
   if (self->cancellable != NULL)
     {
       g_cancellable_cancel (self->cancellable);
-      gtk_label_set_text (self->status_label, _("Cancelling…"));
+      set_status (self, _("Cancelling…"), NULL);
     }
 }
 
@@ -325,14 +462,34 @@ fl_client_panel_get_running (FlClientPanel *self)
   return self->cancellable != NULL;
 }
 
+/* The addresses at which a client on this machine reaches the embedded server,
+ * whichever address that server binds. */
+static gboolean
+is_local_host (const char *host)
+{
+  static const char *const local[] = { "127.0.0.1", "localhost", "::1", "0.0.0.0" };
+  g_autofree char *trimmed = g_strstrip (g_strdup (host));
+
+  for (guint i = 0; i < G_N_ELEMENTS (local); i++)
+    if (g_ascii_strcasecmp (trimmed, local[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 void
 fl_client_panel_follow_server (FlClientPanel *self, guint port)
 {
-  const char *host = gtk_editable_get_text (GTK_EDITABLE (self->host_entry));
-
-  if (port != 0 && (g_str_equal (host, "127.0.0.1") || g_str_equal (host, "localhost")
-                    || g_str_equal (host, "::1")))
+  if (port != 0 && is_local_host (gtk_editable_get_text (GTK_EDITABLE (self->host_entry))))
     gtk_spin_button_set_value (self->port_spin, port);
+}
+
+gboolean
+fl_client_panel_targets_local_port (FlClientPanel *self, guint port)
+{
+  g_return_val_if_fail (FL_IS_CLIENT_PANEL (self), FALSE);
+
+  return port != 0 && (guint) gtk_spin_button_get_value_as_int (self->port_spin) == port
+         && is_local_host (gtk_editable_get_text (GTK_EDITABLE (self->host_entry)));
 }
 
 void
@@ -525,6 +682,11 @@ fl_client_panel_class_init (FlClientPanelClass *klass)
   signals[FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                     NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_BOOLEAN,
                                     G_TYPE_STRING);
+  /* (guint index, guint total, const FlImage *image): the image is valid only
+   * during the emission. */
+  signals[FRAME_ARRIVED] = g_signal_new ("frame-arrived", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                                         G_TYPE_UINT, G_TYPE_UINT, G_TYPE_POINTER);
 
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/frameloom/Frameloom/fl-client-panel.ui");

@@ -13,13 +13,19 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (FlClientPanel, fl_client_panel, FL, CLIENT_PANEL, GtkWidget)
 
 /* Starts a run with the fields' values; does nothing while one is running.
- * Emits "finished" (gboolean success, const char *gif_path) at its end. */
+ * Emits "finished" (gboolean success, const char *gif_path) at its end, and
+ * while frames download, up to four times a second, "frame-arrived" (guint
+ * index, guint total, const FlImage *image) with the newest frame on disk,
+ * decoded on a thread. */
 void        fl_client_panel_run (FlClientPanel *self);
 /* Cancels the current run; the workers are killed and no GIF is left. */
 void        fl_client_panel_cancel (FlClientPanel *self);
 gboolean    fl_client_panel_get_running (FlClientPanel *self);
 /* Points the address at the embedded server when the address is local. */
 void        fl_client_panel_follow_server (FlClientPanel *self, guint port);
+/* TRUE when the address is this machine (127.0.0.1, localhost, ::1, 0.0.0.0)
+ * and the port is port (never for port 0). */
+gboolean    fl_client_panel_targets_local_port (FlClientPanel *self, guint port);
 /* What the panel shows, for tests: a stage's counts and its time sentence. */
 void        fl_client_panel_get_stage (FlClientPanel *self, FlStage stage, guint64 *done,
                                        guint64 *total, double *fraction, const char **time_text);

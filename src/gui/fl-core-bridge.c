@@ -3,8 +3,11 @@
 #include "fl-sync.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 struct _FlLogRing
 {
@@ -172,4 +175,34 @@ fl_pipeline_bridge_get (FlPipelineBridge *bridge, FlStage stage, FlStageSnapshot
   out->done = __atomic_load_n (&bridge->done[stage], __ATOMIC_ACQUIRE);
   out->total = __atomic_load_n (&bridge->total[stage], __ATOMIC_ACQUIRE);
   out->seconds = out->finished ? bridge->seconds[stage] : 0.0;
+}
+
+typedef struct
+{
+  GThreadFunc func;
+  gpointer data;
+} Background;
+
+static gpointer
+background_thread (gpointer data)
+{
+  Background *bg = data;
+  pid_t tid = gettid ();
+  int nice;
+
+  errno = 0;
+  nice = getpriority (PRIO_PROCESS, tid);
+  /* Best effort: at worst the work runs at the same priority as the UI. */
+  if (errno == 0)
+    setpriority (PRIO_PROCESS, tid, MIN (nice + FL_BRIDGE_NICE, 19));
+  bg->func (bg->data);
+  return NULL;
+}
+
+void
+fl_bridge_run_in_background (GThreadFunc func, gpointer data)
+{
+  Background bg = { func, data };
+
+  g_thread_join (g_thread_new ("fl-background", background_thread, &bg));
 }

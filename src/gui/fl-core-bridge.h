@@ -58,4 +58,13 @@ const FlPipelineCallbacks *fl_pipeline_bridge_callbacks (void);
 /* Any thread; a consistent-enough snapshot of one stage. */
 void fl_pipeline_bridge_get (FlPipelineBridge *bridge, FlStage stage, FlStageSnapshot *out);
 
+/* Runs func (data) on a new thread whose nice value is raised by FL_BRIDGE_NICE
+ * and waits for it. On Linux nice is per thread, and the threads and processes
+ * that thread starts (download threads, GIF workers, server handlers) inherit
+ * it: so under load the main loop keeps the processors it needs, without a
+ * pool thread staying niced (an unprivileged thread cannot lower it again). */
+#define FL_BRIDGE_NICE 5
+
+void fl_bridge_run_in_background (GThreadFunc func, gpointer data);
+
 G_END_DECLS

@@ -1,6 +1,8 @@
 /* fl-gif-view.c: FlGifPaintable in a GtkPicture plus its playback controls. */
 #include "fl-gif-view.h"
 
+#include "fl-frame-paintable.h"
+
 #include <glib/gi18n.h>
 
 struct _FlGifView
@@ -8,12 +10,15 @@ struct _FlGifView
   GtkWidget parent_instance;
 
   FlGifPaintable *paintable;
+  FlFramePaintable *live_paintable;
+  guint live_frames;      /* shown since the live view started; 0: not live */
   GCancellable *cancellable;
   char *error;
 
   GtkStack *stack;
   GtkScrolledWindow *scroller;
   GtkPicture *picture;
+  GtkPicture *live_picture;
   GtkLabel *placeholder_label;
   GtkLabel *error_label;
   GtkToggleButton *play_button;
@@ -37,6 +42,9 @@ update_counter (FlGifView *self)
   guint frame = fl_gif_paintable_get_frame (self->paintable);
   g_autofree char *text = NULL;
 
+  /* The live view owns the counter until it ends. */
+  if (self->live_frames > 0)
+    return;
   text = n ? g_strdup_printf ("%u / %u", frame + 1, n) : g_strdup ("0 / 0");
   gtk_label_set_text (self->counter_label, text);
   gtk_adjustment_configure (self->frame_adjustment, frame, 0, MAX (n, 1) - 1, 1, 10, 0);
@@ -161,10 +169,12 @@ on_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   if (gif == NULL)
     {
+      fl_gif_view_end_live (self);
       show_error (self, error->message);
       return;
     }
   show_error (self, NULL);
+  fl_gif_view_end_live (self);
   fl_gif_paintable_set_gif (self->paintable, gif);
   gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->scroller));
   apply_zoom (self);
@@ -184,6 +194,48 @@ fl_gif_view_open (FlGifView *self, GFile *file)
   task = g_task_new (NULL, self->cancellable, on_loaded, g_object_ref (self));
   g_task_set_task_data (task, g_object_ref (file), g_object_unref);
   g_task_run_in_thread (task, load_thread);
+}
+
+void
+fl_gif_view_show_live_frame (FlGifView *self, const FlImage *image, guint index, guint total)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (FL_IS_GIF_VIEW (self));
+
+  if (self->live_frames++ == 0)
+    {
+      /* The GIF underneath waits, paused, for the run's result. */
+      fl_gif_paintable_set_playing (self->paintable, FALSE);
+      gtk_widget_set_sensitive (self->controls, FALSE);
+      gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->live_picture));
+    }
+  fl_frame_paintable_set_image (self->live_paintable, image);
+  /* TRANSLATORS: while a run downloads: "Frame 1234 of 5000" */
+  text = g_strdup_printf (_("Frame %u of %u"), index + 1, total);
+  gtk_label_set_text (self->counter_label, text);
+}
+
+void
+fl_gif_view_end_live (FlGifView *self)
+{
+  g_return_if_fail (FL_IS_GIF_VIEW (self));
+
+  if (self->live_frames == 0)
+    return;
+  self->live_frames = 0;
+  fl_frame_paintable_set_image (self->live_paintable, NULL);
+  gtk_stack_set_visible_child (self->stack,
+                               fl_gif_paintable_get_n_frames (self->paintable) > 0
+                                 ? GTK_WIDGET (self->scroller)
+                                 : GTK_WIDGET (self->placeholder_label));
+  update_counter (self);
+}
+
+guint
+fl_gif_view_get_live_frames (FlGifView *self)
+{
+  return self->live_frames;
 }
 
 void
@@ -228,6 +280,7 @@ fl_gif_view_dispose (GObject *object)
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);
   g_clear_object (&self->paintable);
+  g_clear_object (&self->live_paintable);
   g_clear_pointer (&self->error, g_free);
   G_OBJECT_CLASS (fl_gif_view_parent_class)->dispose (object);
 }
@@ -245,6 +298,7 @@ fl_gif_view_class_init (FlGifViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlGifView, stack);
   gtk_widget_class_bind_template_child (widget_class, FlGifView, scroller);
   gtk_widget_class_bind_template_child (widget_class, FlGifView, picture);
+  gtk_widget_class_bind_template_child (widget_class, FlGifView, live_picture);
   gtk_widget_class_bind_template_child (widget_class, FlGifView, placeholder_label);
   gtk_widget_class_bind_template_child (widget_class, FlGifView, error_label);
   gtk_widget_class_bind_template_child (widget_class, FlGifView, play_button);
@@ -271,6 +325,8 @@ fl_gif_view_init (FlGifView *self)
   self->cancellable = g_cancellable_new ();
   self->paintable = fl_gif_paintable_new ();
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
+  self->live_paintable = fl_frame_paintable_new ();
+  gtk_picture_set_paintable (self->live_picture, GDK_PAINTABLE (self->live_paintable));
   g_signal_connect_object (self->paintable, "notify::frame", G_CALLBACK (on_frame_notify), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->paintable, "notify::n-frames", G_CALLBACK (on_frame_notify),

@@ -5,6 +5,7 @@
 #include <gtk/gtk.h>
 
 #include "fl-gif-paintable.h"
+#include "fl-image.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,14 @@ G_DECLARE_FINAL_TYPE (FlGifView, fl_gif_view, FL, GIF_VIEW, GtkWidget)
 void            fl_gif_view_open (FlGifView *self, GFile *file);
 void            fl_gif_view_toggle_playing (FlGifView *self);
 FlGifPaintable *fl_gif_view_get_paintable (FlGifView *self);
+/* While a run downloads: shows image (copied), frame index of total, in place
+ * of the GIF until fl_gif_view_end_live or the next GIF opened. */
+void            fl_gif_view_show_live_frame (FlGifView *self, const FlImage *image, guint index,
+                                             guint total);
+/* Back to the GIF (or the placeholder) after a run that made no GIF. */
+void            fl_gif_view_end_live (FlGifView *self);
+/* Frames shown since the live view last started (for tests). */
+guint           fl_gif_view_get_live_frames (FlGifView *self);
 /* The sentence shown for the last failed open, or NULL (for tests). */
 const char     *fl_gif_view_get_error (FlGifView *self);
 

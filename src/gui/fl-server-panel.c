@@ -40,6 +40,8 @@ struct _FlServerPanel
   GtkLabel *failures_label;
   GtkLabel *error_label;
   GtkTextView *log_view;
+  gboolean log_follow;     /* keep the newest line in view: the user has not scrolled up */
+  gboolean log_scrolling;  /* the value change is ours, not the user's */
 };
 
 G_DEFINE_FINAL_TYPE (FlServerPanel, fl_server_panel, GTK_TYPE_WIDGET)
@@ -49,10 +51,20 @@ enum
   PROP_0,
   PROP_RUNNING,
   PROP_PORT,
+  PROP_BUSY,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static void
+set_busy (FlServerPanel *self, gboolean busy)
+{
+  if (self->busy == busy)
+    return;
+  self->busy = busy;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
 
 static void
 show_error (FlServerPanel *self, const char *message)
@@ -103,8 +115,6 @@ append_log (FlServerPanel *self)
       gtk_text_buffer_get_iter_at_line (buffer, &cut, excess);
       gtk_text_buffer_delete (buffer, &start, &cut);
     }
-  gtk_text_buffer_get_end_iter (buffer, &end);
-  gtk_text_view_scroll_to_iter (self->log_view, &end, 0, FALSE, 0, 0);
 }
 
 static gboolean
@@ -151,15 +161,32 @@ update_state (FlServerPanel *self)
   gtk_label_set_text (self->status_label, status);
 }
 
+typedef struct
+{
+  FlServer *server;
+  GError *error;
+} StartData;
+
+static gpointer
+start_server (gpointer user_data)
+{
+  StartData *start = user_data;
+
+  fl_server_start (start->server, &start->error);
+  return NULL;
+}
+
 static void
 start_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-  GError *error = NULL;
+  /* The handler threads inherit the lower priority of the thread that starts them. */
+  StartData start = { task_data, NULL };
 
-  if (fl_server_start (task_data, &error))
+  fl_bridge_run_in_background (start_server, &start);
+  if (start.error == NULL)
     g_task_return_boolean (task, TRUE);
   else
-    g_task_return_error (task, error);
+    g_task_return_error (task, start.error);
 }
 
 static void
@@ -168,13 +195,23 @@ on_started (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (FlServerPanel) self = user_data;
   FlServer *server = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
 
-  self->busy = FALSE;
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  /* Disposed meanwhile (the window closed): nobody else would stop it. */
+  if (self->cancellable == NULL)
+    {
+      if (ok)
+        fl_server_stop (server, 0);
+      fl_server_free (server);
+      return;
+    }
+  if (!ok)
     {
       fl_server_free (server);
       show_error (self, error->message);
+      self->busy = FALSE;
       update_state (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
       return;
     }
   self->server = server;
@@ -184,10 +221,12 @@ on_started (GObject *source, GAsyncResult *result, gpointer user_data)
   self->rate = 0;
   if (self->tick_id == 0)
     self->tick_id = g_timeout_add (FL_BRIDGE_TICK_MS, on_tick, self);
+  self->busy = FALSE;
   update_state (self);
   on_tick (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
 static void
@@ -205,9 +244,16 @@ on_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
 
   self->busy = FALSE;
   fl_server_free (g_task_get_task_data (G_TASK (result)));
+  if (self->cancellable == NULL)
+    return;
   append_log (self);
+  /* A stopped server serves nobody: keep the total, clear the live figures. */
+  self->rate = 0;
+  gtk_label_set_text (self->rate_label, "0");
+  gtk_label_set_text (self->active_label, "0");
   update_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
 void
@@ -240,7 +286,7 @@ fl_server_panel_set_running (FlServerPanel *self, gboolean running)
       server = fl_server_new (&config);
       fl_server_set_sent_func (server, fl_log_ring_on_server_sent, self->ring);
       fl_server_set_log_func (server, fl_log_ring_on_server_log, self->ring);
-      self->busy = TRUE;
+      set_busy (self, TRUE);
       task = g_task_new (NULL, NULL, on_started, g_object_ref (self));
       g_task_set_task_data (task, server, NULL);
       g_task_run_in_thread (task, start_thread);
@@ -250,7 +296,7 @@ fl_server_panel_set_running (FlServerPanel *self, gboolean running)
       FlServer *server = g_steal_pointer (&self->server);
 
       on_tick (self);
-      self->busy = TRUE;
+      set_busy (self, TRUE);
       self->port = 0;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
       task = g_task_new (NULL, NULL, on_stopped, g_object_ref (self));
@@ -279,6 +325,12 @@ guint
 fl_server_panel_get_port (FlServerPanel *self)
 {
   return self->server != NULL ? self->port : 0;
+}
+
+guint
+fl_server_panel_get_configured_port (FlServerPanel *self)
+{
+  return (guint) gtk_spin_button_get_value_as_int (self->port_spin);
 }
 
 gboolean
@@ -328,6 +380,9 @@ fl_server_panel_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_PORT:
       g_value_set_uint (value, fl_server_panel_get_port (self));
       break;
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -375,6 +430,8 @@ fl_server_panel_class_init (FlServerPanelClass *klass)
                                                    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, 65535, 0,
                                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (
@@ -395,10 +452,41 @@ fl_server_panel_class_init (FlServerPanelClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
+/* The text view validates lines a few at a time, so the height of the log
+ * grows over several frames after each batch: follow the bottom as it grows,
+ * like a terminal, until the user scrolls up to read. */
+static void
+on_log_adjustment_changed (FlServerPanel *self, GtkAdjustment *adjustment)
+{
+  if (!self->log_follow)
+    return;
+  self->log_scrolling = TRUE;
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment)
+                                          - gtk_adjustment_get_page_size (adjustment));
+  self->log_scrolling = FALSE;
+}
+
+static void
+on_log_value_changed (FlServerPanel *self, GtkAdjustment *adjustment)
+{
+  double bottom = gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment);
+
+  if (!self->log_scrolling)
+    self->log_follow = bottom >= gtk_adjustment_get_upper (adjustment) - 1;
+}
+
 static void
 fl_server_panel_init (FlServerPanel *self)
 {
+  GtkAdjustment *adjustment;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->log_follow = TRUE;
+  adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->log_view));
+  g_signal_connect_object (adjustment, "changed", G_CALLBACK (on_log_adjustment_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (adjustment, "value-changed", G_CALLBACK (on_log_value_changed), self,
+                           G_CONNECT_SWAPPED);
   self->ring = fl_log_ring_new (LOG_RING_LINES);
   self->cancellable = g_cancellable_new ();
   self->settings = fl_settings_new ();

@@ -16,7 +16,10 @@ void        fl_server_panel_set_running (FlServerPanel *self, gboolean running);
 /* TRUE once started, until stopped ("port" is non-zero exactly then). */
 gboolean    fl_server_panel_get_running (FlServerPanel *self);
 guint       fl_server_panel_get_port (FlServerPanel *self);
-/* TRUE while a start or stop is in progress. */
+/* The port field: where the server will listen once started (0: any). */
+guint       fl_server_panel_get_configured_port (FlServerPanel *self);
+/* TRUE while a start or stop is in progress ("busy" notifies when that ends,
+ * whether or not the server could start). */
 gboolean    fl_server_panel_get_busy (FlServerPanel *self);
 /* The counters as last shown (for tests). */
 void        fl_server_panel_get_stats (FlServerPanel *self, FlServerStats *stats);

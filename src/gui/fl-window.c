@@ -10,9 +10,14 @@ struct _FlWindow
   GSettings *settings;
   GtkFileChooserNative *chooser;
 
+  gboolean run_pending;   /* run once the server being started is up */
+
   FlServerPanel *server_panel;
   FlClientPanel *client_panel;
   FlGifView *gif_view;
+  GtkRevealer *server_offer;
+  GtkLabel *server_offer_label;
+  GtkWidget *server_offer_button;
 };
 
 G_DEFINE_FINAL_TYPE (FlWindow, fl_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -59,15 +64,92 @@ on_open (GtkWidget *widget, const char *action, GVariant *param)
 }
 
 static void
+update_actions (FlWindow *self)
+{
+  gboolean running = fl_client_panel_get_running (self->client_panel);
+  gboolean offering = gtk_revealer_get_reveal_child (self->server_offer);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", !running && !self->run_pending);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", running || self->run_pending);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start-server-and-run", offering);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.dismiss-offer", offering);
+}
+
+static void
+set_offering (FlWindow *self, gboolean offering)
+{
+  gtk_revealer_set_reveal_child (self->server_offer, offering);
+  update_actions (self);
+  if (offering)
+    gtk_widget_grab_focus (self->server_offer_button);
+}
+
+static void
 on_run (GtkWidget *widget, const char *action, GVariant *param)
 {
-  fl_client_panel_run (FL_WINDOW (widget)->client_panel);
+  FlWindow *self = FL_WINDOW (widget);
+  guint port = fl_server_panel_get_configured_port (self->server_panel);
+
+  /* A local address on the embedded server's port while that server is off
+   * would only fail with "connection refused": offer to start it first. */
+  if (!fl_server_panel_get_running (self->server_panel)
+      && !fl_server_panel_get_busy (self->server_panel)
+      && fl_client_panel_targets_local_port (self->client_panel, port))
+    {
+      g_autofree char *text = g_strdup_printf (
+        _("The client downloads from port %u of this computer, but the embedded server is off."),
+        port);
+
+      gtk_label_set_text (self->server_offer_label, text);
+      set_offering (self, TRUE);
+      return;
+    }
+  set_offering (self, FALSE);
+  fl_client_panel_run (self->client_panel);
+}
+
+static void
+on_start_server_and_run (GtkWidget *widget, const char *action, GVariant *param)
+{
+  FlWindow *self = FL_WINDOW (widget);
+
+  self->run_pending = TRUE;
+  set_offering (self, FALSE);
+  fl_server_panel_set_running (self->server_panel, TRUE);
+}
+
+static void
+on_dismiss_offer (GtkWidget *widget, const char *action, GVariant *param)
+{
+  set_offering (FL_WINDOW (widget), FALSE);
+}
+
+static void
+on_server_busy (FlWindow *self)
+{
+  /* A start or stop may end after the window was disposed. */
+  if (self->server_panel == NULL || fl_server_panel_get_busy (self->server_panel))
+    return;
+  if (fl_server_panel_get_running (self->server_panel))
+    set_offering (self, FALSE);
+  if (self->run_pending)
+    {
+      self->run_pending = FALSE;
+      /* A failed start shows its sentence in the Server area; no run then. */
+      if (fl_server_panel_get_running (self->server_panel))
+        fl_client_panel_run (self->client_panel);
+      update_actions (self);
+    }
 }
 
 static void
 on_cancel (GtkWidget *widget, const char *action, GVariant *param)
 {
-  fl_client_panel_cancel (FL_WINDOW (widget)->client_panel);
+  FlWindow *self = FL_WINDOW (widget);
+
+  self->run_pending = FALSE;
+  set_offering (self, FALSE);
+  fl_client_panel_cancel (self->client_panel);
 }
 
 static void
@@ -77,28 +159,30 @@ on_play (GtkWidget *widget, const char *action, GVariant *param)
 }
 
 static void
-update_actions (FlWindow *self)
-{
-  gboolean running = fl_client_panel_get_running (self->client_panel);
-
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", !running);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", running);
-}
-
-static void
 on_client_finished (FlWindow *self, gboolean ok, const char *gif_path)
 {
   if (ok && gif_path != NULL)
     {
       g_autoptr (GFile) file = g_file_new_for_path (gif_path);
 
+      /* The live frame stays until the GIF is decoded and replaces it. */
       fl_window_open_gif (self, file);
     }
+  else
+    fl_gif_view_end_live (self->gif_view);
+}
+
+static void
+on_frame_arrived (FlWindow *self, guint index, guint total, gpointer image)
+{
+  fl_gif_view_show_live_frame (self->gif_view, image, index, total);
 }
 
 static void
 on_server_port (FlWindow *self)
 {
+  if (self->server_panel == NULL)
+    return;
   fl_client_panel_follow_server (self->client_panel,
                                  fl_server_panel_get_port (self->server_panel));
 }
@@ -119,6 +203,12 @@ FlGifView *
 fl_window_get_gif_view (FlWindow *self)
 {
   return self->gif_view;
+}
+
+gboolean
+fl_window_get_offering_server (FlWindow *self)
+{
+  return gtk_revealer_get_reveal_child (self->server_offer);
 }
 
 static void
@@ -151,14 +241,22 @@ fl_window_class_init (FlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlWindow, server_panel);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, client_panel);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, gif_view);
+  gtk_widget_class_bind_template_child (widget_class, FlWindow, server_offer);
+  gtk_widget_class_bind_template_child (widget_class, FlWindow, server_offer_label);
+  gtk_widget_class_bind_template_child (widget_class, FlWindow, server_offer_button);
   gtk_widget_class_bind_template_callback (widget_class, on_client_finished);
+  gtk_widget_class_bind_template_callback (widget_class, on_frame_arrived);
   gtk_widget_class_bind_template_callback (widget_class, on_server_port);
+  gtk_widget_class_bind_template_callback (widget_class, on_server_busy);
   gtk_widget_class_bind_template_callback (widget_class, update_actions);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, on_open);
   gtk_widget_class_install_action (widget_class, "win.run", NULL, on_run);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, on_cancel);
   gtk_widget_class_install_action (widget_class, "win.play", NULL, on_play);
+  gtk_widget_class_install_action (widget_class, "win.start-server-and-run", NULL,
+                                   on_start_server_and_run);
+  gtk_widget_class_install_action (widget_class, "win.dismiss-offer", NULL, on_dismiss_offer);
 }
 
 static void

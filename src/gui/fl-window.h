@@ -1,4 +1,4 @@
-/* fl-window.h: the main window: header bar, Server and Client on the left,
+/* fl-window.h: the main window: header bar, Client and Server on the left,
  * Preview on the right; the window actions open, run, cancel and play. */
 #pragma once
 
@@ -19,5 +19,7 @@ void           fl_window_open_gif (FlWindow *self, GFile *file);
 FlServerPanel *fl_window_get_server_panel (FlWindow *self);
 FlClientPanel *fl_window_get_client_panel (FlWindow *self);
 FlGifView     *fl_window_get_gif_view (FlWindow *self);
+/* TRUE while the window offers to start the embedded server before a run. */
+gboolean       fl_window_get_offering_server (FlWindow *self);
 
 G_END_DECLS

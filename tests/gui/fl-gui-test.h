@@ -4,6 +4,7 @@
 #include <gtk/gtk.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* TRUE when there is a display; else prints a TAP plan that skips everything. */
 static inline gboolean
@@ -33,14 +34,34 @@ fl_gui_test_init (int *argc, char ***argv)
 {
   g_setenv ("GSETTINGS_SCHEMA_DIR", FL_TEST_SCHEMA_DIR, TRUE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
+  /* The test backend records accessible properties so tests can check them. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   g_setenv ("NO_AT_BRIDGE", "1", TRUE);
   g_test_init (argc, argv, NULL);
   g_test_log_set_fatal_handler (fl_gui_test_log_filter, NULL);
   gtk_init ();
 }
 
-/* Runs the main loop until *flag is TRUE or timeout_ms passes; returns *flag. */
+/* The longest single main-loop iteration seen by fl_gui_test_wait since the
+ * last reset: how long the window could not react (layout and paint included).
+ * A 1 ms timer cannot measure this here: at G_PRIORITY_DEFAULT it is always
+ * ready in this polling loop and starves GDK_PRIORITY_REDRAW, so nothing is
+ * painted while it runs. */
+static gint64 fl_gui_test_max_iteration_us;
+/* The main thread's CPU time in that iteration: far below the wall time means
+ * the scheduler kept the thread off the processors, not our code. */
+static gint64 fl_gui_test_max_iteration_cpu_us;
+
+static inline gint64
+fl_gui_test_thread_cpu_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* Runs the main loop until cond (data) is TRUE or timeout_ms passes; returns it. */
 typedef gboolean (*FlGuiTestCond) (gpointer data);
 
 static inline gboolean
@@ -50,9 +71,17 @@ fl_gui_test_wait (FlGuiTestCond cond, gpointer data, guint timeout_ms)
 
   while (!cond (data))
     {
-      if (g_get_monotonic_time () > end)
+      gint64 start = g_get_monotonic_time ();
+      gint64 cpu = fl_gui_test_thread_cpu_us ();
+
+      if (start > end)
         return FALSE;
       g_main_context_iteration (NULL, FALSE);
+      if (g_get_monotonic_time () - start > fl_gui_test_max_iteration_us)
+        {
+          fl_gui_test_max_iteration_us = g_get_monotonic_time () - start;
+          fl_gui_test_max_iteration_cpu_us = fl_gui_test_thread_cpu_us () - cpu;
+        }
       g_usleep (1000);
     }
   return TRUE;
@@ -72,21 +101,62 @@ fl_gui_test_spin (guint ms)
   fl_gui_test_wait (fl_gui_test_true_after, &end, ms + 1000);
 }
 
-/* Saves what widget shows as a PNG (screenshots for the README and metainfo). */
-static inline gboolean
-fl_gui_test_screenshot (GtkWidget *widget, const char *path)
+typedef struct
 {
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkWidget *widget;
+  const char *path;
+  int result;  /* -1 until the frame clock has painted a frame */
+} FlGuiTestShot;
+
+static void
+fl_gui_test_on_after_paint (GdkFrameClock *clock, FlGuiTestShot *shot)
+{
   g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr (GskRenderNode) node = NULL;
   g_autoptr (GdkTexture) texture = NULL;
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (shot->widget));
+  int w = gtk_widget_get_width (shot->widget), h = gtk_widget_get_height (shot->widget);
+  GdkRGBA bg;
 
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  if (shot->result >= 0)
+    return;
+  /* The class vfunc, not a GtkWidgetPaintable: a toplevel's paintable keeps
+   * the image it had when created. Right after a paint every child has a
+   * fresh render node; the vfunc leaves the window's own background out. */
+  if (gtk_style_context_lookup_color (gtk_widget_get_style_context (shot->widget),
+                                      "theme_bg_color", &bg))
+    gtk_snapshot_append_color (snapshot, &bg, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  GTK_WIDGET_GET_CLASS (shot->widget)->snapshot (shot->widget, snapshot);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   if (node == NULL || renderer == NULL)
-    return FALSE;
+    {
+      gtk_widget_queue_draw (shot->widget);
+      return;
+    }
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  return gdk_texture_save_to_png (texture, path);
+  shot->result = gdk_texture_save_to_png (texture, shot->path);
+}
+
+static inline gboolean
+fl_gui_test_shot_done (gpointer data)
+{
+  return ((FlGuiTestShot *) data)->result >= 0;
+}
+
+/* Saves what widget shows as a PNG (screenshots for the README and metainfo),
+ * taken right after the next paint so that the layout is current. */
+static inline gboolean
+fl_gui_test_screenshot (GtkWidget *widget, const char *path)
+{
+  FlGuiTestShot shot = { widget, path, -1 };
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  gulong id;
+
+  if (clock == NULL)
+    return FALSE;
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (fl_gui_test_on_after_paint), &shot);
+  gtk_widget_queue_draw (widget);
+  fl_gui_test_wait (fl_gui_test_shot_done, &shot, 3000);
+  g_signal_handler_disconnect (clock, id);
+  return shot.result == 1;
 }
