@@ -102,8 +102,8 @@ line_writer_thread (gpointer data)
           done += (gsize) n;
         }
       if (dropped > 0)
-        fprintf (stderr, _("%s: output too slow, %" G_GUINT64_FORMAT " lines not shown\n"),
-                 g_get_prgname (), dropped);
+        fprintf (stderr, _("%s: output too slow, %llu lines not shown\n"),
+                 g_get_prgname (), (unsigned long long) dropped);
       g_string_truncate (batch, 0);
       spare = batch;
 

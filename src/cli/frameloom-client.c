@@ -370,8 +370,8 @@ parse_count (const char *text, const char *what, guint64 min, guint64 max, guint
     return TRUE;
   if (!g_ascii_string_to_unsigned (text, 10, min, max, &parsed, NULL))
     {
-      fl_cli_error (_("%s \"%s\" is not valid: expected a number from %" G_GUINT64_FORMAT
-                      " to %" G_GUINT64_FORMAT), what, text, min, max);
+      fl_cli_error (_("%s \"%s\" is not valid: expected a number from %llu to %llu"), what,
+                    text, (unsigned long long) min, (unsigned long long) max);
       return FALSE;
     }
   *value = (guint) parsed;

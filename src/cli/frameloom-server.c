@@ -158,7 +158,7 @@ main (int argc, char **argv)
   fl_line_writer_free (writer);
 
   fl_server_get_stats (server, &stats);
-  printf (_("Stopped: %" G_GUINT64_FORMAT " images sent, %" G_GUINT64_FORMAT
-            " failed connections\n"), stats.images_sent, stats.failures);
+  printf (_("Stopped: %llu images sent, %llu failed connections\n"),
+          (unsigned long long) stats.images_sent, (unsigned long long) stats.failures);
   return FL_EXIT_OK;
 }

@@ -203,8 +203,8 @@ update_stage (FlClientPanel *self, FlStage stage)
   rate = elapsed > 0 ? snap.done / elapsed : 0;
   gtk_progress_bar_set_fraction (bar, snap.total ? (double) snap.done / snap.total : 0);
   /* TRANSLATORS: progress of a stage: "1234 / 5000 frames · 2500 frames/s" */
-  text = g_strdup_printf (_("%" G_GUINT64_FORMAT " / %" G_GUINT64_FORMAT " frames · %.0f frames/s"),
-                          snap.done, snap.total, rate);
+  text = g_strdup_printf (_("%llu / %llu frames · %.0f frames/s"),
+                          (unsigned long long) snap.done, (unsigned long long) snap.total, rate);
   gtk_progress_bar_set_text (bar, text);
   if (snap.finished && self->stage_text[stage] == NULL)
     {

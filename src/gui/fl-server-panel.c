@@ -98,7 +98,8 @@ append_log (FlServerPanel *self)
   if (lines[0] == NULL)
     return;
   if (dropped > 0)
-    g_string_append_printf (text, _("… %" G_GUINT64_FORMAT " more lines …\n"), dropped);
+    g_string_append_printf (text, _("… %llu more lines …\n"),
+                            (unsigned long long) dropped);
   for (guint i = 0; lines[i] != NULL; i++)
     {
       g_string_append (text, lines[i]);
