@@ -46,6 +46,7 @@ typedef struct
   guint attempts;
 
   gint next;      /* the next frame index to take */
+  GCancellable *cancellable;
   gint stop;      /* set on cancel or on a failure that ends the run; polled by reads */
   gint cancelled;
   gint in_flight;
@@ -66,6 +67,23 @@ in_flight_add (Run *run, gint delta)
     g_atomic_int_add (run->config->in_flight, delta);
 }
 
+/* Threads poll the cancellable themselves rather than take a callback from
+ * g_cancellable_connect(): that callback runs on the cancelling thread, handed
+ * over behind a lock ThreadSanitizer cannot see. */
+static gboolean
+run_stopped (Run *run)
+{
+  if (g_atomic_int_get (&run->stop))
+    return TRUE;
+  if (run->cancellable != NULL && g_cancellable_is_cancelled (run->cancellable))
+    {
+      g_atomic_int_set (&run->cancelled, 1);
+      g_atomic_int_set (&run->stop, 1);
+      return TRUE;
+    }
+  return FALSE;
+}
+
 static gboolean
 is_descriptor_shortage (const GError *error)
 {
@@ -84,7 +102,8 @@ try_frame (Run *run, const char *path, GByteArray *buffer, GError **error)
   gboolean ok;
   int fd, errsv;
 
-  fd = fl_net_connect (&run->addr, MIN (deadline, start + run->connect_timeout_us), error);
+  fd = fl_net_connect (&run->addr, MIN (deadline, start + run->connect_timeout_us), &run->stop,
+                       run->cancellable, error);
   if (fd < 0)
     {
       errsv = errno;
@@ -92,7 +111,8 @@ try_frame (Run *run, const char *path, GByteArray *buffer, GError **error)
     }
   in_flight_add (run, 1);
   g_byte_array_set_size (buffer, 0);
-  ok = fl_net_read_to_eof (fd, deadline, run->limits.max_bytes, buffer, &run->stop, run->peer,
+  ok = fl_net_read_to_eof (fd, deadline, run->limits.max_bytes, buffer, &run->stop,
+                           run->cancellable, run->peer,
                            error);
   close (fd);
   in_flight_add (run, -1);
@@ -117,7 +137,7 @@ sleep_unless_stopped (Run *run, guint delay_ms)
 {
   gint64 until = g_get_monotonic_time () + (gint64) delay_ms * 1000;
 
-  while (!g_atomic_int_get (&run->stop))
+  while (!run_stopped (run))
     {
       gint64 left = until - g_get_monotonic_time ();
       if (left <= 0)
@@ -178,7 +198,7 @@ download_frame (Run *run, guint index, GString *path, gsize dir_length, GByteArr
             run->progress (done, run->config->n_frames, run->user_data);
           return;
         }
-      if (g_atomic_int_get (&run->stop))
+      if (run_stopped (run))
         return; /* cancelled, or another frame ended the run: its error stands */
       if (outcome == OUTCOME_FATAL
           || (outcome == OUTCOME_RESOURCE && ++resource_waits > MAX_RESOURCE_WAITS))
@@ -213,7 +233,7 @@ download_worker (gpointer data)
   if (path->len > 0 && path->str[path->len - 1] != G_DIR_SEPARATOR)
     g_string_append_c (path, G_DIR_SEPARATOR);
   dir_length = path->len;
-  while (!g_atomic_int_get (&run->stop))
+  while (!run_stopped (run))
     {
       guint index = (guint) g_atomic_int_add (&run->next, 1);
       if (index >= run->config->n_frames)
@@ -223,15 +243,6 @@ download_worker (gpointer data)
   return NULL;
 }
 
-static void
-on_cancelled (GCancellable *cancellable, gpointer data)
-{
-  Run *run = data;
-
-  g_atomic_int_set (&run->cancelled, 1);
-  g_atomic_int_set (&run->stop, 1);
-}
-
 gboolean
 fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
                     gpointer user_data, GCancellable *cancellable, FlDownloadResult *result,
@@ -239,7 +250,6 @@ fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
 {
   g_autoptr (GPtrArray) threads = g_ptr_array_new ();
   gint64 start = g_get_monotonic_time ();
-  gulong handler = 0;
   guint n_threads;
   gboolean ok;
   Run run = { 0 };
@@ -271,14 +281,13 @@ fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
                                             ? config->frame_timeout_ms
                                             : FL_DOWNLOAD_DEFAULT_FRAME_TIMEOUT_MS);
   run.attempts = config->attempts ? config->attempts : FL_DOWNLOAD_DEFAULT_ATTEMPTS;
+  run.cancellable = cancellable;
   fl_mutex_init (&run.lock);
 
   n_threads = CLAMP (config->threads, 1u, MAX (config->n_frames, 1u));
   /* A socket and a temporary file per thread, plus room for the rest of the process. */
   fl_net_raise_nofile_limit ((guint64) n_threads * 2 + 64);
 
-  if (cancellable)
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), &run, NULL);
   /* The calling thread is one of the workers; a thread that cannot start is
    * simply not there (the others take its frames). */
   for (guint i = 1; i < n_threads; i++)
@@ -291,9 +300,8 @@ fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
   download_worker (&run);
   for (guint i = 0; i < threads->len; i++)
     g_thread_join (threads->pdata[i]);
-  if (cancellable)
-    g_cancellable_disconnect (cancellable, handler);
 
+  run_stopped (&run); /* a cancel that came as the last frame finished */
   ok = run.error == NULL && !run.cancelled;
   if (run.cancelled)
     g_set_error_literal (error, FL_ERROR, FL_ERROR_CANCELLED, "The download was cancelled");

@@ -215,7 +215,8 @@ remaining_ms (gint64 deadline)
 }
 
 int
-fl_net_connect (const FlSockAddr *addr, gint64 deadline, GError **error)
+fl_net_connect (const FlSockAddr *addr, gint64 deadline, const gint *stop,
+                GCancellable *cancellable, GError **error)
 {
   char where[80];
   int fd, errsv;
@@ -243,6 +244,13 @@ fl_net_connect (const FlSockAddr *addr, gint64 deadline, GError **error)
           errsv = ETIMEDOUT;
           goto fail;
         }
+      if ((stop && g_atomic_int_get (stop)) || g_cancellable_is_cancelled (cancellable))
+        {
+          errsv = ECANCELED;
+          goto fail;
+        }
+      if (stop || cancellable)
+        timeout = MIN (timeout, 50);
       rc = poll (&pfd, 1, timeout);
       if (rc < 0 && errno == EINTR)
         continue;
@@ -281,7 +289,8 @@ fail:
 
 gboolean
 fl_net_read_to_eof (int fd, gint64 deadline, gsize max_bytes, GByteArray *out,
-                    const gint *cancel, const char *peer, GError **error)
+                    const gint *stop, GCancellable *cancellable, const char *peer,
+                    GError **error)
 {
   gsize start = out->len;
   guint8 chunk[16384];
@@ -309,7 +318,7 @@ fl_net_read_to_eof (int fd, gint64 deadline, gsize max_bytes, GByteArray *out,
         {
           struct pollfd pfd = { .fd = fd, .events = POLLIN };
           int timeout = remaining_ms (deadline);
-          if (cancel && g_atomic_int_get (cancel))
+          if ((stop && g_atomic_int_get (stop)) || g_cancellable_is_cancelled (cancellable))
             {
               g_set_error (error, FL_ERROR, FL_ERROR_CANCELLED, "The download was cancelled");
               return FALSE;
@@ -321,7 +330,7 @@ fl_net_read_to_eof (int fd, gint64 deadline, gsize max_bytes, GByteArray *out,
                            out->len - start);
               return FALSE;
             }
-          if (cancel)
+          if (stop || cancellable)
             timeout = MIN (timeout, 50);
           if (poll (&pfd, 1, timeout) < 0 && errno != EINTR)
             {

@@ -3,7 +3,7 @@
  * SIGPIPE. */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <sys/socket.h>
 
 G_BEGIN_DECLS
@@ -45,14 +45,17 @@ int fl_net_send_all (int fd, const void *data, gsize length, gint64 deadline);
 
 /* Non-blocking connect bounded by deadline (g_get_monotonic_time() microseconds).
  * Returns a connected blocking-free (O_NONBLOCK) socket, or -1 with the sentence
- * "Could not connect to 127.0.0.1:1234: connection refused". */
-int fl_net_connect (const FlSockAddr *addr, gint64 deadline, GError **error);
+ * "Could not connect to 127.0.0.1:1234: connection refused". *stop and
+ * cancellable (either may be NULL) end the wait within 50 ms. */
+int fl_net_connect (const FlSockAddr *addr, gint64 deadline, const gint *stop,
+                    GCancellable *cancellable, GError **error);
 
 /* Reads from a non-blocking socket until EOF, appending to out, failing when the
- * peer sends more than max_bytes or the deadline passes. *cancel (when non-NULL)
- * is polled every few ms so that a cancel ends the wait quickly. */
+ * peer sends more than max_bytes or the deadline passes. *stop (when non-NULL)
+ * and cancellable are checked at least every 50 ms, so either ends a wait quickly. */
 gboolean fl_net_read_to_eof (int fd, gint64 deadline, gsize max_bytes, GByteArray *out,
-                             const gint *cancel, const char *peer, GError **error);
+                             const gint *stop, GCancellable *cancellable, const char *peer,
+                             GError **error);
 
 /* Raises RLIMIT_NOFILE's soft limit towards wanted (never above the hard limit).
  * Returns the soft limit now in force. */

@@ -478,6 +478,50 @@ test_cancel (void)
   remove_tree (dir);
 }
 
+static void
+test_cancel_while_connecting (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  FlDownloadConfig config = { 0 };
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t length = sizeof addr;
+  int listener, fillers[8];
+  GThread *canceller;
+  gint64 start;
+
+  /* A listener that never accepts, its backlog full: the kernel drops further
+   * SYNs, so connects hang until their timeout unless cancelled. */
+  listener = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (bind (listener, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (listen (listener, 0), ==, 0);
+  getsockname (listener, (struct sockaddr *) &addr, &length);
+  for (guint i = 0; i < G_N_ELEMENTS (fillers); i++)
+    {
+      fillers[i] = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+      connect (fillers[i], (struct sockaddr *) &addr, sizeof addr);
+    }
+
+  config.port = ntohs (addr.sin_port);
+  config.frames_dir = dir;
+  config.n_frames = 20;
+  config.threads = 4;
+  config.connect_timeout_ms = 30000;
+  config.frame_timeout_ms = 30000;
+  start = g_get_monotonic_time ();
+  canceller = g_thread_new ("cancel", cancel_soon, cancellable);
+  g_assert_false (fl_download_frames (&config, NULL, NULL, cancellable, NULL, &error));
+  g_assert_error (error, FL_ERROR, FL_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  g_thread_join (canceller);
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (fillers); i++)
+    close (fillers[i]);
+  close (listener);
+  remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -493,5 +537,6 @@ main (int argc, char **argv)
   g_test_add_func ("/downloader/folder-is-a-file", test_folder_is_a_file);
   g_test_add_func ("/downloader/read-only-folder", test_read_only_folder);
   g_test_add_func ("/downloader/cancel", test_cancel);
+  g_test_add_func ("/downloader/cancel-while-connecting", test_cancel_while_connecting);
   return g_test_run ();
 }
