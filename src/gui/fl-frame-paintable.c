@@ -1,5 +1,6 @@
 /* fl-frame-paintable.c: FlImage -> cairo ARGB32 surface -> nearest-neighbour paintable. */
 #include "fl-frame-paintable.h"
+#include "fl-gif-paintable.h"
 
 struct _FlFramePaintable
 {
@@ -19,22 +20,10 @@ fl_frame_paintable_snapshot (GdkPaintable *paintable, GdkSnapshot *snapshot, dou
                              double height)
 {
   FlFramePaintable *self = FL_FRAME_PAINTABLE (paintable);
-  cairo_t *cr;
-  int w, h;
 
   if (self->surface == NULL || width <= 0 || height <= 0)
     return;
-  w = cairo_image_surface_get_width (self->surface);
-  h = cairo_image_surface_get_height (self->surface);
-  cr = gtk_snapshot_append_cairo (GTK_SNAPSHOT (snapshot),
-                                  &GRAPHENE_RECT_INIT (0, 0, (float) width, (float) height));
-  cairo_scale (cr, width / w, height / h);
-  cairo_set_source_surface (cr, self->surface, 0, 0);
-  /* Nearest neighbour: enlarged pixels stay sharp squares. */
-  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
-  cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
-  cairo_paint (cr);
-  cairo_destroy (cr);
+  fl_snapshot_append_crisp (snapshot, self->surface, width, height);
 }
 
 static int

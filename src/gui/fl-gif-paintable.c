@@ -33,14 +33,32 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (FlGifPaintable, fl_gif_paintable, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (GDK_TYPE_PAINTABLE,
                                                       fl_gif_paintable_iface_init))
 
+void
+fl_snapshot_append_crisp (GdkSnapshot *snapshot, cairo_surface_t *surface, double width,
+                          double height)
+{
+  int w = cairo_image_surface_get_width (surface);
+  int h = cairo_image_surface_get_height (surface);
+  cairo_t *cr;
+
+  /* GTK 4.8 scales textures with a smoothing filter (no GskScalingFilter before
+   * 4.10), so cairo draws the enlargement, nearest neighbour: sharp squares. */
+  cr = gtk_snapshot_append_cairo (GTK_SNAPSHOT (snapshot),
+                                  &GRAPHENE_RECT_INIT (0, 0, (float) width, (float) height));
+  cairo_scale (cr, width / w, height / h);
+  cairo_set_source_surface (cr, surface, 0, 0);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+  cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+}
+
 static void
 fl_gif_paintable_snapshot (GdkPaintable *paintable, GdkSnapshot *snapshot, double width,
                            double height)
 {
   FlGifPaintable *self = FL_GIF_PAINTABLE (paintable);
   cairo_surface_t *surface;
-  cairo_pattern_t *pattern;
-  cairo_t *cr;
   guint gw, gh;
 
   if (self->gif == NULL || width <= 0 || height <= 0)
@@ -50,16 +68,7 @@ fl_gif_paintable_snapshot (GdkPaintable *paintable, GdkSnapshot *snapshot, doubl
   surface = cairo_image_surface_create_for_data (
     (guchar *) fl_gif_canvas_render (self->canvas, self->frame), CAIRO_FORMAT_ARGB32, (int) gw,
     (int) gh, (int) gw * 4);
-  cr = gtk_snapshot_append_cairo (GTK_SNAPSHOT (snapshot),
-                                  &GRAPHENE_RECT_INIT (0, 0, (float) width, (float) height));
-  cairo_scale (cr, width / gw, height / gh);
-  cairo_set_source_surface (cr, surface, 0, 0);
-  pattern = cairo_get_source (cr);
-  /* Nearest neighbour: enlarged pixels stay sharp squares. */
-  cairo_pattern_set_filter (pattern, CAIRO_FILTER_NEAREST);
-  cairo_pattern_set_extend (pattern, CAIRO_EXTEND_PAD);
-  cairo_paint (cr);
-  cairo_destroy (cr);
+  fl_snapshot_append_crisp (snapshot, surface, width, height);
   cairo_surface_destroy (surface);
   if (!self->drawn)
     {

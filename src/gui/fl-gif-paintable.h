@@ -31,4 +31,9 @@ void     fl_gif_paintable_set_playing (FlGifPaintable *self, gboolean playing);
 double   fl_gif_paintable_get_speed (FlGifPaintable *self);
 void     fl_gif_paintable_set_speed (FlGifPaintable *self, double speed);
 
+/* Draws surface enlarged to width x height with crisp nearest-neighbour pixels;
+ * shared by every paintable that shows frames. */
+void fl_snapshot_append_crisp (GdkSnapshot *snapshot, cairo_surface_t *surface, double width,
+                               double height);
+
 G_END_DECLS
