@@ -87,10 +87,7 @@ run_stopped (Run *run)
 static gboolean
 is_descriptor_shortage (const GError *error)
 {
-  /* fl_file and fl_net report EMFILE as FL_ERROR_IO with errno's wording. */
-  return error->code == FL_ERROR_IO
-         && (g_str_has_suffix (error->message, fl_strerror (EMFILE))
-             || g_str_has_suffix (error->message, fl_strerror (ENFILE)));
+  return g_error_matches (error, FL_ERROR, FL_ERROR_NO_DESCRIPTORS);
 }
 
 static Outcome

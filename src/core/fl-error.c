@@ -40,6 +40,9 @@ fl_error_code_from_errno (int errsv)
     case ENOSPC:
     case EDQUOT:
       return FL_ERROR_NO_SPACE;
+    case EMFILE:
+    case ENFILE:
+      return FL_ERROR_NO_DESCRIPTORS;
     case EADDRINUSE:
       return FL_ERROR_ADDRESS_IN_USE;
     case EADDRNOTAVAIL:

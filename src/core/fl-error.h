@@ -25,6 +25,7 @@ typedef enum
   FL_ERROR_INVALID_GIF,
   FL_ERROR_IO,            /* local file system failure */
   FL_ERROR_NO_SPACE,      /* ENOSPC/EDQUOT */
+  FL_ERROR_NO_DESCRIPTORS, /* EMFILE/ENFILE: our own shortage, worth a retry later */
   FL_ERROR_WORKER,        /* a worker process failed or died */
   FL_ERROR_CANCELLED,
 } FlErrorCode;

@@ -276,13 +276,6 @@ fail:
                errsv == ETIMEDOUT ? FL_ERROR_CONNECT : fl_error_code_from_errno (errsv),
                "Could not connect to %s: %s", where,
                errsv == ETIMEDOUT ? "connection timed out" : fl_strerror (errsv));
-  if (errsv == EMFILE || errsv == ENFILE)
-    {
-      /* Our own resource shortage, not the peer's fault: keep the code apart. */
-      g_clear_error (error);
-      g_set_error (error, FL_ERROR, FL_ERROR_IO, "Could not connect to %s: %s", where,
-                   fl_strerror (errsv));
-    }
   errno = errsv;
   return -1;
 }

@@ -189,5 +189,21 @@ if test_worker:
             and not [n for n in os.listdir(work) if n.startswith(".killed.gif")],
             "a killed worker leaves no GIF and no temporary file", os.listdir(work))
 
+# Descriptors run out (64 threads, a hard limit of 24): frames wait, none is lost.
+import resource  # noqa: E402
+
+
+def low_nofile():
+    resource.setrlimit(resource.RLIMIT_NOFILE, (24, 24))
+
+
+with ct.frameloom_server() as server:
+    r = ct.run_client(["--port", str(server.port), "--frames", "1000", "--threads", "64",
+                       "--download-only", "--frames-dir", "nofile"], work, preexec_fn=low_nofile)
+t.check(r.returncode == 0, "64 threads under a 24-descriptor limit still succeed", r.stderr)
+ct.check_frames(t, os.path.join(work, "nofile"), 1000)
+t.check(not [n for n in os.listdir(os.path.join(work, "nofile")) if n.startswith(".")],
+        "no temporary file is left when descriptors run out")
+
 ct.remove(work)
 t.finish()
