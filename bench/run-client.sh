@@ -110,21 +110,7 @@ cleanup () {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port () {
-  "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_ready () {
-  local name=$1 port=$2
-  for _ in $(seq 100); do
-    if "$loadgen" --port "$port" --connections 1 --check none --timeout 2 >/dev/null 2>&1; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  echo "run-client.sh: $name did not answer on 127.0.0.1:$port within 10 s." >&2
-  exit 1
-}
+. "$(dirname "$0")/lib.sh"
 
 # The servers: frameloom-server --quiet (the peer of every client) and nginx's
 # fixed reply with one worker (the floor: one worker was the faster in run-server.sh).
