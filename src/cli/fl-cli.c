@@ -13,8 +13,13 @@
 void
 fl_cli_init (void)
 {
+  const char *localedir;
+
   setlocale (LC_ALL, "");
-  bindtextdomain (FL_GETTEXT_PACKAGE, FL_LOCALEDIR);
+  /* $FRAMELOOM_LOCALEDIR lets tests use the build tree's catalogues (build/po). */
+  localedir = g_getenv ("FRAMELOOM_LOCALEDIR");
+  bindtextdomain (FL_GETTEXT_PACKAGE,
+                  localedir != NULL && *localedir != '\0' ? localedir : FL_LOCALEDIR);
   bind_textdomain_codeset (FL_GETTEXT_PACKAGE, "UTF-8");
   textdomain (FL_GETTEXT_PACKAGE);
 }

@@ -15,7 +15,8 @@ enum
   FL_EXIT_USAGE = 2,   /* bad arguments or a setting that cannot work (port in use) */
 };
 
-/* setlocale, gettext domain; call first in main. */
+/* setlocale, gettext domain (catalogues from $FRAMELOOM_LOCALEDIR when set,
+ * else the installed ones); call first in main. */
 void fl_cli_init (void);
 
 /* Parses argv with context; on failure prints "PROGRAM: sentence" plus a hint

@@ -25,7 +25,16 @@ fl_settings_new (void)
   if (source != NULL)
     schema = g_settings_schema_source_lookup (source, FL_APP_ID, TRUE);
   if (schema == NULL)
-    return NULL;
+    {
+      /* Said once, not as a warning: the app works without it, it only forgets.
+       * The install test looks for this line. Main thread only. */
+      static gboolean told;
+
+      if (!told)
+        g_message ("Settings schema %s not found: settings will not be remembered", FL_APP_ID);
+      told = TRUE;
+      return NULL;
+    }
   return g_settings_new_full (schema, NULL, NULL);
 }
 
@@ -83,7 +92,8 @@ on_about (GSimpleAction *action, GVariant *param, gpointer user_data)
                          "version", FL_VERSION,
                          "comments", _("A multi-threaded image server, a concurrent client and "
                                        "a multi-process GIF encoder, shown live."),
-                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "copyright", "© 2026 The Frameloom authors",
+                         "license-type", GTK_LICENSE_GPL_3_0, /* GPL-3.0-or-later */
                          "website", "https://github.com/frameloom/frameloom",
                          "authors", developers,
                          "translator-credits", _("translator-credits"),

@@ -9,10 +9,14 @@ int
 main (int argc, char **argv)
 {
   g_autoptr (FlApplication) app = NULL;
+  const char *localedir;
 
   g_debug ("started at %.1f ms", g_get_monotonic_time () / 1000.0);
   setlocale (LC_ALL, "");
-  bindtextdomain (FL_GETTEXT_PACKAGE, FL_LOCALEDIR);
+  /* $FRAMELOOM_LOCALEDIR lets tests use the build tree's catalogues (build/po). */
+  localedir = g_getenv ("FRAMELOOM_LOCALEDIR");
+  bindtextdomain (FL_GETTEXT_PACKAGE,
+                  localedir != NULL && *localedir != '\0' ? localedir : FL_LOCALEDIR);
   bind_textdomain_codeset (FL_GETTEXT_PACKAGE, "UTF-8");
   textdomain (FL_GETTEXT_PACKAGE);
 
