@@ -15,7 +15,8 @@ class Skip(Exception):
     pass
 
 
-def run():
+def run(after_each=None):
+    """Runs the tests; after_each (if given) runs after every test, pass or fail."""
     print(f"1..{len(_tests)}", flush=True)
     failed = 0
     for number, func in enumerate(_tests, 1):
@@ -31,4 +32,7 @@ def run():
                 print(f"# {line}", flush=True)
         else:
             print(f"ok {number} {name}", flush=True)
+        finally:
+            if after_each is not None:
+                after_each()
     sys.exit(1 if failed else 0)

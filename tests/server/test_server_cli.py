@@ -15,12 +15,23 @@ from pngcheck import png_size  # noqa: E402
 from taplib import Skip, run, test  # noqa: E402
 
 SERVER = os.environ["FRAMELOOM_SERVER"]
+_started = []
+
+
+def kill_leftovers():
+    """A failed assertion must not leave a server running (or holding its port)."""
+    while _started:
+        proc = _started.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def start(*args, **popen_args):
     proc = subprocess.Popen([SERVER, "--host", "127.0.0.1", "--port", "0", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             **popen_args)
+    _started.append(proc)
     line = proc.stdout.readline()
     match = re.fullmatch(r"Listening on 127\.0\.0\.1:(\d+)\n", line)
     assert match, f"unexpected first line {line!r}, stderr {proc.stderr.read()!r}"
@@ -256,4 +267,4 @@ def descriptor_exhaustion_backs_off_and_recovers():
     assert err.count("pausing") <= 10, "the message is not rate-limited"
 
 
-run()
+run(after_each=kill_leftovers)
