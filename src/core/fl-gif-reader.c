@@ -624,7 +624,9 @@ draw_frame (FlGifCanvas *canvas, guint index)
     canvas->keyframes[index / canvas->interval] = g_memdup2 (canvas->pixels, bytes);
   if (f->disposal == FL_GIF_DISPOSE_PREVIOUS)
     copy_rect (canvas->saved, canvas->pixels, stride, f);
-  for (guint y = 0; y < f->height; y++)
+  /* A frame clipped to nothing (it starts past the screen's edge) has no
+   * indices; its rows would start from a NULL pointer. */
+  for (guint y = 0; f->indices != NULL && y < f->height; y++)
     {
       const guint8 *src = f->indices + (gsize) y * f->width;
       guint32 *dst = canvas->pixels + (gsize) (f->top + y) * stride + f->left;
