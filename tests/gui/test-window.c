@@ -422,6 +422,34 @@ test_port_in_use (void)
   g_settings_set_int (settings, "server-port", free_port ());
 }
 
+/* Fields and the window size are remembered across windows (and so across runs:
+ * the memory backend stands in for dconf). */
+static void
+test_settings_round_trip (void)
+{
+  g_autoptr (GSettings) settings = fl_settings_new ();
+  g_autofree char *out = g_build_filename (tmpdir, "remembered.gif", NULL);
+  g_autofree char *stored = NULL;
+  FlWindow *second;
+  int width = 0, height = 0;
+
+  g_object_set (fl_window_get_client_panel (window), "output", out, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1001, 701);
+  fl_gui_test_spin (50);
+  stored = g_settings_get_string (settings, "client-output");
+  g_assert_cmpstr (stored, ==, out);
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 1001);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 701);
+
+  second = fl_window_new (app);
+  g_assert_cmpstr (fl_client_panel_get_output (fl_window_get_client_panel (second)), ==, out);
+  gtk_window_get_default_size (GTK_WINDOW (second), &width, &height);
+  g_assert_cmpint (width, ==, 1001);
+  g_assert_cmpint (height, ==, 701);
+  gtk_window_destroy (GTK_WINDOW (second));
+  fl_gui_test_spin (20);
+}
+
 static void
 check_labelled (GtkWidget *widget, guint *n_checked, GString *missing)
 {
@@ -518,6 +546,7 @@ main (int argc, char **argv)
   fl_gui_test_spin (300);
 
   g_test_add_func ("/window/accessible", test_accessible);
+  g_test_add_func ("/window/settings-round-trip", test_settings_round_trip);
   g_test_add_func ("/window/run", test_run);
   g_test_add_func ("/window/offer", test_offer);
   g_test_add_func ("/window/stall", test_stall);
