@@ -7,6 +7,7 @@
 #include "fl-net.h"
 #include "fl-png.h"
 #include "fl-server.h"
+#include "fl-test-util.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -157,36 +158,6 @@ bad_peer_stop (BadPeer *peer)
   g_free (peer);
 }
 
-static char *
-make_temp_dir (void)
-{
-  g_autoptr (GError) error = NULL;
-  char *dir = g_dir_make_tmp ("fl-download-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_tree (const char *dir)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (d == NULL)
-    return;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_unlink (path);
-    }
-  g_dir_close (d);
-  g_rmdir (dir);
-}
-
 static guint
 count_entries (const char *dir)
 {
@@ -248,7 +219,7 @@ static void
 test_download_frames (gconstpointer data)
 {
   guint threads = GPOINTER_TO_UINT (data);
-  g_autofree char *root = make_temp_dir ();
+  g_autofree char *root = fl_test_make_dir ("fl-download-XXXXXX");
   g_autofree char *dir = g_build_filename (root, "new", "frames", NULL);
   g_autoptr (GError) error = NULL;
   g_autoptr (FlServer) server = NULL;
@@ -281,13 +252,13 @@ test_download_frames (gconstpointer data)
   g_assert_cmpfloat (result.seconds, >, 0);
   check_frames (dir, 200);
   fl_mutex_clear (&log.lock);
-  remove_tree (root);
+  fl_test_remove_tree (root);
 }
 
 static void
 test_refused (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = fl_test_make_dir ("fl-download-XXXXXX");
   g_autoptr (GError) error = NULL;
   FlDownloadConfig config = { 0 };
   FlDownloadResult result;
@@ -319,13 +290,13 @@ test_refused (void)
   g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
   g_assert_cmpuint (result.frames, ==, 0);
   g_assert_cmpuint (count_entries (dir), ==, 0);
-  remove_tree (dir);
+  fl_test_remove_tree (dir);
 }
 
 static void
 run_bad_peer (PeerMode mode, gint code, const char *reason)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = fl_test_make_dir ("fl-download-XXXXXX");
   g_autoptr (GError) error = NULL;
   FlDownloadConfig config = { 0 };
   FlDownloadResult result;
@@ -356,7 +327,7 @@ run_bad_peer (PeerMode mode, gint code, const char *reason)
   g_assert_cmpuint (count_entries (dir), ==, 0);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
   bad_peer_stop (peer);
-  remove_tree (dir);
+  fl_test_remove_tree (dir);
 }
 
 static void
@@ -387,7 +358,7 @@ test_endless (void)
 static void
 test_folder_is_a_file (void)
 {
-  g_autofree char *root = make_temp_dir ();
+  g_autofree char *root = fl_test_make_dir ("fl-download-XXXXXX");
   g_autofree char *file = g_build_filename (root, "frames", NULL);
   g_autoptr (GError) error = NULL;
   g_autoptr (FlServer) server = NULL;
@@ -406,14 +377,14 @@ test_folder_is_a_file (void)
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, file));
   g_assert_true (g_str_has_prefix (error->message, "Could not create the folder"));
-  remove_tree (root);
+  fl_test_remove_tree (root);
 }
 
 /* A folder we may not write: one error naming the frame's path, the run stops. */
 static void
 test_read_only_folder (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = fl_test_make_dir ("fl-download-XXXXXX");
   g_autoptr (GError) error = NULL;
   g_autoptr (FlServer) server = NULL;
   FlServerConfig server_config = { .host = "127.0.0.1" };
@@ -440,7 +411,7 @@ test_read_only_folder (void)
   g_assert_cmpuint (result.frames, ==, 0);
   g_assert_cmpuint (result.retries, ==, 0);
   g_chmod (dir, 0755);
-  remove_tree (dir);
+  fl_test_remove_tree (dir);
 }
 
 static gpointer
@@ -455,7 +426,7 @@ cancel_soon (gpointer data)
 static void
 test_cancel (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = fl_test_make_dir ("fl-download-XXXXXX");
   g_autoptr (GError) error = NULL;
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   FlDownloadConfig config = { 0 };
@@ -475,13 +446,13 @@ test_cancel (void)
   g_thread_join (canceller);
   g_assert_cmpuint (count_entries (dir), ==, 0);
   bad_peer_stop (peer);
-  remove_tree (dir);
+  fl_test_remove_tree (dir);
 }
 
 static void
 test_cancel_while_connecting (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = fl_test_make_dir ("fl-download-XXXXXX");
   g_autoptr (GError) error = NULL;
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   FlDownloadConfig config = { 0 };
@@ -519,7 +490,7 @@ test_cancel_while_connecting (void)
   for (guint i = 0; i < G_N_ELEMENTS (fillers); i++)
     close (fillers[i]);
   close (listener);
-  remove_tree (dir);
+  fl_test_remove_tree (dir);
 }
 
 int

@@ -4,6 +4,7 @@
 #include "fl-pipeline.h"
 #include "fl-sync.h"
 #include "fl-server.h"
+#include "fl-test-util.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -49,25 +50,6 @@ on_finished (FlStage stage, double seconds, gpointer data)
 }
 
 static const FlPipelineCallbacks callbacks = { on_started, on_progress, on_finished };
-
-static void
-remove_tree (const char *dir)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_unlink (path);
-    }
-  if (d)
-    g_dir_close (d);
-  g_rmdir (dir);
-}
 
 static void
 test_both_stages (void)
@@ -130,7 +112,7 @@ test_both_stages (void)
 
   g_string_free (log.events, TRUE);
   fl_mutex_clear (&log.lock);
-  remove_tree (root);
+  fl_test_remove_tree (root);
 }
 
 /* A failed download stops the pipeline: no encode stage, no GIF. */
@@ -159,7 +141,7 @@ test_download_failure_stops (void)
   g_assert_false (g_file_test (gif, G_FILE_TEST_EXISTS));
   g_string_free (log.events, TRUE);
   fl_mutex_clear (&log.lock);
-  remove_tree (root);
+  fl_test_remove_tree (root);
 }
 
 int

@@ -1,5 +1,6 @@
 /* test-encoder.c: the multi-process GIF encoder produces lossless, identical GIFs. */
 #include "test-encoder.h"
+#include "fl-test-util.h"
 
 #include "fl-error.h"
 #include "fl-file.h"
@@ -17,38 +18,13 @@
 char *
 fl_test_dir_new (void)
 {
-  g_autoptr (GError) error = NULL;
-  char *dir = g_dir_make_tmp ("fl-encoder-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      g_dir_close (dir);
-      g_chmod (path, 0755);
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
+  return fl_test_make_dir ("fl-encoder-XXXXXX");
 }
 
 void
 fl_test_dir_free (char *dir)
 {
-  remove_tree (dir);
+  fl_test_remove_tree (dir);
   g_free (dir);
 }
 
