@@ -27,6 +27,8 @@ typedef struct
   guint loop;               /* NETSCAPE2.0 loop count, 0 = forever */
   const char *output;       /* the GIF to write atomically */
   const char *worker_path;  /* NULL: $FRAMELOOM_GIF_WORKER, else the installed one */
+  FlWorkerProgressFunc worker_progress;  /* optional live view of the workers */
+  gpointer worker_progress_data;
 } FlEncodeConfig;
 
 typedef struct

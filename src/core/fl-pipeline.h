@@ -31,6 +31,7 @@ typedef struct
   void (*stage_started) (FlStage stage, guint64 total, gpointer user_data);
   void (*stage_progress) (FlStage stage, guint64 done, guint64 total, gpointer user_data);
   void (*stage_finished) (FlStage stage, double seconds, gpointer user_data);
+  FlWorkerProgressFunc worker_progress;  /* optional: forwarded from the encoder */
 } FlPipelineCallbacks;
 
 typedef struct

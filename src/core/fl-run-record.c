@@ -1,0 +1,2 @@
+/* fl-run-record.c: placeholder until the run-record module lands. */
+#include "fl-run-record.h"

@@ -1,0 +1,49 @@
+/* fl-sweep.h: the lab's "did threads/processes pay off?" as a series of runs.
+ *
+ * A sweep runs the pipeline once per value of one parameter, with everything
+ * else fixed: the download stage for each thread count, or the GIF stage for each
+ * process count (the frames are downloaded once, before the first GIF run). A
+ * compare is a two-point sweep: the lab's baseline (1 thread, 1 process) and the
+ * chosen configuration, on the same server, back to back. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "fl-pipeline.h"
+#include "fl-run-record.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  FL_SWEEP_THREADS,          /* download stage only, one run per thread count */
+  FL_SWEEP_PROCESSES,        /* GIF stage only, one run per process count */
+  FL_SWEEP_COMPARE,          /* both stages: baseline, then config as given */
+} FlSweepKind;
+
+typedef struct
+{
+  /* Called from the sweep's thread before and after each run; index counts from
+   * 0 over the whole sweep, total is the number of runs. */
+  void (*run_started) (guint index, guint total, const FlRunRecord *record, gpointer user_data);
+  void (*run_finished) (guint index, guint total, const FlRunRecord *record, gpointer user_data);
+  /* Forwarded from each run's pipeline (any thread). */
+  FlPipelineCallbacks pipeline;
+} FlSweepCallbacks;
+
+/* Runs base once per values[i] (threads or processes; ignored for COMPARE) and
+ * appends one FlRunRecord per run to records. Synchronous, any thread. Stops at
+ * the first failed run (its record, with ok FALSE and the error, is appended
+ * too) or on cancel. */
+gboolean fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *values,
+                       guint n_values, const FlSweepCallbacks *callbacks, gpointer user_data,
+                       GCancellable *cancellable, GPtrArray *records, GError **error);
+
+/* Fills a record from a finished (or failed) pipeline run. */
+void fl_run_record_fill (FlRunRecord *record, const FlPipelineConfig *config,
+                         const FlPipelineResult *result, const GError *run_error);
+
+/* Parses "threads=1,2,4" or "processes=1,2" (the CLI's --sweep). */
+gboolean fl_sweep_parse (const char *text, FlSweepKind *kind, GArray **values, GError **error);
+
+G_END_DECLS
