@@ -1,7 +1,7 @@
 /* frameloom-client: the lab's client, as a thin front-end over fl_pipeline_run.
  *
  * stdout carries only the lab's two lines (or one JSON object, or the --compare
- * table); progress goes to stderr when it is a terminal. Signals are blocked in
+ * or --sweep table); progress goes to stderr when it is a terminal. Signals are blocked in
  * every thread and taken by one helper thread with sigwait: the first Ctrl-C
  * cancels the run (workers are killed and reaped, no GIF is left), a second one
  * exits at once. */
@@ -12,6 +12,8 @@
 #include "fl-error.h"
 #include "fl-net.h"
 #include "fl-pipeline.h"
+#include "fl-run-record.h"
+#include "fl-sweep.h"
 
 #include <glib/gi18n.h>
 #include <pthread.h>
@@ -50,21 +52,7 @@ stage_name (FlStage stage)
   return stage == FL_STAGE_DOWNLOAD ? _("Download") : _("GIF");
 }
 
-/* Shortest fixed-point text that reads back as the same double, like Python's
- * print of a float ("0.2345678", "2.0"); locale-independent. */
-static const char *
-format_seconds (double value, char *buffer, gsize size)
-{
-  for (int decimals = 1; decimals <= 17; decimals++)
-    {
-      char format[16];
-      g_snprintf (format, sizeof format, "%%.%df", decimals);
-      g_ascii_formatd (buffer, (int) size, format, value);
-      if (g_ascii_strtod (buffer, NULL) == value)
-        break;
-    }
-  return buffer;
-}
+#define format_seconds fl_format_seconds
 
 static void
 progress_draw (Progress *progress, guint64 done, guint64 total, gboolean final)
@@ -186,48 +174,8 @@ signal_thread (gpointer data)
     }
 }
 
-/* JSON, built by hand: no dependency beyond GLib. */
-static void
-json_string (GString *out, const char *text)
-{
-  g_autofree char *valid = NULL;
-
-  if (text == NULL)
-    {
-      g_string_append (out, "null");
-      return;
-    }
-  /* JSON is UTF-8; a file name need not be. */
-  valid = g_utf8_make_valid (text, -1);
-  g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) valid; *p; p++)
-    {
-      switch (*p)
-        {
-        case '"':
-          g_string_append (out, "\\\"");
-          break;
-        case '\\':
-          g_string_append (out, "\\\\");
-          break;
-        case '\n':
-          g_string_append (out, "\\n");
-          break;
-        case '\r':
-          g_string_append (out, "\\r");
-          break;
-        case '\t':
-          g_string_append (out, "\\t");
-          break;
-        default:
-          if (*p < 0x20)
-            g_string_append_printf (out, "\\u%04x", *p);
-          else
-            g_string_append_c (out, (char) *p);
-        }
-    }
-  g_string_append_c (out, '"');
-}
+/* JSON, built by hand (the writers live in the core, shared with run records). */
+#define json_string fl_json_append_string
 
 static void
 json_seconds (GString *out, double seconds)
@@ -235,6 +183,34 @@ json_seconds (GString *out, double seconds)
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
 
   g_string_append (out, format_seconds (seconds, buffer, sizeof buffer));
+}
+
+/* ", "servers": [...]": each server with the frames it delivered (and the
+ * attempts that failed there) when result is given, else just the addresses. */
+static void
+json_servers (GString *out, const FlDownloadConfig *config, const FlDownloadResult *result)
+{
+  g_autofree char *described = fl_download_config_describe_servers (config);
+  g_auto (GStrv) addresses = g_strsplit (described, ",", -1);
+
+  g_string_append (out, ", \"servers\": [");
+  for (guint i = 0; addresses[i] != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append (out, ", ");
+      if (result == NULL)
+        {
+          json_string (out, addresses[i]);
+          continue;
+        }
+      g_string_append (out, "{\"address\": ");
+      json_string (out, addresses[i]);
+      g_string_append_printf (out, ", \"frames\": %" G_GUINT64_FORMAT ", \"failures\": %"
+                              G_GUINT64_FORMAT "}",
+                              i < result->n_endpoints ? result->endpoint_frames[i] : 0,
+                              i < result->n_endpoints ? result->endpoint_failures[i] : 0);
+    }
+  g_string_append_c (out, ']');
 }
 
 static void
@@ -250,9 +226,11 @@ json_run (GString *out, const Run *run)
       json_seconds (out, d->seconds);
       g_string_append_printf (out, ", \"frames\": %" G_GUINT64_FORMAT ", \"bytes\": %"
                               G_GUINT64_FORMAT ", \"retries\": %" G_GUINT64_FORMAT
-                              ", \"failures\": %" G_GUINT64_FORMAT ", \"threads\": %u}",
+                              ", \"failures\": %" G_GUINT64_FORMAT ", \"threads\": %u",
                               d->frames, d->bytes, d->retries, d->failures,
                               run->config.download.threads);
+      json_servers (out, &run->config.download, d);
+      g_string_append_c (out, '}');
     }
   else
     g_string_append (out, "null");
@@ -299,9 +277,11 @@ json_config (GString *out, const FlPipelineConfig *config, gboolean sequential)
   g_string_append (out, "{\"host\": ");
   json_string (out, config->download.host);
   g_string_append_printf (out, ", \"port\": %u, \"frames\": %u, \"threads\": %u, "
-                          "\"processes\": %u, \"frames_dir\": ", config->download.port,
+                          "\"processes\": %u", config->download.port,
                           config->download.n_frames, config->download.threads,
                           config->encode.processes);
+  json_servers (out, &config->download, NULL);
+  g_string_append (out, ", \"frames_dir\": ");
   json_string (out, config->download.frames_dir);
   g_string_append (out, ", \"output\": ");
   json_string (out, config->encode.output);
@@ -361,6 +341,154 @@ print_compare_table (const Run *baseline, const Run *chosen)
     }
 }
 
+/* --sweep: the runs as records, then one table. */
+typedef struct
+{
+  FlSweepKind kind;
+  GArray *values;  /* guint */
+  guint first;     /* its first row in the records */
+} Sweep;
+
+static void
+sweep_clear (gpointer data)
+{
+  Sweep *sweep = data;
+
+  g_clear_pointer (&sweep->values, g_array_unref);
+}
+
+static void
+on_sweep_run_started (guint index, guint total, const FlRunRecord *record, gpointer data)
+{
+  Progress *progress = ((Run *) data)->progress;
+
+  /* The record lives until the sweep's records are freed, after every run. */
+  fl_mutex_lock (&progress->lock);
+  progress->label = record->label;
+  fl_mutex_unlock (&progress->lock);
+}
+
+/* Runs the sweeps in order. A processes sweep after a threads sweep reuses the
+ * frames it downloaded. Returns FALSE at the first failed or cancelled run. */
+static gboolean
+run_sweeps (const FlPipelineConfig *config, GArray *sweeps, Progress *progress,
+            GCancellable *cancellable, GPtrArray *records, GError **error)
+{
+  const FlSweepCallbacks callbacks = {
+    .run_started = on_sweep_run_started,
+    .pipeline = { on_stage_started, on_stage_progress, on_stage_finished, NULL },
+  };
+  gboolean downloaded = !config->run_download;
+  Run context = { .progress = progress };
+
+  for (guint i = 0; i < sweeps->len; i++)
+    {
+      Sweep *sweep = &g_array_index (sweeps, Sweep, i);
+      FlPipelineConfig base = *config;
+      gboolean ok;
+
+      base.run_download = !downloaded;
+      sweep->first = records->len;
+      ok = fl_sweep_run (sweep->kind, &base, (const guint *) (gpointer) sweep->values->data,
+                         sweep->values->len, &callbacks, &context, cancellable, records, error);
+      if (progress->line_open)
+        {
+          fputc ('\n', stderr);
+          progress->line_open = FALSE;
+        }
+      if (!ok)
+        return FALSE;
+      downloaded = TRUE;
+    }
+  return TRUE;
+}
+
+/* One row per run: the seconds and frames/s of the stage the sweep varies, and
+ * the speed-up against the sweep's first row. */
+static void
+print_sweep_table (GArray *sweeps, GPtrArray *records)
+{
+  printf ("%-10s %6s %11s %11s %9s\n", _("Parameter"), _("Value"), _("Seconds"),
+          _("Frames/s"), _("Speed-up"));
+  for (guint i = 0; i < sweeps->len; i++)
+    {
+      const Sweep *sweep = &g_array_index (sweeps, Sweep, i);
+      gboolean threads = sweep->kind == FL_SWEEP_THREADS;
+      double first_seconds = 0;
+
+      for (guint row = sweep->first; row < records->len && row - sweep->first < sweep->values->len;
+           row++)
+        {
+          const FlRunRecord *r = records->pdata[row];
+          double seconds = threads ? r->download_seconds : r->encode_seconds;
+          double rate = threads ? fl_run_record_download_rate (r) : fl_run_record_encode_rate (r);
+
+          if (row == sweep->first)
+            first_seconds = seconds;
+          if (!r->ok)
+            {
+              printf ("%-10s %6u %11s\n", threads ? "threads" : "processes",
+                      threads ? r->threads : r->processes, _("failed"));
+              continue;
+            }
+          printf ("%-10s %6u %11.6f %11.1f %8.2fx\n", threads ? "threads" : "processes",
+                  threads ? r->threads : r->processes, seconds, rate,
+                  seconds > 0 ? first_seconds / seconds : 0.0);
+        }
+    }
+}
+
+/* The run (or the two of --compare) as records, for --json and --save-records. */
+static void
+add_record (GPtrArray *records, const char *label, const Run *run)
+{
+  FlRunRecord *record = fl_run_record_new (label);
+
+  fl_run_record_fill (record, &run->config, &run->result, run->error);
+  g_ptr_array_add (records, record);
+}
+
+static gboolean
+save_records (GPtrArray *records, const char *path, GError **error)
+{
+  if (g_str_has_suffix (path, ".json") || g_str_has_suffix (path, ".JSON"))
+    return fl_run_records_save_json (records, path, error);
+  return fl_run_records_save_csv (records, path, error);
+}
+
+/* --server HOST:PORT, repeatable; a missing port is --port's. */
+static gboolean
+parse_servers (char **servers, guint default_port, FlEndpoint *endpoints, GPtrArray *hosts,
+               guint *n_endpoints)
+{
+  guint n = g_strv_length (servers);
+
+  if (n > FL_DOWNLOAD_MAX_ENDPOINTS)
+    {
+      fl_cli_error (_("Too many servers: %u, at most %u"), n, FL_DOWNLOAD_MAX_ENDPOINTS);
+      return FALSE;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      char *host = NULL;
+      guint port;
+
+      if (!fl_net_parse_endpoint (servers[i], default_port, &host, &port, NULL)
+          || host[0] == '\0')
+        {
+          g_free (host);
+          fl_cli_error (_("Server \"%s\" is not valid: expected HOST:PORT with a port from 1 "
+                          "to 65535"), servers[i]);
+          return FALSE;
+        }
+      g_ptr_array_add (hosts, host);
+      endpoints[i].host = host;
+      endpoints[i].port = port;
+    }
+  *n_endpoints = n;
+  return TRUE;
+}
+
 static gboolean
 parse_count (const char *text, const char *what, guint64 min, guint64 max, guint *value)
 {
@@ -386,12 +514,58 @@ usage_error (const char *message)
   return FL_EXIT_USAGE;
 }
 
+/* Prints --json's object (or the lab's lines, or the --compare table) for one
+ * run or a compare; returns the exit status. */
+static int
+report_runs (const FlPipelineConfig *config, Run *runs, gboolean compare, gboolean sequential,
+             gboolean json, GPtrArray *records)
+{
+  Run *chosen = &runs[1];
+  Run *failed = compare && !runs[0].ok ? &runs[0] : chosen;
+  int status = failed->ok ? FL_EXIT_OK : FL_EXIT_FAILURE;
+
+  if (json)
+    {
+      g_autoptr (GString) out = g_string_new ("{\"config\": ");
+      g_autofree char *records_json = fl_run_records_to_json (records);
+
+      json_config (out, config, sequential);
+      if (compare)
+        {
+          g_string_append (out, ", \"baseline\": ");
+          json_run (out, &runs[0]);
+          g_string_append (out, ", \"chosen\": ");
+          json_run (out, chosen);
+          json_speedup (out, &runs[0], chosen);
+        }
+      else
+        {
+          g_string_append (out, ", \"run\": ");
+          json_run (out, chosen);
+        }
+      g_strchomp (records_json);
+      g_string_append_printf (out, ", \"records\": %s, \"ok\": %s}\n", records_json,
+                              status == 0 ? "true" : "false");
+      fputs (out->str, stdout);
+    }
+  else if (compare && status == FL_EXIT_OK)
+    print_compare_table (&runs[0], chosen);
+  else if (!compare)
+    print_stage_lines (chosen);
+  if (failed->error)
+    fl_cli_error ("%s", failed->error->message);
+  return status;
+}
+
 int
 main (int argc, char **argv)
 {
   g_autofree char *host = NULL, *port_text = NULL, *frames_text = NULL;
   g_autofree char *threads_text = NULL, *processes_text = NULL, *frames_dir = NULL;
   g_autofree char *output = NULL, *delay_text = NULL, *loop_text = NULL;
+  g_autofree char *records_path = NULL;
+  g_auto (GStrv) servers = NULL;
+  g_auto (GStrv) sweep_texts = NULL;
   gboolean sequential = FALSE, download_only = FALSE, encode_only = FALSE, compare = FALSE;
   gboolean json = FALSE, quiet = FALSE, version = FALSE;
   GOptionEntry entries[] = {
@@ -399,6 +573,9 @@ main (int argc, char **argv)
       N_("Server address, IPv4, IPv6 or a name (default 127.0.0.1)"), N_("ADDR") },
     { "port", 'p', 0, G_OPTION_ARG_STRING, &port_text,
       N_("Server TCP port (default 1234)"), N_("N") },
+    { "server", 's', 0, G_OPTION_ARG_STRING_ARRAY, &servers,
+      N_("A server; repeat to spread the frames over several (instead of --host)"),
+      N_("HOST:PORT") },
     { "frames", 'n', 0, G_OPTION_ARG_STRING, &frames_text,
       N_("Number of frames to download and encode (default 5000)"), N_("N") },
     { "threads", 't', 0, G_OPTION_ARG_STRING, &threads_text,
@@ -421,8 +598,13 @@ main (int argc, char **argv)
       N_("Only build the GIF from the frames already in the folder"), NULL },
     { "compare", 0, 0, G_OPTION_ARG_NONE, &compare,
       N_("Run the sequential baseline, then this configuration, and print the speed-up"), NULL },
+    { "sweep", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sweep_texts,
+      N_("Time one run per value, e.g. threads=1,2,4,8 or processes=1,2; repeatable"),
+      N_("PARAM=N,...") },
+    { "save-records", 0, 0, G_OPTION_ARG_FILENAME, &records_path,
+      N_("Also save the runs as CSV, or as JSON when FILE ends in .json"), N_("FILE") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
-      N_("Print one JSON object instead of the timing lines"), NULL },
+      N_("Print JSON instead of the timing lines (the runs as records for --sweep)"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Show no progress"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { NULL },
@@ -430,20 +612,26 @@ main (int argc, char **argv)
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GCancellable) cancellable = NULL;
+  g_autoptr (GPtrArray) hosts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) records = fl_run_records_new ();
+  g_autoptr (GArray) sweeps = g_array_new (FALSE, TRUE, sizeof (Sweep));
+  FlEndpoint endpoints[FL_DOWNLOAD_MAX_ENDPOINTS];
   FlPipelineConfig config = { 0 };
   Progress progress = { 0 };
   SignalState signal_state = { 0 };
   Run runs[2] = { 0 };
   Run *chosen = &runs[1];
-  guint port = 1234, frames = DEFAULT_FRAMES, threads = DEFAULT_THREADS;
+  guint port = 1234, frames = DEFAULT_FRAMES, threads = DEFAULT_THREADS, n_endpoints = 0;
   guint cpus = g_get_num_processors ();
   guint processes = MIN (2u, cpus), delay_ms = DEFAULT_DELAY_MS, loop = 0;
+  gboolean sweep_threads = FALSE, sweep_processes = FALSE, all_ok;
   GThread *signals_thread;
   sigset_t signals;
   int status;
 
   fl_cli_init ();
   g_set_prgname ("frameloom-client");
+  g_array_set_clear_func (sweeps, sweep_clear);
   context = g_option_context_new (NULL);
   g_option_context_set_translation_domain (context, FL_GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
@@ -460,6 +648,17 @@ main (int argc, char **argv)
       || !parse_count (delay_text, _("Delay"), 0, 655350, &delay_ms)
       || !parse_count (loop_text, _("Loop count"), 0, 65535, &loop))
     return FL_EXIT_USAGE;
+  if (servers != NULL && !parse_servers (servers, port, endpoints, hosts, &n_endpoints))
+    return FL_EXIT_USAGE;
+  for (guint i = 0; sweep_texts != NULL && sweep_texts[i] != NULL; i++)
+    {
+      Sweep sweep = { 0 };
+      if (!fl_sweep_parse (sweep_texts[i], &sweep.kind, &sweep.values, &error))
+        return usage_error (error->message);
+      sweep_threads |= sweep.kind == FL_SWEEP_THREADS;
+      sweep_processes |= sweep.kind == FL_SWEEP_PROCESSES;
+      g_array_append_val (sweeps, sweep);
+    }
   if (download_only && encode_only)
     return usage_error (_("--download-only and --encode-only cannot be used together"));
   if (sequential && (threads_text || processes_text))
@@ -467,6 +666,16 @@ main (int argc, char **argv)
                           "--processes"));
   if (sequential && compare)
     return usage_error (_("--compare already runs the sequential baseline: drop --sequential"));
+  if (sweeps->len > 0 && (compare || sequential))
+    return usage_error (_("--sweep sets threads or processes itself: drop --compare and "
+                          "--sequential"));
+  if (sweep_threads && encode_only)
+    return usage_error (_("A threads sweep times the download: drop --encode-only"));
+  if (sweep_processes && download_only)
+    return usage_error (_("A processes sweep times the GIF: drop --download-only"));
+  if (servers != NULL && host != NULL)
+    return usage_error (_("--server and --host cannot be used together: give every server "
+                          "with --server"));
   if (host != NULL && host[0] == '\0')
     return usage_error (_("The server address is empty"));
   if (sequential)
@@ -477,6 +686,8 @@ main (int argc, char **argv)
 
   config.download.host = host ? host : "127.0.0.1";
   config.download.port = port;
+  config.download.endpoints = n_endpoints ? endpoints : NULL;
+  config.download.n_endpoints = n_endpoints;
   config.download.frames_dir = frames_dir ? frames_dir : "frames";
   config.download.n_frames = frames;
   config.download.threads = threads;
@@ -501,58 +712,75 @@ main (int argc, char **argv)
 
   progress.enabled = !quiet && isatty (STDERR_FILENO);
   fl_mutex_init (&progress.lock);
-  if (compare)
+  if (sweeps->len > 0)
     {
-      runs[0].config = config;
-      runs[0].config.download.threads = 1;
-      runs[0].config.encode.processes = 1;
-      progress.label = _("baseline");
-      run_pipeline (&runs[0], &progress, cancellable);
-      progress.label = _("chosen  ");
-    }
-  chosen->config = config;
-  if (!compare || runs[0].ok)
-    run_pipeline (chosen, &progress, cancellable);
-
-  /* A signal that came after the work was done changes nothing. */
-  if (g_atomic_int_get (&signal_state.interrupted) && !(chosen->ok && (!compare || runs[0].ok)))
-    {
-      fl_cli_error (_("Interrupted: the frames already written stay in %s; no GIF was written"),
-                    config.download.frames_dir);
-      status = EXIT_INTERRUPTED;
+      all_ok = run_sweeps (&config, sweeps, &progress, cancellable, records, &error);
     }
   else
     {
-      Run *failed = compare && !runs[0].ok ? &runs[0] : chosen;
-      status = failed->ok ? FL_EXIT_OK : FL_EXIT_FAILURE;
+      if (compare)
+        {
+          runs[0].config = config;
+          runs[0].config.download.threads = 1;
+          runs[0].config.encode.processes = 1;
+          progress.label = _("baseline");
+          run_pipeline (&runs[0], &progress, cancellable);
+          progress.label = _("chosen  ");
+          add_record (records, "baseline", &runs[0]);
+        }
+      chosen->config = config;
+      if (!compare || runs[0].ok)
+        {
+          run_pipeline (chosen, &progress, cancellable);
+          add_record (records, compare ? "chosen" : "run", chosen);
+        }
+      all_ok = chosen->ok && (!compare || runs[0].ok);
+    }
+
+  /* A signal that came after the work was done changes nothing. */
+  if (g_atomic_int_get (&signal_state.interrupted) && !all_ok)
+    {
+      if (sweeps->len > 0)
+        {
+          guint done = 0, total = 0;
+          for (guint i = 0; i < records->len; i++)
+            done += ((FlRunRecord *) records->pdata[i])->ok;
+          for (guint i = 0; i < sweeps->len; i++)
+            total += g_array_index (sweeps, Sweep, i).values->len;
+          fl_cli_error (_("Interrupted: the sweep stopped after %u of its %u runs"), done, total);
+        }
+      else
+        fl_cli_error (_("Interrupted: the frames already written stay in %s; no GIF was "
+                        "written"), config.download.frames_dir);
+      status = EXIT_INTERRUPTED;
+    }
+  else if (sweeps->len > 0)
+    {
+      status = all_ok ? FL_EXIT_OK : FL_EXIT_FAILURE;
       if (json)
         {
-          g_autoptr (GString) out = g_string_new ("{\"config\": ");
-          json_config (out, &config, sequential);
-          if (compare)
-            {
-              g_string_append (out, ", \"baseline\": ");
-              json_run (out, &runs[0]);
-              g_string_append (out, ", \"chosen\": ");
-              json_run (out, chosen);
-              json_speedup (out, &runs[0], chosen);
-            }
-          else
-            {
-              g_string_append (out, ", \"run\": ");
-              json_run (out, chosen);
-            }
-          g_string_append_printf (out, ", \"ok\": %s}\n", status == 0 ? "true" : "false");
-          fputs (out->str, stdout);
+          g_autofree char *text = fl_run_records_to_json (records);
+          fputs (text, stdout);
         }
-      else if (compare && status == FL_EXIT_OK)
-        print_compare_table (&runs[0], chosen);
-      else if (!compare)
-        print_stage_lines (chosen);
-      if (failed->error)
-        fl_cli_error ("%s", failed->error->message);
+      else
+        print_sweep_table (sweeps, records);
+      if (error != NULL)
+        fl_cli_error ("%s", error->message);
     }
+  else
+    status = report_runs (&config, runs, compare, sequential, json, records);
   fflush (stdout);
+
+  if (records_path != NULL)
+    {
+      g_autoptr (GError) save_error = NULL;
+      if (!save_records (records, records_path, &save_error))
+        {
+          fl_cli_error ("%s", save_error->message);
+          if (status == FL_EXIT_OK)
+            status = FL_EXIT_FAILURE;
+        }
+    }
 
   /* Process-directed, so it reaches the one thread that waits for it. */
   kill (getpid (), SIGUSR1);

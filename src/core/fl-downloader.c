@@ -32,14 +32,28 @@ typedef enum
   OUTCOME_FATAL,     /* a local failure: stop the run */
 } Outcome;
 
+#define BENCH_FIRST_MS 100
+#define BENCH_MAX_MS 5000
+
+typedef struct
+{
+  FlSockAddr addr;
+  char peer[80];
+  /* Guarded by Run.lock. */
+  gint64 benched_until;   /* monotonic microseconds; 0: not benched */
+  guint bench_ms;         /* the last bench, doubled on each further failure */
+  guint64 frames;
+  guint64 failures;
+} Endpoint;
+
 typedef struct
 {
   const FlDownloadConfig *config;
   FlProgressFunc progress;
   gpointer user_data;
 
-  FlSockAddr addr;
-  char peer[80];
+  Endpoint *endpoints;
+  guint n_endpoints;
   FlPngLimits limits;
   gint64 connect_timeout_us;
   gint64 frame_timeout_us;
@@ -91,7 +105,7 @@ is_descriptor_shortage (const GError *error)
 }
 
 static Outcome
-try_frame (Run *run, const char *path, GByteArray *buffer, GError **error)
+try_frame (Run *run, Endpoint *endpoint, const char *path, GByteArray *buffer, GError **error)
 {
   g_autoptr (GError) check_error = NULL;
   gint64 start = g_get_monotonic_time ();
@@ -99,7 +113,7 @@ try_frame (Run *run, const char *path, GByteArray *buffer, GError **error)
   gboolean ok;
   int fd, errsv;
 
-  fd = fl_net_connect (&run->addr, MIN (deadline, start + run->connect_timeout_us), &run->stop,
+  fd = fl_net_connect (&endpoint->addr, MIN (deadline, start + run->connect_timeout_us), &run->stop,
                        run->cancellable, error);
   if (fd < 0)
     {
@@ -109,8 +123,7 @@ try_frame (Run *run, const char *path, GByteArray *buffer, GError **error)
   in_flight_add (run, 1);
   g_byte_array_set_size (buffer, 0);
   ok = fl_net_read_to_eof (fd, deadline, run->limits.max_bytes, buffer, &run->stop,
-                           run->cancellable, run->peer,
-                           error);
+                           run->cancellable, endpoint->peer, error);
   close (fd);
   in_flight_add (run, -1);
   if (!ok)
@@ -119,7 +132,7 @@ try_frame (Run *run, const char *path, GByteArray *buffer, GError **error)
   if (!fl_png_check (buffer->data, buffer->len, &run->limits, NULL, NULL, &check_error))
     {
       /* The codec's message starts with "not a valid PNG". */
-      g_set_error (error, FL_ERROR, check_error->code, "The reply from %s is %s", run->peer,
+      g_set_error (error, FL_ERROR, check_error->code, "The reply from %s is %s", endpoint->peer,
                    check_error->message);
       return OUTCOME_TRANSIENT;
     }
@@ -161,9 +174,14 @@ fail_run (Run *run, GError *error, guint index, guint attempts, gboolean frame_f
     run->failures++;
   if (run->error == NULL)
     {
-      if (!frame_failure || (error->code == FL_ERROR_CONNECT && run->written == 0))
+      if (!frame_failure
+          || (error->code == FL_ERROR_CONNECT && run->written == 0 && run->n_endpoints == 1))
         /* A local failure names its file; a server that is not there is one sentence. */
         run->error = g_error_copy (error);
+      else if (error->code == FL_ERROR_CONNECT && run->written == 0)
+        run->error = g_error_new (FL_ERROR, error->code,
+                                  "None of the %u servers could be reached (the last one "
+                                  "tried said: %s)", run->n_endpoints, error->message);
       else
         run->error = g_error_new (FL_ERROR, error->code, "Frame %u failed after %u attempts: %s",
                                   index, attempts, error->message);
@@ -172,19 +190,84 @@ fail_run (Run *run, GError *error, guint index, guint attempts, gboolean frame_f
   g_atomic_int_set (&run->stop, 1);
 }
 
+/* The server for try number turn of a frame: the round-robin one unless it is
+ * benched; else one of those not benched, spread the same way (so the frames of
+ * a dead server are shared out, not all handed to its neighbour); else the one
+ * whose bench ends first. */
+static guint
+pick_endpoint (Run *run, guint index, guint turn)
+{
+  guint first = (guint) (((guint64) index + turn) % run->n_endpoints);
+  guint live[FL_DOWNLOAD_MAX_ENDPOINTS];
+  guint n_live = 0, best = first;
+  gint64 now;
+
+  if (run->n_endpoints == 1)
+    return 0;
+  now = g_get_monotonic_time ();
+  fl_mutex_lock (&run->lock);
+  if (run->endpoints[first].benched_until > now)
+    for (guint e = 0; e < run->n_endpoints; e++)
+      {
+        if (run->endpoints[e].benched_until <= now)
+          live[n_live++] = e;
+        else if (run->endpoints[e].benched_until < run->endpoints[best].benched_until)
+          best = e;
+      }
+  else
+    live[n_live++] = first;
+  fl_mutex_unlock (&run->lock);
+  return n_live > 0 ? live[(guint) (((guint64) index + turn) % n_live)] : best;
+}
+
+static void
+endpoint_done (Run *run, guint e, Outcome outcome, const GError *error)
+{
+  Endpoint *endpoint = &run->endpoints[e];
+
+  /* One server: its counts are the run's own (written; retries + failures), and
+   * nothing is benched, so the common case takes no extra lock. */
+  if (run->n_endpoints == 1)
+    return;
+  fl_mutex_lock (&run->lock);
+  if (outcome == OUTCOME_OK)
+    {
+      endpoint->frames++;
+      endpoint->bench_ms = 0;
+      endpoint->benched_until = 0;
+    }
+  else if (outcome == OUTCOME_TRANSIENT)
+    {
+      endpoint->failures++;
+      /* Only a server we cannot reach is benched: a bad reply may be one-off. */
+      if (run->n_endpoints > 1 && g_error_matches (error, FL_ERROR, FL_ERROR_CONNECT))
+        {
+          endpoint->bench_ms = endpoint->bench_ms ? MIN (endpoint->bench_ms * 2, BENCH_MAX_MS)
+                                                  : BENCH_FIRST_MS;
+          endpoint->benched_until = g_get_monotonic_time ()
+                                    + (gint64) endpoint->bench_ms * 1000;
+        }
+    }
+  fl_mutex_unlock (&run->lock);
+}
+
 static void
 download_frame (Run *run, guint index, GString *path, gsize dir_length, GByteArray *buffer)
 {
-  guint attempt = 1, resource_waits = 0;
+  guint attempt = 1, resource_waits = 0, turn = 0;
+  /* One extra try per extra server, so a dead one never uses up a frame's tries. */
+  guint max_attempts = run->attempts + run->n_endpoints - 1;
 
   g_string_truncate (path, dir_length);
   g_string_append_printf (path, "%u.png", index);
   for (;;)
     {
       g_autoptr (GError) error = NULL;
-      Outcome outcome = try_frame (run, path->str, buffer, &error);
+      guint e = pick_endpoint (run, index, turn);
+      Outcome outcome = try_frame (run, &run->endpoints[e], path->str, buffer, &error);
       guint64 done;
 
+      endpoint_done (run, e, outcome, error);
       if (outcome == OUTCOME_OK)
         {
           fl_mutex_lock (&run->lock);
@@ -205,17 +288,23 @@ download_frame (Run *run, guint index, GString *path, gsize dir_length, GByteArr
         }
       if (outcome == OUTCOME_TRANSIENT)
         {
-          if (attempt >= run->attempts)
+          if (attempt >= max_attempts)
             {
               fail_run (run, error, index, attempt, TRUE);
               return;
             }
           attempt++;
+          turn++;
           fl_mutex_lock (&run->lock);
           run->retries++;
           fl_mutex_unlock (&run->lock);
+          /* The first pass over the other servers goes at once: they are
+           * different servers, not the same one again too soon. */
+          if (attempt - 1 < run->n_endpoints)
+            continue;
         }
-      back_off (run, outcome == OUTCOME_RESOURCE ? MIN (resource_waits, 6u) : attempt - 1);
+      back_off (run, outcome == OUTCOME_RESOURCE ? MIN (resource_waits, 6u)
+                                                 : attempt - run->n_endpoints);
     }
 }
 
@@ -260,14 +349,32 @@ fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
     memset (result, 0, sizeof *result);
   if (!fl_file_ensure_dir (config->frames_dir, error))
     return FALSE;
-  if (!fl_net_resolve (config->host ? config->host : "127.0.0.1",
-                       config->port ? config->port : 1234, FALSE, &run.addr, error))
-    return FALSE;
+  if (config->n_endpoints > FL_DOWNLOAD_MAX_ENDPOINTS)
+    {
+      g_set_error (error, FL_ERROR, FL_ERROR_INVALID_ARGUMENT,
+                   "Too many servers: %u, at most %u", config->n_endpoints,
+                   FL_DOWNLOAD_MAX_ENDPOINTS);
+      return FALSE;
+    }
+  run.n_endpoints = MAX (config->n_endpoints, 1u);
+  run.endpoints = g_new0 (Endpoint, run.n_endpoints);
+  for (guint i = 0; i < run.n_endpoints; i++)
+    {
+      const char *host = config->n_endpoints ? config->endpoints[i].host : config->host;
+      guint port = config->n_endpoints ? config->endpoints[i].port : config->port;
+      if (!fl_net_resolve (host ? host : "127.0.0.1", port ? port : 1234, FALSE,
+                           &run.endpoints[i].addr, error))
+        {
+          g_free (run.endpoints);
+          return FALSE;
+        }
+      fl_net_format_address (&run.endpoints[i].addr, run.endpoints[i].peer,
+                             sizeof run.endpoints[i].peer);
+    }
 
   run.config = config;
   run.progress = progress;
   run.user_data = user_data;
-  fl_net_format_address (&run.addr, run.peer, sizeof run.peer);
   fl_png_limits_init_default (&run.limits);
   run.limits.max_bytes = config->max_frame_bytes ? config->max_frame_bytes
                                                  : DEFAULT_MAX_FRAME_BYTES;
@@ -314,6 +421,44 @@ fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
       result->retries = run.retries;
       result->failures = run.failures;
       result->seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+      result->n_endpoints = run.n_endpoints;
+      if (run.n_endpoints == 1)
+        {
+          run.endpoints[0].frames = run.written;
+          run.endpoints[0].failures = run.retries + run.failures;
+        }
+      for (guint i = 0; i < run.n_endpoints; i++)
+        {
+          result->endpoint_frames[i] = run.endpoints[i].frames;
+          result->endpoint_failures[i] = run.endpoints[i].failures;
+        }
     }
+  g_free (run.endpoints);
   return ok;
+}
+
+static void
+append_endpoint (GString *out, const char *host, guint port)
+{
+  if (out->len > 0)
+    g_string_append_c (out, ',');
+  if (strchr (host, ':') != NULL)
+    g_string_append_printf (out, "[%s]:%u", host, port);
+  else
+    g_string_append_printf (out, "%s:%u", host, port);
+}
+
+char *
+fl_download_config_describe_servers (const FlDownloadConfig *config)
+{
+  GString *out = g_string_new (NULL);
+
+  g_return_val_if_fail (config != NULL, NULL);
+  if (config->n_endpoints == 0)
+    append_endpoint (out, config->host ? config->host : "127.0.0.1",
+                     config->port ? config->port : 1234);
+  for (guint i = 0; i < config->n_endpoints; i++)
+    append_endpoint (out, config->endpoints[i].host ? config->endpoints[i].host : "127.0.0.1",
+                     config->endpoints[i].port ? config->endpoints[i].port : 1234);
+  return g_string_free (out, FALSE);
 }

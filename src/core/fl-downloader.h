@@ -13,6 +13,15 @@
 
 G_BEGIN_DECLS
 
+/* One server; several spread the frames (see fl_download_frames). */
+typedef struct
+{
+  const char *host;          /* numeric or a name; IPv6 without brackets */
+  guint port;
+} FlEndpoint;
+
+#define FL_DOWNLOAD_MAX_ENDPOINTS 32
+
 typedef struct
 {
   const char *host;          /* default 127.0.0.1 */
@@ -26,6 +35,8 @@ typedef struct
   gsize max_frame_bytes;     /* 0: default (64 MiB) */
   gint *in_flight;           /* optional: kept equal (atomically) to the connections open
                               * right now, for a live view; read with g_atomic_int_get */
+  const FlEndpoint *endpoints; /* n_endpoints > 0: these servers instead of host/port */
+  guint n_endpoints;           /* at most FL_DOWNLOAD_MAX_ENDPOINTS */
 } FlDownloadConfig;
 
 #define FL_DOWNLOAD_DEFAULT_CONNECT_TIMEOUT_MS 3000
@@ -39,13 +50,29 @@ typedef struct
   guint64 retries;           /* attempts beyond the first */
   guint64 failures;          /* frames that failed for good */
   double seconds;
+  guint n_endpoints;         /* servers used (1 for host/port) */
+  guint64 endpoint_frames[FL_DOWNLOAD_MAX_ENDPOINTS];   /* frames each server delivered */
+  guint64 endpoint_failures[FL_DOWNLOAD_MAX_ENDPOINTS]; /* failed attempts at each server */
 } FlDownloadResult;
 
-/* Synchronous; call from any thread. progress reports frames written. On failure
+/* Several servers: frame i goes first to server i mod N, so the frames spread
+ * evenly (round robin per frame), and each retry goes to the next server. A
+ * server that cannot be connected to is benched (100 ms, doubling on each
+ * further failure up to 5 s, cleared by a success), and frames skip benched
+ * servers while another one is available; when all are benched a frame tries
+ * the one whose bench ends first. A frame gets attempts tries plus one per
+ * extra server, so a dead server costs a frame at most one try: the run fails
+ * only when the servers left cannot deliver a frame within its tries. Every
+ * server must resolve before the run starts (a name that does not is an error).
+ *
+ * Synchronous; call from any thread. progress reports frames written. On failure
  * the error names the first failed frame and the last reason; every frame
  * already written stays intact. */
 gboolean fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
                              gpointer user_data, GCancellable *cancellable,
                              FlDownloadResult *result, GError **error);
+
+/* "127.0.0.1:1234" or "a:1,[::1]:2" for the servers config names; free with g_free. */
+char *fl_download_config_describe_servers (const FlDownloadConfig *config);
 
 G_END_DECLS

@@ -73,6 +73,13 @@ fl_pipeline_run (const FlPipelineConfig *config, const FlPipelineCallbacks *call
         encode.n_frames = config->download.n_frames;
       if (encode.processes == 0)
         encode.processes = 1;
+      /* The callbacks' live view wins over one set in the config: the caller
+       * that passes callbacks is the one watching. */
+      if (callbacks->worker_progress != NULL)
+        {
+          encode.worker_progress = callbacks->worker_progress;
+          encode.worker_progress_data = user_data;
+        }
       if (g_cancellable_is_cancelled (cancellable))
         {
           g_set_error_literal (error, FL_ERROR, FL_ERROR_CANCELLED, "The run was cancelled");

@@ -30,6 +30,7 @@ typedef struct
   char *error;               /* the failure sentence, or NULL */
 } FlRunRecord;
 
+/* A record with label copied (NULL reads as ""), everything else zero/FALSE/NULL. */
 FlRunRecord *fl_run_record_new (const char *label);
 FlRunRecord *fl_run_record_copy (const FlRunRecord *record);
 void fl_run_record_free (FlRunRecord *record);
@@ -38,6 +39,24 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlRunRecord, fl_run_record_free)
 /* Frames per second of a stage that ran (0 when it did not or took no time). */
 double fl_run_record_download_rate (const FlRunRecord *record);
 double fl_run_record_encode_rate (const FlRunRecord *record);
+
+/* An empty GPtrArray of FlRunRecord* that frees its records. */
+GPtrArray *fl_run_records_new (void);
+
+/* The file formats. CSV: RFC 4180 (fields with a comma, quote or line break are
+ * quoted, quotes doubled), one header row naming the fields in FL_RUN_RECORD_FIELDS
+ * order, "true"/"false" for booleans, an empty cell for NULL text and for the
+ * seconds and rates of a stage that did not run. JSON: "[", one object per line
+ * with the same keys, "]"; null where CSV has an empty cell. Doubles are written
+ * in the shortest form that reads back as the same double, so a save/load round
+ * trip is exact. download_rate and encode_rate (frames/s) are written for
+ * spreadsheets and ignored on load; unknown columns/keys are ignored too (a newer
+ * writer may add some; in JSON their values must be plain: no objects or arrays),
+ * but every other field must be there. */
+#define FL_RUN_RECORD_FIELDS \
+  "label,server,started_unix,frames,threads,processes,width,height,ran_download," \
+  "ran_encode,download_seconds,encode_seconds,download_rate,encode_rate,retries,failures," \
+  "ok,error"
 
 /* records holds FlRunRecord* (free func fl_run_record_free). Writes atomically. */
 gboolean fl_run_records_save_csv (GPtrArray *records, const char *path, GError **error);
@@ -51,5 +70,15 @@ char *fl_run_records_to_json (GPtrArray *records);
 GPtrArray *fl_run_records_load (const char *path, GError **error);
 GPtrArray *fl_run_records_parse (const char *text, gssize length, const char *name,
                                  GError **error);
+
+/* JSON writing shared with the CLI's --json (any thread, no state). */
+/* Appends text as a JSON string (invalid UTF-8 repaired), or null when NULL. */
+void fl_json_append_string (GString *out, const char *text);
+/* Appends the shortest decimal that reads back as value, or null when not finite. */
+void fl_json_append_double (GString *out, double value);
+/* Shortest fixed-point text that reads back as the same double, like Python's
+ * print of a float ("0.2345678", "2.0"); locale-independent; returns buffer
+ * (G_ASCII_DTOSTR_BUF_SIZE bytes are enough). */
+const char *fl_format_seconds (double value, char *buffer, gsize size);
 
 G_END_DECLS

@@ -34,12 +34,23 @@ typedef struct
 /* Runs base once per values[i] (threads or processes; ignored for COMPARE) and
  * appends one FlRunRecord per run to records. Synchronous, any thread. Stops at
  * the first failed run (its record, with ok FALSE and the error, is appended
- * too) or on cancel. */
+ * too) or on cancel (FL_ERROR_CANCELLED; the run in progress is appended as
+ * failed, none starts after it).
+ *
+ * Labels: "threads=N", "processes=N", or "baseline" and "chosen" for COMPARE.
+ * THREADS runs only the download stage; PROCESSES only the GIF stage, after one
+ * download of the frames when base->run_download is TRUE (seen by the pipeline
+ * callbacks, not recorded; if it fails, FALSE with no record appended); set
+ * base->run_download FALSE when the frames are already there. COMPARE runs the
+ * stages base asks for, first with 1 thread and 1 process. */
 gboolean fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *values,
                        guint n_values, const FlSweepCallbacks *callbacks, gpointer user_data,
                        GCancellable *cancellable, GPtrArray *records, GError **error);
 
-/* Fills a record from a finished (or failed) pipeline run. */
+/* Fills a record from a finished (or failed) pipeline run: threads is 0 when
+ * the run downloaded nothing, processes 0 when it built no GIF, width/height
+ * come from the GIF (0 without one), and started_unix, when still 0, is set to
+ * now minus the run's seconds. The label is left alone. */
 void fl_run_record_fill (FlRunRecord *record, const FlPipelineConfig *config,
                          const FlPipelineResult *result, const GError *run_error);
 

@@ -15,6 +15,10 @@ typedef struct
   GString *events; /* "S0 F0 S1 F1": started/finished per stage, in order */
   guint64 last_done[2];
   guint progress_calls[2];
+  guint worker_calls;
+  guint worker_frames[8];   /* per worker: n_frames of its range */
+  guint worker_done[8];     /* per worker: the highest done reported */
+  guint worker_first[8];
 } Log;
 
 static void
@@ -49,7 +53,22 @@ on_finished (FlStage stage, double seconds, gpointer data)
   fl_mutex_unlock (&log->lock);
 }
 
-static const FlPipelineCallbacks callbacks = { on_started, on_progress, on_finished };
+static void
+on_worker (guint worker, guint first, guint n_frames, guint done, gpointer data)
+{
+  Log *log = data;
+
+  g_assert_cmpuint (worker, <, G_N_ELEMENTS (log->worker_done));
+  g_assert_cmpuint (done, <=, n_frames);
+  fl_mutex_lock (&log->lock);
+  log->worker_calls++;
+  log->worker_first[worker] = first;
+  log->worker_frames[worker] = n_frames;
+  log->worker_done[worker] = MAX (log->worker_done[worker], done);
+  fl_mutex_unlock (&log->lock);
+}
+
+static const FlPipelineCallbacks callbacks = { on_started, on_progress, on_finished, on_worker };
 
 static void
 test_both_stages (void)
@@ -95,6 +114,14 @@ test_both_stages (void)
   g_assert_cmpfloat (result.download.seconds, >, 0);
   g_assert_cmpfloat (result.encode.seconds, >, 0);
   g_assert_true (g_file_test (gif, G_FILE_TEST_IS_REGULAR));
+  /* The encoder's live view reached the pipeline's callbacks: two workers whose
+   * ranges tile the frames, each reported to its end. */
+  g_assert_cmpuint (log.worker_calls, >=, 4);
+  g_assert_cmpuint (log.worker_first[0], ==, 0);
+  g_assert_cmpuint (log.worker_first[1], ==, log.worker_frames[0]);
+  g_assert_cmpuint (log.worker_frames[0] + log.worker_frames[1], ==, 120);
+  g_assert_cmpuint (log.worker_done[0], ==, log.worker_frames[0]);
+  g_assert_cmpuint (log.worker_done[1], ==, log.worker_frames[1]);
 
   /* Encode only, from the frames just written; an already-cancelled run does nothing. */
   {

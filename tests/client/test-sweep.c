@@ -1,0 +1,348 @@
+/* test-sweep: fl_sweep_run's rows, labels and numbers against an in-process
+ * FlServer (and the real GIF worker), cancel between and during runs, and
+ * fl_sweep_parse's errors. */
+#include "fl-error.h"
+#include "fl-server.h"
+#include "fl-sweep.h"
+#include "fl-sync.h"
+#include "fl-test-util.h"
+
+#include <string.h>
+
+typedef struct
+{
+  FlMutex lock;
+  GString *events;            /* "s0/3 f0/3 ..." */
+  GCancellable *cancel;       /* cancelled when run cancel_at starts */
+  guint cancel_at;
+  guint64 cancel_after_frames; /* ... once this many frames of it are done (0: at start) */
+  gboolean armed;
+} Log;
+
+static void
+on_run_started (guint index, guint total, const FlRunRecord *record, gpointer data)
+{
+  Log *log = data;
+
+  g_assert_false (record->ok);
+  fl_mutex_lock (&log->lock);
+  g_string_append_printf (log->events, "s%u/%u:%s ", index, total, record->label);
+  if (log->cancel != NULL && index == log->cancel_at)
+    {
+      if (log->cancel_after_frames == 0)
+        g_cancellable_cancel (log->cancel);
+      else
+        log->armed = TRUE;
+    }
+  fl_mutex_unlock (&log->lock);
+}
+
+static void
+on_run_finished (guint index, guint total, const FlRunRecord *record, gpointer data)
+{
+  Log *log = data;
+
+  fl_mutex_lock (&log->lock);
+  g_string_append_printf (log->events, "f%u/%u:%s ", index, total, record->ok ? "ok" : "failed");
+  fl_mutex_unlock (&log->lock);
+}
+
+static void
+on_progress (FlStage stage, guint64 done, guint64 total, gpointer data)
+{
+  Log *log = data;
+
+  fl_mutex_lock (&log->lock);
+  if (log->armed && done >= log->cancel_after_frames)
+    {
+      log->armed = FALSE;
+      g_cancellable_cancel (log->cancel);
+    }
+  fl_mutex_unlock (&log->lock);
+}
+
+static const FlSweepCallbacks callbacks = {
+  on_run_started, on_run_finished, { NULL, on_progress, NULL, NULL },
+};
+
+typedef struct
+{
+  char *root;
+  char *frames;
+  char *gif;
+  FlServer *server;
+  FlPipelineConfig config;
+  Log log;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  FlServerConfig server_config = { .host = "127.0.0.1" };
+  g_autoptr (GError) error = NULL;
+
+  f->root = fl_test_make_dir ("fl-sweep-XXXXXX");
+  f->frames = g_build_filename (f->root, "frames", NULL);
+  f->gif = g_build_filename (f->root, "out.gif", NULL);
+  f->server = fl_server_new (&server_config);
+  g_assert_true (fl_server_start (f->server, &error));
+  f->config.download.host = "127.0.0.1";
+  f->config.download.port = fl_server_get_port (f->server);
+  f->config.download.frames_dir = f->frames;
+  f->config.download.n_frames = 200;
+  f->config.download.threads = 4;
+  f->config.encode.output = f->gif;
+  f->config.encode.processes = 2;
+  f->config.run_download = TRUE;
+  f->config.run_encode = TRUE;
+  fl_mutex_init (&f->log.lock);
+  f->log.events = g_string_new (NULL);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  fl_server_free (f->server);
+  fl_test_remove_tree (f->root);
+  g_free (f->root);
+  g_free (f->frames);
+  g_free (f->gif);
+  g_string_free (f->log.events, TRUE);
+  g_clear_object (&f->log.cancel);
+  fl_mutex_clear (&f->log.lock);
+}
+
+static void
+assert_consistent (const FlRunRecord *r)
+{
+  if (r->ran_download)
+    {
+      g_assert_cmpfloat (r->download_seconds, >, 0);
+      g_assert_cmpfloat (fl_run_record_download_rate (r), ==, r->frames / r->download_seconds);
+    }
+  if (r->ran_encode)
+    {
+      g_assert_cmpfloat (r->encode_seconds, >, 0);
+      g_assert_cmpfloat (fl_run_record_encode_rate (r), ==, r->frames / r->encode_seconds);
+    }
+}
+
+static void
+test_threads (Fixture *f, gconstpointer data)
+{
+  static const guint values[] = { 1, 2, 4 };
+  g_autoptr (GPtrArray) records = fl_run_records_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *server = g_strdup_printf ("127.0.0.1:%u", f->config.download.port);
+
+  g_assert_true (fl_sweep_run (FL_SWEEP_THREADS, &f->config, values, 3, &callbacks, &f->log,
+                               NULL, records, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (f->log.events->str, ==,
+                   "s0/3:threads=1 f0/3:ok s1/3:threads=2 f1/3:ok s2/3:threads=4 f2/3:ok ");
+  g_assert_cmpuint (records->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      const FlRunRecord *r = records->pdata[i];
+      g_assert_true (r->ok);
+      g_assert_null (r->error);
+      g_assert_cmpuint (r->threads, ==, values[i]);
+      g_assert_cmpuint (r->frames, ==, 200);
+      g_assert_cmpstr (r->server, ==, server);
+      g_assert_true (r->ran_download);
+      g_assert_false (r->ran_encode);
+      g_assert_cmpuint (r->failures, ==, 0);
+      g_assert_cmpint (r->started_unix, >, 1700000000);
+      assert_consistent (r);
+    }
+  g_assert_false (g_file_test (f->gif, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_processes (Fixture *f, gconstpointer data)
+{
+  static const guint values[] = { 1, 2 };
+  g_autoptr (GPtrArray) records = fl_run_records_new ();
+  g_autoptr (GError) error = NULL;
+
+  if (g_getenv ("FRAMELOOM_GIF_WORKER") == NULL)
+    {
+      g_test_skip ("FRAMELOOM_GIF_WORKER is not set");
+      return;
+    }
+  g_assert_true (fl_sweep_run (FL_SWEEP_PROCESSES, &f->config, values, 2, &callbacks, &f->log,
+                               NULL, records, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (records->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      const FlRunRecord *r = records->pdata[i];
+      g_assert_true (r->ok);
+      g_assert_cmpuint (r->processes, ==, values[i]);
+      g_assert_false (r->ran_download);
+      g_assert_true (r->ran_encode);
+      g_assert_cmpuint (r->width, ==, 10);
+      g_assert_cmpuint (r->height, ==, 10);
+      g_assert_cmpstr (r->label, ==, i == 0 ? "processes=1" : "processes=2");
+      assert_consistent (r);
+    }
+  g_assert_true (g_file_test (f->gif, G_FILE_TEST_IS_REGULAR));
+}
+
+static void
+test_compare (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) records = fl_run_records_new ();
+  g_autoptr (GError) error = NULL;
+  const FlRunRecord *b, *c;
+
+  if (g_getenv ("FRAMELOOM_GIF_WORKER") == NULL)
+    {
+      g_test_skip ("FRAMELOOM_GIF_WORKER is not set");
+      return;
+    }
+  g_assert_true (fl_sweep_run (FL_SWEEP_COMPARE, &f->config, NULL, 0, &callbacks, &f->log,
+                               NULL, records, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (records->len, ==, 2);
+  b = records->pdata[0];
+  c = records->pdata[1];
+  g_assert_cmpstr (b->label, ==, "baseline");
+  g_assert_cmpstr (c->label, ==, "chosen");
+  g_assert_cmpuint (b->threads, ==, 1);
+  g_assert_cmpuint (b->processes, ==, 1);
+  g_assert_cmpuint (c->threads, ==, 4);
+  g_assert_cmpuint (c->processes, ==, 2);
+  g_assert_true (b->ran_download && b->ran_encode && c->ran_download && c->ran_encode);
+  assert_consistent (b);
+  assert_consistent (c);
+}
+
+/* Cancel as run 1 of 3 starts, or halfway through its download: run 1's record
+ * is kept as failed and run 2 never starts. */
+static void
+test_cancel (Fixture *f, gconstpointer data)
+{
+  static const guint values[] = { 1, 2, 4 };
+  g_autoptr (GPtrArray) records = fl_run_records_new ();
+  g_autoptr (GError) error = NULL;
+  const FlRunRecord *r;
+
+  f->log.cancel = g_cancellable_new ();
+  f->log.cancel_at = 1;
+  f->log.cancel_after_frames = GPOINTER_TO_UINT (data);
+  f->config.download.n_frames = 2000; /* long enough to be cancelled midway */
+  g_assert_false (fl_sweep_run (FL_SWEEP_THREADS, &f->config, values, 3, &callbacks, &f->log,
+                                f->log.cancel, records, &error));
+  g_assert_error (error, FL_ERROR, FL_ERROR_CANCELLED);
+  g_assert_cmpstr (f->log.events->str, ==,
+                   "s0/3:threads=1 f0/3:ok s1/3:threads=2 f1/3:failed ");
+  g_assert_cmpuint (records->len, ==, 2);
+  r = records->pdata[1];
+  g_assert_false (r->ok);
+  g_assert_nonnull (r->error);
+  g_assert_true (((FlRunRecord *) records->pdata[0])->ok);
+}
+
+static void
+test_before_start (Fixture *f, gconstpointer data)
+{
+  static const guint values[] = { 1 };
+  g_autoptr (GPtrArray) records = fl_run_records_new ();
+  g_autoptr (GCancellable) cancel = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_cancellable_cancel (cancel);
+  g_assert_false (fl_sweep_run (FL_SWEEP_THREADS, &f->config, values, 1, NULL, NULL, cancel,
+                                records, &error));
+  g_assert_error (error, FL_ERROR, FL_ERROR_CANCELLED);
+  g_assert_cmpuint (records->len, ==, 0);
+}
+
+/* A run that fails stops the sweep, and its record says why. */
+static void
+test_failure (Fixture *f, gconstpointer data)
+{
+  static const guint values[] = { 1, 2 };
+  g_autoptr (GPtrArray) records = fl_run_records_new ();
+  g_autoptr (GError) error = NULL;
+  const FlRunRecord *r;
+
+  f->config.download.port = 1;
+  f->config.download.attempts = 1;
+  g_assert_false (fl_sweep_run (FL_SWEEP_THREADS, &f->config, values, 2, &callbacks, &f->log,
+                                NULL, records, &error));
+  g_assert_error (error, FL_ERROR, FL_ERROR_CONNECT);
+  g_assert_cmpuint (records->len, ==, 1);
+  r = records->pdata[0];
+  g_assert_false (r->ok);
+  g_assert_cmpstr (r->error, ==, error->message);
+  g_assert_cmpstr (r->server, ==, "127.0.0.1:1");
+}
+
+typedef struct
+{
+  const char *text;
+  FlSweepKind kind;
+  guint n;           /* 0: must fail */
+  const char *expect;
+} ParseCase;
+
+static const ParseCase parse_cases[] = {
+  { "threads=1,2,4,8", FL_SWEEP_THREADS, 4, NULL },
+  { "processes=2", FL_SWEEP_PROCESSES, 1, NULL },
+  { "threads", 0, 0, "expected threads=N,N,... or processes=N,N,..." },
+  { "thread=1", 0, 0, "the parameter must be threads or processes" },
+  { "threads=", 0, 0, "it lists no values" },
+  { "threads=1,,2", 0, 0, "\"\" is not a number from 1 to 4096" },
+  { "threads=0", 0, 0, "\"0\" is not a number from 1 to 4096" },
+  { "processes=1,x", 0, 0, "\"x\" is not a number from 1 to 256" },
+  { "threads=-1", 0, 0, "\"-1\" is not a number" },
+};
+
+static void
+test_parse (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (parse_cases); i++)
+    {
+      const ParseCase *c = &parse_cases[i];
+      g_autoptr (GArray) values = NULL;
+      g_autoptr (GError) error = NULL;
+      FlSweepKind kind = (FlSweepKind) 99;
+      gboolean ok = fl_sweep_parse (c->text, &kind, &values, &error);
+
+      if (c->n > 0)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+          g_assert_cmpint (kind, ==, c->kind);
+          g_assert_cmpuint (values->len, ==, c->n);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_assert_null (values);
+          g_assert_error (error, FL_ERROR, FL_ERROR_INVALID_ARGUMENT);
+          g_assert_nonnull (strstr (error->message, c->expect));
+          g_assert_true (g_str_has_prefix (error->message, "The sweep \""));
+        }
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, func, data) \
+  g_test_add ("/sweep/" path, Fixture, data, fixture_set_up, func, fixture_tear_down)
+  ADD ("threads", test_threads, NULL);
+  ADD ("processes", test_processes, NULL);
+  ADD ("compare", test_compare, NULL);
+  ADD ("cancel-at-start", test_cancel, GUINT_TO_POINTER (0));
+  ADD ("cancel-midway", test_cancel, GUINT_TO_POINTER (100));
+  ADD ("cancelled-before", test_before_start, NULL);
+  ADD ("failure-stops", test_failure, NULL);
+#undef ADD
+  g_test_add_func ("/sweep/parse", test_parse);
+  return g_test_run ();
+}
