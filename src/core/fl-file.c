@@ -187,7 +187,8 @@ fl_file_read (const char *path, gsize max_bytes, guint8 **contents, gsize *lengt
   if (fd < 0)
     {
       int errsv = errno;
-      g_set_error (error, FL_ERROR, errsv == ENOENT ? FL_ERROR_IO : fl_error_code_from_errno (errsv),
+      g_set_error (error, FL_ERROR,
+                   errsv == ENOENT ? FL_ERROR_IO : fl_error_code_from_errno (errsv),
                    "Could not read %s: %s", path, fl_strerror (errsv));
       return FALSE;
     }
@@ -200,7 +201,11 @@ fl_file_read (const char *path, gsize max_bytes, guint8 **contents, gsize *lengt
   /* Trust the size only as a hint: the file may grow while we read. */
   capacity = (st.st_size > 0 && (guint64) st.st_size < max_bytes) ? (gsize) st.st_size + 1 : 4096;
   capacity = MIN (capacity, max_bytes + 1);
-  buffer = g_malloc (capacity);
+  /* A file may be large and memory limited (a worker under RLIMIT_AS): fail with a
+   * sentence rather than abort the process. */
+  buffer = g_try_malloc (capacity);
+  if (buffer == NULL)
+    goto out_of_memory;
   for (;;)
     {
       ssize_t n;
@@ -216,7 +221,12 @@ fl_file_read (const char *path, gsize max_bytes, guint8 **contents, gsize *lengt
               return FALSE;
             }
           capacity = MIN (capacity * 2, max_bytes + 1);
-          buffer = g_realloc (buffer, capacity);
+          {
+            guint8 *bigger = g_try_realloc (buffer, capacity);
+            if (bigger == NULL)
+              goto out_of_memory;
+            buffer = bigger;
+          }
         }
       n = read (fd, buffer + used, capacity - used);
       if (n < 0 && errno == EINTR)
@@ -246,6 +256,12 @@ fl_file_read (const char *path, gsize max_bytes, guint8 **contents, gsize *lengt
   *contents = buffer;
   *length = used;
   return TRUE;
+
+out_of_memory:
+  g_free (buffer);
+  close (fd);
+  g_set_error (error, FL_ERROR, FL_ERROR_FAILED, "Could not read %s: out of memory", path);
+  return FALSE;
 }
 
 gboolean

@@ -134,10 +134,245 @@ ihdr_depth_valid (guint depth, guint color_type)
     }
 }
 
+/* Inflates the IDAT stream in fixed steps and walks it row by row: the image data
+ * must inflate without error to exactly the rows the header promises (every
+ * Adam7 pass when interlaced), each starting with a known filter type. Only two
+ * rows of a palette image are kept, so a zlib bomb costs time bounded by the
+ * header's size (itself within the limits), never memory. */
+typedef struct
+{
+  z_stream zs;
+  gboolean started, ended;
+  guint pass;            /* 0 when not interlaced, else the Adam7 pass 0..6 */
+  gboolean interlaced;
+  guint width, height, bits_per_pixel;
+  guint64 row_length;    /* filter byte plus samples, of the current pass */
+  guint64 rows;          /* in the current pass */
+  guint64 row, column;   /* position in the current pass */
+  gboolean complete;     /* every row of every pass seen */
+  /* Palette images only: rows are unfiltered to check every index against the
+   * palette (libpng maps an index beyond it silently; the decoder refuses it). */
+  guint palette_entries; /* 0: not a palette image */
+  guint8 *row_now, *row_before; /* samples of this row and the one before */
+  guint64 pass_width;    /* pixels per row of the current pass */
+  guint filter;          /* of the current row */
+} IdatCheck;
+
+static const guint8 adam7[7][4] = {
+  /* start x, step x, start y, step y */
+  { 0, 8, 0, 8 }, { 4, 8, 0, 8 }, { 0, 4, 4, 8 }, { 2, 4, 0, 4 },
+  { 0, 2, 2, 4 }, { 1, 2, 0, 2 }, { 0, 1, 1, 2 },
+};
+
+/* Moves to the next pass with at least one pixel, or marks the image complete. */
+static void
+idat_next_pass (IdatCheck *check, gboolean first)
+{
+  if (!check->interlaced)
+    {
+      if (first)
+        {
+          check->rows = check->height;
+          check->pass_width = check->width;
+          check->row_length = 1 + ((guint64) check->width * check->bits_per_pixel + 7) / 8;
+        }
+      else
+        check->complete = TRUE;
+      return;
+    }
+  for (check->pass = first ? 0 : check->pass + 1; check->pass < 7; check->pass++)
+    {
+      const guint8 *a = adam7[check->pass];
+      guint64 w = check->width > a[0] ? (check->width - a[0] + a[1] - 1) / a[1] : 0;
+      guint64 h = check->height > a[2] ? (check->height - a[2] + a[3] - 1) / a[3] : 0;
+
+      if (w > 0 && h > 0)
+        {
+          check->rows = h;
+          check->pass_width = w;
+          check->row_length = 1 + (w * check->bits_per_pixel + 7) / 8;
+          check->row = check->column = 0;
+          if (check->row_before != NULL)
+            memset (check->row_before, 0, check->row_length - 1);
+          return;
+        }
+    }
+  check->complete = TRUE;
+}
+
+static guint8
+paeth (guint8 a, guint8 b, guint8 c)
+{
+  int p = a + b - c, pa = ABS (p - a), pb = ABS (p - b), pc = ABS (p - c);
+
+  return (pa <= pb && pa <= pc) ? a : pb <= pc ? b : c;
+}
+
+/* Unfilters a complete palette row (one byte per pixel step: depth <= 8) and checks
+ * its indices; swaps the row buffers. */
+static gboolean
+idat_palette_row (IdatCheck *check, guint filter)
+{
+  guint8 *now = check->row_now, *before = check->row_before;
+  gsize n = (gsize) check->row_length - 1;
+  guint depth = check->bits_per_pixel;
+
+  for (gsize x = 0; x < n; x++)
+    {
+      guint8 left = x > 0 ? now[x - 1] : 0, up = before[x], corner = x > 0 ? before[x - 1] : 0;
+
+      switch (filter)
+        {
+        case 1:
+          now[x] += left;
+          break;
+        case 2:
+          now[x] += up;
+          break;
+        case 3:
+          now[x] += (guint8) ((left + up) / 2);
+          break;
+        case 4:
+          now[x] += paeth (left, up, corner);
+          break;
+        default:
+          break;
+        }
+    }
+  for (guint64 x = 0; x < check->pass_width; x++)
+    {
+      guint64 bit = x * depth;
+      guint index = (now[bit / 8] >> (8 - depth - bit % 8)) & ((1u << depth) - 1);
+
+      if (index >= check->palette_entries)
+        return FALSE;
+    }
+  check->row_now = before;
+  check->row_before = now;
+  return TRUE;
+}
+
+static const char *
+idat_walk (IdatCheck *check, const guint8 *data, gsize length)
+{
+  gsize i = 0;
+
+  while (i < length)
+    {
+      guint64 step;
+
+      if (check->complete)
+        return "there is more image data than the header says";
+      if (check->column == 0)
+        {
+          if (data[i] > 4)
+            return "a row has an unknown filter type";
+          check->filter = data[i];
+        }
+      step = MIN ((guint64) (length - i), check->row_length - check->column);
+      if (check->row_now != NULL)
+        {
+          /* Samples only: the filter byte is at column 0. */
+          gsize skip = check->column == 0 ? 1 : 0;
+          memcpy (check->row_now + check->column - 1 + skip, data + i + skip,
+                  (gsize) step - skip);
+        }
+      i += (gsize) step;
+      check->column += step;
+      if (check->column == check->row_length)
+        {
+          check->column = 0;
+          if (check->row_now != NULL && !idat_palette_row (check, check->filter))
+            return "a pixel uses a colour beyond the palette";
+          if (++check->row == check->rows)
+            idat_next_pass (check, FALSE);
+        }
+    }
+  return NULL;
+}
+
+static const char *
+idat_feed (IdatCheck *check, const guint8 *data, gsize length)
+{
+  guint8 out[16384];
+
+  if (!check->started)
+    {
+      memset (&check->zs, 0, sizeof check->zs);
+      if (inflateInit (&check->zs) != Z_OK)
+        return "out of memory";
+      check->started = TRUE;
+    }
+  /* libpng ignores bytes after the end of the zlib stream with a warning: so do we. */
+  while (length > 0 && !check->ended)
+    {
+      uInt n = (uInt) MIN (length, (gsize) 1 << 30);
+
+      check->zs.next_in = (Bytef *) data;
+      check->zs.avail_in = n;
+      data += n;
+      length -= n;
+      do
+        {
+          const char *why;
+          int rc;
+
+          check->zs.next_out = out;
+          check->zs.avail_out = sizeof out;
+          rc = inflate (&check->zs, Z_NO_FLUSH);
+          if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+            return "the image data is corrupt";
+          why = idat_walk (check, out, sizeof out - check->zs.avail_out);
+          if (why != NULL)
+            return why;
+          if (rc == Z_STREAM_END)
+            {
+              check->ended = TRUE;
+              break;
+            }
+        }
+      while (check->zs.avail_in > 0 || check->zs.avail_out == 0);
+    }
+  return NULL;
+}
+
+static void
+idat_clear (IdatCheck *check)
+{
+  if (check->started)
+    inflateEnd (&check->zs);
+  check->started = FALSE;
+  g_clear_pointer (&check->row_now, g_free);
+  g_clear_pointer (&check->row_before, g_free);
+}
+
+/* Ancillary chunks whose place libpng checks (its "out of place" benign errors,
+ * which fl_png_decode treats as errors): before IDAT; for a palette image after
+ * PLTE; and before PLTE. A known one that is empty is malformed. */
+static gboolean
+chunk_is (const guint8 *type, const char *const *names)
+{
+  for (; *names != NULL; names++)
+    if (memcmp (type, *names, 4) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static const char *const chunks_before_idat[] = {
+  "bKGD", "cHRM", "gAMA", "hIST", "iCCP", "oFFs", "pCAL", "pHYs", "sBIT", "sCAL", "sPLT",
+  "sRGB", "tRNS", NULL,
+};
+static const char *const chunks_after_plte[] = { "bKGD", "hIST", "tRNS", NULL };
+static const char *const chunks_before_plte[] = { "cHRM", "gAMA", "iCCP", "sBIT", "sRGB", NULL };
+static const char *const chunks_never_empty[] = {
+  "bKGD", "cHRM", "gAMA", "hIST", "iCCP", "oFFs", "pCAL", "pHYs", "sBIT", "sCAL", "sPLT",
+  "sRGB", "tRNS", "tIME", "tEXt", "zTXt", "iTXt", "eXIf", NULL,
+};
+
 #define INVALID(...) \
   G_STMT_START { \
     g_set_error (error, FL_ERROR, FL_ERROR_INVALID_PNG, __VA_ARGS__); \
-    return FALSE; \
+    goto fail; \
   } G_STMT_END
 
 gboolean
@@ -148,6 +383,8 @@ fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limits, guint
   gsize offset = FL_PNG_SIGNATURE_SIZE;
   gboolean seen_ihdr = FALSE, seen_idat = FALSE, seen_plte = FALSE;
   guint color_type = 0, w = 0, h = 0;
+  IdatCheck idat = { 0 };
+  const char *why;
 
   if (limits == NULL)
     {
@@ -159,7 +396,7 @@ fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limits, guint
       g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
                    "not a valid PNG: %" G_GSIZE_FORMAT " bytes is over the limit of %"
                    G_GSIZE_FORMAT, length, limits->max_bytes);
-      return FALSE;
+      goto fail;
     }
   if (length == 0)
     INVALID ("not a valid PNG: no data");
@@ -214,7 +451,27 @@ fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limits, guint
               g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
                            "not a valid PNG: the image size %ux%u is over the limit of %ux%u",
                            w, h, limits->max_width, limits->max_height);
-              return FALSE;
+              goto fail;
+            }
+          idat.width = w;
+          idat.height = h;
+          idat.interlaced = p[12] == 1;
+          idat.bits_per_pixel = depth * (color_type == 2 ? 3 : color_type == 4 ? 2
+                                         : color_type == 6 ? 4 : 1);
+          idat_next_pass (&idat, TRUE);
+          if (color_type == 3)
+            {
+              /* The full width holds any pass's row: at most width bytes (depth <= 8). */
+              gsize row_bytes = ((gsize) w * depth + 7) / 8;
+
+              idat.row_now = g_try_malloc0 (row_bytes);
+              idat.row_before = g_try_malloc0 (row_bytes);
+              if (idat.row_now == NULL || idat.row_before == NULL)
+                {
+                  g_set_error_literal (error, FL_ERROR, FL_ERROR_FAILED,
+                                       "Could not check a PNG: out of memory");
+                  goto fail;
+                }
             }
           seen_ihdr = TRUE;
         }
@@ -224,18 +481,26 @@ fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limits, guint
         {
           if (seen_idat || chunk_length == 0 || chunk_length % 3 != 0 || chunk_length > 768)
             INVALID ("not a valid PNG: the palette is not valid");
+          idat.palette_entries = chunk_length / 3;
           seen_plte = TRUE;
         }
       else if (memcmp (type, "IDAT", 4) == 0)
         {
           if (color_type == 3 && !seen_plte)
             INVALID ("not a valid PNG: a palette image has no palette");
+          why = idat_feed (&idat, data + offset + 8, chunk_length);
+          if (why != NULL)
+            INVALID ("not a valid PNG: %s", why);
           seen_idat = TRUE;
         }
       else if (memcmp (type, "IEND", 4) == 0)
         {
           if (!seen_idat)
             INVALID ("not a valid PNG: no image data (IDAT)");
+          if (!idat.complete)
+            INVALID ("not a valid PNG: the image data ends before the last row");
+          if (!idat.ended)
+            INVALID ("not a valid PNG: the image data is not a complete zlib stream");
           if (chunk_length != 0)
             INVALID ("not a valid PNG: the IEND chunk is not empty");
           if (offset + 12 != length)
@@ -245,15 +510,26 @@ fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limits, guint
         }
       else if (!(type[0] & 0x20))
         INVALID ("not a valid PNG: unknown critical chunk %.4s", (const char *) type);
+      else if ((seen_idat && chunk_is (type, chunks_before_idat))
+               || (color_type == 3 && !seen_plte && chunk_is (type, chunks_after_plte))
+               || (seen_plte && chunk_is (type, chunks_before_plte)))
+        INVALID ("not a valid PNG: the %.4s chunk is out of place", (const char *) type);
+      else if (chunk_length == 0 && chunk_is (type, chunks_never_empty))
+        INVALID ("not a valid PNG: the %.4s chunk is empty", (const char *) type);
 
       offset += (gsize) chunk_length + 12;
     }
 
+  idat_clear (&idat);
   if (width)
     *width = w;
   if (height)
     *height = h;
   return TRUE;
+
+fail:
+  idat_clear (&idat);
+  return FALSE;
 }
 
 #undef INVALID
@@ -305,6 +581,10 @@ map_palette (png_structp png, png_infop info, FlImage *image)
   return TRUE;
 }
 
+static const png_byte ignored_chunks[] =
+  "bKGD\0cHRM\0eXIf\0gAMA\0hIST\0iCCP\0iTXt\0oFFs\0pCAL\0pHYs\0sBIT\0sCAL\0sPLT\0sRGB\0"
+  "tEXt\0tIME\0zTXt";
+
 FlImage *
 fl_png_decode (const guint8 *data, gsize length, const FlPngLimits *limits_in, GError **error)
 {
@@ -340,7 +620,8 @@ fl_png_decode (const guint8 *data, gsize length, const FlPngLimits *limits_in, G
   if (png == NULL || (info = png_create_info_struct (png)) == NULL)
     {
       png_destroy_read_struct (&png, NULL, NULL);
-      g_set_error_literal (error, FL_ERROR, FL_ERROR_FAILED, "Could not decode a PNG: out of memory");
+      g_set_error_literal (error, FL_ERROR, FL_ERROR_FAILED,
+                           "Could not decode a PNG: out of memory");
       return NULL;
     }
   if (setjmp (ctx.jump))
@@ -357,6 +638,11 @@ fl_png_decode (const guint8 *data, gsize length, const FlPngLimits *limits_in, G
   /* libpng lets palette indices beyond the palette and malformed ancillary
    * chunks pass as "benign"; a frame we cannot reproduce exactly is not benign. */
   png_set_benign_errors (png, 0);
+  /* What makes a frame is IHDR, PLTE, tRNS and the pixels: skip the other chunks
+   * unread, so that a damaged text or colour-space chunk (which the frame does not
+   * use) fails neither here nor in fl_png_check, and the two agree on every file. */
+  png_set_keep_unknown_chunks (png, PNG_HANDLE_CHUNK_NEVER, ignored_chunks,
+                               (int) (sizeof ignored_chunks / 5));
   png_read_info (png, info);
 
   width = png_get_image_width (png, info);
@@ -375,7 +661,9 @@ fl_png_decode (const guint8 *data, gsize length, const FlPngLimits *limits_in, G
   image = fl_image_new (width, height, 4, NULL);
   if (image == NULL)
     png_error (png, "out of memory");
-  rows = g_new (png_bytep, height);
+  rows = g_try_new (png_bytep, height);
+  if (rows == NULL)
+    png_error (png, "out of memory");
   for (guint y = 0; y < height; y++)
     rows[y] = image->pixels + (gsize) y * width * 4;
 

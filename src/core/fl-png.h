@@ -32,9 +32,13 @@ void fl_png_limits_init_default (FlPngLimits *limits);
  * what the server needs. Thread-safe; the caller owns out. */
 gboolean fl_png_encode (const FlImage *image, GByteArray *out, GError **error);
 
-/* Structural check of untrusted bytes: exactly one PNG, signature through IEND,
- * every chunk CRC, a valid IHDR within the limits, at least one IDAT, nothing
- * after IEND. Does not inflate the pixels. Sets width/height when given. */
+/* Check of untrusted bytes: exactly one PNG, signature through IEND, every chunk
+ * CRC, a valid IHDR within the limits, nothing after IEND, and image data that
+ * inflates without a zlib error to exactly the rows the header promises, each with
+ * a known filter type (so a truncated or damaged stream never passes). Inflates
+ * into a fixed scratch buffer: memory use does not depend on the input. Does not
+ * unfilter or check palette indices (fl_png_decode does). Sets width/height when
+ * given. Thread-safe. */
 gboolean fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limits,
                        guint *width, guint *height, GError **error);
 

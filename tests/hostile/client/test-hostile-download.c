@@ -1,0 +1,353 @@
+/* test-hostile-download: items 6 and 7 of the hostile suite at the API, where the
+ * timeouts and attempts can be configured small: a black hole that drops SYNs fails
+ * within attempts x connect timeout; a peer that never closes or drips bytes is cut
+ * at the frame deadline; endless bytes stop at the byte cap; a header claiming
+ * 100000x100000 is refused before anything is allocated for it. Each failure
+ * names the frame, the attempts and the reason, and leaves the folder empty. */
+#include "fl-downloader.h"
+#include "fl-error.h"
+#include "fl-image.h"
+#include "fl-net.h"
+#include "fl-png.h"
+#include "fl-sync.h"
+#include "fl-test-util.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <zlib.h>
+
+typedef enum
+{
+  PEER_NEVER_CLOSE,
+  PEER_SLOW_DRIP,
+  PEER_ENDLESS,
+  PEER_HUGE_HEADER,
+} PeerMode;
+
+typedef struct
+{
+  PeerMode mode;
+  int listen_fd;
+  guint port;
+  gint stop;
+  GThread *accept_thread;
+  FlMutex lock;
+  GPtrArray *handlers;
+} Peer;
+
+typedef struct
+{
+  Peer *peer;
+  int fd;
+} Connection;
+
+static GByteArray *
+make_png (guint width, guint height)
+{
+  g_autoptr (FlImage) image = fl_image_new (width, height, 3, NULL);
+  GByteArray *png = g_byte_array_new ();
+
+  g_assert_true (fl_png_encode (image, png, NULL));
+  return png;
+}
+
+/* Rewrites the IHDR size of an encoded PNG and fixes its CRC: every chunk checks out,
+ * only the claim is absurd. */
+static void
+claim_size (GByteArray *png, guint32 width, guint32 height)
+{
+  guint8 *ihdr = png->data + 8;
+  guint32 crc;
+
+  for (int i = 0; i < 4; i++)
+    {
+      ihdr[8 + i] = (guint8) (width >> (24 - 8 * i));
+      ihdr[12 + i] = (guint8) (height >> (24 - 8 * i));
+    }
+  crc = (guint32) crc32 (0, ihdr + 4, 17);
+  for (int i = 0; i < 4; i++)
+    ihdr[21 + i] = (guint8) (crc >> (24 - 8 * i));
+}
+
+static gboolean
+send_or_stop (Connection *conn, const void *data, gsize length)
+{
+  for (;;)
+    {
+      int rc = fl_net_send_all (conn->fd, data, length, 0);
+      if (rc == 0)
+        return TRUE;
+      if (rc != ETIMEDOUT || g_atomic_int_get (&conn->peer->stop))
+        return FALSE;
+    }
+}
+
+static gpointer
+handle_connection (gpointer data)
+{
+  Connection *conn = data;
+  Peer *peer = conn->peer;
+  g_autoptr (GByteArray) png = make_png (10, 10);
+  guint8 block[65536];
+
+  switch (peer->mode)
+    {
+    case PEER_NEVER_CLOSE:
+      send_or_stop (conn, png->data, png->len);
+      while (!g_atomic_int_get (&peer->stop))
+        {
+          ssize_t n = recv (conn->fd, block, sizeof block, 0);
+          if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+            break;
+        }
+      break;
+    case PEER_SLOW_DRIP:
+      for (guint i = 0; i < png->len && !g_atomic_int_get (&peer->stop); i++)
+        {
+          if (!send_or_stop (conn, png->data + i, 1))
+            break;
+          g_usleep (20000);
+        }
+      break;
+    case PEER_ENDLESS:
+      memset (block, 0, sizeof block);
+      memcpy (block, png->data, 8);
+      while (!g_atomic_int_get (&peer->stop) && send_or_stop (conn, block, sizeof block))
+        ;
+      break;
+    case PEER_HUGE_HEADER:
+      claim_size (png, 100000, 100000);
+      send_or_stop (conn, png->data, png->len);
+      break;
+    }
+  close (conn->fd);
+  g_free (conn);
+  return NULL;
+}
+
+static gpointer
+accept_loop (gpointer data)
+{
+  Peer *peer = data;
+
+  for (;;)
+    {
+      struct timeval tv = { 0, 50000 };
+      Connection *conn;
+      int fd = accept4 (peer->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+      if (fd < 0)
+        {
+          if (errno == EINTR || errno == ECONNABORTED)
+            continue;
+          return NULL; /* shutdown() by peer_stop */
+        }
+      if (g_atomic_int_get (&peer->stop))
+        {
+          close (fd);
+          return NULL;
+        }
+      /* Short socket timeouts, so that every handler notices the stop. */
+      setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+      conn = g_new0 (Connection, 1);
+      conn->peer = peer;
+      conn->fd = fd;
+      fl_mutex_lock (&peer->lock);
+      g_ptr_array_add (peer->handlers, g_thread_new ("peer", handle_connection, conn));
+      fl_mutex_unlock (&peer->lock);
+    }
+}
+
+static guint
+bound_port (int fd)
+{
+  FlSockAddr bound;
+
+  g_assert_true (fl_net_local_address (fd, &bound));
+  return g_ntohs (((struct sockaddr_in *) &bound.storage)->sin_port);
+}
+
+static int
+listen_loopback (int backlog)
+{
+  FlSockAddr addr;
+  int fd;
+
+  g_assert_true (fl_net_resolve ("127.0.0.1", 0, TRUE, &addr, NULL));
+  fd = fl_net_listen (&addr, backlog, NULL);
+  g_assert_cmpint (fd, >=, 0);
+  return fd;
+}
+
+static Peer *
+peer_start (PeerMode mode)
+{
+  Peer *peer = g_new0 (Peer, 1);
+
+  peer->mode = mode;
+  peer->handlers = g_ptr_array_new ();
+  fl_mutex_init (&peer->lock);
+  peer->listen_fd = listen_loopback (64);
+  peer->port = bound_port (peer->listen_fd);
+  peer->accept_thread = g_thread_new ("peer-accept", accept_loop, peer);
+  return peer;
+}
+
+static void
+peer_stop (Peer *peer)
+{
+  g_atomic_int_set (&peer->stop, 1);
+  shutdown (peer->listen_fd, SHUT_RDWR);
+  g_thread_join (peer->accept_thread);
+  close (peer->listen_fd);
+  for (guint i = 0; i < peer->handlers->len; i++)
+    g_thread_join (peer->handlers->pdata[i]);
+  g_ptr_array_free (peer->handlers, TRUE);
+  fl_mutex_clear (&peer->lock);
+  g_free (peer);
+}
+
+static guint
+count_entries (const char *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (d != NULL && g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+/* Runs a download expected to fail; returns the elapsed seconds. */
+static double
+expect_failure (FlDownloadConfig *config, gint code, const char *pattern,
+                FlDownloadResult *result)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = fl_test_make_dir ("fl-hostile-dl-XXXXXX");
+  gint64 start = g_get_monotonic_time ();
+  double elapsed;
+
+  config->frames_dir = dir;
+  g_assert_false (fl_download_frames (config, NULL, NULL, NULL, result, &error));
+  elapsed = (g_get_monotonic_time () - start) / 1e6;
+  g_assert_error (error, FL_ERROR, code);
+  g_test_message ("%.2f s: %s", elapsed, error->message);
+  if (!g_regex_match_simple (pattern, error->message, 0, 0))
+    g_error ("\"%s\" does not match \"%s\"", error->message, pattern);
+  g_assert_cmpuint (result->frames, ==, 0);
+  g_assert_cmpuint (result->failures, >=, 1);
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  fl_test_remove_tree (dir);
+  config->frames_dir = NULL;
+  return elapsed;
+}
+
+static void
+test_black_hole (void)
+{
+  FlDownloadConfig config = { .host = "127.0.0.1", .n_frames = 4, .threads = 2,
+                              .connect_timeout_ms = 300, .attempts = 3 };
+  FlDownloadResult result;
+  g_autofree char *pattern = NULL;
+  int hole = listen_loopback (0), fillers[16];
+  double elapsed;
+
+  /* Nobody accepts and the queue is full: the kernel drops every further SYN. */
+  config.port = bound_port (hole);
+  for (guint i = 0; i < G_N_ELEMENTS (fillers); i++)
+    {
+      FlSockAddr addr;
+      g_assert_true (fl_net_resolve ("127.0.0.1", config.port, FALSE, &addr, NULL));
+      fillers[i] = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      connect (fillers[i], (struct sockaddr *) &addr.storage, addr.length);
+      g_usleep (20000);
+    }
+  pattern = g_strdup_printf ("^(Frame \\d+ failed after 3 attempts: )?Could not connect to "
+                             "127\\.0\\.0\\.1:%u: connection timed out$", config.port);
+  elapsed = expect_failure (&config, FL_ERROR_CONNECT, pattern, &result);
+  /* 3 attempts x 300 ms plus back-off: neither cut short nor dragged on. */
+  g_assert_cmpfloat (elapsed, >=, 0.85);
+  g_assert_cmpfloat (elapsed, <, 5.0);
+  g_assert_cmpuint (result.retries, >=, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (fillers); i++)
+    close (fillers[i]);
+  close (hole);
+}
+
+static void
+run_peer_failure (PeerMode mode, FlDownloadConfig *config, gint code, const char *reason,
+                  double min_seconds)
+{
+  Peer *peer = peer_start (mode);
+  g_autofree char *pattern = NULL;
+  FlDownloadResult result;
+  double elapsed;
+
+  config->host = "127.0.0.1";
+  config->port = peer->port;
+  pattern = g_strdup_printf ("^Frame \\d+ failed after %u attempts: The reply from "
+                             "127\\.0\\.0\\.1:%u %s$", config->attempts, peer->port, reason);
+  elapsed = expect_failure (config, code, pattern, &result);
+  g_assert_cmpfloat (elapsed, >=, min_seconds);
+  g_assert_cmpfloat (elapsed, <, 10.0);
+  g_assert_cmpuint (result.retries, >=, config->attempts - 1);
+  peer_stop (peer);
+}
+
+static void
+test_never_close (void)
+{
+  FlDownloadConfig config = { .n_frames = 2, .threads = 2, .frame_timeout_ms = 300,
+                              .attempts = 2 };
+
+  /* The whole PNG arrived, but without EOF it is not known to be whole. */
+  run_peer_failure (PEER_NEVER_CLOSE, &config, FL_ERROR_NETWORK, "timed out after \\d+ bytes",
+                    0.55);
+}
+
+static void
+test_slow_drip (void)
+{
+  FlDownloadConfig config = { .n_frames = 2, .threads = 2, .frame_timeout_ms = 300,
+                              .attempts = 2 };
+
+  run_peer_failure (PEER_SLOW_DRIP, &config, FL_ERROR_NETWORK, "timed out after \\d+ bytes",
+                    0.55);
+}
+
+static void
+test_endless (void)
+{
+  FlDownloadConfig config = { .n_frames = 2, .threads = 2, .attempts = 2,
+                              .max_frame_bytes = 1024 * 1024 };
+
+  run_peer_failure (PEER_ENDLESS, &config, FL_ERROR_TOO_LARGE, "is larger than 1048576 bytes",
+                    0);
+}
+
+static void
+test_huge_header (void)
+{
+  FlDownloadConfig config = { .n_frames = 2, .threads = 2, .attempts = 2 };
+
+  run_peer_failure (PEER_HUGE_HEADER, &config, FL_ERROR_TOO_LARGE,
+                    "is not a valid PNG: the image size 100000x100000 is over the limit of "
+                    "4096x4096", 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/hostile/download/black-hole", test_black_hole);
+  g_test_add_func ("/hostile/download/never-close", test_never_close);
+  g_test_add_func ("/hostile/download/slow-drip", test_slow_drip);
+  g_test_add_func ("/hostile/download/endless", test_endless);
+  g_test_add_func ("/hostile/download/huge-header", test_huge_header);
+  return g_test_run ();
+}
