@@ -1,10 +1,17 @@
 /* fl-encoder.c: the parent side of the multi-process GIF encoder.
  *
  * Workers are exec'd with posix_spawn (never a bare fork: callers have threads)
- * and each sends its range's blocks as records on its stdout pipe. The parent
- * polls every pipe, writes the blocks of the earliest unfinished worker straight
- * to the file as they arrive, keeps the later workers' bytes until their turn,
- * and on any failure or cancel kills and reaps every worker before returning.
+ * and stay up for the whole run. The frames are cut into K chunks (about 1 MiB
+ * of GIF each, at least one per worker); a free worker is sent the next chunk
+ * as a "FIRST COUNT" line on its stdin (a socket, so that a dead worker gives
+ * EPIPE, not SIGPIPE) and answers with the chunk's records on its stdout pipe.
+ * The parent writes the blocks of the chunk whose turn it is straight to the
+ * file and holds the blocks of later chunks until their turn. Two bounds keep
+ * its memory flat whatever the number of frames: at most WINDOW_PER_WORKER * P
+ * chunks are out between the one being written and the last handed out, and
+ * once max_held_bytes are held it stops reading the workers that are ahead, so
+ * they block on their full pipes until the writer catches up. On any failure or
+ * cancel it kills and reaps every worker before returning.
  */
 #include "fl-encoder.h"
 
@@ -19,6 +26,8 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,18 +36,45 @@ extern char **environ;
 #define READ_CHUNK (256u * 1024u)
 #define PIPE_SIZE (1024 * 1024)
 #define CANCEL_CHECK_MS 50
+#define CHUNK_TARGET_BYTES (1024u * 1024u)
+#define DEFAULT_MAX_HELD (8u * 1024u * 1024u)
+#define WINDOW_PER_WORKER 4u
+/* A GIF block's colour table and framing on top of the pixels' share of the PNG. */
+#define BLOCK_OVERHEAD 400u
 
 typedef struct
 {
-  guint number;       /* 1-based, as users read it */
-  guint first, last;  /* inclusive frame range */
-  pid_t pid;          /* 0 once reaped */
-  int fd;             /* read end of its stdout; -1 after EOF */
-  GByteArray *data;   /* bytes received and not yet written */
-  gsize scanned;      /* prefix of data made of checked, complete records */
-  guint frames_seen;
-  gboolean done;      /* its DONE record arrived */
+  guint first, count;  /* its frames */
+  guint worker;        /* index of the worker it went to */
+  guint done;          /* frames received */
+  guint reported;      /* done as last told to worker_progress */
+  gboolean finished;   /* its DONE record arrived */
+  GByteArray *held;    /* FRAME records waiting for their turn, or NULL */
+} Chunk;
+
+typedef struct
+{
+  guint number;        /* 1-based, as users read it */
+  pid_t pid;           /* 0 once reaped */
+  int out_fd;          /* read end of its stdout; -1 after EOF */
+  int cmd_fd;          /* our end of its stdin; -1 once closed */
+  GByteArray *in;      /* read and not yet parsed: at most one partial record after a parse */
+  guint64 chunk;       /* its current chunk, when busy */
+  gboolean busy;
 } Worker;
+
+typedef struct
+{
+  const FlEncodeConfig *config;
+  Worker *workers;
+  guint n_workers;
+  Chunk *ring;         /* chunks turn .. next_chunk - 1, at seq % window */
+  guint window;
+  guint64 n_chunks, next_chunk, turn;
+  guint64 frames_done, quantised;
+  gsize max_held, peak_held;
+  FlGifWriter *writer;
+} Encoder;
 
 const char *
 fl_encoder_default_worker_path (void)
@@ -48,6 +84,12 @@ fl_encoder_default_worker_path (void)
   if (path != NULL && path[0] != '\0')
     return path;
   return FL_LIBEXECDIR "/frameloom-gif-worker";
+}
+
+static inline Chunk *
+chunk_at (Encoder *e, guint64 seq)
+{
+  return &e->ring[seq % e->window];
 }
 
 static void
@@ -62,39 +104,40 @@ worker_kill_and_reap (Worker *worker)
         ;
       worker->pid = 0;
     }
-  if (worker->fd >= 0)
-    {
-      close (worker->fd);
-      worker->fd = -1;
-    }
-  g_clear_pointer (&worker->data, g_byte_array_unref);
+  if (worker->out_fd >= 0)
+    close (worker->out_fd);
+  if (worker->cmd_fd >= 0)
+    close (worker->cmd_fd);
+  worker->out_fd = worker->cmd_fd = -1;
+  g_clear_pointer (&worker->in, g_byte_array_unref);
 }
 
 static gboolean
 worker_spawn (Worker *worker, const char *worker_path, const FlEncodeConfig *config,
               GError **error)
 {
-  g_autofree char *first = g_strdup_printf ("%u", worker->first);
-  g_autofree char *count = g_strdup_printf ("%u", worker->last - worker->first + 1);
   g_autofree char *delay = g_strdup_printf ("%u", fl_gif_delay_cs (config->delay_ms));
-  char *argv[] = { (char *) worker_path, (char *) config->frames_dir, first, count, delay, NULL };
+  char *argv[] = { (char *) worker_path, (char *) config->frames_dir, delay, NULL };
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   sigset_t empty, defaults;
-  int fds[2], rc;
+  int fds[2], cmd[2], rc, errsv;
 
   if (pipe2 (fds, O_CLOEXEC) != 0)
+    goto failed;
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cmd) != 0)
     {
-      int errsv = errno;
-      g_set_error (error, FL_ERROR, FL_ERROR_WORKER, "Could not start GIF worker %u: %s",
-                   worker->number, fl_strerror (errsv));
-      return FALSE;
+      errsv = errno;
+      close (fds[0]);
+      close (fds[1]);
+      errno = errsv;
+      goto failed;
     }
   /* A bigger pipe means fewer wake-ups; the default is fine if refused. */
   (void) fcntl (fds[0], F_SETPIPE_SZ, PIPE_SIZE);
 
   posix_spawn_file_actions_init (&actions);
-  posix_spawn_file_actions_addopen (&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2 (&actions, cmd[1], STDIN_FILENO);
   posix_spawn_file_actions_adddup2 (&actions, fds[1], STDOUT_FILENO);
   posix_spawnattr_init (&attr);
   sigemptyset (&empty);
@@ -109,140 +152,302 @@ worker_spawn (Worker *worker, const char *worker_path, const FlEncodeConfig *con
   posix_spawnattr_destroy (&attr);
   posix_spawn_file_actions_destroy (&actions);
   close (fds[1]);
+  close (cmd[1]);
   if (rc != 0)
     {
       close (fds[0]);
+      close (cmd[0]);
       worker->pid = 0;
       g_set_error (error, FL_ERROR, FL_ERROR_WORKER, "Could not start the GIF worker %s: %s",
                    worker_path, fl_strerror (rc));
       return FALSE;
     }
-  worker->fd = fds[0];
-  worker->data = g_byte_array_sized_new (READ_CHUNK);
+  worker->out_fd = fds[0];
+  worker->cmd_fd = cmd[0];
+  worker->in = g_byte_array_sized_new (READ_CHUNK);
   return TRUE;
-}
 
-static gboolean
-worker_fail (Worker *worker, GError **error, const char *why)
-{
-  g_set_error (error, FL_ERROR, FL_ERROR_WORKER, "GIF worker %u (frames %u-%u) %s",
-               worker->number, worker->first, worker->last, why);
+failed:
+  errsv = errno;
+  g_set_error (error, FL_ERROR, FL_ERROR_WORKER, "Could not start GIF worker %u: %s",
+               worker->number, fl_strerror (errsv));
   return FALSE;
 }
 
-/* Checks the complete records that arrived; counts frames; stops at an error record. */
 static gboolean
-worker_scan (Worker *worker, guint64 *frames_done, GError **error)
+worker_fail (Encoder *e, Worker *worker, GError **error, const char *why)
 {
-  for (;;)
+  if (worker->busy)
     {
-      FlGifRecordHeader header;
-      gsize available = worker->data->len - worker->scanned;
+      const Chunk *chunk = chunk_at (e, worker->chunk);
 
-      if (available < sizeof header)
-        return TRUE;
-      memcpy (&header, worker->data->data + worker->scanned, sizeof header);
-      if (header.length > FL_GIF_RECORD_MAX_PAYLOAD)
-        return worker_fail (worker, error, "sent a record that is too large");
-      if (available - sizeof header < header.length)
-        return TRUE;
-      if (worker->done)
-        return worker_fail (worker, error, "sent data after its last record");
-      switch (header.kind)
-        {
-        case FL_GIF_RECORD_FRAME:
-          if (header.index != worker->first + worker->frames_seen || header.index > worker->last
-              || header.width == 0 || header.height == 0)
-            return worker_fail (worker, error, "sent a frame out of order");
-          worker->frames_seen++;
-          (*frames_done)++;
-          break;
-        case FL_GIF_RECORD_ERROR:
-          g_set_error (error, FL_ERROR, header.code, "%.*s", (int) header.length,
-                       (const char *) worker->data->data + worker->scanned + sizeof header);
-          return FALSE;
-        case FL_GIF_RECORD_DONE:
-          if (worker->frames_seen != worker->last - worker->first + 1)
-            return worker_fail (worker, error, "finished before its last frame");
-          worker->done = TRUE;
-          break;
-        default:
-          return worker_fail (worker, error, "sent a record of an unknown kind");
-        }
-      worker->scanned += sizeof header + header.length;
+      if (chunk->count == 1)
+        g_set_error (error, FL_ERROR, FL_ERROR_WORKER, "GIF worker %u (frame %u) %s",
+                     worker->number, chunk->first, why);
+      else
+        g_set_error (error, FL_ERROR, FL_ERROR_WORKER, "GIF worker %u (frames %u-%u) %s",
+                     worker->number, chunk->first, chunk->first + chunk->count - 1, why);
+    }
+  else
+    g_set_error (error, FL_ERROR, FL_ERROR_WORKER, "GIF worker %u %s", worker->number, why);
+  return FALSE;
+}
+
+static void
+report_chunk (Encoder *e, Chunk *chunk)
+{
+  if (e->config->worker_progress != NULL && chunk->reported != chunk->done)
+    {
+      chunk->reported = chunk->done;
+      e->config->worker_progress (chunk->worker, chunk->first, chunk->count, chunk->done,
+                                  e->config->worker_progress_data);
     }
 }
 
-/* Hands the scanned records of the worker whose turn it is to the writer. */
+/* Chunk seq's frames: an even split, so that K == P gives the classic ranges. */
+static void
+chunk_bounds (Encoder *e, guint64 seq, guint *first, guint *count)
+{
+  const guint64 n = e->config->n_frames;
+  guint64 start = n * seq / e->n_chunks, end = n * (seq + 1) / e->n_chunks;
+
+  *first = e->config->first + (guint) start;
+  *count = (guint) (end - start);
+}
+
+/* About CHUNK_TARGET_BYTES of GIF per chunk, judged from the first frame's
+ * file (noise compresses about as badly in a PNG as in a GIF); at least one
+ * chunk per worker, at most one per frame. */
+static guint64
+count_chunks (const FlEncodeConfig *config, guint n_workers)
+{
+  guint64 per_chunk = config->chunk_frames, n_chunks;
+
+  if (per_chunk == 0)
+    {
+      g_autofree char *name = g_strdup_printf ("%u.png", config->first);
+      g_autofree char *path = g_build_filename (config->frames_dir, name, NULL);
+      struct stat st;
+      guint64 per_frame = 64 * 1024;
+
+      if (stat (path, &st) == 0 && st.st_size > 0)
+        per_frame = (guint64) st.st_size + BLOCK_OVERHEAD;
+      per_chunk = MAX (CHUNK_TARGET_BYTES / per_frame, 1);
+    }
+  n_chunks = (config->n_frames + per_chunk - 1) / per_chunk;
+  return CLAMP (n_chunks, n_workers, config->n_frames);
+}
+
+/* Sends the next chunk to an idle worker. A worker that is gone gets it all the
+ * same: its closed stdout then tells the story, naming these frames. */
+static void
+hand_out (Encoder *e, guint index)
+{
+  Worker *worker = &e->workers[index];
+  Chunk *chunk = chunk_at (e, e->next_chunk);
+  char line[32];
+  int length;
+
+  *chunk = (Chunk) { .worker = index };
+  chunk_bounds (e, e->next_chunk, &chunk->first, &chunk->count);
+  worker->chunk = e->next_chunk++;
+  worker->busy = TRUE;
+  length = g_snprintf (line, sizeof line, "%u %u\n", chunk->first, chunk->count);
+  if (send (worker->cmd_fd, line, (size_t) length, MSG_NOSIGNAL) != length)
+    {
+      close (worker->cmd_fd);
+      worker->cmd_fd = -1;
+    }
+  if (e->config->worker_progress != NULL)
+    e->config->worker_progress (index, chunk->first, chunk->count, 0,
+                                e->config->worker_progress_data);
+}
+
+static void
+hand_out_all (Encoder *e)
+{
+  for (guint i = 0; i < e->n_workers; i++)
+    {
+      Worker *worker = &e->workers[i];
+
+      if (worker->busy || worker->out_fd < 0 || worker->cmd_fd < 0)
+        continue;
+      if (e->next_chunk == e->n_chunks)
+        {
+          /* End of input: the worker exits once it has read it. */
+          close (worker->cmd_fd);
+          worker->cmd_fd = -1;
+        }
+      else if (e->next_chunk - e->turn < e->window)
+        hand_out (e, i);
+    }
+}
+
 static gboolean
-worker_write (Worker *worker, FlGifWriter *writer, guint64 *quantised)
+write_record (Encoder *e, const FlGifRecordHeader *header, const guint8 *payload)
+{
+  if (header->code != 0)
+    e->quantised++;
+  return fl_gif_writer_add_block (e->writer, payload, header->length, header->width,
+                                  header->height);
+}
+
+/* Writes what is due: the held records of the chunk whose turn it is, then of the
+ * next chunk once that one has finished, and so on. */
+static gboolean
+drain (Encoder *e)
+{
+  while (e->turn < e->next_chunk)
+    {
+      Chunk *chunk = chunk_at (e, e->turn);
+
+      if (chunk->held != NULL)
+        {
+          for (gsize offset = 0; offset < chunk->held->len;)
+            {
+              FlGifRecordHeader header;
+
+              memcpy (&header, chunk->held->data + offset, sizeof header);
+              offset += sizeof header;
+              if (!write_record (e, &header, chunk->held->data + offset))
+                return FALSE;
+              offset += header.length;
+            }
+          g_clear_pointer (&chunk->held, g_byte_array_unref);
+        }
+      if (!chunk->finished)
+        return TRUE;
+      e->turn++;
+    }
+  return TRUE;
+}
+
+/* Takes the complete records out of worker->in: checks them, counts frames, and
+ * writes or holds each block. Stops at an error record. */
+static gboolean
+worker_parse (Encoder *e, Worker *worker, GError **error)
 {
   gsize offset = 0;
+  gboolean ok = TRUE;
 
-  while (offset < worker->scanned)
+  while (ok)
     {
       FlGifRecordHeader header;
+      gsize available = worker->in->len - offset;
+      const guint8 *payload;
+      Chunk *chunk = worker->busy ? chunk_at (e, worker->chunk) : NULL;
 
-      memcpy (&header, worker->data->data + offset, sizeof header);
-      offset += sizeof header;
-      if (header.kind == FL_GIF_RECORD_FRAME)
+      if (available < sizeof header)
+        break;
+      memcpy (&header, worker->in->data + offset, sizeof header);
+      if (header.length > FL_GIF_RECORD_MAX_PAYLOAD)
+        return worker_fail (e, worker, error, "sent a record that is too large");
+      if (available - sizeof header < header.length)
+        break;
+      payload = worker->in->data + offset + sizeof header;
+      switch (header.kind)
         {
-          if (!fl_gif_writer_add_block (writer, worker->data->data + offset, header.length,
-                                        header.width, header.height))
-            return FALSE;
-          if (header.code != 0)
-            (*quantised)++;
+        case FL_GIF_RECORD_FRAME:
+          if (chunk == NULL || chunk->done == chunk->count
+              || header.index != chunk->first + chunk->done || header.width == 0
+              || header.height == 0)
+            return worker_fail (e, worker, error, "sent a frame out of order");
+          chunk->done++;
+          e->frames_done++;
+          if (worker->chunk == e->turn)
+            ok = write_record (e, &header, payload);
+          else
+            {
+              if (chunk->held == NULL)
+                chunk->held = g_byte_array_new ();
+              g_byte_array_append (chunk->held, worker->in->data + offset,
+                                   (guint) (sizeof header + header.length));
+            }
+          break;
+        case FL_GIF_RECORD_ERROR:
+          g_set_error (error, FL_ERROR, header.code, "%.*s", (int) header.length,
+                       (const char *) payload);
+          return FALSE;
+        case FL_GIF_RECORD_DONE:
+          if (chunk == NULL || chunk->done != chunk->count)
+            return worker_fail (e, worker, error, "finished before its last frame");
+          chunk->finished = TRUE;
+          worker->busy = FALSE;
+          report_chunk (e, chunk);
+          break;
+        default:
+          return worker_fail (e, worker, error, "sent a record of an unknown kind");
         }
-      offset += header.length;
+      offset += sizeof header + header.length;
     }
-  g_byte_array_remove_range (worker->data, 0, (guint) worker->scanned);
-  worker->scanned = 0;
-  return TRUE;
+  g_byte_array_remove_range (worker->in, 0, (guint) offset);
+  if (worker->busy)
+    report_chunk (e, chunk_at (e, worker->chunk));
+  /* A failed write is sticky: the caller's commit reports it. */
+  return ok && drain (e);
+}
+
+/* Bytes the parent holds: partial reads plus blocks waiting for their turn. */
+static gsize
+held_bytes (Encoder *e)
+{
+  gsize held = 0;
+
+  for (guint i = 0; i < e->n_workers; i++)
+    if (e->workers[i].in != NULL)
+      held += e->workers[i].in->len;
+  for (guint64 seq = e->turn; seq < e->next_chunk; seq++)
+    if (chunk_at (e, seq)->held != NULL)
+      held += chunk_at (e, seq)->held->len;
+  return held;
 }
 
 /* Reads once from a readable pipe; on EOF reaps the worker and judges its end. */
 static gboolean
-worker_read (Worker *worker, guint64 *frames_done, GError **error)
+worker_read (Encoder *e, Worker *worker, GError **error)
 {
-  guint old_length = worker->data->len;
+  guint old_length = worker->in->len;
   ssize_t n;
   int status;
 
-  g_byte_array_set_size (worker->data, old_length + READ_CHUNK);
+  g_byte_array_set_size (worker->in, old_length + READ_CHUNK);
   do
-    n = read (worker->fd, worker->data->data + old_length, READ_CHUNK);
+    n = read (worker->out_fd, worker->in->data + old_length, READ_CHUNK);
   while (n < 0 && errno == EINTR);
-  g_byte_array_set_size (worker->data, old_length + (n > 0 ? (guint) n : 0));
+  g_byte_array_set_size (worker->in, old_length + (n > 0 ? (guint) n : 0));
   if (n < 0)
     {
       int errsv = errno;
       g_autofree char *why = g_strdup_printf ("could not be read from: %s", fl_strerror (errsv));
-      return worker_fail (worker, error, why);
+      return worker_fail (e, worker, error, why);
     }
   if (n > 0)
-    return worker_scan (worker, frames_done, error);
+    {
+      e->peak_held = MAX (e->peak_held, held_bytes (e));
+      return worker_parse (e, worker, error);
+    }
 
-  close (worker->fd);
-  worker->fd = -1;
+  close (worker->out_fd);
+  worker->out_fd = -1;
   while (waitpid (worker->pid, &status, 0) < 0)
     if (errno != EINTR)
       {
         worker->pid = 0;
-        return worker_fail (worker, error, "vanished");
+        return worker_fail (e, worker, error, "vanished");
       }
   worker->pid = 0;
   if (WIFSIGNALED (status))
     {
       g_autofree char *why = g_strdup_printf ("was killed by signal %d", WTERMSIG (status));
-      return worker_fail (worker, error, why);
+      return worker_fail (e, worker, error, why);
     }
   if (WEXITSTATUS (status) != 0)
     {
       g_autofree char *why = g_strdup_printf ("exited with status %d", WEXITSTATUS (status));
-      return worker_fail (worker, error, why);
+      return worker_fail (e, worker, error, why);
     }
-  if (!worker->done || worker->scanned != worker->data->len)
-    return worker_fail (worker, error, "stopped before its last frame");
+  if (worker->busy || worker->in->len != 0)
+    return worker_fail (e, worker, error, "stopped before its last frame");
   return TRUE;
 }
 
@@ -270,6 +475,82 @@ check_config (const FlEncodeConfig *config, GError **error)
   return TRUE;
 }
 
+/* Polls the workers until all have ended; FALSE at the first failure. */
+static gboolean
+run (Encoder *e, FlProgressFunc progress, gpointer user_data, GCancellable *cancellable,
+     GError **error)
+{
+  g_autofree struct pollfd *pfds = g_new0 (struct pollfd, e->n_workers);
+  g_autofree guint *owner = g_new0 (guint, e->n_workers);
+  guint64 frames_reported = 0;
+
+  for (;;)
+    {
+      nfds_t n_pfds = 0;
+      gboolean over = held_bytes (e) >= e->max_held;
+      gboolean open = FALSE;
+      int rc;
+
+      hand_out_all (e);
+      for (guint i = 0; i < e->n_workers; i++)
+        {
+          Worker *worker = &e->workers[i];
+
+          if (worker->out_fd < 0)
+            continue;
+          open = TRUE;
+          /* Over budget, a worker that is ahead waits on its full pipe. */
+          if (over && worker->busy && worker->chunk != e->turn)
+            continue;
+          owner[n_pfds] = i;
+          pfds[n_pfds++] = (struct pollfd) { .fd = worker->out_fd, .events = POLLIN };
+        }
+      if (!open)
+        break;
+      /* A short timeout rather than g_cancellable_make_pollfd(): its eventfd is
+       * handed between threads behind a lock ThreadSanitizer cannot see, and a
+       * cancel within 50 ms is quick enough. */
+      rc = poll (pfds, n_pfds, CANCEL_CHECK_MS);
+      if (rc < 0 && errno != EINTR)
+        {
+          int errsv = errno;
+          g_set_error (error, FL_ERROR, FL_ERROR_WORKER, "Could not wait for the GIF workers: %s",
+                       fl_strerror (errsv));
+          return FALSE;
+        }
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          g_set_error_literal (error, FL_ERROR, FL_ERROR_CANCELLED,
+                               "The GIF encoding was cancelled");
+          return FALSE;
+        }
+      for (nfds_t k = 0; rc > 0 && k < n_pfds; k++)
+        {
+          Worker *worker = &e->workers[owner[k]];
+
+          if (pfds[k].revents == 0)
+            continue;
+          /* Re-checked per read: one round must not add a read per worker. */
+          if (worker->busy && worker->chunk != e->turn && held_bytes (e) >= e->max_held)
+            continue;
+          if (!worker_read (e, worker, error))
+            return FALSE;
+        }
+      if (progress != NULL && e->frames_done != frames_reported)
+        {
+          frames_reported = e->frames_done;
+          progress (e->frames_done, e->config->n_frames, user_data);
+        }
+    }
+  if (e->turn != e->n_chunks)
+    {
+      g_set_error_literal (error, FL_ERROR, FL_ERROR_WORKER,
+                           "The GIF workers stopped before the last frame");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 fl_encode_gif (const FlEncodeConfig *config, FlProgressFunc progress, gpointer user_data,
                GCancellable *cancellable, FlEncodeResult *result, GError **error)
@@ -277,11 +558,7 @@ fl_encode_gif (const FlEncodeConfig *config, FlProgressFunc progress, gpointer u
   const gint64 start_time = g_get_monotonic_time ();
   const char *worker_path = config->worker_path ? config->worker_path
                                                 : fl_encoder_default_worker_path ();
-  g_autofree Worker *workers = NULL;
-  g_autofree struct pollfd *pfds = NULL;
-  FlGifWriter *writer = NULL;
-  guint n_workers, turn = 0, n_open;
-  guint64 frames_done = 0, frames_reported = 0, quantised = 0;
+  Encoder e = { .config = config };
   guint screen_width = 0, screen_height = 0;
   guint64 bytes = 0;
   gboolean ok = FALSE;
@@ -293,105 +570,43 @@ fl_encode_gif (const FlEncodeConfig *config, FlProgressFunc progress, gpointer u
       g_set_error_literal (error, FL_ERROR, FL_ERROR_CANCELLED, "The GIF encoding was cancelled");
       return FALSE;
     }
-  writer = fl_gif_writer_new (config->output, config->loop, error);
-  if (writer == NULL)
+  e.writer = fl_gif_writer_new (config->output, config->loop, error);
+  if (e.writer == NULL)
     return FALSE;
 
-  n_workers = MIN (config->processes, config->n_frames);
-  workers = g_new0 (Worker, n_workers);
-  pfds = g_new0 (struct pollfd, n_workers + 1);
-  for (guint i = 0; i < n_workers; i++)
+  e.n_workers = MIN (config->processes, config->n_frames);
+  e.n_chunks = count_chunks (config, e.n_workers);
+  e.window = WINDOW_PER_WORKER * e.n_workers;
+  e.max_held = config->max_held_bytes != 0 ? config->max_held_bytes : DEFAULT_MAX_HELD;
+  e.ring = g_new0 (Chunk, e.window);
+  e.workers = g_new0 (Worker, e.n_workers);
+  for (guint i = 0; i < e.n_workers; i++)
     {
-      workers[i].number = i + 1;
-      workers[i].first = config->first + (guint) ((guint64) config->n_frames * i / n_workers);
-      workers[i].last = config->first
-                        + (guint) ((guint64) config->n_frames * (i + 1) / n_workers) - 1;
-      workers[i].fd = -1;
+      e.workers[i].number = i + 1;
+      e.workers[i].out_fd = e.workers[i].cmd_fd = -1;
     }
-  for (guint i = 0; i < n_workers; i++)
-    if (!worker_spawn (&workers[i], worker_path, config, error))
+  for (guint i = 0; i < e.n_workers; i++)
+    if (!worker_spawn (&e.workers[i], worker_path, config, error))
       goto out;
 
-  n_open = n_workers;
-  while (n_open > 0)
-    {
-      nfds_t n_pfds = 0;
-      int rc;
-
-      for (guint i = 0; i < n_workers; i++)
-        if (workers[i].fd >= 0)
-          pfds[n_pfds++] = (struct pollfd) { .fd = workers[i].fd, .events = POLLIN };
-      /* A short timeout rather than g_cancellable_make_pollfd(): its eventfd is
-       * handed between threads behind a lock ThreadSanitizer cannot see, and a
-       * cancel within 50 ms is quick enough. */
-      rc = poll (pfds, n_pfds, CANCEL_CHECK_MS);
-      if (rc < 0 && errno != EINTR)
-        {
-          int errsv = errno;
-          g_set_error (error, FL_ERROR, FL_ERROR_WORKER, "Could not wait for the GIF workers: %s",
-                       fl_strerror (errsv));
-          goto out;
-        }
-      if (g_cancellable_is_cancelled (cancellable))
-        {
-          g_set_error_literal (error, FL_ERROR, FL_ERROR_CANCELLED,
-                               "The GIF encoding was cancelled");
-          goto out;
-        }
-      for (guint i = 0; i < n_workers; i++)
-        {
-          Worker *worker = &workers[i];
-          gboolean ready = FALSE;
-
-          if (worker->fd < 0)
-            continue;
-          for (nfds_t k = 0; k < n_pfds; k++)
-            if (pfds[k].fd == worker->fd && pfds[k].revents != 0)
-              ready = TRUE;
-          if (!ready)
-            continue;
-          if (!worker_read (worker, &frames_done, error))
-            goto out;
-          if (worker->fd < 0)
-            n_open--;
-        }
-      /* Write everything that is in order: the current worker's records, then
-       * the next worker's once the current one has finished. */
-      while (turn < n_workers)
-        {
-          Worker *worker = &workers[turn];
-
-          if (worker->scanned > 0 && !worker_write (worker, writer, &quantised))
-            goto out;
-          if (!worker->done)
-            break;
-          turn++;
-        }
-      if (progress != NULL && frames_done != frames_reported)
-        {
-          frames_reported = frames_done;
-          progress (frames_done, config->n_frames, user_data);
-        }
-    }
-  if (turn != n_workers)
-    {
-      g_set_error_literal (error, FL_ERROR, FL_ERROR_WORKER,
-                           "The GIF workers stopped before the last frame");
-      goto out;
-    }
-  ok = fl_gif_writer_commit (g_steal_pointer (&writer), &screen_width, &screen_height, &bytes,
-                             error);
+  if (run (&e, progress, user_data, cancellable, error))
+    ok = fl_gif_writer_commit (g_steal_pointer (&e.writer), &screen_width, &screen_height,
+                               &bytes, error);
 
 out:
-  for (guint i = 0; workers != NULL && i < n_workers; i++)
-    worker_kill_and_reap (&workers[i]);
-  if (writer != NULL)
+  for (guint i = 0; i < e.n_workers; i++)
+    worker_kill_and_reap (&e.workers[i]);
+  for (guint i = 0; i < e.window; i++)
+    g_clear_pointer (&e.ring[i].held, g_byte_array_unref);
+  g_free (e.workers);
+  g_free (e.ring);
+  if (e.writer != NULL)
     {
       /* A sticky write error explains the failure better than the stop it caused. */
       if (error != NULL && *error == NULL)
-        fl_gif_writer_commit (g_steal_pointer (&writer), NULL, NULL, NULL, error);
+        fl_gif_writer_commit (g_steal_pointer (&e.writer), NULL, NULL, NULL, error);
       else
-        fl_gif_writer_abort (g_steal_pointer (&writer));
+        fl_gif_writer_abort (g_steal_pointer (&e.writer));
     }
   if (ok && result != NULL)
     {
@@ -399,8 +614,10 @@ out:
       result->bytes = bytes;
       result->screen_width = screen_width;
       result->screen_height = screen_height;
-      result->quantised_frames = quantised;
+      result->quantised_frames = e.quantised;
       result->seconds = (g_get_monotonic_time () - start_time) / 1e6;
+      result->chunks = e.n_chunks;
+      result->peak_held_bytes = e.peak_held;
     }
   return ok;
 }

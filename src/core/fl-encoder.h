@@ -1,10 +1,14 @@
 /* fl-encoder.h: the multi-process animated GIF encoder.
  *
  * P worker processes (the frameloom-gif-worker program, started with
- * posix_spawn/GSubprocess, never a bare fork) each encode a contiguous range of
- * frames DIR/<i>.png into finished GIF image blocks; the parent writes the
- * header, the blocks in frame order and the trailer to a temporary file and
- * renames it into place. The output is byte-identical for every P.
+ * posix_spawn, never a bare fork) encode frames DIR/<i>.png into finished GIF
+ * image blocks. The frames are cut into chunks of about 1 MiB of GIF each that
+ * are handed out one at a time to whichever worker is free; the parent writes
+ * the header, the blocks in frame order and the trailer to a temporary file and
+ * renames it into place. Blocks that arrive ahead of their turn are held, up to
+ * max_held_bytes in all, after which the workers that are ahead wait: the
+ * parent's memory does not grow with the number of frames. The output is
+ * byte-identical for every P and every chunk size.
  */
 #pragma once
 
@@ -29,6 +33,8 @@ typedef struct
   const char *worker_path;  /* NULL: $FRAMELOOM_GIF_WORKER, else the installed one */
   FlWorkerProgressFunc worker_progress;  /* optional live view of the workers */
   gpointer worker_progress_data;
+  guint chunk_frames;       /* frames per chunk; 0: sized from the first frame (~1 MiB) */
+  gsize max_held_bytes;     /* out-of-order blocks the parent may hold; 0: 8 MiB */
 } FlEncodeConfig;
 
 typedef struct
@@ -38,12 +44,17 @@ typedef struct
   guint screen_width, screen_height;
   guint64 quantised_frames; /* frames that had more than 256 colours */
   double seconds;
+  guint64 chunks;           /* ranges handed out to the workers */
+  guint64 peak_held_bytes;  /* most bytes the parent buffered at once (blocks, partial reads) */
 } FlEncodeResult;
 
 /* Synchronous; runs on the calling thread (plus the worker processes) and may be
- * called from any thread. progress reports frames encoded. Cancelling kills the
- * workers, reaps them and removes the temporary file. On error nothing is left
- * at config->output (an older file there is left untouched). */
+ * called from any thread. progress reports frames encoded; config->worker_progress,
+ * when set, is called on the same thread each time a worker starts a chunk, reports
+ * frames of it, and finishes it (done == n_frames); the chunks cover every frame
+ * exactly once. Cancelling kills the workers, reaps them and removes the temporary
+ * file. On error nothing is left at config->output (an older file there is left
+ * untouched); a failed worker is named with the frames of its current chunk. */
 gboolean fl_encode_gif (const FlEncodeConfig *config, FlProgressFunc progress,
                         gpointer user_data, GCancellable *cancellable, FlEncodeResult *result,
                         GError **error);

@@ -1,11 +1,15 @@
-/* frameloom-gif-worker: encodes a range of frames into GIF image blocks.
+/* frameloom-gif-worker: encodes ranges of frames into GIF image blocks.
  *
- *   frameloom-gif-worker FRAMES_DIR FIRST COUNT DELAY_CS
+ *   frameloom-gif-worker FRAMES_DIR DELAY_CS            (ranges from stdin)
+ *   frameloom-gif-worker FRAMES_DIR FIRST COUNT DELAY_CS (one range)
  *
- * Started by the encoder in fl-encoder.c, never by hand. It reads
- * FRAMES_DIR/<i>.png for i = FIRST .. FIRST+COUNT-1 and writes records (see
- * fl-gif-block.h) to stdout: one per frame, then DONE; on the first failure an
- * ERROR record naming the file, and exit status 1.
+ * Started by the encoder in fl-encoder.c, never by hand. For each range it
+ * reads FRAMES_DIR/<i>.png for i = FIRST .. FIRST+COUNT-1 and writes records
+ * (see fl-gif-block.h) to stdout: one per frame, then DONE. In the first form
+ * the ranges arrive as "FIRST COUNT" lines on stdin, one at a time, and the
+ * worker exits 0 at end of input: the encoder hands out small ranges as workers
+ * become free, so no worker runs far ahead of the one whose blocks are due. On
+ * the first failure it writes an ERROR record naming the file and exits 1.
  *
  * Built with FL_GIF_WORKER_TEST_HOOKS (tests only), it honours
  * FRAMELOOM_GIF_WORKER_TEST_KILL_AT=<i> (SIGKILL itself before frame i) and
@@ -57,6 +61,78 @@ test_hook (const char *name)
 }
 #endif
 
+typedef struct
+{
+  FlGifBlockEncoder *encoder;
+  GByteArray *out;
+  char *path;           /* "<dir>/" then room for "<10 digits>.png" */
+  gsize prefix_length;
+  int dirfd;
+  guint delay_cs;
+#ifdef FL_GIF_WORKER_TEST_HOOKS
+  gint64 kill_at, hang_at;
+#endif
+} Worker;
+
+/* Encodes one range and its DONE record; FALSE with error at the first bad frame. */
+static gboolean
+encode_range (Worker *worker, guint first, guint count, GError **error)
+{
+  for (guint k = 0; k < count; k++)
+    {
+      guint index = first + k;
+      const char *name;
+
+#ifdef FL_GIF_WORKER_TEST_HOOKS
+      if (worker->kill_at == index)
+        {
+          flush_or_die (worker->out);
+          raise (SIGKILL);
+        }
+      if (worker->hang_at == index)
+        {
+          flush_or_die (worker->out);
+          for (;;)
+            pause ();
+        }
+#endif
+      g_snprintf (worker->path + worker->prefix_length, 16, "%u.png", index);
+      name = worker->dirfd == AT_FDCWD ? worker->path : worker->path + worker->prefix_length;
+      if (!fl_gif_record_append_frame (worker->encoder, worker->dirfd, name, worker->path, index,
+                                       worker->delay_cs, worker->out, error))
+        return FALSE;
+      if (worker->out->len >= FLUSH_THRESHOLD)
+        flush_or_die (worker->out);
+    }
+  fl_gif_record_append (worker->out, FL_GIF_RECORD_DONE, count, 0, 0, 0, NULL, 0);
+  /* The encoder waits for DONE before it hands out the next range. */
+  flush_or_die (worker->out);
+  return TRUE;
+}
+
+/* Reads "FIRST COUNT" lines until end of input; FALSE on a malformed line. */
+static gboolean
+next_range (FILE *in, guint *first, guint *count)
+{
+  char line[64];
+  char **fields;
+  gboolean ok;
+
+  if (fgets (line, sizeof line, in) == NULL)
+    return FALSE;
+  g_strchomp (line);
+  fields = g_strsplit (line, " ", 3);
+  ok = g_strv_length (fields) == 2 && parse_uint (fields[0], first) && parse_uint (fields[1], count)
+       && *count > 0 && (guint64) *first + *count <= (guint64) G_MAXUINT32 + 1;
+  g_strfreev (fields);
+  if (!ok)
+    {
+      fprintf (stderr, "frameloom-gif-worker: a malformed range on stdin: %s\n", line);
+      exit (2);
+    }
+  return TRUE;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -64,18 +140,16 @@ main (int argc, char **argv)
   g_autoptr (GByteArray) out = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
-  guint first, count, delay_cs;
-  gsize prefix_length;
-  int dirfd;
-#ifdef FL_GIF_WORKER_TEST_HOOKS
-  const gint64 kill_at = test_hook ("FRAMELOOM_GIF_WORKER_TEST_KILL_AT");
-  const gint64 hang_at = test_hook ("FRAMELOOM_GIF_WORKER_TEST_HANG_AT");
-#endif
+  guint first = 0, count = 0, delay_cs;
+  gboolean from_stdin = argc == 3;
+  Worker worker;
 
-  if (argc != 5 || !parse_uint (argv[2], &first) || !parse_uint (argv[3], &count)
-      || !parse_uint (argv[4], &delay_cs) || (guint64) first + count > (guint64) G_MAXUINT32 + 1)
+  if (!(argc == 3 && parse_uint (argv[2], &delay_cs))
+      && !(argc == 5 && parse_uint (argv[2], &first) && parse_uint (argv[3], &count)
+           && parse_uint (argv[4], &delay_cs)
+           && (guint64) first + count <= (guint64) G_MAXUINT32 + 1))
     {
-      fprintf (stderr, "Usage: %s FRAMES_DIR FIRST COUNT DELAY_CS (started by Frameloom)\n",
+      fprintf (stderr, "Usage: %s FRAMES_DIR [FIRST COUNT] DELAY_CS (started by Frameloom)\n",
                argv[0]);
       return 2;
     }
@@ -83,40 +157,34 @@ main (int argc, char **argv)
   out = g_byte_array_sized_new (FLUSH_THRESHOLD * 2);
   encoder = fl_gif_block_encoder_new (&error);
   /* Room for "<dir>/<10 digits>.png". */
-  prefix_length = strlen (argv[1]) + 1;
-  path = g_malloc (prefix_length + 16);
-  memcpy (path, argv[1], prefix_length - 1);
-  path[prefix_length - 1] = '/';
+  worker.prefix_length = strlen (argv[1]) + 1;
+  path = g_malloc (worker.prefix_length + 16);
+  memcpy (path, argv[1], worker.prefix_length - 1);
+  path[worker.prefix_length - 1] = '/';
+  worker.path = path;
+  worker.encoder = encoder;
+  worker.out = out;
+  worker.delay_cs = delay_cs;
   /* Frames are opened relative to the folder: no path walk per frame. If the
    * folder cannot be opened, each frame's open reports why, with its name. */
-  dirfd = open (argv[1], O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dirfd < 0)
-    dirfd = AT_FDCWD;
-
-  for (guint k = 0; encoder != NULL && k < count; k++)
-    {
-      guint index = first + k;
-      const char *name;
-
+  worker.dirfd = open (argv[1], O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (worker.dirfd < 0)
+    worker.dirfd = AT_FDCWD;
 #ifdef FL_GIF_WORKER_TEST_HOOKS
-      if (kill_at == index)
-        {
-          flush_or_die (out);
-          raise (SIGKILL);
-        }
-      if (hang_at == index)
-        {
-          flush_or_die (out);
-          for (;;)
-            pause ();
-        }
+  worker.kill_at = test_hook ("FRAMELOOM_GIF_WORKER_TEST_KILL_AT");
+  worker.hang_at = test_hook ("FRAMELOOM_GIF_WORKER_TEST_HANG_AT");
 #endif
-      g_snprintf (path + prefix_length, 16, "%u.png", index);
-      name = dirfd == AT_FDCWD ? path : path + prefix_length;
-      if (!fl_gif_record_append_frame (encoder, dirfd, name, path, index, delay_cs, out, &error))
-        break;
-      if (out->len >= FLUSH_THRESHOLD)
-        flush_or_die (out);
+
+  if (encoder != NULL)
+    {
+      if (from_stdin)
+        {
+          while (next_range (stdin, &first, &count))
+            if (!encode_range (&worker, first, count, &error))
+              break;
+        }
+      else
+        encode_range (&worker, first, count, &error);
     }
 
   if (error != NULL)
@@ -126,7 +194,5 @@ main (int argc, char **argv)
       flush_or_die (out);
       return 1;
     }
-  fl_gif_record_append (out, FL_GIF_RECORD_DONE, count, 0, 0, 0, NULL, 0);
-  flush_or_die (out);
   return 0;
 }

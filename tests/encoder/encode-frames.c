@@ -2,7 +2,8 @@
  *
  *   encode-frames FRAMES_DIR N OUTPUT.gif PROCESSES [WORKER]
  *
- * Prints the seconds, frames, bytes and screen size on stdout.
+ * Prints the seconds, frames, bytes, screen size, chunks and the most bytes the
+ * parent held on stdout.
  */
 #include "fl-encoder.h"
 
@@ -33,7 +34,9 @@ main (int argc, char **argv)
       return 1;
     }
   printf ("%.4f s, %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT " bytes, %ux%u, "
-          "%" G_GUINT64_FORMAT " quantised\n", result.seconds, result.frames, result.bytes,
-          result.screen_width, result.screen_height, result.quantised_frames);
+          "%" G_GUINT64_FORMAT " quantised, %" G_GUINT64_FORMAT " chunks, %" G_GUINT64_FORMAT
+          " bytes held at most\n", result.seconds, result.frames, result.bytes,
+          result.screen_width, result.screen_height, result.quantised_frames, result.chunks,
+          result.peak_held_bytes);
   return 0;
 }

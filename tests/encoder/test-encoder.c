@@ -405,5 +405,6 @@ main (int argc, char **argv)
   g_test_add_func ("/encoder/corpus-valid", test_corpus_valid);
   g_test_add_func ("/encoder/corpus-invalid", test_corpus_invalid);
   fl_test_add_failure_tests ();
+  fl_test_add_chunk_tests ();
   return g_test_run ();
 }

@@ -16,3 +16,4 @@ void fl_test_config_init (FlEncodeConfig *config, const char *frames_dir, guint 
 void fl_test_assert_no_children (void);
 
 void fl_test_add_failure_tests (void);
+void fl_test_add_chunk_tests (void);

@@ -1,0 +1,376 @@
+/* test-encoder-chunks.c: chunked assembly: identical bytes for any split, bounded
+ * memory in the parent, a consistent live view of the workers, clean failures. */
+#include "test-encoder.h"
+
+#include "fl-error.h"
+#include "fl-file.h"
+
+#include <gif_lib.h>
+#include <string.h>
+
+/* What the parent may hold beyond max_held_bytes (fl-encoder.c): one read of
+ * 256 KiB plus a partial record per worker. */
+#define READ_SLACK (256u * 1024u)
+
+static char *
+file_sha256 (const char *path)
+{
+  g_autofree guint8 *data = NULL;
+  gsize length;
+
+  g_assert_true (fl_file_read (path, 1u << 30, &data, &length, NULL));
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, length);
+}
+
+static void
+encode_config_ok (const FlEncodeConfig *config, FlEncodeResult *result)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (fl_encode_gif (config, NULL, NULL, NULL, result, &error));
+  g_assert_no_error (error);
+  fl_test_assert_no_children ();
+}
+
+/* Only the GIF and the frames are left: no temporary file next to the output. */
+static void
+assert_no_temporaries (const char *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    g_assert_true (g_str_has_suffix (name, ".png") || g_str_equal (name, "out.gif"));
+}
+
+/* Every P and every chunk size give the same bytes, and the number of chunks
+ * follows the requested size. */
+static void
+test_chunk_identity (void)
+{
+  g_autofree char *dir = fl_test_dir_new ();
+  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
+  g_autofree char *reference = NULL;
+  g_autoptr (GError) error = NULL;
+  const guint chunk_frames[] = { 0, 1, 7, 1000 };
+
+  g_assert_true (fl_test_make_frames (dir, 0, 150, 10, 10, 3, 0, 21, &error));
+  g_assert_true (fl_test_make_frames (dir, 150, 50, 13, 7, 4, 0, 22, &error));
+  g_assert_true (fl_test_make_frames (dir, 200, 40, 33, 20, 3, 0, 23, &error));
+  g_assert_no_error (error);
+  for (guint p = 1; p <= 4; p++)
+    for (guint c = 0; c < G_N_ELEMENTS (chunk_frames); c++)
+      {
+        FlEncodeConfig config;
+        FlEncodeResult result;
+        g_autofree char *sum = NULL;
+
+        /* Every P with every size would be slow under the sanitizers. */
+        if ((p + c) % 2 == 1 && c != 0)
+          continue;
+
+        fl_test_config_init (&config, dir, 240, p, gif);
+        config.chunk_frames = chunk_frames[c];
+        encode_config_ok (&config, &result);
+        sum = file_sha256 (gif);
+        if (reference == NULL)
+          reference = g_strdup (sum);
+        g_test_message ("P=%u chunk=%u: %" G_GUINT64_FORMAT " chunks, %s", p, chunk_frames[c],
+                        result.chunks, sum);
+        g_assert_cmpstr (sum, ==, reference);
+        g_assert_cmpuint (result.frames, ==, 240);
+        if (chunk_frames[c] != 0)
+          g_assert_cmpuint (result.chunks, ==,
+                            MAX ((240 + chunk_frames[c] - 1) / chunk_frames[c], p));
+        else
+          g_assert_cmpuint (result.chunks, >=, p);
+      }
+  assert_no_temporaries (dir);
+  fl_test_dir_free (g_steal_pointer (&dir));
+}
+
+/* The parent holds at most max_held_bytes (plus a read) whatever the frame
+ * count, although the workers produce far more than that ahead of their turn. */
+static void
+test_bounded_memory (void)
+{
+  g_autofree char *dir = fl_test_dir_new ();
+  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
+  g_autoptr (GError) error = NULL;
+  const gsize budget = 32 * 1024;
+  guint64 peaks[2];
+
+  /* 48x48 noise: about 3 KB of GIF a frame, 1.9 MB in all. */
+  g_assert_true (fl_test_make_frames (dir, 0, 600, 48, 48, 3, 0, 31, &error));
+  g_assert_no_error (error);
+  /* 150 frames with 2 workers, then 600 with 3. */
+  for (guint run = 0; run < 2; run++)
+    {
+      const guint n = run == 0 ? 150 : 600, p = 2 + run;
+      const guint64 bound = budget + READ_SLACK + p * 16 * 1024;
+      FlEncodeConfig config;
+      FlEncodeResult result;
+
+      fl_test_config_init (&config, dir, n, p, gif);
+      config.chunk_frames = 8;
+      config.max_held_bytes = budget;
+      encode_config_ok (&config, &result);
+      g_test_message ("%u frames, P=%u: %" G_GUINT64_FORMAT " bytes of GIF, held at most %"
+                      G_GUINT64_FORMAT, n, p, result.bytes, result.peak_held_bytes);
+      g_assert_cmpuint (result.peak_held_bytes, >, 0);
+      g_assert_cmpuint (result.peak_held_bytes, <=, bound);
+      peaks[run] = result.peak_held_bytes;
+      /* The bound means something: the GIF is several times larger. */
+      if (run == 1)
+        g_assert_cmpuint (result.bytes, >, 4 * bound);
+    }
+  /* Four times the frames, not four times the memory. */
+  g_assert_cmpuint (peaks[1], <, 2 * peaks[0] + READ_SLACK);
+
+  /* The default budget (8 MiB) with automatic chunks stays under it as well. */
+  {
+    FlEncodeConfig config;
+    FlEncodeResult result;
+
+    fl_test_config_init (&config, dir, 600, 2, gif);
+    encode_config_ok (&config, &result);
+    g_test_message ("default: %" G_GUINT64_FORMAT " chunks, held at most %" G_GUINT64_FORMAT,
+                    result.chunks, result.peak_held_bytes);
+    g_assert_cmpuint (result.chunks, >, 2);
+    g_assert_cmpuint (result.peak_held_bytes, <=, 8u * 1024 * 1024 + READ_SLACK + 2 * 16 * 1024);
+  }
+  fl_test_dir_free (g_steal_pointer (&dir));
+}
+
+typedef struct
+{
+  guint worker, first, n_frames, done;
+} Call;
+
+typedef struct
+{
+  GArray *calls;
+  GThread *thread;
+  guint processes;
+} Recorder;
+
+static void
+on_worker_progress (guint worker, guint first, guint n_frames, guint done, gpointer user_data)
+{
+  Recorder *recorder = user_data;
+  Call call = { worker, first, n_frames, done };
+
+  /* The contract: called on the thread that runs the encoder. */
+  g_assert_true (g_thread_self () == recorder->thread);
+  g_assert_cmpuint (worker, <, recorder->processes);
+  g_array_append_val (recorder->calls, call);
+}
+
+/* The calls tell a consistent story: each worker runs one range at a time,
+ * starting at 0, done rising to n_frames; the ranges cover every frame once. */
+static void
+check_calls (GArray *calls, guint n_frames, guint processes)
+{
+  g_autofree guint8 *covered = g_new0 (guint8, n_frames);
+  g_autofree Call *current = g_new0 (Call, processes);
+  g_autofree gboolean *open = g_new0 (gboolean, processes);
+  guint ranges = 0;
+
+  for (guint i = 0; i < calls->len; i++)
+    {
+      const Call *call = &g_array_index (calls, Call, i);
+      Call *now = &current[call->worker];
+
+      g_assert_cmpuint (call->n_frames, >, 0);
+      g_assert_cmpuint (call->done, <=, call->n_frames);
+      g_assert_cmpuint (call->first + call->n_frames, <=, n_frames);
+      if (!open[call->worker])
+        {
+          /* A new range starts with nothing done. */
+          g_assert_cmpuint (call->done, ==, 0);
+          for (guint f = call->first; f < call->first + call->n_frames; f++)
+            {
+              g_assert_cmpuint (covered[f], ==, 0);
+              covered[f] = 1;
+            }
+          *now = *call;
+          open[call->worker] = TRUE;
+          ranges++;
+        }
+      else
+        {
+          g_assert_cmpuint (call->first, ==, now->first);
+          g_assert_cmpuint (call->n_frames, ==, now->n_frames);
+          g_assert_cmpuint (call->done, >, now->done);
+          now->done = call->done;
+        }
+      if (call->done == call->n_frames)
+        open[call->worker] = FALSE;
+    }
+  for (guint w = 0; w < processes; w++)
+    g_assert_false (open[w]);
+  for (guint f = 0; f < n_frames; f++)
+    g_assert_cmpuint (covered[f], ==, 1);
+  g_test_message ("%u calls, %u ranges", calls->len, ranges);
+}
+
+static void
+test_worker_progress (void)
+{
+  g_autofree char *dir = fl_test_dir_new ();
+  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
+  g_autoptr (GError) error = NULL;
+  const guint chunk_frames[] = { 0, 1, 9 };
+
+  g_assert_true (fl_test_make_frames (dir, 0, 400, 10, 10, 3, 0, 41, &error));
+  g_assert_no_error (error);
+  for (guint p = 1; p <= 3; p++)
+    for (guint c = 0; c < G_N_ELEMENTS (chunk_frames); c++)
+      {
+        Recorder recorder = { g_array_new (FALSE, FALSE, sizeof (Call)), g_thread_self (), p };
+        FlEncodeConfig config;
+        FlEncodeResult result;
+
+        fl_test_config_init (&config, dir, 400, p, gif);
+        config.chunk_frames = chunk_frames[c];
+        config.worker_progress = on_worker_progress;
+        config.worker_progress_data = &recorder;
+        encode_config_ok (&config, &result);
+        check_calls (recorder.calls, 400, p);
+        g_array_unref (recorder.calls);
+      }
+  fl_test_dir_free (g_steal_pointer (&dir));
+}
+
+/* With many small chunks a dying worker is named with the chunk it was on, and
+ * nothing is left behind. */
+static void
+test_chunk_failures (void)
+{
+  g_autofree char *dir = fl_test_dir_new ();
+  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
+  g_autoptr (GError) error = NULL;
+  FlEncodeConfig config;
+
+  g_assert_true (fl_test_make_frames (dir, 0, 200, 10, 10, 3, 0, 51, &error));
+  g_assert_no_error (error);
+  g_setenv ("FRAMELOOM_GIF_WORKER_TEST_KILL_AT", "137", TRUE);
+  for (guint p = 1; p <= 3; p++)
+    {
+      g_autoptr (GError) failure = NULL;
+      g_autoptr (GRegex) regex = NULL;
+      g_autofree char *pattern = NULL;
+
+      fl_test_config_init (&config, dir, 200, p, gif);
+      config.chunk_frames = 10;
+      g_assert_false (fl_encode_gif (&config, NULL, NULL, NULL, NULL, &failure));
+      g_assert_error (failure, FL_ERROR, FL_ERROR_WORKER);
+      g_test_message ("%s", failure->message);
+      pattern = g_strdup_printf ("^GIF worker [1-%u] \\(frames 130-139\\) was killed by signal 9$",
+                                 p);
+      g_assert_true (g_regex_match_simple (pattern, failure->message, 0, 0));
+      g_assert_false (g_file_test (gif, G_FILE_TEST_EXISTS));
+      fl_test_assert_no_children ();
+      assert_no_temporaries (dir);
+    }
+  g_unsetenv ("FRAMELOOM_GIF_WORKER_TEST_KILL_AT");
+
+  /* A frame chunk of one is named as one frame. */
+  g_setenv ("FRAMELOOM_GIF_WORKER_TEST_KILL_AT", "42", TRUE);
+  {
+    g_autoptr (GError) failure = NULL;
+
+    fl_test_config_init (&config, dir, 200, 1, gif);
+    config.chunk_frames = 1;
+    g_assert_false (fl_encode_gif (&config, NULL, NULL, NULL, NULL, &failure));
+    g_assert_cmpstr (failure->message, ==, "GIF worker 1 (frame 42) was killed by signal 9");
+    fl_test_assert_no_children ();
+  }
+  g_unsetenv ("FRAMELOOM_GIF_WORKER_TEST_KILL_AT");
+  assert_no_temporaries (dir);
+  fl_test_dir_free (g_steal_pointer (&dir));
+}
+
+static gpointer
+cancel_later (gpointer data)
+{
+  g_usleep (200 * 1000);
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+/* A cancel while later chunks are held and one worker hangs: every worker is
+ * killed and reaped, no file is left. */
+static void
+test_chunk_cancel (void)
+{
+  g_autofree char *dir = fl_test_dir_new ();
+  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  FlEncodeConfig config;
+  GThread *thread;
+
+  g_assert_true (fl_test_make_frames (dir, 0, 300, 10, 10, 3, 0, 61, &error));
+  g_assert_no_error (error);
+  g_setenv ("FRAMELOOM_GIF_WORKER_TEST_HANG_AT", "25", TRUE);
+  fl_test_config_init (&config, dir, 300, 3, gif);
+  config.chunk_frames = 10;
+  thread = g_thread_new ("cancel", cancel_later, cancellable);
+  g_assert_false (fl_encode_gif (&config, NULL, NULL, cancellable, NULL, &error));
+  g_thread_join (thread);
+  g_unsetenv ("FRAMELOOM_GIF_WORKER_TEST_HANG_AT");
+  g_assert_error (error, FL_ERROR, FL_ERROR_CANCELLED);
+  g_assert_false (g_file_test (gif, G_FILE_TEST_EXISTS));
+  fl_test_assert_no_children ();
+  assert_no_temporaries (dir);
+  fl_test_dir_free (g_steal_pointer (&dir));
+}
+
+/* A big frame end to end: 1024x1024 noise is quantised, the screen is its size,
+ * and giflib reads it back; a 1024x1024 frame of few colours stays exact. */
+static void
+test_big_frames (void)
+{
+  g_autofree char *dir = fl_test_dir_new ();
+  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
+  g_autoptr (GError) error = NULL;
+  FlEncodeConfig config;
+  FlEncodeResult result;
+  GifFileType *reader;
+  int code = 0;
+
+  g_assert_true (fl_test_make_frames (dir, 0, 2, 1024, 1024, 3, 0, 71, &error));
+  g_assert_true (fl_test_make_frames (dir, 2, 2, 1024, 1024, 3, 200, 72, &error));
+  g_assert_no_error (error);
+  fl_test_config_init (&config, dir, 4, 2, gif);
+  encode_config_ok (&config, &result);
+  g_assert_cmpuint (result.quantised_frames, ==, 2);
+  g_assert_cmpuint (result.screen_width, ==, 1024);
+  g_assert_cmpuint (result.screen_height, ==, 1024);
+  g_assert_cmpuint (result.chunks, ==, 4);
+  reader = DGifOpenFileName (gif, &code);
+  g_assert_nonnull (reader);
+  g_assert_cmpint (DGifSlurp (reader), ==, GIF_OK);
+  g_assert_cmpint (reader->ImageCount, ==, 4);
+  for (int i = 0; i < 4; i++)
+    {
+      g_assert_cmpint (reader->SavedImages[i].ImageDesc.Width, ==, 1024);
+      g_assert_cmpint (reader->SavedImages[i].ImageDesc.Height, ==, 1024);
+      g_assert_cmpint (reader->SavedImages[i].ImageDesc.ColorMap->ColorCount, ==, 256);
+    }
+  g_assert_cmpint (DGifCloseFile (reader, &code), ==, GIF_OK);
+  fl_test_dir_free (g_steal_pointer (&dir));
+}
+
+void
+fl_test_add_chunk_tests (void)
+{
+  g_test_add_func ("/encoder/chunks/identity", test_chunk_identity);
+  g_test_add_func ("/encoder/chunks/bounded-memory", test_bounded_memory);
+  g_test_add_func ("/encoder/chunks/worker-progress", test_worker_progress);
+  g_test_add_func ("/encoder/chunks/failures", test_chunk_failures);
+  g_test_add_func ("/encoder/chunks/cancel", test_chunk_cancel);
+  g_test_add_func ("/encoder/chunks/big-frames", test_big_frames);
+}
