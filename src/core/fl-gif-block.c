@@ -145,8 +145,15 @@ fl_gif_block_encode_image (FlGifBlockEncoder *encoder, const FlImage *image, gui
   if (encoder->indices_capacity < n_pixels)
     {
       g_free (encoder->indices);
-      encoder->indices = g_malloc (n_pixels);
-      encoder->indices_capacity = n_pixels;
+      encoder->indices = g_try_malloc (n_pixels);
+      encoder->indices_capacity = encoder->indices != NULL ? n_pixels : 0;
+      if (encoder->indices == NULL)
+        {
+          g_set_error (error, FL_ERROR, FL_ERROR_FAILED,
+                       "Could not encode a %ux%u frame: out of memory", image->width,
+                       image->height);
+          return FALSE;
+        }
     }
 
   fl_gif_palette_build (encoder->palette_builder, image, &palette, encoder->indices);
@@ -242,9 +249,18 @@ read_file (FlGifBlockEncoder *encoder, int dirfd, const char *name, const char *
                            path, max_bytes);
               return FALSE;
             }
-          encoder->file_capacity = MIN (MAX (encoder->file_capacity * 2, 64 * 1024),
-                                        max_bytes + 1);
-          encoder->file_data = g_realloc (encoder->file_data, encoder->file_capacity);
+          gsize capacity = MIN (MAX (encoder->file_capacity * 2, 64 * 1024), max_bytes + 1);
+          /* A worker short of memory names the file instead of aborting. */
+          guint8 *bigger = g_try_realloc (encoder->file_data, capacity);
+          if (bigger == NULL)
+            {
+              close (fd);
+              g_set_error (error, FL_ERROR, FL_ERROR_FAILED, "Could not read %s: out of memory",
+                           path);
+              return FALSE;
+            }
+          encoder->file_data = bigger;
+          encoder->file_capacity = capacity;
         }
       n = read (fd, encoder->file_data + used, encoder->file_capacity - used);
       if (n < 0 && errno == EINTR)
