@@ -123,6 +123,15 @@ worker_spawn (Worker *worker, const char *worker_path, const FlEncodeConfig *con
   sigset_t empty, defaults;
   int fds[2], cmd[2], rc, errsv;
 
+  /* posix_spawn reports a missing program only where the C library learns it
+   * before returning (glibc does; valgrind's and some others exit 127 in the
+   * child instead): ask first, so the sentence is the same everywhere. */
+  if (access (worker_path, X_OK) != 0)
+    {
+      g_set_error (error, FL_ERROR, FL_ERROR_WORKER, "Could not start the GIF worker %s: %s",
+                   worker_path, fl_strerror (errno));
+      return FALSE;
+    }
   if (pipe2 (fds, O_CLOEXEC) != 0)
     goto failed;
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cmd) != 0)
