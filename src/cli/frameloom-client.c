@@ -87,6 +87,7 @@ typedef struct
   FlPipelineResult result;
   GError *error;
   gboolean ok;
+  gboolean started;     /* FALSE for --compare's chosen run when the baseline failed */
   gboolean finished[2]; /* per FlStage */
   Progress *progress;
 } Run;
@@ -219,6 +220,12 @@ json_run (GString *out, const Run *run)
   const FlDownloadResult *d = &run->result.download;
   const FlEncodeResult *e = &run->result.encode;
 
+  /* A run that never started has no figures, not zeros that look measured. */
+  if (!run->started)
+    {
+      g_string_append (out, "null");
+      return;
+    }
   g_string_append (out, "{\"download\": ");
   if (run->finished[FL_STAGE_DOWNLOAD] || (run->config.run_download && !run->ok))
     {
@@ -302,6 +309,7 @@ run_pipeline (Run *run, Progress *progress, GCancellable *cancellable)
   };
 
   run->progress = progress;
+  run->started = TRUE;
   run->ok = fl_pipeline_run (&run->config, &callbacks, run, cancellable, &run->result,
                              &run->error);
   if (progress->line_open)
@@ -669,6 +677,13 @@ main (int argc, char **argv)
   if (sweeps->len > 0 && (compare || sequential))
     return usage_error (_("--sweep sets threads or processes itself: drop --compare and "
                           "--sequential"));
+  /* The swept value replaces the option: taking one silently would time
+   * something other than what the user asked for. */
+  if (sweep_threads && threads_text != NULL)
+    return usage_error (_("A threads sweep sets the thread count of each run: drop --threads"));
+  if (sweep_processes && processes_text != NULL)
+    return usage_error (_("A processes sweep sets the process count of each run: drop "
+                          "--processes"));
   if (sweep_threads && encode_only)
     return usage_error (_("A threads sweep times the download: drop --encode-only"));
   if (sweep_processes && download_only)

@@ -41,6 +41,7 @@ typedef struct
   char peer[80];
   /* Guarded by Run.lock. */
   gint64 benched_until;   /* monotonic microseconds; 0: not benched */
+  gint64 benched_at;      /* when that bench was set; 0: not benched */
   guint bench_ms;         /* the last bench, doubled on each further failure */
   guint64 frames;
   guint64 failures;
@@ -220,8 +221,9 @@ pick_endpoint (Run *run, guint index, guint turn)
   return n_live > 0 ? live[(guint) (((guint64) index + turn) % n_live)] : best;
 }
 
+/* tried_at: when the attempt started (monotonic microseconds). */
 static void
-endpoint_done (Run *run, guint e, Outcome outcome, const GError *error)
+endpoint_done (Run *run, guint e, gint64 tried_at, Outcome outcome, const GError *error)
 {
   Endpoint *endpoint = &run->endpoints[e];
 
@@ -235,17 +237,23 @@ endpoint_done (Run *run, guint e, Outcome outcome, const GError *error)
       endpoint->frames++;
       endpoint->bench_ms = 0;
       endpoint->benched_until = 0;
+      endpoint->benched_at = 0;
     }
   else if (outcome == OUTCOME_TRANSIENT)
     {
       endpoint->failures++;
-      /* Only a server we cannot reach is benched: a bad reply may be one-off. */
-      if (run->n_endpoints > 1 && g_error_matches (error, FL_ERROR, FL_ERROR_CONNECT))
+      /* Only a server we cannot reach is benched: a bad reply may be one-off.
+       * An attempt that started before the current bench was set saw the same
+       * outage that set it (every thread that was connecting there fails at
+       * once): only a failure after that, a probe, doubles the bench, or 64
+       * threads would bench a server for the maximum after one blip. */
+      if (run->n_endpoints > 1 && g_error_matches (error, FL_ERROR, FL_ERROR_CONNECT)
+          && (endpoint->benched_at == 0 || tried_at >= endpoint->benched_at))
         {
           endpoint->bench_ms = endpoint->bench_ms ? MIN (endpoint->bench_ms * 2, BENCH_MAX_MS)
                                                   : BENCH_FIRST_MS;
-          endpoint->benched_until = g_get_monotonic_time ()
-                                    + (gint64) endpoint->bench_ms * 1000;
+          endpoint->benched_at = g_get_monotonic_time ();
+          endpoint->benched_until = endpoint->benched_at + (gint64) endpoint->bench_ms * 1000;
         }
     }
   fl_mutex_unlock (&run->lock);
@@ -264,10 +272,11 @@ download_frame (Run *run, guint index, GString *path, gsize dir_length, GByteArr
     {
       g_autoptr (GError) error = NULL;
       guint e = pick_endpoint (run, index, turn);
+      gint64 tried_at = g_get_monotonic_time ();
       Outcome outcome = try_frame (run, &run->endpoints[e], path->str, buffer, &error);
       guint64 done;
 
-      endpoint_done (run, e, outcome, error);
+      endpoint_done (run, e, tried_at, outcome, error);
       if (outcome == OUTCOME_OK)
         {
           fl_mutex_lock (&run->lock);
@@ -343,6 +352,7 @@ fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
   fl_error_prepare_threads ();
 
   g_return_val_if_fail (config != NULL && config->frames_dir != NULL, FALSE);
+  g_return_val_if_fail (config->n_endpoints == 0 || config->endpoints != NULL, FALSE);
   g_return_val_if_fail (config->n_frames <= G_MAXINT / 2, FALSE);
 
   if (result)
@@ -385,6 +395,9 @@ fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
                                             ? config->frame_timeout_ms
                                             : FL_DOWNLOAD_DEFAULT_FRAME_TIMEOUT_MS);
   run.attempts = config->attempts ? config->attempts : FL_DOWNLOAD_DEFAULT_ATTEMPTS;
+  /* A frame gets one more try per extra server: keep that sum from wrapping to
+   * a handful (G_MAXUINT attempts means "keep trying", not "try once"). */
+  run.attempts = MIN (run.attempts, G_MAXUINT - FL_DOWNLOAD_MAX_ENDPOINTS);
   run.cancellable = cancellable;
   fl_mutex_init (&run.lock);
 

@@ -170,6 +170,12 @@ typedef struct
 
 static const BadCase bad_cases[] = {
   { "", "line 1: the file is empty" },
+  { " \r\n\n\t", "line 1: the file is empty" },
+  { "\xEF\xBB\xBF\n", "line 1: the file is empty" },
+  { FL_RUN_RECORD_FIELDS "\nx\xff,,5,10,2,1,0,0,true,false,0.5,,,,0,0,true,\n",
+    "line 2, field \"label\": the text is not valid UTF-8" },
+  { FL_RUN_RECORD_FIELDS "\nx,,5,10,2,1,0,0,true,false,0.5,,,,0,0,false,\"a\xc3\"\n",
+    "line 2, field \"error\": the text is not valid UTF-8" },
   { "label,server\nx,y\n", "field \"started_unix\": the field is missing" },
   { "[{\"label\": \"x\"}]", "line 1, field \"server\": the field is missing" },
   { "[\n  {\"label\": \"x\", \"frames\": -3}\n]", "line 2, field \"frames\": expected a whole" },
@@ -282,10 +288,123 @@ test_tolerant (void)
   g_assert_cmpstr (r->error, ==, "\xc3\xa9\xf0\x9f\x98\x80");
 }
 
+/* fl_format_seconds keeps its promise (reads back as the same double, fits in
+ * G_ASCII_DTOSTR_BUF_SIZE) outside the range of usual seconds too. */
+static void
+test_format (void)
+{
+  static const double values[] = { 0.0, 2.0, 0.2345678, 1.0 / 3.0, 1e-7, 1.2345678901234567e-10,
+                                   5e-324, 123456789.125, 1e19, 1e300, -1e300, -2.5,
+                                   G_MAXDOUBLE };
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      const char *text = fl_format_seconds (values[i], buffer, sizeof buffer);
+      g_test_message ("%.17g -> %s", values[i], text);
+      g_assert_true (text == buffer);
+      g_assert_true (g_ascii_strtod (text, NULL) == values[i]);
+    }
+  g_assert_cmpstr (fl_format_seconds (2.0, buffer, sizeof buffer), ==, "2.0");
+  g_assert_cmpstr (fl_format_seconds (0.2345678, buffer, sizeof buffer), ==, "0.2345678");
+  g_assert_cmpstr (fl_format_seconds (0.000004, buffer, sizeof buffer), ==, "0.000004");
+}
+
+/* Values a loaded file may hold must survive being written again: a subnormal
+ * number of seconds makes an infinite rate, and text need not be UTF-8 (an
+ * error naming a file). Both formats must read back what they wrote. */
+static void
+test_edge_values (void)
+{
+  g_autoptr (GPtrArray) records = fl_run_records_new ();
+  FlRunRecord *record = fl_run_record_new ("bad \xff label");
+
+  record->frames = 10;
+  record->ran_download = record->ran_encode = TRUE;
+  record->download_seconds = 5e-324;
+  record->encode_seconds = 1e300;
+  record->error = g_strdup ("Could not read /tmp/\xe9t\xe9.png");
+  g_ptr_array_add (records, record);
+  for (int json = 1; json >= 0; json--)
+    {
+      g_autofree char *text = json ? fl_run_records_to_json (records)
+                                   : fl_run_records_to_csv (records);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GPtrArray) back = fl_run_records_parse (text, -1, "edge", &error);
+      const FlRunRecord *r;
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (back->len, ==, 1);
+      r = back->pdata[0];
+      g_assert_true (r->download_seconds == 5e-324);
+      g_assert_true (r->encode_seconds == 1e300);
+      g_assert_true (g_utf8_validate (r->label, -1, NULL));
+      g_assert_true (g_str_has_prefix (r->label, "bad "));
+      g_assert_true (g_utf8_validate (r->error, -1, NULL));
+      g_assert_true (g_str_has_prefix (r->error, "Could not read /tmp/"));
+    }
+}
+
+/* Empty text is not no text: "" and NULL both read back as they were, in both
+ * formats; an empty unquoted CSV cell (as other writers leave) is NULL, or ""
+ * for the label. */
+static void
+test_empty_text (void)
+{
+  g_autoptr (GPtrArray) records = fl_run_records_new ();
+  FlRunRecord *blank = fl_run_record_new ("");
+  FlRunRecord *none = fl_run_record_new ("x");
+
+  blank->server = g_strdup ("");
+  blank->error = g_strdup ("");
+  g_ptr_array_add (records, blank);
+  g_ptr_array_add (records, none);
+  for (int json = 0; json < 2; json++)
+    {
+      g_autofree char *text = json ? fl_run_records_to_json (records)
+                                   : fl_run_records_to_csv (records);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GPtrArray) back = fl_run_records_parse (text, -1, "blank", &error);
+
+      g_assert_no_error (error);
+      assert_same (records, back);
+      g_assert_nonnull (((FlRunRecord *) back->pdata[0])->server);
+      g_assert_null (((FlRunRecord *) back->pdata[1])->server);
+    }
+  {
+    const char *csv = FL_RUN_RECORD_FIELDS "\n,,5,10,2,1,0,0,true,false,0.5,,,,0,0,true,\n";
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GPtrArray) back = fl_run_records_parse (csv, -1, "other.csv", &error);
+    const FlRunRecord *r;
+
+    g_assert_no_error (error);
+    r = back->pdata[0];
+    g_assert_cmpstr (r->label, ==, "");
+    g_assert_null (r->server);
+    g_assert_null (r->error);
+  }
+}
+
+/* No bytes at all, even from a NULL pointer, is the empty-file sentence. */
+static void
+test_no_bytes (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) parsed = fl_run_records_parse (NULL, 0, "none", &error);
+
+  g_assert_null (parsed);
+  g_assert_error (error, FL_ERROR, FL_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "the file is empty"));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/run-record/format", test_format);
+  g_test_add_func ("/run-record/edge-values", test_edge_values);
+  g_test_add_func ("/run-record/no-bytes", test_no_bytes);
+  g_test_add_func ("/run-record/empty-text", test_empty_text);
   g_test_add_data_func ("/run-record/csv-round-trip", GINT_TO_POINTER (FALSE), test_round_trip);
   g_test_add_data_func ("/run-record/json-round-trip", GINT_TO_POINTER (TRUE), test_round_trip);
   g_test_add_func ("/run-record/empty", test_empty);

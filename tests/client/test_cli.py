@@ -109,6 +109,24 @@ with ct.frameloom_server() as server:
     t.check(r.returncode == 0 and ok, "--compare --json holds baseline, chosen and speed-up",
             r.stdout + r.stderr)
 
+    # The baseline fails (nothing listens): the chosen run never starts, so it
+    # has no figures (null), not a download of 0 frames in 0.0 s.
+    dead = ct.free_port()
+    r = ct.run_client(["--server", f"127.0.0.1:{dead}", "--frames", "5", "--download-only",
+                       "--compare", "--json", "--frames-dir", "cmp-dead"], work)
+    try:
+        doc = json.loads(r.stdout)
+        ok = (doc["chosen"] is None and doc["baseline"]["ok"] is False
+              and doc["baseline"]["download"]["frames"] == 0
+              and f"127.0.0.1:{dead}" in doc["baseline"]["error"]
+              and [x["label"] for x in doc["records"]] == ["baseline"]
+              and doc["ok"] is False)
+    except (ValueError, KeyError, TypeError) as e:
+        ok = False
+        r.stdout += f"\n{e}"
+    t.check(r.returncode == 1 and ok, "--compare --json: a failed baseline leaves chosen null",
+            r.stdout + r.stderr)
+
     # A frames folder that cannot exist (a file is in the way): one sentence, exit 1.
     with open(os.path.join(work, "blocker"), "w") as f:
         f.write("x")

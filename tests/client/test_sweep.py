@@ -45,6 +45,9 @@ for args, needle in [
     (["--sweep", "threads=1", "--sequential"], "drop --compare and --sequential"),
     (["--sweep", "threads=1", "--encode-only"], "drop --encode-only"),
     (["--sweep", "processes=1", "--download-only"], "drop --download-only"),
+    # The swept value would silently replace these: refused, not ignored.
+    (["--sweep", "threads=1,2", "--threads", "8"], "drop --threads"),
+    (["--sweep", "processes=1,2", "--processes", "2"], "drop --processes"),
 ]:
     r = ct.run_client(args, work)
     first = r.stderr.splitlines()[0] if r.stderr else ""
