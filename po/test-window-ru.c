@@ -43,8 +43,10 @@ test_window_in_russian (void)
   g_autoptr (GString) texts = g_string_new (NULL);
   /* From .ui templates, and from C (the server panel's status). */
   static const char *const russian[] = { "Сервер", "Остановлен", "_Кадры",
-                                         "Запустить или остановить встроенный сервер" };
-  static const char *const english[] = { "Stopped", "_Frames", "Start or stop" };
+                                         "Запустить или остановить встроенный сервер",
+                                         "Ускорение", "С_равнить", "Перебрать _потоки" };
+  static const char *const english[] = { "Stopped", "_Frames", "Start or stop", "Sweep",
+                                         "Compare" };
   FlWindow *window;
 
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));

@@ -146,6 +146,11 @@ fl_application_startup (GApplication *app)
     { "win.open", { "<Control>o", NULL } },
     { "win.run", { "<Control>r", NULL } },
     { "win.cancel", { "Escape", NULL } },
+    { "win.compare", { "<Control><Shift>r", NULL } },
+    { "win.sweep-threads", { "<Control>t", NULL } },
+    { "win.sweep-processes", { "<Control><Shift>t", NULL } },
+    { "win.save-runs", { "<Control>s", NULL } },
+    { "win.open-runs", { "<Control><Shift>o", NULL } },
     { "win.play", { "space", NULL } },
     { "win.show-help-overlay", { "<Control>question", NULL } },
   };

@@ -6,6 +6,8 @@
 #include "fl-core-bridge.h"
 #include "fl-error.h"
 #include "fl-png.h"
+#include "fl-run-object.h"
+#include "fl-sweep.h"
 
 #include <stdio.h>
 #include <sys/stat.h>
@@ -30,6 +32,7 @@ struct _FlClientPanel
   gint64 last_peek;
   gboolean peeking;
   guint threads;
+  guint n_runs;              /* runs started this session, for their labels */
   char *frames_dir;
   char *output;
   char *error;
@@ -72,6 +75,7 @@ enum
 {
   FINISHED,
   FRAME_ARRIVED,
+  RUN_RECORDED,
   N_SIGNALS
 };
 
@@ -80,24 +84,32 @@ static guint signals[N_SIGNALS];
 
 typedef struct
 {
-  FlPipelineConfig config;
+  FlRunSetup *setup;
   FlPipelineBridge *bridge;
-  char *host;
-  char *frames_dir;
-  char *output;
   FlPipelineResult result;
   GCancellable *cancellable;
+  gint64 started_unix;
   gboolean ok;
   GError *error;
 } RunData;
 
+void
+fl_run_setup_free (FlRunSetup *setup)
+{
+  if (setup == NULL)
+    return;
+  g_free (setup->host);
+  g_free (setup->frames_dir);
+  g_free (setup->output);
+  g_free (setup);
+}
+
 static void
 run_data_free (RunData *data)
 {
-  g_free (data->host);
-  g_free (data->frames_dir);
-  g_free (data->output);
-  g_free (data->bridge);
+  fl_run_setup_free (data->setup);
+  g_clear_pointer (&data->bridge, fl_pipeline_bridge_unref);
+  g_clear_error (&data->error);
   g_free (data);
 }
 
@@ -322,7 +334,7 @@ run_pipeline (gpointer user_data)
 {
   RunData *data = user_data;
 
-  data->ok = fl_pipeline_run (&data->config, fl_pipeline_bridge_callbacks (), data->bridge,
+  data->ok = fl_pipeline_run (&data->setup->config, fl_pipeline_bridge_callbacks (), data->bridge,
                               data->cancellable, &data->result, &data->error);
   return NULL;
 }
@@ -370,9 +382,25 @@ on_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
   update_sensitivity (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 
+  /* Every run that ran to its end or failed goes into the history; a cancelled
+   * one measured nothing. */
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      && !g_error_matches (error, FL_ERROR, FL_ERROR_CANCELLED))
+    {
+      /* TRANSLATORS: the label of a run in the runs history: "run 3" */
+      g_autofree char *label = g_strdup_printf (_("run %u"), ++self->n_runs);
+      g_autoptr (FlRunRecord) record = fl_run_record_new (label);
+      g_autoptr (FlRunObject) run = NULL;
+
+      record->started_unix = data->started_unix;
+      fl_run_record_fill (record, &data->setup->config, &data->result, error);
+      run = fl_run_object_new_take (g_steal_pointer (&record));
+      g_signal_emit (self, signals[RUN_RECORDED], 0, run);
+    }
+
   if (ok)
     {
-      g_autofree char *status = g_strdup_printf (_("Wrote %s."), data->output);
+      g_autofree char *status = g_strdup_printf (_("Wrote %s."), data->setup->output);
 
       set_status (self, status, status);
     }
@@ -384,7 +412,39 @@ on_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
       set_status (self, "", NULL);
       show_error (self, error->message);
     }
-  g_signal_emit (self, signals[FINISHED], 0, ok, data->output);
+  g_signal_emit (self, signals[FINISHED], 0, ok, data->setup->output);
+}
+
+FlRunSetup *
+fl_client_panel_get_setup (FlClientPanel *self)
+{
+  FlRunSetup *setup = g_new0 (FlRunSetup, 1);
+  FlPipelineConfig *config = &setup->config;
+
+  g_return_val_if_fail (FL_IS_CLIENT_PANEL (self), setup);
+  setup->host = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->host_entry)));
+  setup->frames_dir = g_strdup (effective_frames_dir (self));
+  setup->output = g_strdup (effective_output (self));
+  config->run_download = TRUE;
+  config->run_encode = TRUE;
+  config->download.host = setup->host;
+  config->download.port = (guint) gtk_spin_button_get_value_as_int (self->port_spin);
+  config->download.frames_dir = setup->frames_dir;
+  config->download.n_frames = (guint) gtk_spin_button_get_value_as_int (self->frames_spin);
+  config->download.threads = (guint) gtk_spin_button_get_value_as_int (self->threads_spin);
+  config->encode.frames_dir = setup->frames_dir;
+  config->encode.n_frames = config->download.n_frames;
+  config->encode.processes = (guint) gtk_spin_button_get_value_as_int (self->processes_spin);
+  config->encode.delay_ms = (guint) gtk_spin_button_get_value_as_int (self->delay_spin);
+  config->encode.loop = (guint) gtk_spin_button_get_value_as_int (self->loop_spin);
+  config->encode.output = setup->output;
+  return setup;
+}
+
+FlPipelineBridge *
+fl_client_panel_get_bridge (FlClientPanel *self)
+{
+  return self->bridge;
 }
 
 void
@@ -398,24 +458,10 @@ fl_client_panel_run (FlClientPanel *self)
     return;
 
   data = g_new0 (RunData, 1);
-  data->host = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->host_entry)));
-  data->frames_dir = g_strdup (effective_frames_dir (self));
-  data->output = g_strdup (effective_output (self));
-  data->bridge = g_new0 (FlPipelineBridge, 1);
-  data->config.run_download = TRUE;
-  data->config.run_encode = TRUE;
-  data->config.download.host = data->host;
-  data->config.download.port = (guint) gtk_spin_button_get_value_as_int (self->port_spin);
-  data->config.download.frames_dir = data->frames_dir;
-  data->config.download.n_frames = (guint) gtk_spin_button_get_value_as_int (self->frames_spin);
-  data->config.download.threads = (guint) gtk_spin_button_get_value_as_int (self->threads_spin);
-  data->config.encode.frames_dir = data->frames_dir;
-  data->config.encode.n_frames = data->config.download.n_frames;
-  data->config.encode.processes
-    = (guint) gtk_spin_button_get_value_as_int (self->processes_spin);
-  data->config.encode.delay_ms = (guint) gtk_spin_button_get_value_as_int (self->delay_spin);
-  data->config.encode.loop = (guint) gtk_spin_button_get_value_as_int (self->loop_spin);
-  data->config.encode.output = data->output;
+  data->setup = fl_client_panel_get_setup (self);
+  data->bridge = fl_pipeline_bridge_new ();
+  data->setup->config.download.in_flight = &data->bridge->in_flight;
+  data->started_unix = g_get_real_time () / G_USEC_PER_SEC;
 
   self->cancellable = g_cancellable_new ();
   self->bridge = data->bridge;
@@ -423,7 +469,7 @@ fl_client_panel_run (FlClientPanel *self)
   self->run_start_real = g_get_real_time ();
   self->last_peek = 0;
   self->peeking = FALSE;
-  self->threads = data->config.download.threads;
+  self->threads = data->setup->config.download.threads;
   set_stage_text (self, FL_STAGE_DOWNLOAD, NULL);
   set_stage_text (self, FL_STAGE_ENCODE, NULL);
   show_error (self, NULL);
@@ -687,6 +733,10 @@ fl_client_panel_class_init (FlClientPanelClass *klass)
   signals[FRAME_ARRIVED] = g_signal_new ("frame-arrived", G_TYPE_FROM_CLASS (klass),
                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
                                          G_TYPE_UINT, G_TYPE_UINT, G_TYPE_POINTER);
+  /* (FlRunObject *run): a run ended (done or failed, not cancelled). */
+  signals[RUN_RECORDED] = g_signal_new ("run-recorded", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                        FL_TYPE_RUN_OBJECT);
 
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/frameloom/Frameloom/fl-client-panel.ui");

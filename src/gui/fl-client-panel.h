@@ -5,9 +5,22 @@
 
 #include <gtk/gtk.h>
 
+#include "fl-core-bridge.h"
 #include "fl-pipeline.h"
 
 G_BEGIN_DECLS
+
+/* A run's configuration together with the strings it points to. */
+typedef struct
+{
+  FlPipelineConfig config;
+  char *host;
+  char *frames_dir;
+  char *output;
+} FlRunSetup;
+
+void fl_run_setup_free (FlRunSetup *setup);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlRunSetup, fl_run_setup_free)
 
 #define FL_TYPE_CLIENT_PANEL (fl_client_panel_get_type ())
 G_DECLARE_FINAL_TYPE (FlClientPanel, fl_client_panel, FL, CLIENT_PANEL, GtkWidget)
@@ -16,8 +29,14 @@ G_DECLARE_FINAL_TYPE (FlClientPanel, fl_client_panel, FL, CLIENT_PANEL, GtkWidge
  * Emits "finished" (gboolean success, const char *gif_path) at its end, and
  * while frames download, up to four times a second, "frame-arrived" (guint
  * index, guint total, const FlImage *image) with the newest frame on disk,
- * decoded on a thread. */
+ * decoded on a thread, and for a run that ended (not cancelled) "run-recorded"
+ * (FlRunObject *run) for the history. */
 void        fl_client_panel_run (FlClientPanel *self);
+/* The fields as a run's configuration (both stages); the caller owns it. */
+FlRunSetup *fl_client_panel_get_setup (FlClientPanel *self);
+/* The current run's progress, or NULL when idle; borrowed (take a reference
+ * to keep it past the run). */
+FlPipelineBridge *fl_client_panel_get_bridge (FlClientPanel *self);
 /* Cancels the current run; the workers are killed and no GIF is left. */
 void        fl_client_panel_cancel (FlClientPanel *self);
 gboolean    fl_client_panel_get_running (FlClientPanel *self);

@@ -114,11 +114,48 @@ fl_log_ring_on_server_log (const char *message, gpointer user_data)
   fl_log_ring_push (user_data, message);
 }
 
+FlPipelineBridge *
+fl_pipeline_bridge_new (void)
+{
+  return g_atomic_rc_box_new0 (FlPipelineBridge);
+}
+
+FlPipelineBridge *
+fl_pipeline_bridge_ref (FlPipelineBridge *bridge)
+{
+  return g_atomic_rc_box_acquire (bridge);
+}
+
+void
+fl_pipeline_bridge_unref (FlPipelineBridge *bridge)
+{
+  g_atomic_rc_box_release (bridge);
+}
+
 void
 fl_pipeline_bridge_reset (FlPipelineBridge *bridge)
 {
-  memset (bridge, 0, sizeof *bridge);
-  __atomic_thread_fence (__ATOMIC_SEQ_CST);
+  double zero = 0.0;
+
+  for (guint stage = 0; stage < 2; stage++)
+    {
+      g_atomic_int_set (&bridge->finished[stage], FALSE);
+      g_atomic_int_set (&bridge->started[stage], FALSE);
+      __atomic_store_n (&bridge->done[stage], 0, __ATOMIC_RELAXED);
+      __atomic_store_n (&bridge->total[stage], 0, __ATOMIC_RELAXED);
+      __atomic_store (&bridge->seconds[stage], &zero, __ATOMIC_RELAXED);
+    }
+  for (guint i = 0; i < FL_BRIDGE_MAX_WORKERS; i++)
+    {
+      g_atomic_int_set (&bridge->worker_first[i], 0);
+      g_atomic_int_set (&bridge->worker_n[i], 0);
+      g_atomic_int_set (&bridge->worker_done[i], 0);
+      g_atomic_int_set (&bridge->worker_frames[i], 0);
+    }
+  for (guint i = 0; i < FL_BRIDGE_SLICES; i++)
+    g_atomic_int_set (&bridge->slices[i], 0);
+  /* in_flight belongs to the downloader: it returns to 0 by itself. */
+  g_atomic_int_set (&bridge->n_workers, 0);
 }
 
 static void
@@ -150,9 +187,48 @@ on_stage_finished (FlStage stage, double seconds, gpointer user_data)
 {
   FlPipelineBridge *bridge = user_data;
 
-  bridge->seconds[stage] = seconds;
+  __atomic_store (&bridge->seconds[stage], &seconds, __ATOMIC_RELAXED);
   /* The release store publishes seconds. */
   g_atomic_int_set (&bridge->finished[stage], TRUE);
+}
+
+/* Only the encoder's thread calls this: plain read-modify-write of the
+ * atomics is enough; the atomics are for the readers. */
+static void
+on_worker_progress (guint worker, guint first, guint n_frames, guint done, gpointer user_data)
+{
+  FlPipelineBridge *bridge = user_data;
+  guint64 total = __atomic_load_n (&bridge->total[FL_STAGE_ENCODE], __ATOMIC_ACQUIRE);
+  guint previous = 0;
+
+  /* More workers than slots: the view shows the first ones. */
+  if (worker >= FL_BRIDGE_MAX_WORKERS)
+    return;
+  if ((guint) g_atomic_int_get (&bridge->worker_first[worker]) == first
+      && (guint) g_atomic_int_get (&bridge->worker_n[worker]) == n_frames)
+    previous = (guint) g_atomic_int_get (&bridge->worker_done[worker]);
+  if (done > previous)
+    g_atomic_int_add (&bridge->worker_frames[worker], done - previous);
+  g_atomic_int_set (&bridge->worker_first[worker], first);
+  g_atomic_int_set (&bridge->worker_n[worker], n_frames);
+  g_atomic_int_set (&bridge->worker_done[worker], done);
+  if (worker + 1 > (guint) g_atomic_int_get (&bridge->n_workers))
+    g_atomic_int_set (&bridge->n_workers, worker + 1);
+
+  total = MAX (total, (guint64) first + n_frames);
+  for (guint64 s = (guint64) first * FL_BRIDGE_SLICES / total;
+       s < FL_BRIDGE_SLICES && s * total / FL_BRIDGE_SLICES < (guint64) first + n_frames; s++)
+    {
+      /* A slice is encoded once the frames it ends with are. */
+      guint64 end = MIN ((s + 1) * total / FL_BRIDGE_SLICES, (guint64) first + n_frames);
+      gint state = 2 * (gint) (worker + 1) + (end <= (guint64) first + done ? 1 : 0);
+      gint old = g_atomic_int_get (&bridge->slices[s]);
+
+      /* An encoded slice stays with the worker that finished it (a slice may
+       * straddle two chunks). */
+      if (!(old & 1))
+        g_atomic_int_set (&bridge->slices[s], state);
+    }
 }
 
 const FlPipelineCallbacks *
@@ -162,6 +238,7 @@ fl_pipeline_bridge_callbacks (void)
     on_stage_started,
     on_stage_progress,
     on_stage_finished,
+    on_worker_progress,
   };
 
   return &callbacks;
@@ -174,7 +251,37 @@ fl_pipeline_bridge_get (FlPipelineBridge *bridge, FlStage stage, FlStageSnapshot
   out->started = g_atomic_int_get (&bridge->started[stage]);
   out->done = __atomic_load_n (&bridge->done[stage], __ATOMIC_ACQUIRE);
   out->total = __atomic_load_n (&bridge->total[stage], __ATOMIC_ACQUIRE);
-  out->seconds = out->finished ? bridge->seconds[stage] : 0.0;
+  out->seconds = 0.0;
+  if (out->finished)
+    __atomic_load (&bridge->seconds[stage], &out->seconds, __ATOMIC_RELAXED);
+}
+
+guint
+fl_pipeline_bridge_get_in_flight (FlPipelineBridge *bridge)
+{
+  return (guint) MAX (g_atomic_int_get (&bridge->in_flight), 0);
+}
+
+guint
+fl_pipeline_bridge_get_workers (FlPipelineBridge *bridge, FlWorkerSnapshot *out, guint max)
+{
+  guint n = MIN ((guint) g_atomic_int_get (&bridge->n_workers), max);
+
+  for (guint i = 0; i < n; i++)
+    {
+      out[i].first = (guint) g_atomic_int_get (&bridge->worker_first[i]);
+      out[i].n_frames = (guint) g_atomic_int_get (&bridge->worker_n[i]);
+      out[i].done = (guint) g_atomic_int_get (&bridge->worker_done[i]);
+      out[i].frames = (guint) g_atomic_int_get (&bridge->worker_frames[i]);
+    }
+  return n;
+}
+
+void
+fl_pipeline_bridge_get_slices (FlPipelineBridge *bridge, gint *out)
+{
+  for (guint i = 0; i < FL_BRIDGE_SLICES; i++)
+    out[i] = g_atomic_int_get (&bridge->slices[i]);
 }
 
 typedef struct

@@ -36,7 +36,15 @@ void       fl_log_ring_on_server_sent (const struct sockaddr *peer, gpointer use
 void       fl_log_ring_on_server_log (const char *message, gpointer user_data);
 
 /* Pipeline progress as atomics: pass fl_pipeline_bridge_callbacks() and the
- * bridge to fl_pipeline_run. */
+ * bridge to fl_pipeline_run, and &bridge->in_flight as the download's in_flight.
+ * Reference counted (atomically): the run's thread, its panel and the live
+ * concurrency view each hold one, so none has to outlive the others. */
+#define FL_BRIDGE_MAX_WORKERS 64
+/* The GIF's frames in this many equal slices, each remembering which worker
+ * took it and whether it is encoded: a worker gets many chunks in turn, and a
+ * ~20 Hz view would miss the short ones if it only saw each worker's latest. */
+#define FL_BRIDGE_SLICES 240
+
 typedef struct
 {
   guint64 done[2];      /* indexed by FlStage */
@@ -44,6 +52,13 @@ typedef struct
   gint started[2];
   gint finished[2];
   double seconds[2];    /* valid once finished[stage] is set */
+  gint in_flight;       /* downloads connected right now (the downloader keeps it) */
+  guint n_workers;      /* highest GIF worker index seen + 1 */
+  guint worker_first[FL_BRIDGE_MAX_WORKERS];
+  guint worker_n[FL_BRIDGE_MAX_WORKERS];
+  guint worker_done[FL_BRIDGE_MAX_WORKERS];
+  guint worker_frames[FL_BRIDGE_MAX_WORKERS];  /* encoded by each worker so far */
+  gint slices[FL_BRIDGE_SLICES];  /* 0 nobody, 2 (w + 1) taken by w, + 1 once encoded */
 } FlPipelineBridge;
 
 typedef struct
@@ -53,10 +68,30 @@ typedef struct
   double seconds;
 } FlStageSnapshot;
 
+typedef struct
+{
+  guint first, n_frames, done;  /* the worker's latest range */
+  guint frames;                 /* all the frames it encoded so far */
+} FlWorkerSnapshot;
+
+/* A zeroed bridge with one reference. */
+FlPipelineBridge *fl_pipeline_bridge_new (void);
+FlPipelineBridge *fl_pipeline_bridge_ref (FlPipelineBridge *bridge);
+void fl_pipeline_bridge_unref (FlPipelineBridge *bridge);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlPipelineBridge, fl_pipeline_bridge_unref)
+
+/* Any thread (a sweep resets between its runs while the UI reads): every field
+ * is stored atomically. */
 void fl_pipeline_bridge_reset (FlPipelineBridge *bridge);
 const FlPipelineCallbacks *fl_pipeline_bridge_callbacks (void);
 /* Any thread; a consistent-enough snapshot of one stage. */
 void fl_pipeline_bridge_get (FlPipelineBridge *bridge, FlStage stage, FlStageSnapshot *out);
+/* Any thread: the connections open right now. */
+guint fl_pipeline_bridge_get_in_flight (FlPipelineBridge *bridge);
+/* Any thread: copies up to max workers' ranges into out; returns how many. */
+guint fl_pipeline_bridge_get_workers (FlPipelineBridge *bridge, FlWorkerSnapshot *out, guint max);
+/* Any thread: the FL_BRIDGE_SLICES slice states (see FlPipelineBridge.slices). */
+void  fl_pipeline_bridge_get_slices (FlPipelineBridge *bridge, gint *out);
 
 /* Runs func (data) on a new thread whose nice value is raised by FL_BRIDGE_NICE
  * and waits for it. On Linux nice is per thread, and the threads and processes

@@ -10,17 +10,33 @@ struct _FlWindow
   GSettings *settings;
   GtkFileChooserNative *chooser;
 
-  gboolean run_pending;   /* run once the server being started is up */
+  int pending;            /* a Work to start once the server being started is up */
+  int offered;            /* the Work the offer to start the server is about */
 
   FlServerPanel *server_panel;
   FlClientPanel *client_panel;
+  FlConcurrencyView *concurrency_view;
+  GtkRevealer *concurrency_revealer;
+  GtkStack *stack;
   FlGifView *gif_view;
+  FlSpeedupPanel *speedup_panel;
+  FlRunsView *runs_view;
   GtkRevealer *server_offer;
   GtkLabel *server_offer_label;
   GtkWidget *server_offer_button;
 };
 
 G_DEFINE_FINAL_TYPE (FlWindow, fl_window, GTK_TYPE_APPLICATION_WINDOW)
+
+/* What Run, Compare and the sweeps start: a client run or a FlSweepKind. */
+typedef enum
+{
+  WORK_NONE = -1,
+  WORK_RUN = -2,
+  WORK_COMPARE = FL_SWEEP_COMPARE,
+  WORK_SWEEP_THREADS = FL_SWEEP_THREADS,
+  WORK_SWEEP_PROCESSES = FL_SWEEP_PROCESSES,
+} Work;
 
 void
 fl_window_open_gif (FlWindow *self, GFile *file)
@@ -63,16 +79,28 @@ on_open (GtkWidget *widget, const char *action, GVariant *param)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 
+static gboolean
+busy (FlWindow *self)
+{
+  return fl_client_panel_get_running (self->client_panel)
+         || fl_speedup_panel_get_running (self->speedup_panel) || self->pending != WORK_NONE;
+}
+
 static void
 update_actions (FlWindow *self)
 {
-  gboolean running = fl_client_panel_get_running (self->client_panel);
+  static const char *const starters[] = { "win.run", "win.compare", "win.sweep-threads",
+                                          "win.sweep-processes" };
   gboolean offering = gtk_revealer_get_reveal_child (self->server_offer);
+  gboolean has_runs = g_list_model_get_n_items (fl_runs_view_get_model (self->runs_view)) > 0;
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", !running && !self->run_pending);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", running || self->run_pending);
+  /* One piece of work at a time: they share the frames folder and the server. */
+  for (guint i = 0; i < G_N_ELEMENTS (starters); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), starters[i], !busy (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", busy (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start-server-and-run", offering);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.dismiss-offer", offering);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-runs", has_runs);
 }
 
 static void
@@ -85,13 +113,27 @@ set_offering (FlWindow *self, gboolean offering)
 }
 
 static void
-on_run (GtkWidget *widget, const char *action, GVariant *param)
+start_work (FlWindow *self, Work work)
 {
-  FlWindow *self = FL_WINDOW (widget);
+  if (work == WORK_RUN)
+    {
+      fl_client_panel_run (self->client_panel);
+      return;
+    }
+  gtk_stack_set_visible_child_name (self->stack, "speedup");
+  fl_speedup_panel_start (self->speedup_panel, (FlSweepKind) work,
+                          fl_client_panel_get_setup (self->client_panel));
+}
+
+/* A local address on the embedded server's port while that server is off
+ * would only fail with "connection refused": offer to start it first. */
+static void
+request_work (FlWindow *self, Work work)
+{
   guint port = fl_server_panel_get_configured_port (self->server_panel);
 
-  /* A local address on the embedded server's port while that server is off
-   * would only fail with "connection refused": offer to start it first. */
+  if (busy (self))
+    return;
   if (!fl_server_panel_get_running (self->server_panel)
       && !fl_server_panel_get_busy (self->server_panel)
       && fl_client_panel_targets_local_port (self->client_panel, port))
@@ -101,11 +143,33 @@ on_run (GtkWidget *widget, const char *action, GVariant *param)
         port);
 
       gtk_label_set_text (self->server_offer_label, text);
+      self->pending = WORK_NONE;
+      self->offered = work;
       set_offering (self, TRUE);
       return;
     }
   set_offering (self, FALSE);
-  fl_client_panel_run (self->client_panel);
+  start_work (self, work);
+}
+
+static void
+on_run (GtkWidget *widget, const char *action, GVariant *param)
+{
+  request_work (FL_WINDOW (widget), WORK_RUN);
+}
+
+static void
+on_compare (GtkWidget *widget, const char *action, GVariant *param)
+{
+  request_work (FL_WINDOW (widget), WORK_COMPARE);
+}
+
+static void
+on_sweep (GtkWidget *widget, const char *action, GVariant *param)
+{
+  request_work (FL_WINDOW (widget), g_str_equal (action, "win.sweep-threads")
+                                      ? WORK_SWEEP_THREADS
+                                      : WORK_SWEEP_PROCESSES);
 }
 
 static void
@@ -113,7 +177,7 @@ on_start_server_and_run (GtkWidget *widget, const char *action, GVariant *param)
 {
   FlWindow *self = FL_WINDOW (widget);
 
-  self->run_pending = TRUE;
+  self->pending = self->offered;
   set_offering (self, FALSE);
   fl_server_panel_set_running (self->server_panel, TRUE);
 }
@@ -127,17 +191,19 @@ on_dismiss_offer (GtkWidget *widget, const char *action, GVariant *param)
 static void
 on_server_busy (FlWindow *self)
 {
+  Work work = self->pending;
+
   /* A start or stop may end after the window was disposed. */
   if (self->server_panel == NULL || fl_server_panel_get_busy (self->server_panel))
     return;
   if (fl_server_panel_get_running (self->server_panel))
     set_offering (self, FALSE);
-  if (self->run_pending)
+  if (work != WORK_NONE)
     {
-      self->run_pending = FALSE;
+      self->pending = WORK_NONE;
       /* A failed start shows its sentence in the Server area; no run then. */
       if (fl_server_panel_get_running (self->server_panel))
-        fl_client_panel_run (self->client_panel);
+        start_work (self, work);
       update_actions (self);
     }
 }
@@ -147,9 +213,58 @@ on_cancel (GtkWidget *widget, const char *action, GVariant *param)
 {
   FlWindow *self = FL_WINDOW (widget);
 
-  self->run_pending = FALSE;
+  self->pending = WORK_NONE;
   set_offering (self, FALSE);
   fl_client_panel_cancel (self->client_panel);
+  fl_speedup_panel_cancel (self->speedup_panel);
+}
+
+static void
+on_save_runs (GtkWidget *widget, const char *action, GVariant *param)
+{
+  fl_runs_view_choose_save (FL_WINDOW (widget)->runs_view);
+}
+
+static void
+on_open_runs (GtkWidget *widget, const char *action, GVariant *param)
+{
+  FlWindow *self = FL_WINDOW (widget);
+
+  gtk_stack_set_visible_child_name (self->stack, "runs");
+  fl_runs_view_choose_open (self->runs_view);
+}
+
+/* The live view follows whichever piece of work runs. */
+static void
+on_running_changed (FlWindow *self)
+{
+  FlPipelineBridge *bridge = fl_client_panel_get_bridge (self->client_panel);
+  guint threads;
+
+  if (self->concurrency_view == NULL)
+    return;
+  if (bridge != NULL)
+    {
+      g_autoptr (FlRunSetup) setup = fl_client_panel_get_setup (self->client_panel);
+
+      threads = setup->config.download.threads;
+    }
+  else
+    {
+      bridge = fl_speedup_panel_get_bridge (self->speedup_panel);
+      threads = fl_speedup_panel_get_max_threads (self->speedup_panel);
+    }
+  if (bridge != NULL)
+    gtk_revealer_set_reveal_child (self->concurrency_revealer, TRUE);
+  fl_concurrency_view_set_bridge (self->concurrency_view, bridge, threads);
+  update_actions (self);
+}
+
+static void
+on_run_recorded (FlWindow *self, FlRunObject *run)
+{
+  fl_runs_view_add (self->runs_view, fl_run_object_get_record (run));
+  update_actions (self);
 }
 
 static void
@@ -205,6 +320,31 @@ fl_window_get_gif_view (FlWindow *self)
   return self->gif_view;
 }
 
+FlSpeedupPanel *
+fl_window_get_speedup_panel (FlWindow *self)
+{
+  return self->speedup_panel;
+}
+
+FlRunsView *
+fl_window_get_runs_view (FlWindow *self)
+{
+  return self->runs_view;
+}
+
+FlConcurrencyView *
+fl_window_get_concurrency_view (FlWindow *self)
+{
+  return self->concurrency_view;
+}
+
+void
+fl_window_show_page (FlWindow *self, const char *name)
+{
+  /* At once: a program (or a test's screenshot) wants the page, not the fade. */
+  gtk_stack_set_visible_child_full (self->stack, name, GTK_STACK_TRANSITION_TYPE_NONE);
+}
+
 gboolean
 fl_window_get_offering_server (FlWindow *self)
 {
@@ -236,11 +376,19 @@ fl_window_class_init (FlWindowClass *klass)
   g_type_ensure (FL_TYPE_SERVER_PANEL);
   g_type_ensure (FL_TYPE_CLIENT_PANEL);
   g_type_ensure (FL_TYPE_GIF_VIEW);
+  g_type_ensure (FL_TYPE_CONCURRENCY_VIEW);
+  g_type_ensure (FL_TYPE_SPEEDUP_PANEL);
+  g_type_ensure (FL_TYPE_RUNS_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/frameloom/Frameloom/fl-window.ui");
   gtk_widget_class_bind_template_child (widget_class, FlWindow, server_panel);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, client_panel);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, gif_view);
+  gtk_widget_class_bind_template_child (widget_class, FlWindow, concurrency_view);
+  gtk_widget_class_bind_template_child (widget_class, FlWindow, concurrency_revealer);
+  gtk_widget_class_bind_template_child (widget_class, FlWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, FlWindow, speedup_panel);
+  gtk_widget_class_bind_template_child (widget_class, FlWindow, runs_view);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, server_offer);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, server_offer_label);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, server_offer_button);
@@ -249,10 +397,17 @@ fl_window_class_init (FlWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_server_port);
   gtk_widget_class_bind_template_callback (widget_class, on_server_busy);
   gtk_widget_class_bind_template_callback (widget_class, update_actions);
+  gtk_widget_class_bind_template_callback (widget_class, on_running_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_run_recorded);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, on_open);
   gtk_widget_class_install_action (widget_class, "win.run", NULL, on_run);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, on_cancel);
+  gtk_widget_class_install_action (widget_class, "win.compare", NULL, on_compare);
+  gtk_widget_class_install_action (widget_class, "win.sweep-threads", NULL, on_sweep);
+  gtk_widget_class_install_action (widget_class, "win.sweep-processes", NULL, on_sweep);
+  gtk_widget_class_install_action (widget_class, "win.save-runs", NULL, on_save_runs);
+  gtk_widget_class_install_action (widget_class, "win.open-runs", NULL, on_open_runs);
   gtk_widget_class_install_action (widget_class, "win.play", NULL, on_play);
   gtk_widget_class_install_action (widget_class, "win.start-server-and-run", NULL,
                                    on_start_server_and_run);
@@ -262,7 +417,10 @@ fl_window_class_init (FlWindowClass *klass)
 static void
 fl_window_init (FlWindow *self)
 {
+  self->pending = WORK_NONE;
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (fl_runs_view_get_model (self->runs_view), "items-changed",
+                           G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
   self->settings = fl_settings_new ();
   if (self->settings != NULL)
     {

@@ -104,59 +104,70 @@ fl_gui_test_spin (guint ms)
 typedef struct
 {
   GtkWidget *widget;
-  const char *path;
-  int result;  /* -1 until the frame clock has painted a frame */
-} FlGuiTestShot;
+  gboolean background;   /* paint the theme's background first (a toplevel's vfunc leaves it out) */
+  GdkTexture *texture;   /* NULL until the frame clock has painted a frame */
+} FlGuiTestRender;
 
 static void
-fl_gui_test_on_after_paint (GdkFrameClock *clock, FlGuiTestShot *shot)
+fl_gui_test_on_after_paint (GdkFrameClock *clock, FlGuiTestRender *render)
 {
   g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (shot->widget));
-  int w = gtk_widget_get_width (shot->widget), h = gtk_widget_get_height (shot->widget);
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (render->widget));
+  int w = gtk_widget_get_width (render->widget), h = gtk_widget_get_height (render->widget);
   GdkRGBA bg;
 
-  if (shot->result >= 0)
+  if (render->texture != NULL)
     return;
   /* The class vfunc, not a GtkWidgetPaintable: a toplevel's paintable keeps
    * the image it had when created. Right after a paint every child has a
-   * fresh render node; the vfunc leaves the window's own background out. */
-  if (gtk_style_context_lookup_color (gtk_widget_get_style_context (shot->widget),
-                                      "theme_bg_color", &bg))
+   * fresh render node. */
+  if (render->background
+      && gtk_style_context_lookup_color (gtk_widget_get_style_context (render->widget),
+                                         "theme_bg_color", &bg))
     gtk_snapshot_append_color (snapshot, &bg, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  GTK_WIDGET_GET_CLASS (shot->widget)->snapshot (shot->widget, snapshot);
+  GTK_WIDGET_GET_CLASS (render->widget)->snapshot (render->widget, snapshot);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   if (node == NULL || renderer == NULL)
     {
-      gtk_widget_queue_draw (shot->widget);
+      gtk_widget_queue_draw (render->widget);
       return;
     }
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  shot->result = gdk_texture_save_to_png (texture, shot->path);
+  render->texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
 }
 
 static inline gboolean
-fl_gui_test_shot_done (gpointer data)
+fl_gui_test_render_done (gpointer data)
 {
-  return ((FlGuiTestShot *) data)->result >= 0;
+  return ((FlGuiTestRender *) data)->texture != NULL;
 }
 
-/* Saves what widget shows as a PNG (screenshots for the README and metainfo),
- * taken right after the next paint so that the layout is current. */
-static inline gboolean
-fl_gui_test_screenshot (GtkWidget *widget, const char *path)
+/* What widget (realized, in a shown window) draws, as a texture of its size,
+ * taken right after the next paint so that the layout is current; NULL if no
+ * frame came within 3 s. */
+static inline GdkTexture *
+fl_gui_test_render (GtkWidget *widget, gboolean background)
 {
-  FlGuiTestShot shot = { widget, path, -1 };
+  FlGuiTestRender render = { widget, background, NULL };
   GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
   gulong id;
 
   if (clock == NULL)
-    return FALSE;
-  id = g_signal_connect (clock, "after-paint", G_CALLBACK (fl_gui_test_on_after_paint), &shot);
+    return NULL;
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (fl_gui_test_on_after_paint), &render);
   gtk_widget_queue_draw (widget);
-  fl_gui_test_wait (fl_gui_test_shot_done, &shot, 3000);
+  fl_gui_test_wait (fl_gui_test_render_done, &render, 3000);
   g_signal_handler_disconnect (clock, id);
-  return shot.result == 1;
+  return render.texture;
+}
+
+/* Saves what widget shows as a PNG (screenshots for the README and metainfo). */
+static inline gboolean
+fl_gui_test_screenshot (GtkWidget *widget, const char *path)
+{
+  GdkTexture *texture = fl_gui_test_render (widget, TRUE);
+  gboolean ok = texture != NULL && gdk_texture_save_to_png (texture, path);
+
+  g_clear_object (&texture);
+  return ok;
 }

@@ -1,0 +1,287 @@
+/* fl-bar-chart.c: two groups of two bars (download, GIF), each group on its own
+ * scale so that the ratio, the thing to see, fills the height. */
+#include "fl-bar-chart.h"
+
+#include "fl-chart-util.h"
+
+#include <math.h>
+
+#include <glib/gi18n.h>
+
+#define PAD 12.0
+#define BAR_MAX_WIDTH 88.0
+
+struct _FlBarChart
+{
+  GtkWidget parent_instance;
+
+  FlRunRecord *baseline;
+  FlRunRecord *current;
+  char *summary[2];
+};
+
+G_DEFINE_FINAL_TYPE (FlBarChart, fl_bar_chart, GTK_TYPE_WIDGET)
+
+static gboolean
+stage_seconds (const FlRunRecord *record, FlStage stage, double *seconds)
+{
+  gboolean ran = stage == FL_STAGE_DOWNLOAD ? record->ran_download : record->ran_encode;
+
+  *seconds = stage == FL_STAGE_DOWNLOAD ? record->download_seconds : record->encode_seconds;
+  return ran && *seconds > 0;
+}
+
+double
+fl_bar_chart_get_speedup (FlBarChart *self, FlStage stage)
+{
+  double base, cur;
+
+  g_return_val_if_fail (FL_IS_BAR_CHART (self), 0);
+  if (self->baseline == NULL || self->current == NULL
+      || !stage_seconds (self->baseline, stage, &base)
+      || !stage_seconds (self->current, stage, &cur))
+    return 0;
+  return base / cur;
+}
+
+const char *
+fl_bar_chart_get_summary (FlBarChart *self, FlStage stage)
+{
+  g_return_val_if_fail (FL_IS_BAR_CHART (self), NULL);
+  return self->summary[stage];
+}
+
+static char *
+describe_setting (FlStage stage, const FlRunRecord *record)
+{
+  if (stage == FL_STAGE_DOWNLOAD)
+    return g_strdup_printf (g_dngettext (NULL, "%u thread", "%u threads", record->threads),
+                            record->threads);
+  return g_strdup_printf (g_dngettext (NULL, "%u process", "%u processes", record->processes),
+                          record->processes);
+}
+
+static void
+update_summary (FlBarChart *self)
+{
+  g_autoptr (GString) description = g_string_new (NULL);
+
+  for (FlStage stage = FL_STAGE_DOWNLOAD; stage <= FL_STAGE_ENCODE; stage++)
+    {
+      double speedup = fl_bar_chart_get_speedup (self, stage);
+
+      g_clear_pointer (&self->summary[stage], g_free);
+      if (speedup <= 0)
+        continue;
+      /* TRANSLATORS: the speed-up of a stage over the lab's baseline */
+      if (speedup >= 0.995)
+        self->summary[stage] = g_strdup_printf (_("%.1f× faster"), speedup);
+      else
+        self->summary[stage] = g_strdup_printf (_("%.1f× slower"), 1 / speedup);
+      g_string_append_printf (description, "%s%s: %s", description->len ? "; " : "",
+                              stage == FL_STAGE_DOWNLOAD ? _("Download") : _("GIF encoding"),
+                              self->summary[stage]);
+    }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  description->str, -1);
+}
+
+void
+fl_bar_chart_set_runs (FlBarChart *self, const FlRunRecord *baseline, const FlRunRecord *current)
+{
+  g_return_if_fail (FL_IS_BAR_CHART (self));
+
+  g_clear_pointer (&self->baseline, fl_run_record_free);
+  g_clear_pointer (&self->current, fl_run_record_free);
+  if (baseline != NULL && current != NULL)
+    {
+      self->baseline = fl_run_record_copy (baseline);
+      self->current = fl_run_record_copy (current);
+    }
+  update_summary (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+draw_group (FlBarChart *self, cairo_t *cr, PangoLayout *layout, PangoLayout *big,
+            const FlChartColors *colors, FlStage stage, double x, double y, double w, double h)
+{
+  const FlRunRecord *runs[2] = { self->baseline, self->current };
+  const GdkRGBA *fills[2] = { &colors->baseline, &colors->accent };
+  double seconds[2] = { 0, 0 }, top, bottom, bar_w, gap, max;
+  gboolean ran[2];
+  int line_h, big_h;
+
+  pango_layout_set_text (layout, "Ag", -1);
+  pango_layout_get_pixel_size (layout, NULL, &line_h);
+  fl_chart_text (cr, layout, stage == FL_STAGE_DOWNLOAD ? _("Download") : _("GIF encoding"),
+                 x + w / 2, y, 0.5, 0, &colors->fg);
+  if (self->summary[stage] != NULL)
+    fl_chart_text (cr, big, self->summary[stage], x + w / 2, y + line_h + 2, 0.5, 0,
+                   &colors->fg);
+  pango_layout_set_text (big, "Ag", -1);
+  pango_layout_get_pixel_size (big, NULL, &big_h);
+  /* Title, speed-up, then room for the tallest bar's value. */
+  top = y + line_h + 2 + big_h + 8 + line_h + 4;
+  bottom = y + h - 2 * line_h - 8;
+  if (bottom - top < 8)
+    return;
+  for (int i = 0; i < 2; i++)
+    ran[i] = stage_seconds (runs[i], stage, &seconds[i]);
+  max = MAX (seconds[0], seconds[1]);
+  bar_w = floor (MIN (w * 0.3, BAR_MAX_WIDTH));
+  gap = floor (MIN (w * 0.12, 32));
+
+  /* The floor line under both bars. */
+  cairo_save (cr);
+  gdk_cairo_set_source_rgba (cr, &colors->grid);
+  cairo_rectangle (cr, round (x + w / 2 - bar_w - gap / 2 - 12), round (bottom),
+                   2 * bar_w + gap + 24, 1);
+  cairo_fill (cr);
+  cairo_restore (cr);
+
+  for (int i = 0; i < 2; i++)
+    {
+      double bx = round (x + w / 2 + (i == 0 ? -gap / 2 - bar_w : gap / 2));
+      double bh = ran[i] && max > 0 ? round ((bottom - top) * seconds[i] / max) : 0;
+      g_autofree char *value = ran[i] ? fl_chart_format_seconds (seconds[i]) : NULL;
+      g_autofree char *setting = describe_setting (stage, runs[i]);
+      double rate = stage == FL_STAGE_DOWNLOAD ? fl_run_record_download_rate (runs[i])
+                                               : fl_run_record_encode_rate (runs[i]);
+      g_autofree char *rate_text = ran[i] ? fl_chart_format_rate (rate) : NULL;
+      GdkRGBA dim = colors->fg;
+
+      dim.alpha = 0.7f;
+      if (bh > 0)
+        {
+          cairo_save (cr);
+          gdk_cairo_set_source_rgba (cr, fills[i]);
+          cairo_rectangle (cr, bx, round (bottom) - bh, bar_w, bh);
+          cairo_fill (cr);
+          cairo_restore (cr);
+        }
+      fl_chart_text (cr, layout, value ? value : _("not run"), bx + bar_w / 2,
+                     round (bottom) - bh - 3, 0.5, 1, &colors->fg);
+      fl_chart_text (cr, layout, setting, bx + bar_w / 2, round (bottom) + 4, 0.5, 0,
+                     &colors->fg);
+      if (rate_text != NULL)
+        fl_chart_text (cr, layout, rate_text, bx + bar_w / 2, round (bottom) + 4 + line_h, 0.5,
+                       0, &dim);
+    }
+}
+
+static void
+draw_legend (FlBarChart *self, cairo_t *cr, PangoLayout *layout, const FlChartColors *colors,
+             double x, double y)
+{
+  g_autofree char *threads = describe_setting (FL_STAGE_DOWNLOAD, self->current);
+  g_autofree char *processes = describe_setting (FL_STAGE_ENCODE, self->current);
+  /* TRANSLATORS: chart legend; the baseline is the lab's sequential client */
+  g_autofree char *base = g_strdup (_("Baseline: 1 thread, 1 process"));
+  /* TRANSLATORS: chart legend: "Current: 8 threads, 2 processes" */
+  g_autofree char *current = g_strdup_printf (_("Current: %s, %s"), threads, processes);
+  const char *texts[2] = { base, current };
+  const GdkRGBA *fills[2] = { &colors->baseline, &colors->accent };
+  int line_h;
+
+  pango_layout_set_text (layout, "Ag", -1);
+  pango_layout_get_pixel_size (layout, NULL, &line_h);
+  for (int i = 0; i < 2; i++)
+    {
+      /* Small swatches: the tests tell bars from them by width. */
+      cairo_save (cr);
+      gdk_cairo_set_source_rgba (cr, fills[i]);
+      cairo_rectangle (cr, round (x), round (y + (line_h - 10) / 2.0), 10, 10);
+      cairo_fill (cr);
+      cairo_restore (cr);
+      x += 16 + fl_chart_text (cr, layout, texts[i], x + 16, y, 0, 0, &colors->fg) + 20;
+    }
+}
+
+static void
+fl_bar_chart_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  FlBarChart *self = FL_BAR_CHART (widget);
+  double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (widget, NULL);
+  g_autoptr (PangoLayout) big = gtk_widget_create_pango_layout (widget, NULL);
+  PangoAttrList *attrs = pango_attr_list_new ();
+  FlChartColors colors;
+  cairo_t *cr;
+  int line_h;
+
+  if (w < 2 * PAD || h < 2 * PAD)
+    return;
+  fl_chart_colors_get (widget, &colors);
+  pango_attr_list_insert (attrs, pango_attr_scale_new (1.8));
+  pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+  pango_layout_set_attributes (big, attrs);
+  pango_attr_list_unref (attrs);
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  if (self->baseline == NULL)
+    {
+      pango_layout_set_width (layout, (int) (w - 2 * PAD) * PANGO_SCALE);
+      pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
+      pango_layout_set_wrap (layout, PANGO_WRAP_WORD);
+      colors.fg.alpha = 0.6f;
+      fl_chart_text (cr, layout,
+                     _("Compare runs the lab’s baseline (1 thread, 1 process) and the current "
+                       "configuration on the same server, then shows both here."),
+                     w / 2, h / 2, 0.5, 0.5, &colors.fg);
+      cairo_destroy (cr);
+      return;
+    }
+  pango_layout_set_text (layout, "Ag", -1);
+  pango_layout_get_pixel_size (layout, NULL, &line_h);
+  draw_legend (self, cr, layout, &colors, PAD, PAD);
+  for (FlStage stage = FL_STAGE_DOWNLOAD; stage <= FL_STAGE_ENCODE; stage++)
+    draw_group (self, cr, layout, big, &colors, stage, PAD + stage * (w - 2 * PAD) / 2,
+                PAD + line_h + 14, (w - 2 * PAD) / 2, h - 2 * PAD - line_h - 14);
+  cairo_destroy (cr);
+}
+
+static void
+fl_bar_chart_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum,
+                      int *natural, int *minimum_baseline, int *natural_baseline)
+{
+  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 300 : 220;
+  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 560 : 300;
+}
+
+static void
+fl_bar_chart_finalize (GObject *object)
+{
+  FlBarChart *self = FL_BAR_CHART (object);
+
+  g_clear_pointer (&self->baseline, fl_run_record_free);
+  g_clear_pointer (&self->current, fl_run_record_free);
+  g_free (self->summary[0]);
+  g_free (self->summary[1]);
+  G_OBJECT_CLASS (fl_bar_chart_parent_class)->finalize (object);
+}
+
+static void
+fl_bar_chart_class_init (FlBarChartClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = fl_bar_chart_finalize;
+  widget_class->snapshot = fl_bar_chart_snapshot;
+  widget_class->measure = fl_bar_chart_measure;
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/frameloom/Frameloom/fl-bar-chart.ui");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  gtk_widget_class_set_css_name (widget_class, "fl-bar-chart");
+}
+
+static void
+fl_bar_chart_init (FlBarChart *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+fl_bar_chart_new (void)
+{
+  return g_object_new (FL_TYPE_BAR_CHART, NULL);
+}
