@@ -43,8 +43,8 @@ typedef struct
   pthread_t main_thread;
 } StopRequest;
 
-static gpointer
-stop_thread (gpointer data)
+static void *
+stop_thread (void *data)
 {
   StopRequest *request = data;
 
@@ -82,7 +82,9 @@ main (int argc, char **argv)
   FlLineWriter *writer = NULL;
   FlServerStats stats;
   StopRequest request;
-  GThread *stopper;
+  pthread_attr_t attr;
+  pthread_t stopper;
+  gboolean started;
   sigset_t signals;
   guint port = FL_SERVER_DEFAULT_PORT, width = 10, height = 10;
   int sig;
@@ -144,17 +146,33 @@ main (int argc, char **argv)
 
   request.server = server;
   request.main_thread = pthread_self ();
-  stopper = g_thread_new ("stop", stop_thread, &request);
-  do
-    sigwait (&signals, &sig);
-  while (sig != SIGUSR1 && sig != SIGINT && sig != SIGTERM);
-  if (sig != SIGUSR1)
+  /* Under a thread limit (a pids cgroup, RLIMIT_NPROC) the helper may not start:
+   * then stop right here; the grace still bounds the wait, only a second signal
+   * cannot cut it short (g_thread_new would abort). The helper is detached: a
+   * second signal may end the process while it runs, and once it has signalled
+   * it touches nothing of ours. */
+  pthread_attr_init (&attr);
+  pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
+  started = pthread_create (&stopper, &attr, stop_thread, &request) == 0;
+  pthread_attr_destroy (&attr);
+  if (!started)
+    fl_server_stop (server, FL_SERVER_DEFAULT_GRACE_MS);
+  else
     {
-      fprintf (stderr, _("%s: stopping at once\n"), g_get_prgname ());
-      fflush (stdout);
-      _exit (130);
+      sigset_t pending;
+
+      do
+        sigwait (&signals, &sig);
+      while (sig != SIGUSR1 && sig != SIGINT && sig != SIGTERM);
+      /* sigwait takes the lowest pending signal first: a stop that ended just as
+       * the second signal came was graceful all the same. */
+      if (sig != SIGUSR1 && !(sigpending (&pending) == 0 && sigismember (&pending, SIGUSR1)))
+        {
+          fprintf (stderr, _("%s: stopping at once\n"), g_get_prgname ());
+          fflush (stdout);
+          _exit (130);
+        }
     }
-  g_thread_join (stopper);
   fl_line_writer_free (writer);
 
   fl_server_get_stats (server, &stats);

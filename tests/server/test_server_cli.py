@@ -62,6 +62,18 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def wait_until_quiet(pid, seconds=30):
+    """Until half a second passes with no CPU used: the handler has finished
+    encoding its big image (seconds under ThreadSanitizer) and sits in send(),
+    so what a test times next is the stop, not the encoder."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        before = cpu_seconds(pid)
+        time.sleep(0.5)
+        if cpu_seconds(pid) - before < 0.05:
+            return
+
+
 @test
 def help_and_version():
     out = subprocess.run([SERVER, "--help"], capture_output=True, text=True)
@@ -179,7 +191,7 @@ def sigint_with_a_stalled_client_exits_within_the_grace():
     # 2048x2048 is 12 MiB: more than loopback buffers, so the handler is stuck.
     proc, port = start("--size", "2048x2048", "--quiet")
     stalled = socket.create_connection(("127.0.0.1", port))
-    time.sleep(0.3)
+    wait_until_quiet(proc.pid)
     began = time.monotonic()
     proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=10)
@@ -197,7 +209,7 @@ def sigint_with_a_stalled_client_exits_within_the_grace():
 def second_sigint_exits_at_once():
     proc, port = start("--size", "2048x2048", "--quiet")
     stalled = socket.create_connection(("127.0.0.1", port))
-    time.sleep(0.3)
+    wait_until_quiet(proc.pid)
     proc.send_signal(signal.SIGINT)
     time.sleep(0.2)
     began = time.monotonic()
@@ -240,13 +252,20 @@ def descriptor_exhaustion_backs_off_and_recovers():
         raise Skip("prlimit is not installed")
 
     def low_limit():
-        resource.setrlimit(resource.RLIMIT_NOFILE, (16, 16))
+        # Few handlers to encode before the process may go quiet (slow under TSan).
+        resource.setrlimit(resource.RLIMIT_NOFILE, (12, 12))
 
-    # 1400x1400 RGB (5.9 MB) is more than loopback buffers take in (about 4.5 MB
-    # when the peer never reads), so each handler holds its descriptor.
-    proc, port = start("--size", "1400x1400", "--quiet", preexec_fn=low_limit)
-    stalled = [socket.create_connection(("127.0.0.1", port)) for _ in range(30)]
-    # The accepted ones first encode their 12 MiB images (slow in sanitizer
+    # 1100x1100 RGB (3.6 MB) is more than loopback buffers take in when the
+    # peer never reads and its receive buffer is 4 KiB, so each handler holds
+    # its descriptor (smaller than it could be: encoding is slow under TSan).
+    proc, port = start("--size", "1100x1100", "--quiet", preexec_fn=low_limit)
+    stalled = []
+    for _ in range(30):
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(("127.0.0.1", port))
+        stalled.append(sock)
+    # The accepted ones first encode their images (slow in sanitizer
     # builds), then block in send. With descriptors exhausted, the process must
     # then go quiet: a spinning accept loop would keep a core busy for ever.
     quiet = False
@@ -260,7 +279,8 @@ def descriptor_exhaustion_backs_off_and_recovers():
         sock.close()
     time.sleep(0.5)
     for _ in range(5):
-        assert png_size(fetch(port, timeout=20)[1]) == (1400, 1400)
+        # Generous: five 3.6 MB images take long to encode under ThreadSanitizer.
+        assert png_size(fetch(port, timeout=60)[1]) == (1100, 1100)
     code, out, err = stop(proc, timeout=10)
     assert code == 0
     assert "Could not accept a connection: too many open files; pausing for 100 ms" in err, err
