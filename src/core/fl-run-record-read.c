@@ -533,7 +533,7 @@ json_read_object (Json *json)
         g_autofree char *key = NULL;
         g_autofree char *text = NULL;
         const FlRecordField *field;
-        ValueKind kind;
+        ValueKind kind = VALUE_NULL;
 
         json_skip_space (json);
         if (json->p >= json->end || *json->p != '"')
