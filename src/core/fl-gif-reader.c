@@ -28,7 +28,8 @@ struct _FlGif
   int loop_count;
   GArray *frames;    /* FlGifFrame */
   GPtrArray *palettes; /* guint32[256] each, owned */
-  gsize memory;
+  gsize memory;      /* what max_frame_bytes bounds */
+  guint64 raster_pixels; /* what max_raster_pixels bounds */
 };
 
 struct _FlGifCanvas
@@ -38,8 +39,9 @@ struct _FlGifCanvas
   guint32 *saved;    /* the area under a DISPOSE_PREVIOUS frame */
   int index;         /* the frame pixels show, -1: none */
   guint interval;
-  guint32 **keyframes; /* n_frames / interval + 1, lazily filled */
+  guint32 **keyframes; /* (n_frames - 1) / interval + 1, lazily filled */
   guint n_keyframes;
+  gsize keyframe_bytes;
 };
 
 typedef struct
@@ -56,6 +58,7 @@ fl_gif_limits_init_default (FlGifLimits *limits)
   limits->max_canvas_pixels = FL_GIF_DEFAULT_MAX_CANVAS_PIXELS;
   limits->max_frames = FL_GIF_DEFAULT_MAX_FRAMES;
   limits->max_frame_bytes = FL_GIF_DEFAULT_MAX_FRAME_BYTES;
+  limits->max_raster_pixels = FL_GIF_DEFAULT_MAX_RASTER_PIXELS;
 }
 
 static int
@@ -137,13 +140,34 @@ set_error (GError **error, int code, const char *format, ...)
   g_set_error_literal (error, FL_ERROR, code, message);
 }
 
+/* Skips the rest of a frame's raster without decoding it: its sub-blocks up to
+ * the terminator. Valid right after DGifGetImageDesc or between DGifGetLine
+ * calls: giflib reads whole sub-blocks, so the file is at a block boundary. */
+static gboolean
+skip_raster (GifFileType *file, gboolean started)
+{
+  int code_size;
+  GifByteType *block = NULL;
+
+  if (!started && DGifGetCode (file, &code_size, &block) == GIF_ERROR)
+    return FALSE;
+  if (started && DGifGetCodeNext (file, &block) == GIF_ERROR)
+    return FALSE;
+  while (block != NULL)
+    if (DGifGetCodeNext (file, &block) == GIF_ERROR)
+      return FALSE;
+  return TRUE;
+}
+
 /* Reads one image (descriptor already read) into a new frame. Only the rows and
- * columns on the screen are stored; the rest is read into a scratch row. Returns
- * FALSE with error set, or with *truncated set when the raster stops early but
- * what came before is usable. */
+ * columns on the screen are stored; the rest of a row is read into a scratch
+ * row, and rows below the screen are skipped undecoded when the interlacing
+ * allows. Returns FALSE with error set, or with *truncated set when the raster
+ * stops early but what came before is usable. */
 static gboolean
 read_frame (FlGif *gif, GifFileType *file, const GraphicsControlBlock *gcb, guint32 *global,
-            const FlGifLimits *limits, gsize *frame_bytes, gboolean *truncated, GError **error)
+            const FlGifLimits *limits, GCancellable *cancellable, gboolean *truncated,
+            GError **error)
 {
   const GifImageDesc *desc = &file->Image;
   guint n = gif->frames->len + 1;
@@ -199,27 +223,47 @@ read_frame (FlGif *gif, GifFileType *file, const GraphicsControlBlock *gcb, guin
   frame.height = MIN (fh, gif->height - frame.top);
 
   gsize area = (gsize) frame.width * frame.height;
-  if (area > limits->max_frame_bytes - *frame_bytes)
+  /* The colour table above is already counted in gif->memory. */
+  if (gif->memory > limits->max_frame_bytes
+      || area + sizeof frame > limits->max_frame_bytes - gif->memory)
     {
       set_error (error, FL_ERROR_TOO_LARGE,
                  "its frames need more than %" G_GSIZE_FORMAT " MiB of memory",
                  limits->max_frame_bytes / (1024 * 1024));
       return FALSE;
     }
+  /* The CPU budget: rows below the screen are skipped, not decoded, except in
+   * the first three passes of an interlaced frame. */
+  guint64 raster = area == 0 ? 0 : (guint64) fw * (desc->Interlace ? fh : frame.height);
+  if (raster > limits->max_raster_pixels - MIN (gif->raster_pixels, limits->max_raster_pixels))
+    {
+      set_error (error, FL_ERROR_TOO_LARGE,
+                 "its frames encode more than %" G_GUINT64_FORMAT " million pixels",
+                 limits->max_raster_pixels / 1000000);
+      return FALSE;
+    }
+  gif->raster_pixels += raster;
 
   if (fw == 0 || fh == 0)
     {
       /* giflib cannot read an empty raster line by line: skip its blocks. */
-      int code_size;
-      GifByteType *block = NULL;
-
-      if (DGifGetCode (file, &code_size, &block) == GIF_ERROR)
+      if (!skip_raster (file, FALSE))
         goto fail;
-      while (block != NULL)
-        if (DGifGetCodeNext (file, &block) == GIF_ERROR)
-          goto fail;
       /* An empty frame shows nothing: it is not counted, as in gifsicle. */
       return TRUE;
+    }
+  else if (area == 0)
+    {
+      /* Wholly off the screen: it counts as a frame but draws nothing. */
+      if (!skip_raster (file, FALSE))
+        {
+          if (file->Error == D_GIF_ERR_READ_FAILED && gif->frames->len > 0)
+            {
+              *truncated = TRUE;
+              goto done;
+            }
+          goto fail;
+        }
     }
   else
     {
@@ -237,6 +281,27 @@ read_frame (FlGif *gif, GifFileType *file, const GraphicsControlBlock *gcb, guin
         for (guint y = desc->Interlace ? starts[pass] : 0; y < fh;
              y += desc->Interlace ? steps[pass] : 1)
           {
+            if (y >= frame.height && pass == passes - 1)
+              {
+                /* Every row left is below the screen. */
+                if (!skip_raster (file, TRUE))
+                  {
+                    if (file->Error == D_GIF_ERR_READ_FAILED && gif->frames->len > 0)
+                      {
+                        *truncated = TRUE;
+                        goto done;
+                      }
+                    g_free (frame.indices);
+                    goto fail;
+                  }
+                goto done;
+              }
+            /* A newer open may supersede a frame of a billion pixels. */
+            if (y % 256 == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+              {
+                g_free (frame.indices);
+                return FALSE;
+              }
             if (DGifGetLine (file, row, (int) fw) == GIF_ERROR)
               {
                 if (file->Error == D_GIF_ERR_EOF_TOO_SOON
@@ -267,7 +332,6 @@ read_frame (FlGif *gif, GifFileType *file, const GraphicsControlBlock *gcb, guin
     }
 
 done:
-  *frame_bytes += area;
   gif->memory += area + sizeof frame;
   g_array_append_val (gif->frames, frame);
   return TRUE;
@@ -324,7 +388,6 @@ fl_gif_new_from_bytes (const guint8 *data, gsize length, const FlGifLimits *limi
   g_autoptr (FlGif) gif = NULL;
   GraphicsControlBlock gcb;
   guint32 *global = NULL;
-  gsize frame_bytes = 0;
   gboolean done = FALSE, truncated = FALSE;
   GError *local_error = NULL;
 
@@ -401,7 +464,7 @@ fl_gif_new_from_bytes (const guint8 *data, gsize length, const FlGifLimits *limi
                          gif->frames->len + 1, describe_gif_error (file->Error));
               goto out;
             }
-          if (!read_frame (gif, file, &gcb, global, limits, &frame_bytes, &truncated,
+          if (!read_frame (gif, file, &gcb, global, limits, cancellable, &truncated,
                            &local_error))
             goto out;
           reset_gcb (&gcb);
@@ -567,12 +630,11 @@ fl_gif_canvas_new (FlGif *gif)
   canvas->pixels = g_malloc0 (bytes);
   canvas->saved = g_malloc0 (bytes);
   canvas->index = -1;
-  /* Enough keyframes that a seek replays few frames, within the budget. */
-  canvas->interval = KEYFRAME_MIN_INTERVAL;
-  if ((gsize) (n / canvas->interval + 1) * bytes > KEYFRAME_BUDGET_BYTES)
-    canvas->interval = (guint) MIN ((guint64) n + 1,
-                                    (guint64) n * bytes / KEYFRAME_BUDGET_BYTES + 1);
-  canvas->n_keyframes = n / canvas->interval + 1;
+  /* Enough keyframes that a seek replays few frames, all of them within the
+   * budget: max_keys of them fit (at least one: a canvas is at most 64 MiB). */
+  gsize max_keys = MAX (KEYFRAME_BUDGET_BYTES / MAX (bytes, 1), 1);
+  canvas->interval = (guint) MAX ((gsize) KEYFRAME_MIN_INTERVAL, (n + max_keys - 1) / max_keys);
+  canvas->n_keyframes = n > 0 ? (n - 1) / canvas->interval + 1 : 1;
   canvas->keyframes = g_new0 (guint32 *, canvas->n_keyframes);
   return canvas;
 }
@@ -589,6 +651,12 @@ fl_gif_canvas_free (FlGifCanvas *canvas)
   g_free (canvas->saved);
   fl_gif_unref (canvas->gif);
   g_free (canvas);
+}
+
+gsize
+fl_gif_canvas_get_memory_size (FlGifCanvas *canvas)
+{
+  return 2 * (gsize) canvas->gif->width * canvas->gif->height * 4 + canvas->keyframe_bytes;
 }
 
 static void
@@ -621,7 +689,10 @@ draw_frame (FlGifCanvas *canvas, guint index)
   gsize bytes = (gsize) stride * canvas->gif->height * 4;
 
   if (index % canvas->interval == 0 && canvas->keyframes[index / canvas->interval] == NULL)
-    canvas->keyframes[index / canvas->interval] = g_memdup2 (canvas->pixels, bytes);
+    {
+      canvas->keyframes[index / canvas->interval] = g_memdup2 (canvas->pixels, bytes);
+      canvas->keyframe_bytes += bytes;
+    }
   if (f->disposal == FL_GIF_DISPOSE_PREVIOUS)
     copy_rect (canvas->saved, canvas->pixels, stride, f);
   /* A frame clipped to nothing (it starts past the screen's edge) has no

@@ -7,11 +7,24 @@
  * sparse keyframes so that seeking never replays more than a few dozen frames.
  * Nothing here ever holds a scaled copy of a frame.
  *
- * Memory budget: before anything is allocated for it, a GIF is refused when its
- * file exceeds max_file_bytes, its logical screen exceeds max_canvas_pixels, it
- * has more than max_frames frames, or its frames' pixels on screen add up to
- * more than max_frame_bytes. With the defaults a GIF costs at most about
- * 256 MiB of frames + 3 canvases of 64 MiB + 64 MiB of keyframes.
+ * Memory and CPU budget (enforced, tested by tests/hostile/app): one open GIF
+ * costs at most FL_GIF_MEMORY_BUDGET_BYTES = 512 MiB, whatever the file says:
+ *   - the file, mapped while it decodes: max_file_bytes (128 MiB);
+ *   - decoded frames: indices of the on-screen part of each frame, colour tables
+ *     (1 KiB each) and per-frame records together: max_frame_bytes (192 MiB);
+ *   - one FlGifCanvas: the canvas and the DISPOSE_PREVIOUS save area, 4 bytes per
+ *     screen pixel each, screen at most max_canvas_pixels (16 Mi pixels: 2 x 64 MiB),
+ *     plus keyframes within KEYFRAME_BUDGET (64 MiB): 192 MiB.
+ * Every limit is checked before the memory is allocated: a 65535x65535 screen is
+ * refused from its 13-byte header. The CPU is bounded too: at most
+ * max_raster_pixels pixels are LZW-decoded over the whole file (a tiny file can
+ * encode billions of pixels), and the rows of a frame below the screen are
+ * skipped, not decoded. A viewer holds one GIF and, while the next decodes, the
+ * next one's file and frames.
+ *
+ * Delays: a delay under FL_GIF_MIN_DELAY_CS (0 or 1 cs, often written by tools
+ * that mean "as fast as possible") plays at FL_GIF_CLAMPED_DELAY_CS, as Firefox
+ * and Chromium do, so a zero-delay GIF shows 10 frames a second, not thousands.
  */
 #pragma once
 
@@ -19,10 +32,13 @@
 
 G_BEGIN_DECLS
 
-#define FL_GIF_DEFAULT_MAX_FILE_BYTES (256u * 1024u * 1024u)
+#define FL_GIF_MEMORY_BUDGET_BYTES (512u * 1024u * 1024u)
+#define FL_GIF_DEFAULT_MAX_FILE_BYTES (128u * 1024u * 1024u)
 #define FL_GIF_DEFAULT_MAX_CANVAS_PIXELS (16u * 1024u * 1024u)
 #define FL_GIF_DEFAULT_MAX_FRAMES 100000u
-#define FL_GIF_DEFAULT_MAX_FRAME_BYTES (256u * 1024u * 1024u)
+#define FL_GIF_DEFAULT_MAX_FRAME_BYTES (192u * 1024u * 1024u)
+/* Decoding costs about 20 ns a pixel: 256 Mi pixels, a few seconds at most. */
+#define FL_GIF_DEFAULT_MAX_RASTER_PIXELS (G_GUINT64_CONSTANT (256) << 20)
 /* Browsers play delays of 0 or 1 centisecond at 10 centiseconds. */
 #define FL_GIF_MIN_DELAY_CS 2u
 #define FL_GIF_CLAMPED_DELAY_CS 10u
@@ -32,7 +48,9 @@ typedef struct
   gsize max_file_bytes;
   guint64 max_canvas_pixels;  /* logical screen width * height */
   guint max_frames;
-  gsize max_frame_bytes;      /* sum of every frame's on-screen pixels (1 byte each) */
+  gsize max_frame_bytes;      /* decoded frames: on-screen pixels (1 byte each), colour
+                               * tables and per-frame records */
+  guint64 max_raster_pixels;  /* pixels LZW-decoded, on screen or not (CPU time) */
 } FlGifLimits;
 
 typedef enum
@@ -75,12 +93,17 @@ guint    fl_gif_get_frame_delay_cs (FlGif *gif, guint index);
 /* The delay to play, in milliseconds: tiny delays clamped as browsers do. */
 guint    fl_gif_get_frame_delay_ms (FlGif *gif, guint index);
 FlGifDisposal fl_gif_get_frame_disposal (FlGif *gif, guint index);
-/* Bytes held by the decoded frames (not counting canvases). */
+/* Bytes held by the decoded frames, colour tables included (not counting
+ * canvases): what max_frame_bytes bounds. */
 gsize    fl_gif_get_memory_size (FlGif *gif);
 
-/* A compositor for gif; one per consumer, not thread-safe. */
+/* A compositor for gif; one per consumer, not thread-safe. Its memory, at most
+ * 2 x 4 x width x height bytes plus the keyframe budget of 64 MiB, is
+ * fl_gif_canvas_get_memory_size(). */
 FlGifCanvas *fl_gif_canvas_new (FlGif *gif);
 void     fl_gif_canvas_free (FlGifCanvas *canvas);
+/* Bytes the canvas holds now (pixels, save area and the keyframes made so far). */
+gsize    fl_gif_canvas_get_memory_size (FlGifCanvas *canvas);
 
 /* Composes frame index (< n_frames) and returns the canvas: width * height
  * native-endian 0xAARRGGBB premultiplied pixels (cairo's ARGB32), stride

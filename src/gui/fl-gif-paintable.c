@@ -11,6 +11,7 @@ struct _FlGifPaintable
   guint plays;          /* complete passes through the animation so far */
   gboolean playing;
   gboolean drawn;       /* the current GIF has been drawn once */
+  guint n_draws;        /* snapshots taken, for tests */
   double speed;
   guint timeout_id;
 };
@@ -70,6 +71,7 @@ fl_gif_paintable_snapshot (GdkPaintable *paintable, GdkSnapshot *snapshot, doubl
     (int) gh, (int) gw * 4);
   fl_snapshot_append_crisp (snapshot, surface, width, height);
   cairo_surface_destroy (surface);
+  self->n_draws++;
   if (!self->drawn)
     {
       self->drawn = TRUE;
@@ -145,7 +147,8 @@ schedule_next (FlGifPaintable *self)
   guint delay;
 
   g_clear_handle_id (&self->timeout_id, g_source_remove);
-  if (!self->playing || self->gif == NULL)
+  /* A single frame never changes: no timer waking the main loop for nothing. */
+  if (!self->playing || self->gif == NULL || fl_gif_get_n_frames (self->gif) < 2)
     return;
   delay = (guint) (fl_gif_get_frame_delay_ms (self->gif, self->frame) / self->speed);
   self->timeout_id = g_timeout_add_full (G_PRIORITY_DEFAULT, MAX (delay, 1), on_timeout, self,
@@ -295,6 +298,12 @@ fl_gif_paintable_set_frame (FlGifPaintable *self, guint frame)
   show_frame (self, MIN (frame, n - 1));
   if (self->playing)
     schedule_next (self);
+}
+
+guint
+fl_gif_paintable_get_n_draws (FlGifPaintable *self)
+{
+  return self->n_draws;
 }
 
 gboolean

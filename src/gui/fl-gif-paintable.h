@@ -4,8 +4,9 @@
  * paintable composes the current frame with FlGifCanvas and draws it with cairo
  * and CAIRO_FILTER_NEAREST at whatever size it is given: a 10x10 frame filling
  * the window shows 100 sharp squares, and no scaled copy is ever stored.
- * Playback follows the file's delays (clamped like browsers), its loop count and
- * a speed factor. Main thread only.
+ * Playback follows the file's delays (clamped like browsers: a zero-delay GIF
+ * plays at 10 frames a second, so its timer cannot spin the main loop), its
+ * loop count and a speed factor. Main thread only.
  */
 #pragma once
 
@@ -26,6 +27,8 @@ FlGif   *fl_gif_paintable_get_gif (FlGifPaintable *self);
 guint    fl_gif_paintable_get_n_frames (FlGifPaintable *self);
 guint    fl_gif_paintable_get_frame (FlGifPaintable *self);
 void     fl_gif_paintable_set_frame (FlGifPaintable *self, guint frame);
+/* How many times the paintable has been drawn (for tests: proof it shows). */
+guint    fl_gif_paintable_get_n_draws (FlGifPaintable *self);
 gboolean fl_gif_paintable_get_playing (FlGifPaintable *self);
 void     fl_gif_paintable_set_playing (FlGifPaintable *self, gboolean playing);
 double   fl_gif_paintable_get_speed (FlGifPaintable *self);

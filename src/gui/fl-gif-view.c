@@ -2,8 +2,10 @@
 #include "fl-gif-view.h"
 
 #include "fl-frame-paintable.h"
+#include "fl-sync.h"
 
 #include <glib/gi18n.h>
+#include <pthread.h>
 
 struct _FlGifView
 {
@@ -12,7 +14,7 @@ struct _FlGifView
   FlGifPaintable *paintable;
   FlFramePaintable *live_paintable;
   guint live_frames;      /* shown since the live view started; 0: not live */
-  GCancellable *cancellable;
+  struct _LoadJob *job;   /* the open in progress, or NULL */
   char *error;
 
   GtkStack *stack;
@@ -34,6 +36,13 @@ G_DEFINE_FINAL_TYPE (FlGifView, fl_gif_view, GTK_TYPE_WIDGET)
 
 static const double speeds[] = { 0.25, 0.5, 1.0, 2.0, 4.0 };
 static const guint zooms[] = { 0, 1, 2, 4, 8, 16, 32 }; /* 0: fit the area */
+/* GTK 4.8 draws a cairo node into an image surface as large as the whole node,
+ * however little of it the scroller shows, then copies it about four more times
+ * on its way to a GL texture: a 4096x4096 GIF at 32x asked for 3.6 GB. So the
+ * zoom stops where the enlarged picture reaches 2048x2048 pixels' worth (16 MiB,
+ * about 80 MiB in GTK), and a GIF larger than that even at 1x is fitted to the
+ * window. See FL_GIF_VIEW_MEMORY_BUDGET_BYTES. */
+#define MAX_ZOOMED_PIXELS (G_GUINT64_CONSTANT (2048) * 2048)
 
 static void
 update_counter (FlGifView *self)
@@ -102,6 +111,10 @@ apply_zoom (FlGifView *self)
   int h = gdk_paintable_get_intrinsic_height (GDK_PAINTABLE (self->paintable));
   GtkWidget *picture = GTK_WIDGET (self->picture);
 
+  while (zoom > 1 && (guint64) w * zoom * h * zoom > MAX_ZOOMED_PIXELS)
+    zoom /= 2;
+  if (zoom == 1 && (guint64) w * h > MAX_ZOOMED_PIXELS)
+    zoom = 0;
   if (zoom == 0)
     {
       gtk_widget_set_size_request (picture, -1, -1);
@@ -128,45 +141,126 @@ show_error (FlGifView *self, const char *message)
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
 }
 
-static void
-load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+/* Decoding happens on a thread of its own, handed over without GTask: GTask's
+ * thread pool and GMainContext pass memory between threads under GLib's futex
+ * locks, which ThreadSanitizer cannot see, so every FlGif made on the pool and
+ * read here would be reported as a race. A LoadJob is a GSource on the main
+ * context: the thread sets done under an FlMutex and wakes the context; the
+ * source's dispatch joins the thread (pthread_join orders everything the thread
+ * wrote before what follows) and only then reads the result. The thread is a
+ * bare pthread, created and joined from this file, so that TSan sees both
+ * even when told to ignore what uninstrumented libraries (GLib) do. */
+typedef struct _LoadJob
 {
-  GFile *file = task_data;
-  g_autofree char *path = g_file_get_path (file);
-  GError *error = NULL;
-  FlGif *gif;
+  GSource source;
+  FlMutex lock;               /* guards done */
+  gboolean done;
+  gboolean started;           /* thread runs or must be joined; main thread only */
+  pthread_t thread;
+  GMainContext *context;      /* set before the thread starts */
+  char *path;                 /* set before the thread starts */
+  GCancellable *cancellable;
+  FlGif *gif;                 /* the result: read after the join */
+  GError *error;
+  FlGifView *view;            /* main thread only; NULL once superseded */
+} LoadJob;
 
-  if (path == NULL)
+static void on_loaded (FlGifView *self, LoadJob *job);
+
+static gboolean
+load_job_done (LoadJob *job)
+{
+  gboolean done;
+
+  fl_mutex_lock (&job->lock);
+  done = job->done;
+  fl_mutex_unlock (&job->lock);
+  return done;
+}
+
+static gboolean
+load_job_prepare (GSource *source, int *timeout)
+{
+  *timeout = -1;
+  return load_job_done ((LoadJob *) source);
+}
+
+static gboolean
+load_job_check (GSource *source)
+{
+  return load_job_done ((LoadJob *) source);
+}
+
+static gboolean
+load_job_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  LoadJob *job = (LoadJob *) source;
+
+  if (job->started)
     {
-      g_autofree char *uri = g_file_get_uri (file);
-
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                               _("Could not open “%s”: only local files can be opened."), uri);
-      return;
+      pthread_join (job->thread, NULL);
+      job->started = FALSE;
     }
-  gint64 start = g_get_monotonic_time ();
-
-  gif = fl_gif_new_from_file (path, NULL, cancellable, &error);
-  if (gif != NULL)
-    g_debug ("%s: %u frames decoded in %.1f ms, %" G_GSIZE_FORMAT " KiB", path,
-             fl_gif_get_n_frames (gif), (g_get_monotonic_time () - start) / 1000.0,
-             fl_gif_get_memory_size (gif) / 1024);
-  if (gif == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, gif, (GDestroyNotify) fl_gif_unref);
+  if (job->view != NULL)
+    {
+      job->view->job = NULL;
+      on_loaded (job->view, job);
+    }
+  return G_SOURCE_REMOVE;
 }
 
 static void
-on_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
+load_job_finalize (GSource *source)
 {
-  g_autoptr (FlGifView) self = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (FlGif) gif = g_task_propagate_pointer (G_TASK (result), &error);
+  LoadJob *job = (LoadJob *) source;
 
-  /* A newer open or dispose replaced our cancellable: drop this result. */
-  if (g_task_get_cancellable (G_TASK (result)) != self->cancellable)
-    return;
+  /* Normally joined by dispatch; a context freed with the job pending waits. */
+  if (job->started)
+    pthread_join (job->thread, NULL);
+  fl_mutex_clear (&job->lock);
+  g_main_context_unref (job->context);
+  g_free (job->path);
+  g_clear_object (&job->cancellable);
+  g_clear_pointer (&job->gif, fl_gif_unref);
+  g_clear_error (&job->error);
+}
+
+static GSourceFuncs load_job_funcs = {
+  load_job_prepare, load_job_check, load_job_dispatch, load_job_finalize, NULL, NULL,
+};
+
+static gpointer
+load_thread (gpointer data)
+{
+  LoadJob *job = data;
+  GMainContext *context = job->context;
+  GError *error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  FlGif *gif = fl_gif_new_from_file (job->path, NULL, job->cancellable, &error);
+
+  if (gif != NULL)
+    g_debug ("%s: %u frames decoded in %.1f ms, %" G_GSIZE_FORMAT " KiB", job->path,
+             fl_gif_get_n_frames (gif), (g_get_monotonic_time () - start) / 1000.0,
+             fl_gif_get_memory_size (gif) / 1024);
+  fl_mutex_lock (&job->lock);
+  job->gif = gif;
+  job->error = error;
+  job->done = TRUE;
+  fl_mutex_unlock (&job->lock);
+  /* job may be dispatched from here on, but not finalized: that waits for
+   * the join, so context (a reference the job holds) is still alive. */
+  g_main_context_wakeup (context);
+  return NULL;
+}
+
+/* Takes job's result (the thread joined): shows the GIF and plays it, or the
+ * sentence. */
+static void
+on_loaded (FlGifView *self, LoadJob *job)
+{
+  g_autoptr (FlGif) gif = g_steal_pointer (&job->gif);
+  g_autoptr (GError) error = g_steal_pointer (&job->error);
+
   if (gif == NULL)
     {
       fl_gif_view_end_live (self);
@@ -182,18 +276,54 @@ on_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
   fl_gif_paintable_set_playing (self->paintable, TRUE);
 }
 
+/* Cancels the open in progress; its thread ends on its own and its source,
+ * which the main context owns, joins it and frees it. */
+static void
+cancel_load (FlGifView *self)
+{
+  if (self->job == NULL)
+    return;
+  g_cancellable_cancel (self->job->cancellable);
+  self->job->view = NULL;
+  self->job = NULL;
+}
+
 void
 fl_gif_view_open (FlGifView *self, GFile *file)
 {
-  g_autoptr (GTask) task = NULL;
+  LoadJob *job;
 
   g_return_if_fail (FL_IS_GIF_VIEW (self));
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  task = g_task_new (NULL, self->cancellable, on_loaded, g_object_ref (self));
-  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
-  g_task_run_in_thread (task, load_thread);
+  cancel_load (self);
+  job = (LoadJob *) g_source_new (&load_job_funcs, sizeof (LoadJob));
+  g_source_set_static_name (&job->source, "FlGifView load");
+  fl_mutex_init (&job->lock);
+  job->context = g_main_context_ref_thread_default ();
+  job->path = g_file_get_path (file);
+  job->cancellable = g_cancellable_new ();
+  job->view = self;
+  self->job = job;
+  if (job->path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+
+      job->error = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                _("Could not open “%s”: only local files can be opened."), uri);
+      job->done = TRUE;
+    }
+  else if (pthread_create (&job->thread, NULL, load_thread, job) == 0)
+    job->started = TRUE;
+  else
+    {
+      g_autofree char *display = g_filename_display_name (job->path);
+
+      job->error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                _("Could not open “%s”: no thread could be started to read it."),
+                                display);
+      job->done = TRUE;
+    }
+  g_source_attach (&job->source, job->context);
+  g_source_unref (&job->source);
 }
 
 void
@@ -273,8 +403,7 @@ fl_gif_view_dispose (GObject *object)
 {
   FlGifView *self = FL_GIF_VIEW (object);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  cancel_load (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), FL_TYPE_GIF_VIEW);
   /* The template's unnamed root box is ours to unparent. */
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
@@ -322,7 +451,6 @@ fl_gif_view_init (FlGifView *self)
   GtkDropTarget *drop;
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->cancellable = g_cancellable_new ();
   self->paintable = fl_gif_paintable_new ();
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
   self->live_paintable = fl_frame_paintable_new ();

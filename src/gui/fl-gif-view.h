@@ -1,5 +1,11 @@
 /* fl-gif-view.h: the Preview area: an animated GIF with play/pause, a frame
- * slider, a counter, speed and crisp zoom. Files are decoded on a thread. */
+ * slider, a counter, speed and crisp zoom. Files are decoded on a thread.
+ *
+ * Memory: the view holds one GIF within the reader's budget
+ * (FL_GIF_MEMORY_BUDGET_BYTES, see fl-gif-reader.h) and draws it at most 2048x2048
+ * pixels' worth when zoomed (larger: fitted to the window), which GTK 4.8 holds
+ * about five times over on its way to the screen: FL_GIF_VIEW_MEMORY_BUDGET_BYTES
+ * in all, whatever the file and the zoom (tests/hostile/app measures it). */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -8,6 +14,8 @@
 #include "fl-image.h"
 
 G_BEGIN_DECLS
+
+#define FL_GIF_VIEW_MEMORY_BUDGET_BYTES (FL_GIF_MEMORY_BUDGET_BYTES + 128u * 1024u * 1024u)
 
 #define FL_TYPE_GIF_VIEW (fl_gif_view_get_type ())
 G_DECLARE_FINAL_TYPE (FlGifView, fl_gif_view, FL, GIF_VIEW, GtkWidget)

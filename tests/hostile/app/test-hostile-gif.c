@@ -1,0 +1,537 @@
+/* test-hostile-gif.c: the GIF reader the viewer uses, fed hostile GIFs built
+ * here: colour indices beyond the table, 65535x65535 screens, frames larger
+ * than the screen, decompression bombs, zero delays and truncation at every
+ * offset. The sanitizer builds turn any out-of-bounds access into a failure;
+ * the memory budget of fl-gif-reader.h is measured as peak RSS. */
+#include "fl-error.h"
+#include "fl-gif-reader.h"
+#include "fl-hostile-gif.h"
+
+#include <sys/resource.h>
+
+static FlGif *
+decode (GBytes *bytes, const FlGifLimits *limits, GError **error)
+{
+  return fl_gif_new_from_bytes (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), limits,
+                                NULL, error);
+}
+
+/* Renders every frame, touching every canvas pixel. */
+static void
+render_all (FlGif *gif)
+{
+  g_autoptr (FlGifCanvas) canvas = fl_gif_canvas_new (gif);
+  gsize n = (gsize) fl_gif_get_width (gif) * fl_gif_get_height (gif);
+  guint32 sum = 0;
+
+  for (guint i = 0; i < fl_gif_get_n_frames (gif); i++)
+    {
+      const guint32 *px = fl_gif_canvas_render (canvas, i);
+
+      for (gsize p = 0; p < n; p += 1 + n / 4096)
+        sum ^= px[p];
+    }
+  (void) sum;
+}
+
+/* One frame of w x h at 0,0 whose pixel `at` is `bad`, the others 0. */
+static GBytes *
+gif_with_pixel (guint global_bits, guint local_bits, guint w, guint h, gsize at, guint bad,
+                int transparent)
+{
+  GByteArray *b = hg_new (w, h, global_bits);
+  g_autofree guint8 *px = g_malloc0 ((gsize) w * h);
+
+  px[at] = (guint8) bad;
+  if (transparent >= 0)
+    hg_gce (b, 10, transparent, 0);
+  hg_image (b, 0, 0, w, h, local_bits, FALSE);
+  hg_raster (b, px, (gsize) w * h);
+  return hg_finish (b);
+}
+
+static void
+test_colour_beyond_table (void)
+{
+  guint refused = 0;
+
+  for (guint bits = 1; bits <= 7; bits++)
+    for (guint local = 0; local <= 1; local++)
+      {
+        guint size = 1u << bits;
+        const guint bads[] = { size, size + 1, 255 };
+        const gsize ats[] = { 0, 37, 99 };
+
+        for (guint i = 0; i < G_N_ELEMENTS (bads); i++)
+          for (guint j = 0; j < G_N_ELEMENTS (ats); j++)
+            {
+              g_autoptr (GBytes) bytes = gif_with_pixel (local ? 0 : bits, local ? bits : 0, 10,
+                                                         10, ats[j], bads[i], -1);
+              g_autoptr (GError) error = NULL;
+              g_autoptr (FlGif) gif = decode (bytes, NULL, &error);
+
+              g_assert_null (gif);
+              g_assert_error (error, FL_ERROR, FL_ERROR_INVALID_GIF);
+              g_assert_nonnull (strstr (error->message, "beyond its colour table"));
+              refused++;
+            }
+        {
+          /* The last index inside the table is fine. */
+          g_autoptr (GBytes) bytes = gif_with_pixel (local ? 0 : bits, local ? bits : 0, 10, 10,
+                                                     55, size - 1, -1);
+          g_autoptr (GError) error = NULL;
+          g_autoptr (FlGif) gif = decode (bytes, NULL, &error);
+          g_autoptr (FlGifCanvas) canvas = NULL;
+
+          g_assert_no_error (error);
+          canvas = fl_gif_canvas_new (gif);
+          g_assert_cmphex (fl_gif_canvas_render (canvas, 0)[55], ==, hg_color (size - 1));
+        }
+      }
+  g_test_message ("%u GIFs with an index beyond the table refused with a sentence", refused);
+
+  {
+    /* A transparent index beyond the table draws nothing, as browsers do. */
+    g_autoptr (GBytes) bytes = gif_with_pixel (1, 0, 10, 10, 5, 200, 200);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (FlGif) gif = decode (bytes, NULL, &error);
+    g_autoptr (FlGifCanvas) canvas = NULL;
+
+    g_assert_no_error (error);
+    canvas = fl_gif_canvas_new (gif);
+    g_assert_cmphex (fl_gif_canvas_render (canvas, 0)[5], ==, 0);
+    g_assert_cmphex (fl_gif_canvas_render (canvas, 0)[6], ==, hg_color (0));
+  }
+  {
+    /* No colour table at all: every index draws black. */
+    g_autoptr (GBytes) bytes = gif_with_pixel (0, 0, 10, 10, 7, 255, -1);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (FlGif) gif = decode (bytes, NULL, &error);
+    g_autoptr (FlGifCanvas) canvas = NULL;
+
+    g_assert_no_error (error);
+    canvas = fl_gif_canvas_new (gif);
+    g_assert_cmphex (fl_gif_canvas_render (canvas, 0)[7], ==, 0xff000000u);
+  }
+  {
+    /* A bad index off the screen is never drawn, so never looked up: the
+     * 10x10 frame hangs off a 5x5 screen and its bad pixel is at (9, 9). */
+    GByteArray *b = hg_new (5, 5, 1);
+    guint8 px[100] = { 0 };
+    g_autoptr (GBytes) bytes = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (FlGif) gif = NULL;
+
+    px[99] = 250;
+    hg_image (b, 0, 0, 10, 10, 0, FALSE);
+    hg_raster (b, px, 100);
+    bytes = hg_finish (b);
+    gif = decode (bytes, NULL, &error);
+    g_assert_no_error (error);
+    render_all (gif);
+  }
+}
+
+static guint64
+elapsed_ms (gint64 start)
+{
+  return (guint64) (g_get_monotonic_time () - start) / 1000;
+}
+
+static void
+test_huge_screens (void)
+{
+  static const guint sizes[][3] = {
+    /* width, height, accepted */
+    { 65535, 65535, FALSE }, { 65535, 257, FALSE }, { 4097, 4096, FALSE },
+    { 4096, 4096, TRUE },    { 65535, 1, TRUE },    { 1, 65535, TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      GByteArray *b = hg_new (sizes[i][0], sizes[i][1], 1);
+      g_autoptr (GBytes) bytes = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (FlGif) gif = NULL;
+      guint64 before;
+      gint64 start = g_get_monotonic_time ();
+
+      hg_image (b, 0, 0, 1, 1, 0, FALSE);
+      hg_raster (b, (const guint8 *) "\1", 1);
+      bytes = hg_finish (b);
+      g_assert_true (hg_reset_peak ());
+      before = hg_status_kib ("VmHWM:");
+      gif = decode (bytes, NULL, &error);
+      if (sizes[i][2])
+        {
+          g_autoptr (FlGifCanvas) canvas = NULL;
+
+          g_assert_no_error (error);
+          canvas = fl_gif_canvas_new (gif);
+          g_assert_cmphex (fl_gif_canvas_render (canvas, 0)[0], ==, hg_color (1));
+          g_assert_cmpuint (fl_gif_canvas_get_memory_size (canvas), <=,
+                            2 * 4 * FL_GIF_DEFAULT_MAX_CANVAS_PIXELS + 64 * 1024 * 1024);
+        }
+      else
+        {
+          g_autofree char *size = g_strdup_printf ("%ux%u", sizes[i][0], sizes[i][1]);
+
+          g_assert_null (gif);
+          g_assert_error (error, FL_ERROR, FL_ERROR_TOO_LARGE);
+          g_assert_nonnull (strstr (error->message, size));
+          /* Refused from the header: nothing allocated, at once. */
+          g_assert_cmpuint (hg_status_kib ("VmHWM:") - before, <, 4096);
+          g_assert_cmpuint (elapsed_ms (start), <, 2000);
+        }
+      g_test_message ("%ux%u screen: %s, peak RSS +%" G_GUINT64_FORMAT " KiB", sizes[i][0],
+                      sizes[i][1], gif ? "shown" : error->message,
+                      hg_status_kib ("VmHWM:") - before);
+    }
+}
+
+static void
+test_frames_larger_than_screen (void)
+{
+  g_autoptr (GError) error = NULL;
+
+  {
+    /* A 65535x65535 frame on a 16x16 screen, its raster a 2.7 KiB bomb of
+     * 16 full rows (1 M pixels): only the rows on the screen are decoded, the
+     * rest of the frame (none here: the data just stops) is skipped. */
+    GByteArray *b = hg_new (16, 16, 2);
+    g_autoptr (GBytes) bytes = NULL;
+    g_autoptr (FlGif) gif = NULL;
+    g_autoptr (FlGifCanvas) canvas = NULL;
+    gint64 start = g_get_monotonic_time ();
+    const guint32 *px;
+
+    hg_image (b, 0, 0, 65535, 65535, 0, FALSE);
+    hg_raster_solid (b, 3, 65535ull * 16);
+    hg_gce (b, 0, -1, 0);
+    /* A second frame entirely off the screen: counted, draws nothing. */
+    hg_image (b, 65000, 65000, 65535, 65535, 0, FALSE);
+    hg_raster_solid (b, 2, 1000);
+    /* A third that hangs off the bottom-right corner: 6x6 of it shows. */
+    hg_image (b, 10, 10, 16, 16, 0, FALSE);
+    hg_raster_solid (b, 1, 256);
+    bytes = hg_finish (b);
+    g_test_message ("65535x65535 frame on a 16x16 screen: %" G_GSIZE_FORMAT " bytes",
+                    g_bytes_get_size (bytes));
+    gif = decode (bytes, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (fl_gif_get_n_frames (gif), ==, 3);
+    g_assert_cmpuint (fl_gif_get_memory_size (gif), <, 64 * 1024);
+    canvas = fl_gif_canvas_new (gif);
+    px = fl_gif_canvas_render (canvas, 0);
+    for (guint p = 0; p < 256; p++)
+      g_assert_cmphex (px[p], ==, hg_color (3));
+    px = fl_gif_canvas_render (canvas, 2);
+    for (guint p = 0; p < 256; p++)
+      g_assert_cmphex (px[p], ==, hg_color (p / 16 >= 10 && p % 16 >= 10 ? 1 : 3));
+    g_assert_cmpuint (elapsed_ms (start), <, 5000);
+  }
+  {
+    /* Interlaced, 16 wide and 65535 tall on 16x16: the first three passes
+     * must be decoded (half the rows), the last pass is skipped below row 16. */
+    GByteArray *b = hg_new (16, 16, 2);
+    g_autoptr (GBytes) bytes = NULL;
+    g_autoptr (FlGif) gif = NULL;
+    g_autoptr (FlGifCanvas) canvas = NULL;
+
+    hg_image (b, 0, 0, 16, 65535, 0, TRUE);
+    hg_raster_solid (b, 2, 16ull * 65535);
+    bytes = hg_finish (b);
+    gif = decode (bytes, NULL, &error);
+    g_assert_no_error (error);
+    canvas = fl_gif_canvas_new (gif);
+    g_assert_cmphex (fl_gif_canvas_render (canvas, 0)[255], ==, hg_color (2));
+  }
+  {
+    /* On the largest screen allowed, 256x65535, a 65535x65535 frame would
+     * need 4.3 billion pixels decoded from 3.2 MB: refused before decoding. */
+    GByteArray *b = hg_new (256, 65535, 1);
+    g_autoptr (GBytes) bytes = NULL;
+    g_autoptr (FlGif) gif = NULL;
+    gint64 start = g_get_monotonic_time ();
+
+    hg_image (b, 0, 0, 65535, 65535, 0, FALSE);
+    hg_raster_solid (b, 1, 100000);
+    bytes = hg_finish (b);
+    gif = decode (bytes, NULL, &error);
+    g_assert_null (gif);
+    g_assert_error (error, FL_ERROR, FL_ERROR_TOO_LARGE);
+    g_assert_nonnull (strstr (error->message, "million pixels"));
+    g_assert_cmpuint (elapsed_ms (start), <, 2000);
+    g_test_message ("%s", error->message);
+  }
+}
+
+/* w x h screen, n full-screen frames, each a bomb of one colour. */
+static GBytes *
+bomb_gif (guint w, guint h, guint n)
+{
+  GByteArray *b = hg_new (w, h, 8);
+
+  hg_loop (b, 0);
+  for (guint i = 0; i < n; i++)
+    {
+      hg_gce (b, 0, -1, i % 3 == 2 ? 3 : 0);
+      hg_image (b, 0, 0, w, h, 0, FALSE);
+      hg_raster_solid (b, i % 256, (guint64) w * h);
+    }
+  return hg_finish (b);
+}
+
+static void
+test_memory_budget (void)
+{
+  /* The largest screen allowed (4096x4096) and 40 full-screen frames in a
+   * 230 KiB file: 640 MiB of indices if nothing stopped it. The decoded-frames
+   * limit (192 MiB) stops it at frame 12; peak RSS stays within the budget. */
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlGif) gif = NULL;
+  guint64 before, peak;
+  gint64 start;
+
+  if (!HG_RSS_MEASURABLE)
+    {
+      /* Single-threaded and 2 GB of shadow memory under TSan: the ASan and
+       * plain builds run it. */
+      g_test_skip ("peak RSS means nothing under ThreadSanitizer");
+      return;
+    }
+  bytes = bomb_gif (4096, 4096, 40);
+  g_assert_true (hg_reset_peak ());
+  before = hg_status_kib ("VmHWM:");
+  start = g_get_monotonic_time ();
+  gif = decode (bytes, NULL, &error);
+  peak = hg_status_kib ("VmHWM:") - before;
+  g_test_message ("40 frames of 4096x4096 in %" G_GSIZE_FORMAT " KiB: %s in %" G_GUINT64_FORMAT
+                  " ms, peak RSS +%" G_GUINT64_FORMAT " MiB (budget %u MiB)",
+                  g_bytes_get_size (bytes) / 1024, error ? error->message : "decoded",
+                  elapsed_ms (start), peak / 1024, FL_GIF_MEMORY_BUDGET_BYTES >> 20);
+  g_assert_null (gif);
+  g_assert_error (error, FL_ERROR, FL_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "192 MiB"));
+  /* The frames' limit plus slack for the sanitizers' shadow memory. */
+  hg_assert_peak_kib (peak, (FL_GIF_DEFAULT_MAX_FRAME_BYTES >> 10) + 48 * 1024);
+  g_clear_error (&error);
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  {
+    /* 11 frames fit: decode them, then play them all through one canvas
+     * (keyframes included) and measure the whole GIF's peak. */
+    g_autoptr (FlGifCanvas) canvas = NULL;
+
+    bytes = bomb_gif (4096, 4096, 11);
+    g_assert_true (hg_reset_peak ());
+    before = hg_status_kib ("VmRSS:");
+    gif = decode (bytes, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (fl_gif_get_memory_size (gif), <=, FL_GIF_DEFAULT_MAX_FRAME_BYTES);
+    canvas = fl_gif_canvas_new (gif);
+    for (guint i = 0; i < 11; i++)
+      g_assert_cmphex (fl_gif_canvas_render (canvas, i)[4096 * 4096 - 1], ==, hg_color (i));
+    g_assert_cmphex (fl_gif_canvas_render (canvas, 3)[0], ==, hg_color (3));
+    peak = hg_status_kib ("VmHWM:") - before;
+    g_test_message ("11 frames of 4096x4096: frames %" G_GSIZE_FORMAT " MiB, canvas %"
+                    G_GSIZE_FORMAT " MiB, peak RSS +%" G_GUINT64_FORMAT " MiB (budget %u MiB)",
+                    fl_gif_get_memory_size (gif) >> 20,
+                    fl_gif_canvas_get_memory_size (canvas) >> 20, peak / 1024,
+                    FL_GIF_MEMORY_BUDGET_BYTES >> 20);
+    g_assert_cmpuint (fl_gif_canvas_get_memory_size (canvas), <=,
+                      2 * 4 * FL_GIF_DEFAULT_MAX_CANVAS_PIXELS + 64 * 1024 * 1024);
+    hg_assert_peak_kib (peak, FL_GIF_MEMORY_BUDGET_BYTES >> 10);
+  }
+}
+
+static void
+test_raster_budget (void)
+{
+  /* A 1x256 screen and 100 frames of 65535x256 in 250 KiB: nothing of them
+   * shows beyond the first column, yet each row must be decoded whole (16.8 M
+   * pixels a frame, 1.7 G in all). With the limit lowered to 40 M pixels (the
+   * default, 1 G, costs seconds) the third frame is refused before decoding. */
+  GByteArray *b = hg_new (1, 256, 1);
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlGif) gif = NULL;
+  FlGifLimits limits;
+  gint64 start = g_get_monotonic_time ();
+
+  for (guint i = 0; i < 100; i++)
+    {
+      hg_image (b, 0, 0, 65535, 256, 0, FALSE);
+      hg_raster_solid (b, 1, 65535ull * 256);
+    }
+  bytes = hg_finish (b);
+  fl_gif_limits_init_default (&limits);
+  limits.max_raster_pixels = 40 * 1000 * 1000;
+  gif = decode (bytes, &limits, &error);
+  g_assert_null (gif);
+  g_assert_error (error, FL_ERROR, FL_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "40 million pixels"));
+  g_test_message ("%" G_GSIZE_FORMAT " KiB, 1.7 G pixels: %s after %" G_GUINT64_FORMAT " ms",
+                  g_bytes_get_size (bytes) / 1024, error->message, elapsed_ms (start));
+}
+
+static void
+test_zero_delays (void)
+{
+  static const guint delays[][2] = {
+    /* stored (cs), played (ms) */
+    { 0, 100 }, { 1, 100 }, { 2, 20 }, { 3, 30 }, { 50, 500 }, { 65535, 655350 },
+  };
+  GByteArray *b = hg_new (2, 2, 1);
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlGif) gif = NULL;
+
+  hg_loop (b, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (delays); i++)
+    {
+      hg_gce (b, delays[i][0], -1, 0);
+      hg_image (b, 0, 0, 2, 2, 0, FALSE);
+      hg_raster (b, (const guint8 *) "\0\1\1\0", 4);
+    }
+  /* A frame with no graphic control extension at all: delay 0. */
+  hg_image (b, 0, 0, 2, 2, 0, FALSE);
+  hg_raster (b, (const guint8 *) "\0\1\1\0", 4);
+  bytes = hg_finish (b);
+  gif = decode (bytes, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fl_gif_get_n_frames (gif), ==, G_N_ELEMENTS (delays) + 1);
+  for (guint i = 0; i < G_N_ELEMENTS (delays); i++)
+    {
+      g_assert_cmpuint (fl_gif_get_frame_delay_cs (gif, i), ==, delays[i][0]);
+      g_assert_cmpuint (fl_gif_get_frame_delay_ms (gif, i), ==, delays[i][1]);
+    }
+  g_assert_cmpuint (fl_gif_get_frame_delay_ms (gif, G_N_ELEMENTS (delays)), ==, 100);
+}
+
+/* A GIF with every kind of block: loop, comments, local tables, interlace,
+ * transparency, all disposals, a frame hanging off the screen. */
+static GBytes *
+busy_gif (void)
+{
+  GByteArray *b = hg_new (9, 7, 3);
+  guint8 px[12 * 12];
+
+  hg_loop (b, 3);
+  hg_comment (b, "hostile");
+  for (guint f = 0; f < 8; f++)
+    {
+      guint w = f == 5 ? 12 : 9 - f % 3, h = f == 5 ? 12 : 7 - f % 2;
+
+      for (guint p = 0; p < w * h; p++)
+        px[p] = (guint8) ((p + f) % 8);
+      hg_gce (b, f, f % 2 ? 1 : -1, f % 4);
+      hg_image (b, f % 3, f % 2, w, h, f % 3 == 1 ? 3 : 0, f % 2 == 1);
+      hg_raster (b, px, w * h);
+    }
+  return hg_finish (b);
+}
+
+/* Truncates data at each offset in offsets[]: every prefix either decodes to
+ * at most full frames, all of which render, or fails with an FL_ERROR. */
+static guint
+truncate_at (const guint8 *data, gsize length, guint full, const gsize *offsets, guint n)
+{
+  guint kept = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      gsize cut = offsets[i];
+      g_autofree guint8 *copy = g_memdup2 (data, cut); /* exactly cut bytes: ASan sees overreads */
+      g_autoptr (GError) error = NULL;
+      g_autoptr (FlGif) gif = fl_gif_new_from_bytes (copy, cut, NULL, NULL, &error);
+
+      g_assert_cmpuint (cut, <=, length);
+      if (gif != NULL)
+        {
+          kept++;
+          g_assert_cmpuint (fl_gif_get_n_frames (gif), <=, full);
+          render_all (gif);
+        }
+      else
+        {
+          g_assert_true (error->domain == FL_ERROR);
+          g_assert_cmpuint (strlen (error->message), >, 5);
+        }
+    }
+  return kept;
+}
+
+static void
+test_truncated_everywhere (void)
+{
+  g_autoptr (GBytes) bytes = busy_gif ();
+  gsize length = g_bytes_get_size (bytes);
+  g_autofree gsize *offsets = g_new (gsize, length);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlGif) gif = decode (bytes, NULL, &error);
+  const char *corpus = g_getenv ("FRAMELOOM_CORPUS");
+  guint kept, files = 0, cuts = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (fl_gif_get_n_frames (gif), ==, 8);
+  g_assert_cmpint (fl_gif_get_loop_count (gif), ==, 3);
+  for (gsize i = 0; i < length; i++)
+    offsets[i] = i;
+  kept = truncate_at (g_bytes_get_data (bytes, NULL), length, 8, offsets, (guint) length);
+  g_test_message ("built GIF of %" G_GSIZE_FORMAT " bytes cut at every offset: %u kept frames",
+                  length, kept);
+
+  if (corpus == NULL || !g_file_test (corpus, G_FILE_TEST_IS_DIR))
+    {
+      g_test_message ("no corpus (FRAMELOOM_CORPUS): built GIF only");
+      return;
+    }
+  /* Every valid corpus GIF cut at its first 48 offsets and 80 more spread
+   * over the file. */
+  for (guint d = 0; d < 3; d++)
+    {
+      static const char *const dirs[] = { "gif-test-suite", "giflib-pic", "misc" };
+      g_autofree char *dir = g_build_filename (corpus, "gif-valid", dirs[d], NULL);
+      g_autoptr (GDir) handle = g_dir_open (dir, 0, NULL);
+      const char *name;
+
+      while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (dir, name, NULL);
+          g_autofree char *data = NULL;
+          gsize len = 0, offs[128];
+          guint n = 0;
+          g_autoptr (FlGif) whole = NULL;
+
+          if (!g_str_has_suffix (name, ".gif") || !g_file_get_contents (path, &data, &len, NULL))
+            continue;
+          whole = fl_gif_new_from_bytes ((const guint8 *) data, len, NULL, NULL, NULL);
+          for (gsize i = 0; i < MIN (len, 48); i++)
+            offs[n++] = i;
+          for (guint k = 1; k <= 80 && len > 48; k++)
+            offs[n++] = 48 + (len - 48) * k / 81;
+          truncate_at ((const guint8 *) data, len, whole ? fl_gif_get_n_frames (whole) : G_MAXUINT,
+                       offs, n);
+          files++;
+          cuts += n;
+        }
+    }
+  g_test_message ("%u corpus GIFs cut at %u offsets in all", files, cuts);
+  g_assert_cmpuint (files, >, 50);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/hostile/gif/colour-beyond-table", test_colour_beyond_table);
+  g_test_add_func ("/hostile/gif/huge-screens", test_huge_screens);
+  g_test_add_func ("/hostile/gif/frames-larger-than-screen", test_frames_larger_than_screen);
+  g_test_add_func ("/hostile/gif/memory-budget", test_memory_budget);
+  g_test_add_func ("/hostile/gif/raster-budget", test_raster_budget);
+  g_test_add_func ("/hostile/gif/zero-delays", test_zero_delays);
+  g_test_add_func ("/hostile/gif/truncated-everywhere", test_truncated_everywhere);
+  return g_test_run ();
+}
