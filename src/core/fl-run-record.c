@@ -236,7 +236,10 @@ csv_cell (GString *out, const char *text)
   /* The reader takes only UTF-8, as JSON does (a file name in an error message
    * need not be): repaired here the way fl_json_append_string does. */
   if (!g_utf8_validate (text, -1, NULL))
-    text = valid = g_utf8_make_valid (text, -1);
+    {
+      valid = g_utf8_make_valid (text, -1);
+      text = valid;
+    }
   if (strpbrk (text, ",\"\r\n") == NULL)
     {
       g_string_append (out, text);

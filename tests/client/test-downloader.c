@@ -75,7 +75,10 @@ handle_connection (gpointer data)
         }
       break;
     case PEER_ENDLESS:
-      memcpy (block, "\x89PNG\r\n\x1a\n", 8);
+      {
+        static const guint8 signature[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+        memcpy (block, signature, sizeof signature);
+      }
       memset (block + 8, 0, sizeof block - 8);
       while (!g_atomic_int_get (&peer->stop))
         {
@@ -471,7 +474,7 @@ test_cancel_while_connecting (void)
   for (guint i = 0; i < G_N_ELEMENTS (fillers); i++)
     {
       fillers[i] = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-      connect (fillers[i], (struct sockaddr *) &addr, sizeof addr);
+      (void) connect (fillers[i], (struct sockaddr *) &addr, sizeof addr); /* EINPROGRESS */
     }
 
   config.port = ntohs (addr.sin_port);

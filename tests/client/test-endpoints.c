@@ -311,7 +311,7 @@ test_revived (void)
     {
       fillers[i] = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
       g_assert_cmpint (fillers[i], >=, 0);
-      connect (fillers[i], (const struct sockaddr *) &bound.storage, bound.length);
+      (void) connect (fillers[i], (const struct sockaddr *) &bound.storage, bound.length);
     }
   g_usleep (50000);
 

@@ -223,7 +223,7 @@ test_bad (void)
      * line 5 is sample (2). Make its threads cell non-numeric. */
     at = strstr (lines[4], ",5002,6,");
     g_assert_nonnull (at);
-    memcpy (at, ",5002,X,", 8);
+    at[6] = 'X'; /* ",5002,6," -> ",5002,X," */
     damaged = g_strjoinv ("\n", lines);
     parsed = fl_run_records_parse (damaged, -1, "runs.csv", &error);
     g_assert_null (parsed);
@@ -278,7 +278,10 @@ test_tolerant (void)
   g_clear_error (&error);
   {
     g_autofree char *flat = g_strdup (json);
-    memcpy (strstr (flat, "[1]"), "  1", 3);
+    char *bracketed = strstr (flat, "[1]");
+    g_assert_nonnull (bracketed);
+    bracketed[0] = ' ';
+    bracketed[2] = ' ';
     b = fl_run_records_parse (flat, -1, "b.json", &error);
   }
   g_assert_no_error (error);

@@ -264,7 +264,7 @@ test_black_hole (void)
       FlSockAddr addr;
       g_assert_true (fl_net_resolve ("127.0.0.1", config.port, FALSE, &addr, NULL));
       fillers[i] = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-      connect (fillers[i], (struct sockaddr *) &addr.storage, addr.length);
+      (void) connect (fillers[i], (struct sockaddr *) &addr.storage, addr.length);
       g_usleep (20000);
     }
   pattern = g_strdup_printf ("^(Frame \\d+ failed after 3 attempts: )?Could not connect to "
