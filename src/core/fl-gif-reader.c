@@ -1,6 +1,9 @@
 /* fl-gif-reader.c: giflib's record-level API behind FlGif, every size checked
- * before it is allocated. giflib stays inside this file. */
+ * before it is allocated. giflib stays inside this file and fl-gif-index.c (the
+ * indexed mode for files over the in-memory limits). */
 #include "fl-gif-reader.h"
+
+#include "fl-gif-index.h"
 
 #include "fl-error.h"
 
@@ -10,27 +13,8 @@
 /* Keyframes hold the canvas state just before a frame is drawn. */
 #define KEYFRAME_MIN_INTERVAL 32u
 #define KEYFRAME_BUDGET_BYTES (64u * 1024u * 1024u)
-
-typedef struct
-{
-  guint left, top, width, height; /* clipped to the logical screen */
-  guint8 *indices;                /* width * height, owned; NULL when empty */
-  guint32 *palette;               /* 256 entries, shared with gif->palettes */
-  int transparent;                /* -1: none */
-  guint delay_cs;
-  FlGifDisposal disposal;
-} FlGifFrame;
-
-struct _FlGif
-{
-  gatomicrefcount ref_count;
-  guint width, height;
-  int loop_count;
-  GArray *frames;    /* FlGifFrame */
-  GPtrArray *palettes; /* guint32[256] each, owned */
-  gsize memory;      /* what max_frame_bytes bounds */
-  guint64 raster_pixels; /* what max_raster_pixels bounds */
-};
+/* Files under this are decoded without a scan first: they fit at once. */
+#define PRESCAN_MIN_BYTES (8u * 1024u * 1024u)
 
 struct _FlGifCanvas
 {
@@ -42,6 +26,12 @@ struct _FlGifCanvas
   guint32 **keyframes; /* (n_frames - 1) / interval + 1, lazily filled */
   guint n_keyframes;
   gsize keyframe_bytes;
+  /* Indexed mode: the frame being drawn or disposed, the one-frame GIF that
+   * holds its indices, and the synthetic stream's buffer. */
+  FlGifFrame frame;
+  FlGif *decoded;
+  GByteArray *scratch;
+  guint64 release_mark; /* the mapping before it may leave the RSS */
 };
 
 typedef struct
@@ -59,6 +49,8 @@ fl_gif_limits_init_default (FlGifLimits *limits)
   limits->max_frames = FL_GIF_DEFAULT_MAX_FRAMES;
   limits->max_frame_bytes = FL_GIF_DEFAULT_MAX_FRAME_BYTES;
   limits->max_raster_pixels = FL_GIF_DEFAULT_MAX_RASTER_PIXELS;
+  limits->max_indexed_file_bytes = FL_GIF_DEFAULT_MAX_INDEXED_FILE_BYTES;
+  limits->max_indexed_frames = FL_GIF_DEFAULT_MAX_INDEXED_FRAMES;
 }
 
 static int
@@ -180,6 +172,7 @@ read_frame (FlGif *gif, GifFileType *file, const GraphicsControlBlock *gcb, guin
   if (gif->frames->len >= limits->max_frames)
     {
       set_error (error, FL_ERROR_TOO_LARGE, "it has more than %u frames", limits->max_frames);
+      gif->over_budget = TRUE;
       return FALSE;
     }
   if (desc->Left < 0 || desc->Top < 0 || desc->Width < 0 || desc->Height < 0)
@@ -230,6 +223,7 @@ read_frame (FlGif *gif, GifFileType *file, const GraphicsControlBlock *gcb, guin
       set_error (error, FL_ERROR_TOO_LARGE,
                  "its frames need more than %" G_GSIZE_FORMAT " MiB of memory",
                  limits->max_frame_bytes / (1024 * 1024));
+      gif->over_budget = TRUE;
       return FALSE;
     }
   /* The CPU budget: rows below the screen are skipped, not decoded, except in
@@ -240,6 +234,7 @@ read_frame (FlGif *gif, GifFileType *file, const GraphicsControlBlock *gcb, guin
       set_error (error, FL_ERROR_TOO_LARGE,
                  "its frames encode more than %" G_GUINT64_FORMAT " million pixels",
                  limits->max_raster_pixels / 1000000);
+      gif->over_budget = TRUE;
       return FALSE;
     }
   gif->raster_pixels += raster;
@@ -377,9 +372,12 @@ reset_gcb (GraphicsControlBlock *gcb)
   gcb->TransparentColor = NO_TRANSPARENT_COLOR;
 }
 
-FlGif *
-fl_gif_new_from_bytes (const guint8 *data, gsize length, const FlGifLimits *limits,
-                       GCancellable *cancellable, GError **error)
+/* The decoded mode; *over_budget (may be NULL) tells a failure at a budget
+ * the indexed mode does not have (file size, frame count, decoded bytes, LZW
+ * pixels over the whole file) from damage. */
+static FlGif *
+decode_all (const guint8 *data, gsize length, const FlGifLimits *limits,
+            GCancellable *cancellable, gboolean *over_budget, GError **error)
 {
   FlGifLimits defaults;
   GifSource source = { data, length, 0 };
@@ -400,6 +398,8 @@ fl_gif_new_from_bytes (const guint8 *data, gsize length, const FlGifLimits *limi
     {
       set_error (error, FL_ERROR_TOO_LARGE, "the file is larger than %" G_GSIZE_FORMAT " MiB",
                  limits->max_file_bytes / (1024 * 1024));
+      if (over_budget != NULL)
+        *over_budget = TRUE;
       return NULL;
     }
 
@@ -505,10 +505,19 @@ out:
   DGifCloseFile (file, &gif_error);
   if (local_error != NULL)
     {
+      if (over_budget != NULL)
+        *over_budget = gif->over_budget;
       g_propagate_error (error, local_error);
       return NULL;
     }
   return g_steal_pointer (&gif);
+}
+
+FlGif *
+fl_gif_new_from_bytes (const guint8 *data, gsize length, const FlGifLimits *limits,
+                       GCancellable *cancellable, GError **error)
+{
+  return decode_all (data, length, limits, cancellable, NULL, error);
 }
 
 FlGif *
@@ -519,7 +528,9 @@ fl_gif_new_from_file (const char *path, const FlGifLimits *limits, GCancellable 
   g_autoptr (GMappedFile) mapped = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autofree char *display = g_filename_display_name (path);
-  FlGif *gif;
+  FlGif *gif = NULL;
+  gsize length;
+  gboolean over_budget;
 
   if (limits == NULL)
     {
@@ -535,9 +546,32 @@ fl_gif_new_from_file (const char *path, const FlGifLimits *limits, GCancellable 
                    local_error->message);
       return NULL;
     }
-  gif = fl_gif_new_from_bytes ((const guint8 *) g_mapped_file_get_contents (mapped),
-                               g_mapped_file_get_length (mapped), limits, cancellable,
-                               &local_error);
+  length = g_mapped_file_get_length (mapped);
+  over_budget = length > limits->max_file_bytes;
+  if (!over_budget && limits->max_indexed_frames > 0 && length > PRESCAN_MIN_BYTES)
+    {
+      /* A big file: a scan (fast: block lengths only) tells whether its frames
+       * fit the decoded budgets before they are decoded, not after. */
+      g_autoptr (GBytes) bytes = g_mapped_file_get_bytes (mapped);
+
+      gif = fl_gif_index_scan (bytes, TRUE, limits, cancellable, NULL);
+      if (gif != NULL && fl_gif_get_n_frames (gif) <= limits->max_frames
+          && gif->decoded_bytes <= limits->max_frame_bytes
+          && gif->raster_pixels <= limits->max_raster_pixels)
+        g_clear_pointer (&gif, fl_gif_unref);
+    }
+  if (gif == NULL && (!over_budget || limits->max_indexed_frames == 0))
+    gif = decode_all ((const guint8 *) g_mapped_file_get_contents (mapped), length, limits,
+                      cancellable, &over_budget, &local_error);
+  if (gif == NULL && over_budget && limits->max_indexed_frames > 0)
+    {
+      /* Over the in-memory budgets: keep the file mapped and decode each
+       * frame when it is drawn. */
+      g_autoptr (GBytes) bytes = g_mapped_file_get_bytes (mapped);
+
+      g_clear_error (&local_error);
+      gif = fl_gif_index_scan (bytes, TRUE, limits, cancellable, &local_error);
+    }
   if (gif == NULL)
     {
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -562,7 +596,9 @@ fl_gif_unref (FlGif *gif)
 {
   if (gif == NULL || !g_atomic_ref_count_dec (&gif->ref_count))
     return;
-  g_array_unref (gif->frames);
+  g_clear_pointer (&gif->frames, g_array_unref);
+  g_clear_pointer (&gif->index, g_array_unref);
+  g_clear_pointer (&gif->file, g_bytes_unref);
   g_ptr_array_unref (gif->palettes);
   g_free (gif);
 }
@@ -582,7 +618,7 @@ fl_gif_get_height (FlGif *gif)
 guint
 fl_gif_get_n_frames (FlGif *gif)
 {
-  return gif->frames->len;
+  return gif->frames != NULL ? gif->frames->len : gif->index->len;
 }
 
 int
@@ -594,7 +630,9 @@ fl_gif_get_loop_count (FlGif *gif)
 guint
 fl_gif_get_frame_delay_cs (FlGif *gif, guint index)
 {
-  g_return_val_if_fail (index < gif->frames->len, 0);
+  g_return_val_if_fail (index < fl_gif_get_n_frames (gif), 0);
+  if (gif->frames == NULL)
+    return g_array_index (gif->index, FlGifIndexEntry, index).delay_cs;
   return g_array_index (gif->frames, FlGifFrame, index).delay_cs;
 }
 
@@ -609,7 +647,9 @@ fl_gif_get_frame_delay_ms (FlGif *gif, guint index)
 FlGifDisposal
 fl_gif_get_frame_disposal (FlGif *gif, guint index)
 {
-  g_return_val_if_fail (index < gif->frames->len, FL_GIF_DISPOSE_NONE);
+  g_return_val_if_fail (index < fl_gif_get_n_frames (gif), FL_GIF_DISPOSE_NONE);
+  if (gif->frames == NULL)
+    return g_array_index (gif->index, FlGifIndexEntry, index).disposal;
   return g_array_index (gif->frames, FlGifFrame, index).disposal;
 }
 
@@ -624,7 +664,7 @@ fl_gif_canvas_new (FlGif *gif)
 {
   FlGifCanvas *canvas = g_new0 (FlGifCanvas, 1);
   gsize bytes = (gsize) gif->width * gif->height * 4;
-  guint n = gif->frames->len;
+  guint n = fl_gif_get_n_frames (gif);
 
   canvas->gif = fl_gif_ref (gif);
   canvas->pixels = g_malloc0 (bytes);
@@ -636,6 +676,8 @@ fl_gif_canvas_new (FlGif *gif)
   canvas->interval = (guint) MAX ((gsize) KEYFRAME_MIN_INTERVAL, (n + max_keys - 1) / max_keys);
   canvas->n_keyframes = n > 0 ? (n - 1) / canvas->interval + 1 : 1;
   canvas->keyframes = g_new0 (guint32 *, canvas->n_keyframes);
+  if (gif->frames == NULL)
+    canvas->scratch = g_byte_array_new ();
   return canvas;
 }
 
@@ -649,6 +691,8 @@ fl_gif_canvas_free (FlGifCanvas *canvas)
   g_free (canvas->keyframes);
   g_free (canvas->pixels);
   g_free (canvas->saved);
+  g_clear_pointer (&canvas->decoded, fl_gif_unref);
+  g_clear_pointer (&canvas->scratch, g_byte_array_unref);
   fl_gif_unref (canvas->gif);
   g_free (canvas);
 }
@@ -667,11 +711,43 @@ copy_rect (guint32 *dst, const guint32 *src, guint stride, const FlGifFrame *f)
             f->width * sizeof (guint32));
 }
 
+/* Frame index as draw_frame and dispose_frame need it. In indexed mode it is
+ * described from the file and, with pixels, LZW-decoded now; a frame whose
+ * data turns out damaged keeps no indices and draws nothing. */
+static const FlGifFrame *
+canvas_frame (FlGifCanvas *canvas, guint index, gboolean pixels)
+{
+  FlGif *gif = canvas->gif;
+
+  if (gif->frames != NULL)
+    return &g_array_index (gif->frames, FlGifFrame, index);
+  fl_gif_index_get_frame (gif, index, &canvas->frame);
+  if (pixels)
+    {
+      g_clear_pointer (&canvas->decoded, fl_gif_unref);
+      fl_gif_index_release (gif, index, &canvas->release_mark);
+      canvas->decoded = fl_gif_index_decode (gif, index, canvas->scratch);
+      if (canvas->decoded != NULL && canvas->decoded->frames->len == 1)
+        {
+          const FlGifFrame *d = &g_array_index (canvas->decoded->frames, FlGifFrame, 0);
+
+          /* Same screen, same descriptor: the same rectangle. */
+          if (d->left == canvas->frame.left && d->top == canvas->frame.top
+              && d->width == canvas->frame.width && d->height == canvas->frame.height)
+            {
+              canvas->frame.indices = d->indices;
+              canvas->frame.palette = d->palette;
+            }
+        }
+    }
+  return &canvas->frame;
+}
+
 /* Undoes frame index's effect according to its disposal. */
 static void
 dispose_frame (FlGifCanvas *canvas, guint index)
 {
-  const FlGifFrame *f = &g_array_index (canvas->gif->frames, FlGifFrame, index);
+  const FlGifFrame *f = canvas_frame (canvas, index, FALSE);
   guint stride = canvas->gif->width;
 
   if (f->disposal == FL_GIF_DISPOSE_BACKGROUND)
@@ -684,7 +760,7 @@ dispose_frame (FlGifCanvas *canvas, guint index)
 static void
 draw_frame (FlGifCanvas *canvas, guint index)
 {
-  const FlGifFrame *f = &g_array_index (canvas->gif->frames, FlGifFrame, index);
+  const FlGifFrame *f = canvas_frame (canvas, index, TRUE);
   guint stride = canvas->gif->width;
   gsize bytes = (gsize) stride * canvas->gif->height * 4;
 
@@ -712,7 +788,7 @@ draw_frame (FlGifCanvas *canvas, guint index)
 const guint32 *
 fl_gif_canvas_render (FlGifCanvas *canvas, guint index)
 {
-  guint n = canvas->gif->frames->len;
+  guint n = fl_gif_get_n_frames (canvas->gif);
   guint start;
 
   g_return_val_if_fail (index < n, canvas->pixels);
@@ -743,6 +819,19 @@ fl_gif_canvas_render (FlGifCanvas *canvas, guint index)
         memcpy (canvas->pixels, canvas->keyframes[k], bytes);
       else
         memset (canvas->pixels, 0, bytes);
+    }
+  /* Indexed mode: after a full-screen frame disposed to the background, or
+   * from a frame that paints the whole screen opaquely, what came before is
+   * irrelevant: a far seek starts there (frameloom-client writes only such
+   * frames), not at a keyframe that may not exist yet. */
+  if (canvas->gif->frames == NULL)
+    {
+      gboolean clear;
+      guint found = fl_gif_index_find_start (canvas->gif, start, index, &clear);
+
+      if (found != start && clear)
+        memset (canvas->pixels, 0, (gsize) canvas->gif->width * canvas->gif->height * 4);
+      start = found;
     }
   for (guint i = start; i <= index; i++)
     {

@@ -22,6 +22,22 @@
  * skipped, not decoded. A viewer holds one GIF and, while the next decodes, the
  * next one's file and frames.
  *
+ * Indexed mode, for files over those limits (fl_gif_new_from_file with
+ * max_indexed_frames > 0, the default; or fl_gif_new_indexed): the file stays
+ * mapped read-only (MAP_PRIVATE: page cache, reclaimable, and dropped from RSS
+ * as the scan passes), one scan of its blocks records 24 bytes per frame, and
+ * giflib decodes a frame when a canvas draws it. Its budget:
+ *   - the file, mapped: max_indexed_file_bytes (4 GiB);
+ *   - the index: 24 bytes a frame, at most max_indexed_frames (4 Mi frames:
+ *     96 MiB; a million 10x10 frames, 507 MB of file, need 24 MB);
+ *   - the LZW CPU budget, max_raster_pixels, holds per frame drawn, not per file;
+ *   - one FlGifCanvas as above (canvas, save area, keyframes within 64 MiB),
+ *     plus the one frame being drawn (its indices and its image block).
+ * The scan walks block lengths only (a 507 MB file of a million frames: about
+ * a second). It keeps the complete frames of a truncated file (a last frame cut
+ * in the middle is dropped, where the decoded mode keeps its rows), and finds
+ * damaged LZW data only when it draws the frame: that frame draws nothing.
+ *
  * Delays: a delay under FL_GIF_MIN_DELAY_CS (0 or 1 cs, often written by tools
  * that mean "as fast as possible") plays at FL_GIF_CLAMPED_DELAY_CS, as Firefox
  * and Chromium do, so a zero-delay GIF shows 10 frames a second, not thousands.
@@ -39,6 +55,8 @@ G_BEGIN_DECLS
 #define FL_GIF_DEFAULT_MAX_FRAME_BYTES (192u * 1024u * 1024u)
 /* Decoding costs about 20 ns a pixel: 256 Mi pixels, a few seconds at most. */
 #define FL_GIF_DEFAULT_MAX_RASTER_PIXELS (G_GUINT64_CONSTANT (256) << 20)
+#define FL_GIF_DEFAULT_MAX_INDEXED_FILE_BYTES (G_GUINT64_CONSTANT (4) << 30)
+#define FL_GIF_DEFAULT_MAX_INDEXED_FRAMES (4u * 1024u * 1024u)
 /* Browsers play delays of 0 or 1 centisecond at 10 centiseconds. */
 #define FL_GIF_MIN_DELAY_CS 2u
 #define FL_GIF_CLAMPED_DELAY_CS 10u
@@ -51,6 +69,8 @@ typedef struct
   gsize max_frame_bytes;      /* decoded frames: on-screen pixels (1 byte each), colour
                                * tables and per-frame records */
   guint64 max_raster_pixels;  /* pixels LZW-decoded, on screen or not (CPU time) */
+  gsize max_indexed_file_bytes; /* indexed mode: the mapped file */
+  guint max_indexed_frames;   /* indexed mode: frames indexed; 0: no indexed mode */
 } FlGifLimits;
 
 typedef enum
@@ -75,9 +95,20 @@ FlGif   *fl_gif_new_from_bytes (const guint8 *data, gsize length, const FlGifLim
                                 GCancellable *cancellable, GError **error);
 
 /* Reads and decodes path; the error is one sentence naming the file:
- * "Could not open “x.gif”: it is not a GIF file." */
+ * "Could not open “x.gif”: it is not a GIF file." A file over max_file_bytes,
+ * or whose frames exceed max_frames, max_frame_bytes or max_raster_pixels,
+ * opens in indexed mode when limits->max_indexed_frames > 0. */
 FlGif   *fl_gif_new_from_file (const char *path, const FlGifLimits *limits,
                                GCancellable *cancellable, GError **error);
+
+/* The indexed mode on bytes (a reference is kept): scans the blocks, decodes
+ * nothing until a canvas draws a frame; limits NULL: the defaults. The
+ * decoded mode's error sentences. fl_gif_new_from_file picks this mode by
+ * itself for a file over the decoded mode's budgets. */
+FlGif   *fl_gif_new_indexed (GBytes *bytes, const FlGifLimits *limits,
+                             GCancellable *cancellable, GError **error);
+/* TRUE when gif decodes its frames as they are drawn. */
+gboolean fl_gif_is_indexed (FlGif *gif);
 
 FlGif   *fl_gif_ref (FlGif *gif);
 void     fl_gif_unref (FlGif *gif);
@@ -94,7 +125,7 @@ guint    fl_gif_get_frame_delay_cs (FlGif *gif, guint index);
 guint    fl_gif_get_frame_delay_ms (FlGif *gif, guint index);
 FlGifDisposal fl_gif_get_frame_disposal (FlGif *gif, guint index);
 /* Bytes held by the decoded frames, colour tables included (not counting
- * canvases): what max_frame_bytes bounds. */
+ * canvases): what max_frame_bytes bounds; in indexed mode, the index. */
 gsize    fl_gif_get_memory_size (FlGif *gif);
 
 /* A compositor for gif; one per consumer, not thread-safe. Its memory, at most

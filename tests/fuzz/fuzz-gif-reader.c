@@ -4,6 +4,9 @@
  * app applies to a file it opens); a GIF it accepts is then played as the
  * preview plays it: every frame composed in order, then seeks backwards and
  * forwards across keyframes, so that disposal and keyframe code are fuzzed too.
+ * Every input is then opened in the indexed mode too (what the app uses for a
+ * file over the in-memory limits: a block scan, then giflib on each frame as
+ * it is drawn) and played the same way.
  */
 #include "fuzz-target.h"
 
@@ -34,30 +37,19 @@ touch_canvas (const guint32 *pixels, guint width, guint height)
     }
 }
 
-int
-LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+/* Checks what gif says about itself, then plays it as the preview does. */
+static void
+play (FlGif *gif, guint max_frames)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (FlGif) gif = NULL;
   g_autoptr (FlGifCanvas) canvas = NULL;
   guint width, height, n_frames;
-
-  gif = fl_gif_new_from_bytes (data, size, NULL, NULL, &error);
-  if (gif == NULL)
-    {
-      FUZZ_ASSERT (error != NULL && error->domain == FL_ERROR);
-      FUZZ_ASSERT (error->code == FL_ERROR_INVALID_GIF || error->code == FL_ERROR_TOO_LARGE);
-      FUZZ_ASSERT (error->message != NULL && error->message[0] != '\0');
-      return 0;
-    }
-  FUZZ_ASSERT (error == NULL);
 
   width = fl_gif_get_width (gif);
   height = fl_gif_get_height (gif);
   n_frames = fl_gif_get_n_frames (gif);
   FUZZ_ASSERT (width > 0 && height > 0);
   FUZZ_ASSERT ((guint64) width * height <= FL_GIF_DEFAULT_MAX_CANVAS_PIXELS);
-  FUZZ_ASSERT (n_frames > 0 && n_frames <= FL_GIF_DEFAULT_MAX_FRAMES);
+  FUZZ_ASSERT (n_frames > 0 && n_frames <= max_frames);
   FUZZ_ASSERT (fl_gif_get_loop_count (gif) >= -1);
   FUZZ_ASSERT (fl_gif_get_memory_size (gif) > 0);
   for (guint i = 0; i < n_frames; i++)
@@ -84,5 +76,43 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     g_autoptr (FlGifCanvas) other = fl_gif_canvas_new (gif);
     touch_canvas (fl_gif_canvas_render (other, n_frames - 1), width, height);
   }
+}
+
+static void
+check_error (const GError *error)
+{
+  FUZZ_ASSERT (error != NULL && error->domain == FL_ERROR);
+  FUZZ_ASSERT (error->code == FL_ERROR_INVALID_GIF || error->code == FL_ERROR_TOO_LARGE);
+  FUZZ_ASSERT (error->message != NULL && error->message[0] != '\0');
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlGif) gif = NULL;
+  g_autoptr (GBytes) bytes = g_bytes_new_static (data, size);
+
+  gif = fl_gif_new_from_bytes (data, size, NULL, NULL, &error);
+  if (gif == NULL)
+    check_error (error);
+  else
+    {
+      FUZZ_ASSERT (error == NULL);
+      FUZZ_ASSERT (!fl_gif_is_indexed (gif));
+      play (gif, FL_GIF_DEFAULT_MAX_FRAMES);
+    }
+  g_clear_pointer (&gif, fl_gif_unref);
+  g_clear_error (&error);
+
+  gif = fl_gif_new_indexed (bytes, NULL, NULL, &error);
+  if (gif == NULL)
+    {
+      check_error (error);
+      return 0;
+    }
+  FUZZ_ASSERT (error == NULL);
+  FUZZ_ASSERT (fl_gif_is_indexed (gif));
+  play (gif, FL_GIF_DEFAULT_MAX_INDEXED_FRAMES);
   return 0;
 }
