@@ -8,6 +8,7 @@
 #include "fl-png.h"
 #include "fl-run-object.h"
 #include "fl-sweep.h"
+#include "fl-tsan.h"
 
 #include <stdio.h>
 #include <sys/stat.h>
@@ -112,6 +113,8 @@ run_data_free (RunData *data)
   g_clear_error (&data->error);
   g_free (data);
 }
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RunData, run_data_free)
 
 static const char *
 effective_frames_dir (FlClientPanel *self)
@@ -250,6 +253,8 @@ peek_data_free (PeekData *peek)
   g_free (peek);
 }
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PeekData, peek_data_free)
+
 /* Threads finish frames roughly in index order, so the newest frame on disk is
  * at most a few below the count done; a frame is renamed into place whole. */
 static void
@@ -257,7 +262,9 @@ peek_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 {
   PeekData *peek = task_data;
   FlPngLimits limits;
+  gboolean found;
 
+  fl_tsan_acquire (peek);
   fl_png_limits_init_default (&limits);
   limits.max_width = limits.max_height = PEEK_MAX_DIMENSION;
   limits.max_bytes = 8u * 1024u * 1024u;
@@ -276,15 +283,20 @@ peek_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
       peek->image = fl_png_decode ((const guint8 *) bytes, length, &limits, NULL);
       peek->index = peek->newest - i;
     }
-  g_task_return_boolean (task, peek->image != NULL);
+  found = peek->image != NULL;
+  /* The last touch of peek before the hand-off back. */
+  fl_tsan_release (peek);
+  g_task_return_boolean (task, found);
 }
 
 static void
 on_peeked (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (FlClientPanel) self = user_data;
-  PeekData *peek = g_task_get_task_data (G_TASK (result));
+  /* Ours to free, here on the main thread (see maybe_peek). */
+  g_autoptr (PeekData) peek = g_task_get_task_data (G_TASK (result));
 
+  fl_tsan_acquire (peek);
   if (g_task_get_cancellable (G_TASK (result)) != self->cancellable)
     return;
   self->peeking = FALSE;
@@ -313,7 +325,11 @@ maybe_peek (FlClientPanel *self)
   peek->since = self->run_start_real - 50 * 1000;
   peek->total = (guint) MIN (snap.total, G_MAXUINT);
   task = g_task_new (NULL, self->cancellable, on_peeked, g_object_ref (self));
-  g_task_set_task_data (task, peek, (GDestroyNotify) peek_data_free);
+  /* No destroy notify: GTask would free peek on whichever thread drops the last
+   * reference, which may be the pool's, after on_peeked used it. on_peeked,
+   * which GTask always calls, frees it instead. */
+  g_task_set_task_data (task, peek, NULL);
+  fl_tsan_release (peek);
   g_task_run_in_thread (task, peek_thread);
 }
 
@@ -343,23 +359,33 @@ static void
 run_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   RunData *data = task_data;
+  gboolean ok;
+  GError *error;
 
+  fl_tsan_acquire (data);
   data->cancellable = cancellable;
   fl_bridge_run_in_background (run_pipeline, data);
-  if (data->ok)
+  /* The last touches of data before the hand-off back. */
+  ok = data->ok;
+  error = ok ? NULL : g_steal_pointer (&data->error);
+  fl_tsan_release (data);
+  if (ok)
     g_task_return_boolean (task, TRUE);
   else
-    g_task_return_error (task, g_steal_pointer (&data->error));
+    g_task_return_error (task, error);
 }
 
 static void
 on_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (FlClientPanel) self = user_data;
-  RunData *data = g_task_get_task_data (G_TASK (result));
+  /* Ours to free, here on the main thread (see fl_client_panel_run). */
+  g_autoptr (RunData) data = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
-  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+  gboolean ok;
 
+  fl_tsan_acquire (data);
+  ok = g_task_propagate_boolean (G_TASK (result), &error);
   g_application_release (g_application_get_default ());
   /* Dispose already let go of this run. */
   if (g_task_get_cancellable (G_TASK (result)) != self->cancellable)
@@ -487,7 +513,9 @@ fl_client_panel_run (FlClientPanel *self)
   /* Keep the process alive until the thread has reaped its workers. */
   g_application_hold (g_application_get_default ());
   task = g_task_new (NULL, self->cancellable, on_run_done, g_object_ref (self));
-  g_task_set_task_data (task, data, (GDestroyNotify) run_data_free);
+  /* No destroy notify: on_run_done frees data on the main thread (see maybe_peek). */
+  g_task_set_task_data (task, data, NULL);
+  fl_tsan_release (data);
   g_task_run_in_thread (task, run_thread);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }

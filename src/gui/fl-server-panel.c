@@ -4,6 +4,7 @@
 #include "fl-application.h"
 #include "fl-core-bridge.h"
 #include "fl-image.h"
+#include "fl-tsan.h"
 
 #include <glib/gi18n.h>
 
@@ -183,7 +184,9 @@ start_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
   /* The handler threads inherit the lower priority of the thread that starts them. */
   StartData start = { task_data, NULL };
 
+  fl_tsan_acquire (task_data);
   fl_bridge_run_in_background (start_server, &start);
+  fl_tsan_release (task_data);
   if (start.error == NULL)
     g_task_return_boolean (task, TRUE);
   else
@@ -196,7 +199,12 @@ on_started (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (FlServerPanel) self = user_data;
   FlServer *server = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
-  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+  gboolean ok;
+
+  /* fl_server_start ran on the task's thread: its bound port, address and
+   * threads are ours from here. */
+  fl_tsan_acquire (server);
+  ok = g_task_propagate_boolean (G_TASK (result), &error);
 
   /* Disposed meanwhile (the window closed): nobody else would stop it. */
   if (self->cancellable == NULL)
@@ -234,7 +242,9 @@ static void
 stop_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   /* fl_server_stop blocks for up to the grace period: never on the main loop. */
+  fl_tsan_acquire (task_data);
   fl_server_stop (task_data, STOP_GRACE_MS);
+  fl_tsan_release (task_data);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -242,9 +252,11 @@ static void
 on_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (FlServerPanel) self = user_data;
+  FlServer *server = g_task_get_task_data (G_TASK (result));
 
+  fl_tsan_acquire (server);
   self->busy = FALSE;
-  fl_server_free (g_task_get_task_data (G_TASK (result)));
+  fl_server_free (server);
   if (self->cancellable == NULL)
     return;
   append_log (self);
@@ -289,7 +301,9 @@ fl_server_panel_set_running (FlServerPanel *self, gboolean running)
       fl_server_set_log_func (server, fl_log_ring_on_server_log, self->ring);
       set_busy (self, TRUE);
       task = g_task_new (NULL, NULL, on_started, g_object_ref (self));
+      /* No destroy notify: on_started keeps or frees server. */
       g_task_set_task_data (task, server, NULL);
+      fl_tsan_release (server);
       g_task_run_in_thread (task, start_thread);
     }
   else
@@ -302,6 +316,7 @@ fl_server_panel_set_running (FlServerPanel *self, gboolean running)
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
       task = g_task_new (NULL, NULL, on_stopped, g_object_ref (self));
       g_task_set_task_data (task, server, NULL);
+      fl_tsan_release (server);
       g_task_run_in_thread (task, stop_thread);
       gtk_label_set_text (self->status_label, _("Stopping…"));
     }

@@ -3,6 +3,7 @@
 
 #include "fl-error.h"
 #include "fl-run-object.h"
+#include "fl-tsan.h"
 
 #include <glib/gi18n.h>
 
@@ -68,6 +69,8 @@ sweep_data_free (SweepData *data)
   g_ptr_array_unref (data->records);
   g_free (data);
 }
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SweepData, sweep_data_free)
 
 /* One message from the sweep's thread: a run started or finished. */
 typedef struct
@@ -165,6 +168,7 @@ on_message (gpointer data)
 {
   Message *message = data;
 
+  fl_tsan_acquire (message);
   handle_message (message->panel, message);
   return G_SOURCE_REMOVE;
 }
@@ -181,8 +185,12 @@ post (SweepData *data, guint index, guint total, const FlRunRecord *record, gboo
   message->total = total;
   message->finished = finished;
   message->record = fl_run_record_copy (record);
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, on_message, message,
-                              (GDestroyNotify) message_free);
+  /* Always through the main loop: g_main_context_invoke would run on_message
+   * right here, on this thread, whenever nobody owns the main context (as
+   * between two iterations of a test's loop), touching widgets off the main
+   * thread. Idles of one priority run in the order they were added. */
+  fl_tsan_release (message);
+  g_idle_add_full (G_PRIORITY_DEFAULT, on_message, message, (GDestroyNotify) message_free);
 }
 
 static void
@@ -239,9 +247,13 @@ sweep_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
   };
   SweepData *data = task_data;
   GError *error = NULL;
+  gboolean ok;
 
-  if (fl_sweep_run (data->kind, &data->setup->config, (const guint *) data->values->data,
-                    data->values->len, &callbacks, data, cancellable, data->records, &error))
+  fl_tsan_acquire (data);
+  ok = fl_sweep_run (data->kind, &data->setup->config, (const guint *) data->values->data,
+                     data->values->len, &callbacks, data, cancellable, data->records, &error);
+  fl_tsan_release (data);
+  if (ok)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -251,11 +263,15 @@ static void
 on_sweep_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (FlSpeedupPanel) self = user_data;
-  SweepData *data = g_task_get_task_data (G_TASK (result));
+  /* Ours to free, here on the main thread (see fl_speedup_panel_start). */
+  g_autoptr (SweepData) data = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
-  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
-  gboolean cancelled = g_error_matches (error, FL_ERROR, FL_ERROR_CANCELLED)
-                       || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  gboolean ok, cancelled;
+
+  fl_tsan_acquire (data);
+  ok = g_task_propagate_boolean (G_TASK (result), &error);
+  cancelled = g_error_matches (error, FL_ERROR, FL_ERROR_CANCELLED)
+              || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   g_application_release (g_application_get_default ());
   if (g_task_get_cancellable (G_TASK (result)) != self->cancellable)
@@ -336,7 +352,11 @@ fl_speedup_panel_start (FlSpeedupPanel *self, FlSweepKind kind, FlRunSetup *setu
 
   g_application_hold (g_application_get_default ());
   task = g_task_new (NULL, self->cancellable, on_sweep_done, g_object_ref (self));
-  g_task_set_task_data (task, data, (GDestroyNotify) sweep_data_free);
+  /* No destroy notify: GTask would free data on whichever thread drops the last
+   * reference, possibly the pool's (unreffing this widget there), after
+   * on_sweep_done used it. on_sweep_done, which GTask always calls, frees it. */
+  g_task_set_task_data (task, data, NULL);
+  fl_tsan_release (data);
   g_task_run_in_thread (task, sweep_thread);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
