@@ -308,7 +308,7 @@ read_frame (FlGif *gif, GifFileType *file, const GraphicsControlBlock *gcb, guin
                 g_free (frame.indices);
                 goto fail;
               }
-            if (y < frame.height && frame.width > 0)
+            if (y < frame.height && frame.indices != NULL)
               {
                 guint8 *dst = frame.indices + (gsize) y * frame.width;
 

@@ -134,7 +134,8 @@ static void
 draw_in_flight (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
 {
   FlConcurrencyView *self = data;
-  double column = (double) w / N_SAMPLES;
+  const guint n_samples = N_SAMPLES;
+  double column = (double) w / n_samples;
   FlChartColors c;
 
   fl_chart_colors_get (GTK_WIDGET (area), &c);
