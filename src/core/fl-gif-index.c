@@ -39,20 +39,6 @@ on_index_read (GifFileType *file, GifByteType *buffer, int length)
   return (int) n;
 }
 
-static void
-set_error (GError **error, int code, const char *format, ...) G_GNUC_PRINTF (3, 4);
-
-static void
-set_error (GError **error, int code, const char *format, ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  g_autofree char *message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, FL_ERROR, code, message);
-}
-
 /* Tells the kernel the scanned part of a file mapping, [*dropped, upto), may
  * leave this process's RSS: MADV_DONTNEED on a read-only private file mapping
  * only unmaps the pages, which stay in the page cache and are read back if
@@ -184,20 +170,20 @@ add_frame (FlGif *gif, const guint8 *data, gsize start, gsize end, const Gce *gc
     return TRUE;
   if (n >= gif->limits.max_indexed_frames)
     {
-      set_error (error, FL_ERROR_TOO_LARGE, "it has more than %u frames",
+      g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE, "it has more than %u frames",
                  gif->limits.max_indexed_frames);
       return FALSE;
     }
   if (end - start > G_MAXUINT32)
     {
-      set_error (error, FL_ERROR_TOO_LARGE, "frame %u is larger than 4 GiB", n + 1);
+      g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE, "frame %u is larger than 4 GiB", n + 1);
       return FALSE;
     }
   /* The CPU budget holds per frame here: one frame is decoded at a time. */
   raster = (guint64) fw * ((desc[8] & 0x40) ? fh : height);
   if (raster > gif->limits.max_raster_pixels)
     {
-      set_error (error, FL_ERROR_TOO_LARGE,
+      g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
                  "frame %u encodes more than %" G_GUINT64_FORMAT " million pixels", n + 1,
                  gif->limits.max_raster_pixels / 1000000);
       return FALSE;
@@ -238,7 +224,7 @@ read_header (FlGif *gif, const guint8 *data, gsize length, GError **error)
 
   if (file == NULL)
     {
-      set_error (error, FL_ERROR_INVALID_GIF, "%s",
+      g_set_error (error, FL_ERROR, FL_ERROR_INVALID_GIF, "%s",
                  gif_error == D_GIF_ERR_NOT_GIF_FILE ? "it is not a GIF file"
                  : gif_error == D_GIF_ERR_NO_SCRN_DSCR ? "it has no screen descriptor"
                  : gif_error == D_GIF_ERR_NOT_ENOUGH_MEM ? "there is not enough memory"
@@ -249,10 +235,10 @@ read_header (FlGif *gif, const guint8 *data, gsize length, GError **error)
   gif->height = (guint) MAX (file->SHeight, 0);
   gif->header_length = source.offset;
   if (gif->width == 0 || gif->height == 0)
-    set_error (error, FL_ERROR_INVALID_GIF, "its logical screen is empty (%ux%u)", gif->width,
+    g_set_error (error, FL_ERROR, FL_ERROR_INVALID_GIF, "its logical screen is empty (%ux%u)", gif->width,
                gif->height);
   else if ((guint64) gif->width * gif->height > gif->limits.max_canvas_pixels)
-    set_error (error, FL_ERROR_TOO_LARGE,
+    g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
                "its logical screen of %ux%u pixels is larger than the limit of %" G_GUINT64_FORMAT
                " pixels", gif->width, gif->height, gif->limits.max_canvas_pixels);
   else
@@ -283,7 +269,7 @@ fl_gif_index_scan (GBytes *file, gboolean mapped, const FlGifLimits *limits,
                                   (guint) MIN (length / 64 + 16, 1u << 16));
   if (length > limits->max_indexed_file_bytes)
     {
-      set_error (error, FL_ERROR_TOO_LARGE, "the file is larger than %" G_GSIZE_FORMAT " MiB",
+      g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE, "the file is larger than %" G_GSIZE_FORMAT " MiB",
                  limits->max_indexed_file_bytes / (1024 * 1024));
       return NULL;
     }
@@ -322,7 +308,7 @@ fl_gif_index_scan (GBytes *file, gboolean mapped, const FlGifLimits *limits,
           next = scan_image (data, length, p);
           if (next == G_MAXSIZE && gif->index->len == 0)
             {
-              set_error (error, FL_ERROR_INVALID_GIF, "frame 1 is damaged: %s",
+              g_set_error (error, FL_ERROR, FL_ERROR_INVALID_GIF, "frame 1 is damaged: %s",
                          "its image data is damaged");
               return NULL;
             }
@@ -335,7 +321,7 @@ fl_gif_index_scan (GBytes *file, gboolean mapped, const FlGifLimits *limits,
         }
       else
         {
-          set_error (error, FL_ERROR_INVALID_GIF, "it contains a block of unknown type");
+          g_set_error (error, FL_ERROR, FL_ERROR_INVALID_GIF, "it contains a block of unknown type");
           return NULL;
         }
     }
@@ -346,7 +332,7 @@ fl_gif_index_scan (GBytes *file, gboolean mapped, const FlGifLimits *limits,
     }
   if (gif->index->len == 0)
     {
-      set_error (error, FL_ERROR_INVALID_GIF, "%s",
+      g_set_error (error, FL_ERROR, FL_ERROR_INVALID_GIF, "%s",
                  ended ? "the file ends early" : "it contains no frames");
       return NULL;
     }
