@@ -235,7 +235,8 @@ read_header (FlGif *gif, const guint8 *data, gsize length, GError **error)
   gif->height = (guint) MAX (file->SHeight, 0);
   gif->header_length = source.offset;
   if (gif->width == 0 || gif->height == 0)
-    g_set_error (error, FL_ERROR, FL_ERROR_INVALID_GIF, "its logical screen is empty (%ux%u)", gif->width,
+    g_set_error (error, FL_ERROR, FL_ERROR_INVALID_GIF, "its logical screen is empty (%ux%u)",
+                 gif->width,
                gif->height);
   else if ((guint64) gif->width * gif->height > gif->limits.max_canvas_pixels)
     g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
@@ -269,7 +270,8 @@ fl_gif_index_scan (GBytes *file, gboolean mapped, const FlGifLimits *limits,
                                   (guint) MIN (length / 64 + 16, 1u << 16));
   if (length > limits->max_indexed_file_bytes)
     {
-      g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE, "the file is larger than %" G_GSIZE_FORMAT " MiB",
+      g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
+                   "the file is larger than %" G_GSIZE_FORMAT " MiB",
                  limits->max_indexed_file_bytes / (1024 * 1024));
       return NULL;
     }
@@ -321,7 +323,8 @@ fl_gif_index_scan (GBytes *file, gboolean mapped, const FlGifLimits *limits,
         }
       else
         {
-          g_set_error (error, FL_ERROR, FL_ERROR_INVALID_GIF, "it contains a block of unknown type");
+          g_set_error_literal (error, FL_ERROR, FL_ERROR_INVALID_GIF,
+                               "it contains a block of unknown type");
           return NULL;
         }
     }
