@@ -236,8 +236,7 @@ read_header (FlGif *gif, const guint8 *data, gsize length, GError **error)
   gif->header_length = source.offset;
   if (gif->width == 0 || gif->height == 0)
     g_set_error (error, FL_ERROR, FL_ERROR_INVALID_GIF, "its logical screen is empty (%ux%u)",
-                 gif->width,
-               gif->height);
+                 gif->width, gif->height);
   else if ((guint64) gif->width * gif->height > gif->limits.max_canvas_pixels)
     g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
                "its logical screen of %ux%u pixels is larger than the limit of %" G_GUINT64_FORMAT
