@@ -1,7 +1,10 @@
-/* fl-test-util.c: temporary folders for the tests. */
+/* fl-test-util.c: temporary folders and child processes, for the tests. */
 #include "fl-test-util.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 char *
 fl_test_make_dir (const char *name_template)
@@ -33,4 +36,33 @@ fl_test_remove_tree (const char *path)
   /* A test may have made it read-only to provoke a failure. */
   g_chmod (path, 0755);
   g_rmdir (path);
+}
+
+guint
+fl_test_count_children (void)
+{
+  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (proc);
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = NULL, *stat = NULL;
+      const char *end;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      path = g_strdup_printf ("/proc/%s/stat", name);
+      if (!g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      /* "pid (comm) state ppid ...": comm may hold spaces and parentheses. */
+      end = strrchr (stat, ')');
+      if (end != NULL && strtol (end + 4, NULL, 10) == (long) getpid ())
+        {
+          g_test_message ("child: %s", stat);
+          n++;
+        }
+    }
+  return n;
 }

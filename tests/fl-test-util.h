@@ -8,3 +8,7 @@ char *fl_test_make_dir (const char *name_template);
 
 /* Removes path and everything under it, read-only folders included. */
 void  fl_test_remove_tree (const char *path);
+
+/* Children of this process in /proc, zombies included (each logged with
+ * g_test_message): a test asserts 0 once everything it started is reaped. */
+guint fl_test_count_children (void);

@@ -4,6 +4,7 @@
  * view; Compare, both sweeps and Cancel in the real window; the live view of
  * downloads in flight and GIF workers. FRAMELOOM_SCREENSHOT_DIR=dir also
  * saves compare.png, compare-dark.png, sweep.png and sweep-dark.png there. */
+#include "fl-test-util.h"
 #include "fl-gui-test.h"
 
 #include "fl-application.h"
@@ -304,31 +305,6 @@ free_port (void)
   getsockname (fd, (struct sockaddr *) &addr, &len);
   close (fd);
   return ntohs (addr.sin_port);
-}
-
-static guint
-count_children (void)
-{
-  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  guint n = 0;
-  pid_t self = getpid ();
-
-  while (proc && (name = g_dir_read_name (proc)) != NULL)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/%s/stat", name);
-      g_autofree char *stat = NULL;
-      const char *paren;
-      int ppid = 0;
-      char state;
-
-      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &stat, NULL, NULL))
-        continue;
-      paren = strrchr (stat, ')');
-      if (paren && sscanf (paren + 1, " %c %d", &state, &ppid) == 2 && ppid == self)
-        n++;
-    }
-  return n;
 }
 
 static void
@@ -736,7 +712,7 @@ test_cancel_sweep (void)
   fl_gui_test_spin (1000);
   g_assert_cmpuint (fl_sweep_chart_get_n_runs (chart), ==, runs);
   /* No GIF worker left behind (the screenshots' slow server is ours too). */
-  g_assert_cmpuint (count_children (), ==, slow_server != NULL ? 1 : 0);
+  g_assert_cmpuint (fl_test_count_children (), ==, slow_server != NULL ? 1 : 0);
   server_on (FALSE);
 }
 

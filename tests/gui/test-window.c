@@ -1,6 +1,7 @@
 /* test-window.c: drives the real window: server switch, a 300-frame run, the
  * preview, the offer to start the server, the longest main-loop stall of a
  * 5000-frame run, a cancelled 20,000-frame run, and an error sentence. */
+#include "fl-test-util.h"
 #include "fl-gui-test.h"
 
 #include "fl-application.h"
@@ -79,31 +80,6 @@ preview_has (gpointer data)
 
   return fl_gif_paintable_get_n_frames (fl_gif_view_get_paintable (view))
          == GPOINTER_TO_UINT (data);
-}
-
-static guint
-count_children (void)
-{
-  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  guint n = 0;
-  pid_t self = getpid ();
-
-  while (proc && (name = g_dir_read_name (proc)) != NULL)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/%s/stat", name);
-      g_autofree char *stat = NULL;
-      const char *paren;
-      int ppid = 0;
-      char state;
-
-      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &stat, NULL, NULL))
-        continue;
-      paren = strrchr (stat, ')');
-      if (paren && sscanf (paren + 1, " %c %d", &state, &ppid) == 2 && ppid == self)
-        n++;
-    }
-  return n;
 }
 
 static gboolean
@@ -365,7 +341,7 @@ test_cancel (void)
   while ((name = g_dir_read_name (dir)) != NULL)
     if (g_str_has_prefix (name, "big.gif") || g_str_has_prefix (name, ".big.gif"))
       g_error ("partial output left: %s", name);
-  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (fl_test_count_children (), ==, 0);
 
   /* A new run works. */
   set_client (300, 4, 2, "after-cancel.gif");

@@ -64,36 +64,6 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   g_free (f->output);
 }
 
-/* Children of this process in /proc, zombies included. */
-static guint
-count_children (void)
-{
-  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  guint n = 0;
-
-  g_assert_nonnull (proc);
-  while ((name = g_dir_read_name (proc)) != NULL)
-    {
-      g_autofree char *path = NULL, *stat = NULL;
-      const char *end;
-
-      if (!g_ascii_isdigit (name[0]))
-        continue;
-      path = g_strdup_printf ("/proc/%s/stat", name);
-      if (!g_file_get_contents (path, &stat, NULL, NULL))
-        continue;
-      /* "pid (comm) state ppid ...": comm may hold spaces and parentheses. */
-      end = strrchr (stat, ')');
-      if (end != NULL && strtol (end + 4, NULL, 10) == (long) getpid ())
-        {
-          g_test_message ("child left: %s", stat);
-          n++;
-        }
-    }
-  return n;
-}
-
 static guint
 count_entries (const char *dir)
 {
@@ -138,7 +108,7 @@ assert_worker_failure (Fixture *f, const GError *error, guint frame, const char 
   g_assert_cmpuint (frame, <=, last[0] ? atoi (last) : atoi (first));
   if (why != NULL)
     g_assert_cmpstr (reason, ==, why);
-  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (fl_test_count_children (), ==, 0);
   g_assert_false (g_file_test (f->output, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (count_entries (f->out_dir), ==, 0);
 }
@@ -215,7 +185,7 @@ test_hung_then_cancelled (Fixture *f, gconstpointer data)
   g_thread_join (canceller);
   g_assert_error (error, FL_ERROR, FL_ERROR_CANCELLED);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
-  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (fl_test_count_children (), ==, 0);
   g_assert_false (g_file_test (f->output, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (count_entries (f->out_dir), ==, 0);
 }
@@ -247,7 +217,7 @@ test_out_of_memory (Fixture *f, gconstpointer data)
     {
       /* A sanitizer build reserves terabytes of address space: no --as fits. */
       g_test_skip_printf ("the worker cannot run under prlimit --as: %s", error->message);
-      g_assert_cmpuint (count_children (), ==, 0);
+      g_assert_cmpuint (fl_test_count_children (), ==, 0);
       return;
     }
   g_assert_cmpint (g_unlink (f->output), ==, 0);
@@ -300,7 +270,7 @@ test_full_disk (Fixture *f, gconstpointer data)
   g_assert_error (error, FL_ERROR, FL_ERROR_NO_SPACE);
   expected = g_strdup_printf ("Could not write %s: no space left on device", f->output);
   g_assert_cmpstr (error->message, ==, expected);
-  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (fl_test_count_children (), ==, 0);
   g_assert_cmpuint (count_entries (f->out_dir), ==, 1); /* the filler only */
   g_assert_true (run_command (umount));
 }
