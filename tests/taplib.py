@@ -15,8 +15,13 @@ class Skip(Exception):
     pass
 
 
-def run(after_each=None):
-    """Runs the tests; after_each (if given) runs after every test, pass or fail."""
+class Todo(Exception):
+    """A known, reported bug: the check is printed as TAP "not ok # TODO"."""
+
+
+def run_tests(after_each=None):
+    """Runs the tests and returns how many failed; after_each (if given) runs
+    after every test, pass or fail."""
     print(f"1..{len(_tests)}", flush=True)
     failed = 0
     for number, func in enumerate(_tests, 1):
@@ -25,6 +30,8 @@ def run(after_each=None):
             func()
         except Skip as reason:
             print(f"ok {number} {name} # SKIP {reason}", flush=True)
+        except Todo as reason:
+            print(f"not ok {number} {name} # TODO {reason}", flush=True)
         except Exception:  # noqa: BLE001 - every failure becomes a TAP line
             failed += 1
             print(f"not ok {number} {name}", flush=True)
@@ -35,4 +42,9 @@ def run(after_each=None):
         finally:
             if after_each is not None:
                 after_each()
-    sys.exit(1 if failed else 0)
+    return failed
+
+
+def run(after_each=None):
+    """run_tests, then exit with its verdict."""
+    sys.exit(1 if run_tests(after_each) else 0)
