@@ -78,6 +78,23 @@ reader_fail (Reader *reader, const char *field, const char *format, ...)
   return FALSE;
 }
 
+/* A syntax error at a line and a column (JSON). */
+static gboolean G_GNUC_PRINTF (4, 5)
+reader_fail_at (Reader *reader, guint line, guint column, const char *format, ...)
+{
+  g_autofree char *raw = NULL, *why = NULL;
+  va_list args;
+
+  va_start (args, format);
+  raw = g_strdup_vprintf (format, args);
+  va_end (args);
+  why = printable (raw);
+  g_set_error (reader->error, FL_ERROR, FL_ERROR_INVALID_ARGUMENT,
+               "Could not read run records from %s: line %u, column %u: %s", reader->name, line,
+               column, why);
+  return FALSE;
+}
+
 static gboolean
 parse_bool (ValueKind kind, const char *text, gboolean *value)
 {
@@ -380,19 +397,77 @@ on_array_element (JsonParser *parser, JsonArray *array, guint index, gpointer da
 static gboolean
 json_syntax_fail (Reader *reader, const GError *error)
 {
-  g_autofree char *message = printable (error->message);
-  const char *why = strstr (message, "Parse error: ");
+  const char *why = strstr (error->message, "Parse error: ");
   guint line = 0, column = 0;
   int consumed = 0;
 
-  if (sscanf (message, "<data>:%u:%u: %n", &line, &column, &consumed) >= 2 && consumed > 0)
-    g_set_error (reader->error, FL_ERROR, FL_ERROR_INVALID_ARGUMENT,
-                 "Could not read run records from %s: line %u, column %u: %s", reader->name, line,
-                 column, why ? why + strlen ("Parse error: ") : message + consumed);
-  else
-    g_set_error (reader->error, FL_ERROR, FL_ERROR_INVALID_ARGUMENT,
-                 "Could not read run records from %s: %s", reader->name, message);
-  return FALSE;
+  if (sscanf (error->message, "<data>:%u:%u: %n", &line, &column, &consumed) >= 2 && consumed > 0)
+    return reader_fail_at (reader, line, column, "%s",
+                           why ? why + strlen ("Parse error: ") : error->message + consumed);
+  return reader_fail (reader, NULL, "%s", error->message);
+}
+
+/* The value of the four hex digits at p, or -1. */
+static int
+hex4 (const char *p, const char *end)
+{
+  int value = 0;
+
+  if (end - p < 4)
+    return -1;
+  for (int i = 0; i < 4; i++)
+    {
+      int digit = g_ascii_xdigit_value (p[i]);
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+  return value;
+}
+
+/* json-glib 1.6 leaks the string it was reading when the string is malformed
+ * (a bad escape, half of a UTF-16 surrogate pair): check the strings' syntax
+ * first, so that json-glib only ever sees good ones. */
+static gboolean
+json_check_strings (Reader *reader, const char *text, const char *end)
+{
+  gboolean in_string = FALSE;
+  guint line = 1;
+  const char *line_start = text;
+
+  for (const char *p = text; p < end; p++)
+    {
+      guint column = (guint) (p - line_start) + 1;
+      int unit, low;
+
+      if (*p == '\n')
+        {
+          line++;
+          line_start = p + 1;
+        }
+      if (*p == '"')
+        in_string = !in_string;
+      if (!in_string)
+        continue;
+      if ((guchar) *p < 0x20)
+        return reader_fail_at (reader, line, column, "a control character inside a string");
+      if (*p != '\\')
+        continue;
+      if (++p >= end || strchr ("\"\\/bfnrtu", *p) == NULL || *p == '\0')
+        return reader_fail_at (reader, line, column, "a bad escape inside a string");
+      if (*p != 'u')
+        continue;
+      if ((unit = hex4 (p + 1, end)) < 0)
+        return reader_fail_at (reader, line, column, "a bad \\u escape");
+      p += 4;
+      if (unit < 0xD800 || unit > 0xDFFF)
+        continue;
+      low = unit < 0xDC00 && end - p >= 7 && p[1] == '\\' && p[2] == 'u' ? hex4 (p + 3, end) : -1;
+      if (low < 0xDC00 || low > 0xDFFF)
+        return reader_fail_at (reader, line, column, "a lone UTF-16 surrogate");
+      p += 6;
+    }
+  return TRUE;
 }
 
 /* A member's value as set_field takes it. */
@@ -485,6 +560,8 @@ parse_json (Reader *reader, const char *text, const char *end)
   JsonArray *array;
   JsonNode *root;
 
+  if (!json_check_strings (reader, text, end))
+    return NULL;
   g_signal_connect (parser, "object-member", G_CALLBACK (on_object_member), &positions);
   g_signal_connect (parser, "array-element", G_CALLBACK (on_array_element), &positions);
   if (!json_parser_load_from_data (parser, text, end - text, &parse_error))
