@@ -293,9 +293,10 @@ fl_gif_block_encode_file_at (FlGifBlockEncoder *encoder, int dirfd, const char *
 
   if (!read_file (encoder, dirfd, name, path, &length, error))
     return FALSE;
-  /* The full structural check first: libpng lets some damage through as warnings. */
-  if (!fl_png_check (encoder->file_data, length, NULL, NULL, NULL, &local_error)
-      || (image = fl_png_decode (encoder->file_data, length, NULL, &local_error)) == NULL)
+  /* The structural check and the decode in one inflate: libpng alone lets some
+   * damage through as warnings. */
+  image = fl_png_decode_checked (encoder->file_data, length, NULL, &local_error);
+  if (image == NULL)
     {
       const char *message = local_error->message;
 
