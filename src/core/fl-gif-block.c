@@ -1,9 +1,10 @@
 /* fl-gif-block.c: frames to GIF image blocks, with giflib doing the LZW.
  *
- * One GifFileType lives as long as the encoder: its screen descriptor is written
- * once and thrown away, then each frame's extension, descriptor, colour table
- * and LZW data land in the caller's buffer. giflib resets its LZW state for
- * every image, so a block never depends on the frames before it.
+ * One GifFileType lives as long as the encoder: its screen descriptor (with
+ * the global colour table, once there is one) is written once and thrown away,
+ * then each frame's extension, descriptor, colour table and LZW data land in
+ * the caller's buffer. giflib resets its LZW state for every image, so a block
+ * depends only on the sources it is given (see fl-gif-delta.h).
  */
 #include "fl-gif-block.h"
 
@@ -16,13 +17,30 @@
 #include <string.h>
 #include <unistd.h>
 
+#define GLOBAL_HASH_BITS 10
+#define GLOBAL_HASH_SIZE (1u << GLOBAL_HASH_BITS)
+
+typedef struct
+{
+  guint32 key;
+  guint8 index;
+  gboolean used;
+} GlobalSlot;
+
 struct _FlGifBlockEncoder
 {
   GifFileType *gif;
   GByteArray *target; /* giflib's output goes here; NULL discards it */
   FlGifPaletteBuilder *palette_builder;
-  guint8 *indices;
-  gsize indices_capacity;
+  FlGifPalette palette;   /* the frame's own table */
+  guint8 *indices, *global_indices;
+  guint32 *keys;          /* the rectangle being encoded */
+  gsize indices_capacity; /* pixels each of the three holds */
+  GByteArray *scratch[2]; /* the best candidate so far and the one being tried */
+  gboolean dither;
+  gboolean has_global;
+  FlGifPalette global;    /* the global table, transparent_index always set */
+  GlobalSlot global_slots[GLOBAL_HASH_SIZE];
   guint8 *file_data; /* the last PNG read, reused */
   gsize file_capacity;
 };
@@ -52,6 +70,13 @@ gif_open (FlGifBlockEncoder *encoder, GError **error)
 {
   int code = 0;
 
+  GifColorType colors[FL_GIF_PALETTE_MAX];
+  ColorMapObject global_map = { 1 << encoder->global.bits, (int) encoder->global.bits, false,
+                                colors };
+
+  for (guint i = 0; encoder->has_global && i < (1u << encoder->global.bits); i++)
+    colors[i] = (GifColorType) { encoder->global.rgb[i * 3], encoder->global.rgb[i * 3 + 1],
+                                 encoder->global.rgb[i * 3 + 2] };
   encoder->target = NULL;
   encoder->gif = EGifOpen (encoder, on_gif_write, &code);
   if (encoder->gif == NULL)
@@ -61,7 +86,8 @@ gif_open (FlGifBlockEncoder *encoder, GError **error)
       return FALSE;
     }
   /* The real screen is only known at the end; the writer emits it. */
-  if (EGifPutScreenDesc (encoder->gif, FL_GIF_MAX_DIMENSION, FL_GIF_MAX_DIMENSION, 8, 0, NULL)
+  if (EGifPutScreenDesc (encoder->gif, FL_GIF_MAX_DIMENSION, FL_GIF_MAX_DIMENSION, 8, 0,
+                         encoder->has_global ? &global_map : NULL)
       == GIF_ERROR)
     {
       g_set_error (error, FL_ERROR, FL_ERROR_FAILED, "Could not start the GIF encoder: %s",
@@ -92,6 +118,8 @@ fl_gif_block_encoder_new (GError **error)
   FlGifBlockEncoder *encoder = g_new0 (FlGifBlockEncoder, 1);
 
   encoder->palette_builder = fl_gif_palette_builder_new ();
+  encoder->scratch[0] = g_byte_array_new ();
+  encoder->scratch[1] = g_byte_array_new ();
   if (!gif_open (encoder, error))
     {
       fl_gif_block_encoder_free (encoder);
@@ -107,9 +135,67 @@ fl_gif_block_encoder_free (FlGifBlockEncoder *encoder)
     return;
   gif_close (encoder);
   fl_gif_palette_builder_free (encoder->palette_builder);
+  g_clear_pointer (&encoder->scratch[0], g_byte_array_unref);
+  g_clear_pointer (&encoder->scratch[1], g_byte_array_unref);
   g_free (encoder->indices);
+  g_free (encoder->global_indices);
+  g_free (encoder->keys);
   g_free (encoder->file_data);
   g_free (encoder);
+}
+
+void
+fl_gif_block_encoder_set_dither (FlGifBlockEncoder *encoder, gboolean dither)
+{
+  encoder->dither = dither;
+}
+
+gboolean
+fl_gif_block_encoder_set_global (FlGifBlockEncoder *encoder, const FlGifSource *first,
+                                 GError **error)
+{
+  const gsize n = (gsize) first->width * first->height;
+  g_autofree guint8 *indices = g_malloc (n);
+  FlGifPalette *g = &encoder->global;
+
+  fl_gif_palette_build_keys (encoder->palette_builder, first->keys, n, first->width, FALSE, g,
+                             indices);
+  gif_close (encoder);
+  memset (encoder->global_slots, 0, sizeof encoder->global_slots);
+  /* Only an exact table with room for a transparent index is worth sharing. */
+  encoder->has_global = !g->quantised && (g->transparent_index >= 0 || g->n_entries < 256);
+  if (encoder->has_global)
+    {
+      if (g->transparent_index < 0)
+        {
+          g->transparent_index = (int) g->n_entries++;
+          while ((1u << g->bits) < g->n_entries)
+            g->bits++;
+        }
+      for (guint i = 0; i < g->n_entries; i++)
+        {
+          guint32 key = (int) i == g->transparent_index
+                          ? FL_GIF_KEY_TRANSPARENT
+                          : ((guint32) g->rgb[i * 3] << 16) | ((guint32) g->rgb[i * 3 + 1] << 8)
+                              | g->rgb[i * 3 + 2];
+          guint h = (key * 0x9e3779b1u) >> (32 - GLOBAL_HASH_BITS);
+
+          while (encoder->global_slots[h].used)
+            h = (h + 1) & (GLOBAL_HASH_SIZE - 1);
+          encoder->global_slots[h] = (GlobalSlot) { key, (guint8) i, TRUE };
+        }
+    }
+  return gif_open (encoder, error);
+}
+
+gboolean
+fl_gif_block_encoder_get_global (FlGifBlockEncoder *encoder, guint8 *rgb, guint *bits)
+{
+  if (!encoder->has_global)
+    return FALSE;
+  memcpy (rgb, encoder->global.rgb, (gsize) 3 << encoder->global.bits);
+  *bits = encoder->global.bits;
+  return TRUE;
 }
 
 guint
@@ -118,100 +204,264 @@ fl_gif_delay_cs (guint delay_ms)
   return delay_ms >= 655345u ? 65535u : (delay_ms + 5) / 10;
 }
 
-gboolean
-fl_gif_block_encode_image (FlGifBlockEncoder *encoder, const FlImage *image, guint delay_cs,
-                           GByteArray *out, FlGifFrameInfo *info, GError **error)
+/* Makes room for n pixels in every scratch buffer; FALSE when out of memory. */
+static gboolean
+reserve (FlGifBlockEncoder *encoder, gsize n, guint width, guint height, GError **error)
 {
-  const gsize n_pixels = (gsize) image->width * image->height;
-  const guint initial_length = out->len;
-  FlGifPalette palette;
+  if (encoder->indices_capacity >= n)
+    return TRUE;
+  g_free (encoder->indices);
+  g_free (encoder->global_indices);
+  g_free (encoder->keys);
+  encoder->indices = g_try_malloc (n);
+  encoder->global_indices = g_try_malloc (n);
+  encoder->keys = g_try_malloc (n * sizeof (guint32));
+  encoder->indices_capacity = n;
+  if (encoder->indices == NULL || encoder->global_indices == NULL || encoder->keys == NULL)
+    {
+      g_clear_pointer (&encoder->indices, g_free);
+      g_clear_pointer (&encoder->global_indices, g_free);
+      g_clear_pointer (&encoder->keys, g_free);
+      encoder->indices_capacity = 0;
+      g_set_error (error, FL_ERROR, FL_ERROR_FAILED,
+                   "Could not encode a %ux%u frame: out of memory", width, height);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* One candidate encoding of a frame: its rectangle's indices and the table they index. */
+typedef struct
+{
+  const guint8 *indices;
+  const FlGifPalette *table; /* the local table, or NULL for the global one */
+  int transparent;           /* index, or -1 */
+} Candidate;
+
+/* Appends the block (GCE, descriptor, local table, LZW) of candidate c to out. */
+static gboolean
+put_block (FlGifBlockEncoder *encoder, const FlGifDelta *d, const Candidate *c, guint delay_cs,
+           GByteArray *out)
+{
   GifColorType colors[FL_GIF_PALETTE_MAX];
   ColorMapObject color_map;
   GraphicsControlBlock gcb;
   GifByteType extension[4];
   size_t extension_length;
 
-  g_return_val_if_fail (image->channels == 3 || image->channels == 4, FALSE);
-  if (image->width == 0 || image->height == 0 || image->width > FL_GIF_MAX_DIMENSION
-      || image->height > FL_GIF_MAX_DIMENSION)
+  if (c->table != NULL)
     {
-      g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
-                   "A %ux%u frame does not fit in a GIF (at most %ux%u)", image->width,
-                   image->height, FL_GIF_MAX_DIMENSION, FL_GIF_MAX_DIMENSION);
-      return FALSE;
-    }
-  if (encoder->gif == NULL && !gif_open (encoder, error))
-    return FALSE;
-  if (encoder->indices_capacity < n_pixels)
-    {
-      g_free (encoder->indices);
-      encoder->indices = g_try_malloc (n_pixels);
-      encoder->indices_capacity = encoder->indices != NULL ? n_pixels : 0;
-      if (encoder->indices == NULL)
+      for (guint i = 0; i < (1u << c->table->bits); i++)
         {
-          g_set_error (error, FL_ERROR, FL_ERROR_FAILED,
-                       "Could not encode a %ux%u frame: out of memory", image->width,
-                       image->height);
-          return FALSE;
+          colors[i].Red = c->table->rgb[i * 3];
+          colors[i].Green = c->table->rgb[i * 3 + 1];
+          colors[i].Blue = c->table->rgb[i * 3 + 2];
         }
+      color_map.ColorCount = 1 << c->table->bits;
+      color_map.BitsPerPixel = (int) c->table->bits;
+      color_map.SortFlag = false;
+      color_map.Colors = colors;
     }
-
-  fl_gif_palette_build (encoder->palette_builder, image, &palette, encoder->indices);
-  for (guint i = 0; i < (1u << palette.bits); i++)
-    {
-      colors[i].Red = palette.rgb[i * 3];
-      colors[i].Green = palette.rgb[i * 3 + 1];
-      colors[i].Blue = palette.rgb[i * 3 + 2];
-    }
-  color_map.ColorCount = 1 << palette.bits;
-  color_map.BitsPerPixel = (int) palette.bits;
-  color_map.SortFlag = false;
-  color_map.Colors = colors;
-
-  gcb.DisposalMode = DISPOSE_BACKGROUND;
+  gcb.DisposalMode = d->dispose ? DISPOSE_BACKGROUND : DISPOSE_DO_NOT;
   gcb.UserInputFlag = false;
   gcb.DelayTime = (int) delay_cs;
-  /* Viewers that take disposal 2 literally (Pillow) fill the frame with the
-   * background colour unless the frame declares a transparent index: declare an
-   * unused one when the table has room, so the next frame's holes stay clear. */
-  if (palette.transparent_index >= 0)
-    gcb.TransparentColor = palette.transparent_index;
-  else if (palette.n_entries < (1u << palette.bits))
-    gcb.TransparentColor = (int) palette.n_entries;
-  else
-    gcb.TransparentColor = NO_TRANSPARENT_COLOR;
+  gcb.TransparentColor = c->transparent >= 0 ? c->transparent : NO_TRANSPARENT_COLOR;
   extension_length = EGifGCBToExtension (&gcb, extension);
 
   encoder->target = out;
   if (EGifPutExtension (encoder->gif, GRAPHICS_EXT_FUNC_CODE, (int) extension_length, extension)
       == GIF_ERROR)
-    goto failed;
-  if (EGifPutImageDesc (encoder->gif, 0, 0, (int) image->width, (int) image->height, false,
-                        &color_map) == GIF_ERROR)
-    goto failed;
+    return FALSE;
+  if (EGifPutImageDesc (encoder->gif, (int) d->left, (int) d->top, (int) d->width,
+                        (int) d->height, false, c->table != NULL ? &color_map : NULL)
+      == GIF_ERROR)
+    return FALSE;
   /* giflib masks each row in place: the rows are our own scratch indices. */
-  for (guint y = 0; y < image->height; y++)
-    if (EGifPutLine (encoder->gif, encoder->indices + (gsize) y * image->width,
-                     (int) image->width) == GIF_ERROR)
-      goto failed;
+  for (guint y = 0; y < d->height; y++)
+    if (EGifPutLine (encoder->gif, (GifPixelType *) c->indices + (gsize) y * d->width,
+                     (int) d->width) == GIF_ERROR)
+      return FALSE;
   encoder->target = NULL;
+  return TRUE;
+}
 
-  if (info != NULL)
+/* The transparent index a local table declares: its own, else an unused one
+ * when there is room. Pillow needs it: it fills a disposed frame with the
+ * background colour unless the frame declares a transparent index, and it
+ * shows every later frame without transparency unless the first declares one. */
+static int
+local_transparent (const FlGifPalette *palette)
+{
+  if (palette->transparent_index >= 0)
+    return palette->transparent_index;
+  if (palette->n_entries < (1u << palette->bits))
+    return (int) palette->n_entries;
+  return -1;
+}
+
+/* Indexes n keys into the global table; FALSE when a colour is not in it. */
+static gboolean
+map_global (FlGifBlockEncoder *encoder, const guint32 *keys, gsize n, guint8 *indices)
+{
+  guint32 last_key = G_MAXUINT32;
+  guint8 last = 0;
+
+  for (gsize i = 0; i < n; i++)
     {
-      info->width = image->width;
-      info->height = image->height;
-      info->quantised = palette.quantised;
-      info->max_error = palette.max_error;
+      if (keys[i] != last_key)
+        {
+          guint h = (keys[i] * 0x9e3779b1u) >> (32 - GLOBAL_HASH_BITS);
+
+          while (encoder->global_slots[h].used && encoder->global_slots[h].key != keys[i])
+            h = (h + 1) & (GLOBAL_HASH_SIZE - 1);
+          if (!encoder->global_slots[h].used)
+            return FALSE;
+          last_key = keys[i];
+          last = encoder->global_slots[h].index;
+        }
+      indices[i] = last;
     }
   return TRUE;
+}
 
-failed:
-  g_set_error (error, FL_ERROR, FL_ERROR_FAILED, "Could not encode a %ux%u GIF frame: %s",
-               image->width, image->height, gif_error_text (encoder->gif->Error));
-  /* giflib is now mid-image: start it afresh for the next frame. */
-  gif_close (encoder);
-  g_byte_array_set_size (out, initial_length);
-  return FALSE;
+/* Encodes c into scratch, keeping it in *best when it is the smallest yet. */
+static gboolean
+try_candidate (FlGifBlockEncoder *encoder, const FlGifDelta *d, const Candidate *c,
+               guint delay_cs, GByteArray **best)
+{
+  GByteArray *scratch = encoder->scratch[*best == encoder->scratch[0] ? 1 : 0];
+
+  g_byte_array_set_size (scratch, 0);
+  if (!put_block (encoder, d, c, delay_cs, scratch))
+    return FALSE;
+  if (*best == NULL || scratch->len < (*best)->len)
+    *best = scratch;
+  return TRUE;
+}
+
+/* Encodes the frame planned in d, trying the variants that may be smallest:
+ * unchanged pixels transparent or drawn, a local or the global table. Ties go
+ * to the first tried, so the choice depends on the pixels only. */
+static gboolean
+encode_delta (FlGifBlockEncoder *encoder, const FlGifDelta *d, const FlGifSource *cur,
+              guint delay_cs, GByteArray *out, FlGifFrameInfo *info)
+{
+  const gsize n = (gsize) d->width * d->height;
+  GByteArray *best = NULL;
+
+  info->quantised = FALSE;
+  info->max_error = 0;
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      const gboolean hide = pass == 0;
+      FlGifPalette *palette = &encoder->palette;
+      gsize unchanged = fl_gif_delta_keys (d, cur, hide, encoder->keys);
+      gboolean global_ok;
+      Candidate c;
+
+      /* Drawing unchanged pixels only differs when there are some, and a
+       * quantised frame draws only what changed. */
+      if (!hide && (unchanged == 0 || info->quantised))
+        break;
+      fl_gif_palette_build_keys (encoder->palette_builder, encoder->keys, n, d->width,
+                                 encoder->dither, palette, encoder->indices);
+      if (!hide && palette->quantised)
+        break;
+      if (hide)
+        {
+          info->quantised = palette->quantised;
+          info->max_error = palette->max_error;
+        }
+      global_ok = encoder->has_global && !palette->quantised
+                  && map_global (encoder, encoder->keys, n, encoder->global_indices);
+      if (global_ok)
+        {
+          /* The global table always has a transparent index (see local_transparent). */
+          c = (Candidate) { encoder->global_indices, NULL, encoder->global.transparent_index };
+          if (!try_candidate (encoder, d, &c, delay_cs, &best))
+            return FALSE;
+        }
+      /* With no fewer bits than the global table, a local one only adds its bytes. */
+      if (!global_ok || palette->bits < encoder->global.bits)
+        {
+          c = (Candidate) { encoder->indices, palette, local_transparent (palette) };
+          if (!try_candidate (encoder, d, &c, delay_cs, &best))
+            return FALSE;
+        }
+    }
+  g_byte_array_append (out, best->data, best->len);
+  return TRUE;
+}
+
+static gboolean
+encode_checked (FlGifBlockEncoder *encoder, const FlGifDelta *d, const FlGifSource *cur,
+                guint delay_cs, GByteArray *out, FlGifFrameInfo *info, GError **error)
+{
+  const guint initial_length = out->len;
+  FlGifFrameInfo local;
+
+  if (info == NULL)
+    info = &local;
+  if (cur->width == 0 || cur->height == 0 || cur->width > FL_GIF_MAX_DIMENSION
+      || cur->height > FL_GIF_MAX_DIMENSION)
+    {
+      g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
+                   "A %ux%u frame does not fit in a GIF (at most %ux%u)", cur->width,
+                   cur->height, FL_GIF_MAX_DIMENSION, FL_GIF_MAX_DIMENSION);
+      return FALSE;
+    }
+  if (encoder->gif == NULL && !gif_open (encoder, error))
+    return FALSE;
+  if (!reserve (encoder, (gsize) d->width * d->height, cur->width, cur->height, error))
+    return FALSE;
+  if (!encode_delta (encoder, d, cur, delay_cs, out, info))
+    {
+      g_set_error (error, FL_ERROR, FL_ERROR_FAILED, "Could not encode a %ux%u GIF frame: %s",
+                   cur->width, cur->height, gif_error_text (encoder->gif->Error));
+      /* giflib is now mid-image: start it afresh for the next frame. */
+      gif_close (encoder);
+      g_byte_array_set_size (out, initial_length);
+      return FALSE;
+    }
+  info->width = cur->width;
+  info->height = cur->height;
+  return TRUE;
+}
+
+gboolean
+fl_gif_block_encode_source (FlGifBlockEncoder *encoder, const FlGifSource *prev,
+                            const FlGifSource *cur, const FlGifSource *next, guint delay_cs,
+                            GByteArray *out, FlGifFrameInfo *info, GError **error)
+{
+  FlGifDelta d;
+
+  fl_gif_delta_plan (prev, cur, next, &d);
+  return encode_checked (encoder, &d, cur, delay_cs, out, info, error);
+}
+
+gboolean
+fl_gif_block_encode_image (FlGifBlockEncoder *encoder, const FlImage *image, guint delay_cs,
+                           GByteArray *out, FlGifFrameInfo *info, GError **error)
+{
+  g_autoptr (FlGifSource) source = NULL;
+  FlImage *copy;
+  FlGifDelta d;
+
+  g_return_val_if_fail (image->channels == 3 || image->channels == 4, FALSE);
+  copy = fl_image_new (image->width, image->height, 4, error);
+  if (copy == NULL)
+    return FALSE;
+  for (gsize i = 0; i < (gsize) image->width * image->height; i++)
+    {
+      memcpy (copy->pixels + i * 4, image->pixels + i * image->channels, 3);
+      copy->pixels[i * 4 + 3] = image->channels == 4 ? image->pixels[i * 4 + 3] : 255;
+    }
+  source = fl_gif_source_new_from_image (copy, 1, error);
+  if (source == NULL)
+    return FALSE;
+  /* Self-contained: the whole frame at (0,0), disposed, on an empty screen. */
+  d = (FlGifDelta) { NULL, 0, 0, image->width, image->height, TRUE, TRUE };
+  return encode_checked (encoder, &d, source, delay_cs, out, info, error);
 }
 
 /* Like fl_file_read, into a buffer reused from frame to frame, in as few system
@@ -282,17 +532,17 @@ read_file (FlGifBlockEncoder *encoder, int dirfd, const char *name, const char *
   return TRUE;
 }
 
-gboolean
-fl_gif_block_encode_file_at (FlGifBlockEncoder *encoder, int dirfd, const char *name,
-                             const char *path, guint delay_cs, GByteArray *out,
-                             FlGifFrameInfo *info, GError **error)
+FlGifSource *
+fl_gif_block_read_source (FlGifBlockEncoder *encoder, int dirfd, const char *name,
+                          const char *path, guint scale, GError **error)
 {
-  g_autoptr (FlImage) image = NULL;
   g_autoptr (GError) local_error = NULL;
+  FlGifSource *source;
+  FlImage *image;
   gsize length = 0;
 
   if (!read_file (encoder, dirfd, name, path, &length, error))
-    return FALSE;
+    return NULL;
   /* The structural check and the decode in one inflate: libpng alone lets some
    * damage through as warnings. */
   image = fl_png_decode_checked (encoder->file_data, length, NULL, &local_error);
@@ -305,22 +555,13 @@ fl_gif_block_encode_file_at (FlGifBlockEncoder *encoder, int dirfd, const char *
       else
         g_set_error (error, FL_ERROR, local_error->code, "%s is not a valid PNG: %s", path,
                      message);
-      return FALSE;
+      return NULL;
     }
-  if (!fl_gif_block_encode_image (encoder, image, delay_cs, out, info, &local_error))
-    {
-      g_set_error (error, FL_ERROR, local_error->code, "Could not encode %s: %s", path,
-                   local_error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-fl_gif_block_encode_file (FlGifBlockEncoder *encoder, const char *path, guint delay_cs,
-                          GByteArray *out, FlGifFrameInfo *info, GError **error)
-{
-  return fl_gif_block_encode_file_at (encoder, AT_FDCWD, path, path, delay_cs, out, info, error);
+  source = fl_gif_source_new_from_image (image, scale, &local_error);
+  if (source == NULL)
+    g_set_error (error, FL_ERROR, local_error->code, "Could not encode %s: %s", path,
+                 local_error->message);
+  return source;
 }
 
 void
@@ -336,18 +577,21 @@ fl_gif_record_append (GByteArray *out, FlGifRecordKind kind, guint32 index, guin
 }
 
 gboolean
-fl_gif_record_append_frame (FlGifBlockEncoder *encoder, int dirfd, const char *name,
-                            const char *path, guint index, guint delay_cs, GByteArray *out,
-                            GError **error)
+fl_gif_record_append_source (FlGifBlockEncoder *encoder, const FlGifSource *prev,
+                             const FlGifSource *cur, const FlGifSource *next, const char *path,
+                             guint index, guint delay_cs, GByteArray *out, GError **error)
 {
   const guint start = out->len;
   FlGifRecordHeader header = { FL_GIF_RECORD_FRAME, index, 0, 0, 0, 0 };
+  g_autoptr (GError) local_error = NULL;
   FlGifFrameInfo info;
 
   g_byte_array_set_size (out, start + sizeof header);
-  if (!fl_gif_block_encode_file_at (encoder, dirfd, name, path, delay_cs, out, &info, error))
+  if (!fl_gif_block_encode_source (encoder, prev, cur, next, delay_cs, out, &info, &local_error))
     {
       g_byte_array_set_size (out, start);
+      g_set_error (error, FL_ERROR, local_error->code, "Could not encode %s: %s", path,
+                   local_error->message);
       return FALSE;
     }
   header.width = info.width;

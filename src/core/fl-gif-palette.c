@@ -1,14 +1,16 @@
 /* fl-gif-palette.c: exact palettes and a deterministic median cut.
  *
- * Error bound of the median cut: every opaque pixel takes the rounded mean
- * colour of its box, and the mean lies inside the box, so each channel is off
- * by at most the box's extent on that channel. Boxes are split on their
- * longest axis, the box with the longest axis first, until there are 256 (255
- * with a transparent entry) or every box holds one colour. The bound actually
+ * The median cut gives the starting palette: boxes are split on their longest
+ * axis, the box with the longest axis first, until there are 256 (255 with a
+ * transparent entry) or every box holds one colour; each box's entry is its
+ * rounded mean. fl-gif-quantise.c then refines those entries with k-means and
+ * maps every pixel to its nearest entry. The largest channel error actually
  * met is returned as max_error: 0 for exact frames; for 64x64 uniform noise
- * (4096 colours into 256 boxes) it stays under 48 (tests/encoder checks it).
+ * (4096 colours into 256 entries) it stays under 48 (tests/encoder checks it).
  */
 #include "fl-gif-palette.h"
+
+#include "fl-gif-quantise.h"
 
 #include <string.h>
 
@@ -35,17 +37,23 @@ struct _FlGifPaletteBuilder
 {
   Slot slots[HASH_SIZE];
   guint32 stamp;
-  /* Median cut: opaque pixels as (packed RGB, pixel position) pairs. */
-  guint32 *colors, *positions, *tmp_colors, *tmp_positions;
+  /* Median cut: the opaque pixels' packed RGB. */
+  guint32 *colors, *tmp_colors;
   gsize capacity;
+  guint32 *image_keys; /* fl_gif_palette_build's pixels as keys */
+  gsize image_capacity;
   Box boxes[FL_GIF_PALETTE_MAX];
   guint8 extents[FL_GIF_PALETTE_MAX];
+  FlGifQuantiser *quantiser;
 };
 
 FlGifPaletteBuilder *
 fl_gif_palette_builder_new (void)
 {
-  return g_new0 (FlGifPaletteBuilder, 1);
+  FlGifPaletteBuilder *builder = g_new0 (FlGifPaletteBuilder, 1);
+
+  builder->quantiser = fl_gif_quantiser_new ();
+  return builder;
 }
 
 void
@@ -54,9 +62,9 @@ fl_gif_palette_builder_free (FlGifPaletteBuilder *builder)
   if (builder == NULL)
     return;
   g_free (builder->colors);
-  g_free (builder->positions);
   g_free (builder->tmp_colors);
-  g_free (builder->tmp_positions);
+  g_free (builder->image_keys);
+  fl_gif_quantiser_free (builder->quantiser);
   g_free (builder);
 }
 
@@ -66,6 +74,13 @@ pixel_key (const guint8 *p, guint channels)
   if (channels == 4 && p[3] < 128)
     return TRANSPARENT_KEY;
   return ((guint32) p[0] << 16) | ((guint32) p[1] << 8) | p[2];
+}
+
+void
+fl_gif_keys_from_pixels (const guint8 *pixels, gsize n_pixels, guint channels, guint32 *keys)
+{
+  for (gsize i = 0; i < n_pixels; i++)
+    keys[i] = pixel_key (pixels + i * channels, channels);
 }
 
 static void
@@ -80,12 +95,9 @@ set_bits (FlGifPalette *palette)
 
 /* Returns FALSE as soon as a 257th distinct colour appears. */
 static gboolean
-build_exact (FlGifPaletteBuilder *b, const FlImage *image, FlGifPalette *palette,
+build_exact (FlGifPaletteBuilder *b, const guint32 *keys, gsize n_pixels, FlGifPalette *palette,
              guint8 *indices)
 {
-  const gsize n_pixels = (gsize) image->width * image->height;
-  const guint channels = image->channels;
-  const guint8 *p = image->pixels;
   guint32 last_key = NO_KEY, last_index = 0;
 
   if (++b->stamp == 0)
@@ -93,9 +105,9 @@ build_exact (FlGifPaletteBuilder *b, const FlImage *image, FlGifPalette *palette
       memset (b->slots, 0, sizeof b->slots);
       b->stamp = 1;
     }
-  for (gsize i = 0; i < n_pixels; i++, p += channels)
+  for (gsize i = 0; i < n_pixels; i++)
     {
-      guint32 key = pixel_key (p, channels);
+      guint32 key = keys[i];
       guint32 h;
 
       if (key == last_key)
@@ -238,13 +250,11 @@ box_split (FlGifPaletteBuilder *b, Box *box, Box *out)
         guint32 dst = is_low ? lo : hi;
 
         b->tmp_colors[dst] = color;
-        b->tmp_positions[dst] = b->positions[k];
         lo += is_low;
         hi += is_low ^ 1;
       }
   }
   memcpy (b->colors + i, b->tmp_colors + i, box->count * sizeof (guint32));
-  memcpy (b->positions + i, b->tmp_positions + i, box->count * sizeof (guint32));
   i = box->start + n_low;
   bounds_of (b->colors + box->start, n_low, &low);
   bounds_of (b->colors + i, box->count - n_low, &high);
@@ -256,36 +266,27 @@ box_split (FlGifPaletteBuilder *b, Box *box, Box *out)
 }
 
 static void
-build_median_cut (FlGifPaletteBuilder *b, const FlImage *image, FlGifPalette *palette,
-                  guint8 *indices)
+build_quantised (FlGifPaletteBuilder *b, const guint32 *keys, gsize n_pixels, guint width,
+                 gboolean dither, FlGifPalette *palette, guint8 *indices)
 {
-  const gsize n_pixels = (gsize) image->width * image->height;
-  const guint channels = image->channels;
-  const guint8 *p = image->pixels;
   gboolean has_transparent = FALSE;
   guint32 n_opaque = 0;
-  guint n_boxes = 0, max_boxes, max_error = 0;
+  guint n_boxes = 0, max_boxes;
 
   if (b->capacity < n_pixels)
     {
       b->capacity = n_pixels;
       b->colors = g_renew (guint32, b->colors, n_pixels);
-      b->positions = g_renew (guint32, b->positions, n_pixels);
       b->tmp_colors = g_renew (guint32, b->tmp_colors, n_pixels);
-      b->tmp_positions = g_renew (guint32, b->tmp_positions, n_pixels);
     }
-  for (gsize i = 0; i < n_pixels; i++, p += channels)
+  for (gsize i = 0; i < n_pixels; i++)
     {
-      guint32 key = pixel_key (p, channels);
-
-      if (key == TRANSPARENT_KEY)
+      if (keys[i] == TRANSPARENT_KEY)
         {
           has_transparent = TRUE;
           continue;
         }
-      b->colors[n_opaque] = key;
-      b->positions[n_opaque] = (guint32) i;
-      n_opaque++;
+      b->colors[n_opaque++] = keys[i];
     }
 
   max_boxes = FL_GIF_PALETTE_MAX - (has_transparent ? 1 : 0);
@@ -328,44 +329,33 @@ build_median_cut (FlGifPaletteBuilder *b, const FlImage *image, FlGifPalette *pa
     {
       const Box *box = &b->boxes[k];
       guint64 sum[3] = { 0, 0, 0 };
-      guint8 mean[3];
 
       for (guint32 i = box->start; i < box->start + box->count; i++)
-        {
-          for (guint c = 0; c < 3; c++)
-            sum[c] += channel_of (b->colors[i], c);
-          indices[b->positions[i]] = (guint8) k;
-        }
+        for (guint c = 0; c < 3; c++)
+          sum[c] += channel_of (b->colors[i], c);
       for (guint c = 0; c < 3; c++)
-        {
-          mean[c] = (guint8) ((sum[c] + box->count / 2) / box->count);
-          palette->rgb[k * 3 + c] = mean[c];
-          max_error = MAX (max_error, (guint) MAX (mean[c] - box->min[c], box->max[c] - mean[c]));
-        }
+        palette->rgb[k * 3 + c] = (guint8) ((sum[c] + box->count / 2) / box->count);
     }
   palette->n_entries = n_boxes;
-  palette->max_error = max_error;
   if (has_transparent)
     {
-      p = image->pixels;
-      for (gsize i = 0; i < n_pixels; i++, p += channels)
-        if (p[3] < 128)
-          indices[i] = (guint8) n_boxes;
       palette->transparent_index = (int) n_boxes;
       palette->n_entries = n_boxes + 1;
     }
+  palette->max_error = fl_gif_quantise (b->quantiser, keys, n_pixels, width, dither, palette->rgb,
+                                        n_boxes, has_transparent ? n_boxes : 0, indices);
 }
 
 void
-fl_gif_palette_build (FlGifPaletteBuilder *builder, const FlImage *image,
-                      FlGifPalette *palette, guint8 *indices)
+fl_gif_palette_build_keys (FlGifPaletteBuilder *builder, const guint32 *keys, gsize n_pixels,
+                           guint width, gboolean dither, FlGifPalette *palette, guint8 *indices)
 {
   palette->n_entries = 0;
   palette->transparent_index = -1;
   palette->quantised = FALSE;
   palette->max_error = 0;
-  if (!build_exact (builder, image, palette, indices))
-    build_median_cut (builder, image, palette, indices);
+  if (!build_exact (builder, keys, n_pixels, palette, indices))
+    build_quantised (builder, keys, n_pixels, width, dither, palette, indices);
   /* The table holds at least two entries; unused ones are black. */
   palette->n_entries = MAX (palette->n_entries, 1);
   set_bits (palette);
@@ -373,4 +363,20 @@ fl_gif_palette_build (FlGifPaletteBuilder *builder, const FlImage *image,
           (FL_GIF_PALETTE_MAX - palette->n_entries) * 3);
   if (palette->transparent_index >= 0)
     memset (palette->rgb + palette->transparent_index * 3, 0, 3);
+}
+
+void
+fl_gif_palette_build (FlGifPaletteBuilder *builder, const FlImage *image,
+                      FlGifPalette *palette, guint8 *indices)
+{
+  const gsize n_pixels = (gsize) image->width * image->height;
+
+  if (builder->image_capacity < n_pixels)
+    {
+      builder->image_capacity = n_pixels;
+      builder->image_keys = g_renew (guint32, builder->image_keys, n_pixels);
+    }
+  fl_gif_keys_from_pixels (image->pixels, n_pixels, image->channels, builder->image_keys);
+  fl_gif_palette_build_keys (builder, builder->image_keys, n_pixels, image->width, FALSE, palette,
+                             indices);
 }

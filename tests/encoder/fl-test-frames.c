@@ -2,6 +2,7 @@
 #include "fl-test-frames.h"
 
 #include "fl-file.h"
+#include "fl-gif-reader.h"
 #include "fl-png.h"
 
 #include <string.h>
@@ -52,4 +53,54 @@ fl_test_make_frames (const char *dir, guint first, guint n, guint width, guint h
         return FALSE;
     }
   return TRUE;
+}
+
+void
+fl_test_check_gif_frames (const char *gif_path, const char *const *paths, guint n,
+                          guint max_error)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlGif) gif = fl_gif_new_from_file (gif_path, NULL, NULL, &error);
+  g_autoptr (FlGifCanvas) canvas = NULL;
+  g_autofree guint8 *rgba = NULL;
+  guint width, height;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (fl_gif_get_n_frames (gif), ==, n);
+  width = fl_gif_get_width (gif);
+  height = fl_gif_get_height (gif);
+  canvas = fl_gif_canvas_new (gif);
+  rgba = g_malloc ((gsize) width * height * 4);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree guint8 *data = NULL;
+      g_autoptr (FlImage) png = NULL;
+      gsize length;
+
+      g_assert_true (fl_file_read (paths[i], FL_PNG_DEFAULT_MAX_BYTES, &data, &length, NULL));
+      png = fl_png_decode (data, length, NULL, &error);
+      g_assert_no_error (error);
+      fl_gif_pixels_to_rgba (fl_gif_canvas_render (canvas, i), (gsize) width * height, rgba);
+      for (guint y = 0; y < height; y++)
+        for (guint x = 0; x < width; x++)
+          {
+            const guint8 *got = rgba + ((gsize) y * width + x) * 4;
+            const guint8 *want = x < png->width && y < png->height
+                                   ? png->pixels + ((gsize) y * png->width + x) * 4
+                                   : (const guint8 *) "\0\0\0\0";
+
+            if (want[3] < 128)
+              {
+                if (got[3] != 0)
+                  g_error ("%s frame %u (%u,%u): opaque, should be transparent", gif_path, i, x,
+                           y);
+                continue;
+              }
+            if (got[3] != 255 || (guint) ABS (got[0] - want[0]) > max_error
+                || (guint) ABS (got[1] - want[1]) > max_error
+                || (guint) ABS (got[2] - want[2]) > max_error)
+              g_error ("%s frame %u (%u,%u): %u,%u,%u,%u, should be %u,%u,%u", gif_path, i, x, y,
+                       got[0], got[1], got[2], got[3], want[0], want[1], want[2]);
+          }
+    }
 }

@@ -17,4 +17,10 @@ FlImage *fl_test_make_image (FlRng *rng, guint width, guint height, guint channe
 gboolean fl_test_make_frames (const char *dir, guint first, guint n, guint width, guint height,
                               guint channels, guint n_colors, guint64 seed, GError **error);
 
+/* Composes every frame of the GIF at gif_path with the project's reader and
+ * asserts that frame i shows paths[i] at the top left, transparent beyond it:
+ * alpha < 128 transparent, every other channel within max_error (0: exact). */
+void fl_test_check_gif_frames (const char *gif_path, const char *const *paths, guint n,
+                               guint max_error);
+
 G_END_DECLS

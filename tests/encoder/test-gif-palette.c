@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#define FL_TEST_QUANTISE_DIGEST "f4f7bafb883c3aa0e77f6d77597c090e805a2cb9c7f91f5295e1cfb8551df166"
+#define FL_TEST_QUANTISE_DIGEST "c7627f17fd0c5eb71b6383ac4626c0b186bee614d87392a6a5224c7c716ff687"
 
 static void
 test_exact_order (void)
