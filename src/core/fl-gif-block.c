@@ -1,19 +1,20 @@
-/* fl-gif-block.c: frames to GIF image blocks, with giflib doing the LZW.
+/* fl-gif-block.c: frames to GIF image blocks.
  *
- * One GifFileType lives as long as the encoder: its screen descriptor (with
- * the global colour table, once there is one) is written once and thrown away,
- * then each frame's extension, descriptor, colour table and LZW data land in
- * the caller's buffer. giflib resets its LZW state for every image, so a block
- * depends only on the sources it is given (see fl-gif-delta.h).
+ * Each frame's graphic control extension, descriptor, colour table and LZW
+ * data land in the caller's buffer. The LZW is fl-gif-lzw.c's, not giflib's:
+ * giflib takes fixed indices, while an unchanged pixel may be either its
+ * colour or transparent, and choosing as the string table goes is worth 1-10 %
+ * of the file. Its state is reset for every image, so a block depends only on
+ * the sources it is given (see fl-gif-delta.h).
  */
 #include "fl-gif-block.h"
 
 #include "fl-error.h"
+#include "fl-gif-lzw.h"
 #include "fl-png.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <gif_lib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -25,92 +26,27 @@ typedef struct
   guint32 key;
   guint8 index;
   gboolean used;
+  guint64 count;  /* pixels of the sample frames that differ from the first */
 } GlobalSlot;
 
 struct _FlGifBlockEncoder
 {
-  GifFileType *gif;
-  GByteArray *target; /* giflib's output goes here; NULL discards it */
+  FlGifLzw *lzw;
   FlGifPaletteBuilder *palette_builder;
   FlGifPalette palette;   /* the frame's own table */
   guint8 *indices, *global_indices;
+  guint8 *unchanged;      /* per pixel of the rectangle: it may stay transparent */
   guint32 *keys;          /* the rectangle being encoded */
-  gsize indices_capacity; /* pixels each of the three holds */
+  gsize indices_capacity; /* pixels each of these holds */
   GByteArray *scratch[2]; /* the best candidate so far and the one being tried */
   gboolean dither;
   gboolean has_global;
+  gboolean global_started, global_refused; /* collecting its colours; too many in the first */
   FlGifPalette global;    /* the global table, transparent_index always set */
   GlobalSlot global_slots[GLOBAL_HASH_SIZE];
   guint8 *file_data; /* the last PNG read, reused */
   gsize file_capacity;
 };
-
-static int
-on_gif_write (GifFileType *gif, const GifByteType *data, int length)
-{
-  FlGifBlockEncoder *encoder = gif->UserData;
-
-  /* A GByteArray grows or aborts, so no write is ever short here: giflib's
-   * habit of ignoring write results cannot lose bytes. */
-  if (length > 0 && encoder->target != NULL)
-    g_byte_array_append (encoder->target, data, (guint) length);
-  return length;
-}
-
-static const char *
-gif_error_text (int code)
-{
-  const char *text = GifErrorString (code);
-
-  return text != NULL ? text : "unknown giflib error";
-}
-
-static gboolean
-gif_open (FlGifBlockEncoder *encoder, GError **error)
-{
-  int code = 0;
-
-  GifColorType colors[FL_GIF_PALETTE_MAX];
-  ColorMapObject global_map = { 1 << encoder->global.bits, (int) encoder->global.bits, false,
-                                colors };
-
-  for (guint i = 0; encoder->has_global && i < (1u << encoder->global.bits); i++)
-    colors[i] = (GifColorType) { encoder->global.rgb[i * 3], encoder->global.rgb[i * 3 + 1],
-                                 encoder->global.rgb[i * 3 + 2] };
-  encoder->target = NULL;
-  encoder->gif = EGifOpen (encoder, on_gif_write, &code);
-  if (encoder->gif == NULL)
-    {
-      g_set_error (error, FL_ERROR, FL_ERROR_FAILED, "Could not start the GIF encoder: %s",
-                   gif_error_text (code));
-      return FALSE;
-    }
-  /* The real screen is only known at the end; the writer emits it. */
-  if (EGifPutScreenDesc (encoder->gif, FL_GIF_MAX_DIMENSION, FL_GIF_MAX_DIMENSION, 8, 0,
-                         encoder->has_global ? &global_map : NULL)
-      == GIF_ERROR)
-    {
-      g_set_error (error, FL_ERROR, FL_ERROR_FAILED, "Could not start the GIF encoder: %s",
-                   gif_error_text (encoder->gif->Error));
-      EGifCloseFile (encoder->gif, &code);
-      encoder->gif = NULL;
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-gif_close (FlGifBlockEncoder *encoder)
-{
-  int code = 0;
-
-  if (encoder->gif == NULL)
-    return;
-  encoder->target = NULL;
-  /* The trailer goes nowhere; a failure here cannot affect a finished block. */
-  (void) EGifCloseFile (encoder->gif, &code);
-  encoder->gif = NULL;
-}
 
 FlGifBlockEncoder *
 fl_gif_block_encoder_new (GError **error)
@@ -118,13 +54,9 @@ fl_gif_block_encoder_new (GError **error)
   FlGifBlockEncoder *encoder = g_new0 (FlGifBlockEncoder, 1);
 
   encoder->palette_builder = fl_gif_palette_builder_new ();
+  encoder->lzw = fl_gif_lzw_new ();
   encoder->scratch[0] = g_byte_array_new ();
   encoder->scratch[1] = g_byte_array_new ();
-  if (!gif_open (encoder, error))
-    {
-      fl_gif_block_encoder_free (encoder);
-      return NULL;
-    }
   return encoder;
 }
 
@@ -133,12 +65,13 @@ fl_gif_block_encoder_free (FlGifBlockEncoder *encoder)
 {
   if (encoder == NULL)
     return;
-  gif_close (encoder);
+  fl_gif_lzw_free (encoder->lzw);
   fl_gif_palette_builder_free (encoder->palette_builder);
   g_clear_pointer (&encoder->scratch[0], g_byte_array_unref);
   g_clear_pointer (&encoder->scratch[1], g_byte_array_unref);
   g_free (encoder->indices);
   g_free (encoder->global_indices);
+  g_free (encoder->unchanged);
   g_free (encoder->keys);
   g_free (encoder->file_data);
   g_free (encoder);
@@ -150,42 +83,114 @@ fl_gif_block_encoder_set_dither (FlGifBlockEncoder *encoder, gboolean dither)
   encoder->dither = dither;
 }
 
-gboolean
-fl_gif_block_encoder_set_global (FlGifBlockEncoder *encoder, const FlGifSource *first,
-                                 GError **error)
+/* The slot of key, adding it when there is room; NULL when the table is full. */
+static GlobalSlot *
+global_slot (FlGifBlockEncoder *encoder, guint32 key)
 {
-  const gsize n = (gsize) first->width * first->height;
-  g_autofree guint8 *indices = g_malloc (n);
+  FlGifPalette *g = &encoder->global;
+  guint h = (key * 0x9e3779b1u) >> (32 - GLOBAL_HASH_BITS);
+
+  while (encoder->global_slots[h].used && encoder->global_slots[h].key != key)
+    h = (h + 1) & (GLOBAL_HASH_SIZE - 1);
+  if (encoder->global_slots[h].used)
+    return &encoder->global_slots[h];
+  if (g->n_entries == 256)
+    return NULL;
+  encoder->global_slots[h] = (GlobalSlot) { key, (guint8) g->n_entries, TRUE, 0 };
+  g->rgb[g->n_entries * 3] = (guint8) (key >> 16);
+  g->rgb[g->n_entries * 3 + 1] = (guint8) (key >> 8);
+  g->rgb[g->n_entries * 3 + 2] = (guint8) key;
+  g->n_entries++;
+  return &encoder->global_slots[h];
+}
+
+void
+fl_gif_block_encoder_add_global_colours (FlGifBlockEncoder *encoder, const FlGifSource *frame,
+                                         const FlGifSource *before)
+{
   FlGifPalette *g = &encoder->global;
 
-  fl_gif_palette_build_keys (encoder->palette_builder, first->keys, n, first->width, FALSE, g,
-                             indices);
-  gif_close (encoder);
-  memset (encoder->global_slots, 0, sizeof encoder->global_slots);
-  /* Only an exact table with room for a transparent index is worth sharing. */
-  encoder->has_global = !g->quantised && (g->transparent_index >= 0 || g->n_entries < 256);
+  if (before == NULL)
+    {
+      memset (encoder->global_slots, 0, sizeof encoder->global_slots);
+      memset (g, 0, sizeof *g);
+      encoder->global_started = TRUE;
+      encoder->global_refused = FALSE;
+    }
+  for (guint y = 0; y < frame->height && !encoder->global_refused; y++)
+    for (guint x = 0; x < frame->width; x++)
+      {
+        guint32 key = frame->keys[(gsize) y * frame->width + x];
+        guint32 old_key = before != NULL && x < before->width && y < before->height
+                           ? before->keys[(gsize) y * before->width + x]
+                           : FL_GIF_KEY_TRANSPARENT;
+        GlobalSlot *slot;
+
+        if (key == FL_GIF_KEY_TRANSPARENT)
+          continue;
+        slot = global_slot (encoder, key);
+        /* A first frame with more than 256 colours is quantised, and a table
+         * made of other frames' colours would not serve it. */
+        if (slot == NULL)
+          {
+            encoder->global_refused = before == NULL;
+            if (before != NULL)
+              return;
+            break;
+          }
+        /* What changes is what frames draw: those colours get the low entries. */
+        if (before != NULL && key != old_key)
+          {
+            GlobalSlot *old = old_key != FL_GIF_KEY_TRANSPARENT ? global_slot (encoder, old_key)
+                                                                : NULL;
+
+            slot->count++;
+            if (old != NULL)
+              old->count++;
+          }
+      }
+}
+
+void
+fl_gif_block_encoder_set_global (FlGifBlockEncoder *encoder)
+{
+  FlGifPalette *g = &encoder->global;
+
+  encoder->has_global = encoder->global_started && !encoder->global_refused
+                        && g->n_entries > 0;
+  encoder->global_started = FALSE;
   if (encoder->has_global)
     {
-      if (g->transparent_index < 0)
-        {
-          g->transparent_index = (int) g->n_entries++;
-          while ((1u << g->bits) < g->n_entries)
-            g->bits++;
-        }
+      GlobalSlot *by_index[FL_GIF_PALETTE_MAX];
+      guint8 rgb[FL_GIF_PALETTE_MAX * 3];
+
+      /* The colours that change most first, so that frames drawing only those
+       * use short codes (see code_bits); ties in order of appearance. */
+      for (guint h = 0; h < GLOBAL_HASH_SIZE; h++)
+        if (encoder->global_slots[h].used)
+          by_index[encoder->global_slots[h].index] = &encoder->global_slots[h];
+      for (guint i = 1; i < g->n_entries; i++)
+        for (guint j = i; j > 0 && by_index[j]->count > by_index[j - 1]->count; j--)
+          {
+            GlobalSlot *swap = by_index[j];
+
+            by_index[j] = by_index[j - 1];
+            by_index[j - 1] = swap;
+          }
+      memcpy (rgb, g->rgb, sizeof rgb);
       for (guint i = 0; i < g->n_entries; i++)
         {
-          guint32 key = (int) i == g->transparent_index
-                          ? FL_GIF_KEY_TRANSPARENT
-                          : ((guint32) g->rgb[i * 3] << 16) | ((guint32) g->rgb[i * 3 + 1] << 8)
-                              | g->rgb[i * 3 + 2];
-          guint h = (key * 0x9e3779b1u) >> (32 - GLOBAL_HASH_BITS);
-
-          while (encoder->global_slots[h].used)
-            h = (h + 1) & (GLOBAL_HASH_SIZE - 1);
-          encoder->global_slots[h] = (GlobalSlot) { key, (guint8) i, TRUE };
+          memcpy (g->rgb + i * 3, rgb + by_index[i]->index * 3, 3);
+          by_index[i]->index = (guint8) i;
         }
+      /* No entry of its own: each frame takes one that it does not draw, and
+       * the table has room for one more than its colours (black), so that a
+       * frame drawing all of them can still leave pixels transparent. */
+      g->transparent_index = -1;
+      g->bits = 1;
+      while ((1u << g->bits) < MIN (g->n_entries + 1, 256u))
+        g->bits++;
     }
-  return gif_open (encoder, error);
 }
 
 gboolean
@@ -212,15 +217,19 @@ reserve (FlGifBlockEncoder *encoder, gsize n, guint width, guint height, GError 
     return TRUE;
   g_free (encoder->indices);
   g_free (encoder->global_indices);
+  g_free (encoder->unchanged);
   g_free (encoder->keys);
   encoder->indices = g_try_malloc (n);
   encoder->global_indices = g_try_malloc (n);
+  encoder->unchanged = g_try_malloc (n);
   encoder->keys = g_try_malloc (n * sizeof (guint32));
   encoder->indices_capacity = n;
-  if (encoder->indices == NULL || encoder->global_indices == NULL || encoder->keys == NULL)
+  if (encoder->indices == NULL || encoder->global_indices == NULL || encoder->unchanged == NULL
+      || encoder->keys == NULL)
     {
       g_clear_pointer (&encoder->indices, g_free);
       g_clear_pointer (&encoder->global_indices, g_free);
+      g_clear_pointer (&encoder->unchanged, g_free);
       g_clear_pointer (&encoder->keys, g_free);
       encoder->indices_capacity = 0;
       g_set_error (error, FL_ERROR, FL_ERROR_FAILED,
@@ -234,55 +243,58 @@ reserve (FlGifBlockEncoder *encoder, gsize n, guint width, guint height, GError 
 typedef struct
 {
   const guint8 *indices;
+  const guint8 *flexible;    /* NULL, or per pixel: transparent would do as well */
+  gboolean prefer_transparent; /* for flexible pixels */
   const FlGifPalette *table; /* the local table, or NULL for the global one */
   int transparent;           /* index, or -1 */
+  guint code_bits;           /* the LZW's: enough for the largest index used */
 } Candidate;
 
+/* GIF lets the LZW code size be smaller than the table when a frame uses only
+ * its first entries: a frame of the global table that draws two colours of
+ * the first four costs 2-bit codes, not 8. So the global table has no
+ * transparent entry of its own: each frame takes the lowest it does not draw
+ * (as gifsicle does). */
+static guint
+code_bits (guint max_index)
+{
+  guint bits = 2;
+
+  while ((1u << bits) <= max_index)
+    bits++;
+  return bits;
+}
+
+static inline void
+put_le16 (guint8 *p, guint v)
+{
+  p[0] = (guint8) (v & 0xff);
+  p[1] = (guint8) (v >> 8);
+}
+
 /* Appends the block (GCE, descriptor, local table, LZW) of candidate c to out. */
-static gboolean
+static void
 put_block (FlGifBlockEncoder *encoder, const FlGifDelta *d, const Candidate *c, guint delay_cs,
            GByteArray *out)
 {
-  GifColorType colors[FL_GIF_PALETTE_MAX];
-  ColorMapObject color_map;
-  GraphicsControlBlock gcb;
-  GifByteType extension[4];
-  size_t extension_length;
+  guint8 head[18] = { 0x21, 0xf9, 0x04 };
 
+  /* Disposal 2 (background) or 1 (leave in place), the transparency flag. */
+  head[3] = (guint8) ((d->dispose ? 2 : 1) << 2 | (c->transparent >= 0 ? 1 : 0));
+  put_le16 (head + 4, MIN (delay_cs, 65535u));
+  head[6] = (guint8) (c->transparent >= 0 ? c->transparent : 0);
+  head[7] = 0;
+  head[8] = 0x2c;
+  put_le16 (head + 9, d->left);
+  put_le16 (head + 11, d->top);
+  put_le16 (head + 13, d->width);
+  put_le16 (head + 15, d->height);
+  head[17] = c->table != NULL ? (guint8) (0x80 | (c->table->bits - 1)) : 0;
+  g_byte_array_append (out, head, sizeof head);
   if (c->table != NULL)
-    {
-      for (guint i = 0; i < (1u << c->table->bits); i++)
-        {
-          colors[i].Red = c->table->rgb[i * 3];
-          colors[i].Green = c->table->rgb[i * 3 + 1];
-          colors[i].Blue = c->table->rgb[i * 3 + 2];
-        }
-      color_map.ColorCount = 1 << c->table->bits;
-      color_map.BitsPerPixel = (int) c->table->bits;
-      color_map.SortFlag = false;
-      color_map.Colors = colors;
-    }
-  gcb.DisposalMode = d->dispose ? DISPOSE_BACKGROUND : DISPOSE_DO_NOT;
-  gcb.UserInputFlag = false;
-  gcb.DelayTime = (int) delay_cs;
-  gcb.TransparentColor = c->transparent >= 0 ? c->transparent : NO_TRANSPARENT_COLOR;
-  extension_length = EGifGCBToExtension (&gcb, extension);
-
-  encoder->target = out;
-  if (EGifPutExtension (encoder->gif, GRAPHICS_EXT_FUNC_CODE, (int) extension_length, extension)
-      == GIF_ERROR)
-    return FALSE;
-  if (EGifPutImageDesc (encoder->gif, (int) d->left, (int) d->top, (int) d->width,
-                        (int) d->height, false, c->table != NULL ? &color_map : NULL)
-      == GIF_ERROR)
-    return FALSE;
-  /* giflib masks each row in place: the rows are our own scratch indices. */
-  for (guint y = 0; y < d->height; y++)
-    if (EGifPutLine (encoder->gif, (GifPixelType *) c->indices + (gsize) y * d->width,
-                     (int) d->width) == GIF_ERROR)
-      return FALSE;
-  encoder->target = NULL;
-  return TRUE;
+    g_byte_array_append (out, c->table->rgb, 3u << c->table->bits);
+  fl_gif_lzw_encode (encoder->lzw, c->indices, c->flexible, (guint) MAX (c->transparent, 0),
+                     c->prefer_transparent, (gsize) d->width * d->height, c->code_bits, out);
 }
 
 /* The transparent index a local table declares: its own, else an unused one
@@ -299,15 +311,28 @@ local_transparent (const FlGifPalette *palette)
   return -1;
 }
 
-/* Indexes n keys into the global table; FALSE when a colour is not in it. */
+/* Indexes n keys into the global table; FALSE when a colour is not in it or
+ * when transparency is needed and the frame draws every entry. Transparent
+ * pixels take the lowest entry the frame does not draw, *transparent (-1 when
+ * there is none; declared even when unused, see local_transparent);
+ * *max_index is the largest index used. */
 static gboolean
-map_global (FlGifBlockEncoder *encoder, const guint32 *keys, gsize n, guint8 *indices)
+map_global (FlGifBlockEncoder *encoder, const guint32 *keys, gsize n, guint8 *indices,
+            int *transparent, guint *max_index)
 {
-  guint32 last_key = G_MAXUINT32;
+  guint32 last_key = G_MAXUINT32, used[FL_GIF_PALETTE_MAX / 32] = { 0 };
   guint8 last = 0;
+  gboolean needs_transparent = FALSE;
 
+  *max_index = 0;
+  *transparent = -1;
   for (gsize i = 0; i < n; i++)
     {
+      if (keys[i] == FL_GIF_KEY_TRANSPARENT)
+        {
+          needs_transparent = TRUE;
+          continue;
+        }
       if (keys[i] != last_key)
         {
           guint h = (keys[i] * 0x9e3779b1u) >> (32 - GLOBAL_HASH_BITS);
@@ -318,86 +343,120 @@ map_global (FlGifBlockEncoder *encoder, const guint32 *keys, gsize n, guint8 *in
             return FALSE;
           last_key = keys[i];
           last = encoder->global_slots[h].index;
+          used[last / 32] |= 1u << (last % 32);
         }
       indices[i] = last;
+    }
+  for (guint k = 0; k < (1u << encoder->global.bits) && *transparent < 0; k++)
+    if (!(used[k / 32] & (1u << (k % 32))))
+      *transparent = (int) k;
+  if (needs_transparent && *transparent < 0)
+    return FALSE;
+  for (guint k = 0; k < encoder->global.n_entries; k++)
+    if (used[k / 32] & (1u << (k % 32)))
+      *max_index = k;
+  if (*transparent >= 0)
+    {
+      *max_index = MAX (*max_index, (guint) *transparent);
+      for (gsize i = 0; i < n; i++)
+        if (keys[i] == FL_GIF_KEY_TRANSPARENT)
+          indices[i] = (guint8) *transparent;
     }
   return TRUE;
 }
 
 /* Encodes c into scratch, keeping it in *best when it is the smallest yet. */
-static gboolean
+static void
 try_candidate (FlGifBlockEncoder *encoder, const FlGifDelta *d, const Candidate *c,
                guint delay_cs, GByteArray **best)
 {
   GByteArray *scratch = encoder->scratch[*best == encoder->scratch[0] ? 1 : 0];
 
   g_byte_array_set_size (scratch, 0);
-  if (!put_block (encoder, d, c, delay_cs, scratch))
-    return FALSE;
+  put_block (encoder, d, c, delay_cs, scratch);
   if (*best == NULL || scratch->len < (*best)->len)
     *best = scratch;
-  return TRUE;
+}
+
+/* The candidates for one choice of the rectangle's keys: the global table when
+ * every colour is in it, and a local one unless it has no fewer bits (then it
+ * would only add its own bytes). With flexible (unchanged pixels that may be
+ * transparent) each is tried as drawn, and leaning either way. */
+static void
+try_tables (FlGifBlockEncoder *encoder, const FlGifDelta *d, const FlGifPalette *palette,
+            const guint8 *flexible, guint delay_cs, GByteArray **best)
+{
+  const gsize n = (gsize) d->width * d->height;
+  guint global_max = 0;
+  int global_transparent = -1;
+  gboolean global_ok = encoder->has_global && !palette->quantised
+                       && map_global (encoder, encoder->keys, n, encoder->global_indices,
+                                      &global_transparent, &global_max);
+  const int transparent = local_transparent (palette);
+  const guint variants = flexible != NULL ? 3 : 1;
+  const guint global_bits = code_bits (global_max);
+  const guint local_bits = code_bits (MAX (palette->n_entries, (guint) transparent + 1) - 1);
+
+  for (guint v = 0; v < variants; v++)
+    {
+      const guint8 *mask = v == 0 ? NULL : flexible;
+      Candidate c;
+
+      if (global_ok && (mask == NULL || global_transparent >= 0))
+        {
+          c = (Candidate) { encoder->global_indices, mask, v == 1, NULL, global_transparent,
+                            global_bits };
+          try_candidate (encoder, d, &c, delay_cs, best);
+        }
+      /* With no smaller codes than the global table, a local one only adds its bytes. */
+      if ((!global_ok || local_bits < global_bits) && (mask == NULL || transparent >= 0))
+        {
+          c = (Candidate) { encoder->indices, mask, v == 1, palette, transparent,
+                            MAX (local_bits, palette->bits) };
+          try_candidate (encoder, d, &c, delay_cs, best);
+        }
+    }
 }
 
 /* Encodes the frame planned in d, trying the variants that may be smallest:
- * unchanged pixels transparent or drawn, a local or the global table. Ties go
+ * unchanged pixels transparent, or each either transparent or drawn (when
+ * their colours fit the table too), with a local or the global table. Ties go
  * to the first tried, so the choice depends on the pixels only. */
-static gboolean
+static void
 encode_delta (FlGifBlockEncoder *encoder, const FlGifDelta *d, const FlGifSource *cur,
               guint delay_cs, GByteArray *out, FlGifFrameInfo *info)
 {
   const gsize n = (gsize) d->width * d->height;
+  FlGifPalette *palette = &encoder->palette;
   GByteArray *best = NULL;
+  gsize unchanged;
 
-  info->quantised = FALSE;
-  info->max_error = 0;
-  for (guint pass = 0; pass < 2; pass++)
+  fl_gif_delta_keys (d, cur, FL_GIF_UNCHANGED_HIDDEN, encoder->keys, NULL);
+  fl_gif_palette_build_keys (encoder->palette_builder, encoder->keys, n, d->width,
+                             encoder->dither, palette, encoder->indices);
+  info->quantised = palette->quantised;
+  info->max_error = palette->max_error;
+  try_tables (encoder, d, palette, NULL, delay_cs, &best);
+  /* A quantised frame draws only what changed. */
+  if (!palette->quantised)
     {
-      const gboolean hide = pass == 0;
-      FlGifPalette *palette = &encoder->palette;
-      gsize unchanged = fl_gif_delta_keys (d, cur, hide, encoder->keys);
-      gboolean global_ok;
-      Candidate c;
-
-      /* Drawing unchanged pixels only differs when there are some, and a
-       * quantised frame draws only what changed. */
-      if (!hide && (unchanged == 0 || info->quantised))
-        break;
-      fl_gif_palette_build_keys (encoder->palette_builder, encoder->keys, n, d->width,
-                                 encoder->dither, palette, encoder->indices);
-      if (!hide && palette->quantised)
-        break;
-      if (hide)
+      unchanged = fl_gif_delta_keys (d, cur, FL_GIF_UNCHANGED_DRAWN, encoder->keys,
+                                     encoder->unchanged);
+      if (unchanged > 0)
         {
-          info->quantised = palette->quantised;
-          info->max_error = palette->max_error;
-        }
-      global_ok = encoder->has_global && !palette->quantised
-                  && map_global (encoder, encoder->keys, n, encoder->global_indices);
-      if (global_ok)
-        {
-          /* The global table always has a transparent index (see local_transparent). */
-          c = (Candidate) { encoder->global_indices, NULL, encoder->global.transparent_index };
-          if (!try_candidate (encoder, d, &c, delay_cs, &best))
-            return FALSE;
-        }
-      /* With no fewer bits than the global table, a local one only adds its bytes. */
-      if (!global_ok || palette->bits < encoder->global.bits)
-        {
-          c = (Candidate) { encoder->indices, palette, local_transparent (palette) };
-          if (!try_candidate (encoder, d, &c, delay_cs, &best))
-            return FALSE;
+          fl_gif_palette_build_keys (encoder->palette_builder, encoder->keys, n, d->width,
+                                     FALSE, palette, encoder->indices);
+          if (!palette->quantised)
+            try_tables (encoder, d, palette, encoder->unchanged, delay_cs, &best);
         }
     }
   g_byte_array_append (out, best->data, best->len);
-  return TRUE;
 }
 
 static gboolean
 encode_checked (FlGifBlockEncoder *encoder, const FlGifDelta *d, const FlGifSource *cur,
                 guint delay_cs, GByteArray *out, FlGifFrameInfo *info, GError **error)
 {
-  const guint initial_length = out->len;
   FlGifFrameInfo local;
 
   if (info == NULL)
@@ -410,19 +469,9 @@ encode_checked (FlGifBlockEncoder *encoder, const FlGifDelta *d, const FlGifSour
                    cur->height, FL_GIF_MAX_DIMENSION, FL_GIF_MAX_DIMENSION);
       return FALSE;
     }
-  if (encoder->gif == NULL && !gif_open (encoder, error))
-    return FALSE;
   if (!reserve (encoder, (gsize) d->width * d->height, cur->width, cur->height, error))
     return FALSE;
-  if (!encode_delta (encoder, d, cur, delay_cs, out, info))
-    {
-      g_set_error (error, FL_ERROR, FL_ERROR_FAILED, "Could not encode a %ux%u GIF frame: %s",
-                   cur->width, cur->height, gif_error_text (encoder->gif->Error));
-      /* giflib is now mid-image: start it afresh for the next frame. */
-      gif_close (encoder);
-      g_byte_array_set_size (out, initial_length);
-      return FALSE;
-    }
+  encode_delta (encoder, d, cur, delay_cs, out, info);
   info->width = cur->width;
   info->height = cur->height;
   return TRUE;

@@ -43,11 +43,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlGifBlockEncoder, fl_gif_block_encoder_free)
 /* Quantised frames spread their error (Floyd-Steinberg); off by default. */
 void fl_gif_block_encoder_set_dither (FlGifBlockEncoder *encoder, gboolean dither);
 
-/* Takes the global colour table from the animation's first frame: its exact
- * colours plus a transparent index, when they fit; otherwise there is none.
- * Call before encoding frames, on every encoder of one animation alike. */
-gboolean fl_gif_block_encoder_set_global (FlGifBlockEncoder *encoder, const FlGifSource *first,
-                                          GError **error);
+/* The global colour table: the first 256 distinct colours of a fixed sample
+ * of the animation's frames, the first frame first, the colours that change
+ * most often between a sample and the frame before it at the lowest entries;
+ * none when the first frame alone has more. Call add for the first frame
+ * (before NULL), then for each other sample with the frame before it, then
+ * set, before encoding frames, on every encoder of one animation alike (the
+ * worker samples up to 8 frames evenly, the first and last included). */
+void     fl_gif_block_encoder_add_global_colours (FlGifBlockEncoder *encoder,
+                                                  const FlGifSource *frame,
+                                                  const FlGifSource *before);
+void     fl_gif_block_encoder_set_global (FlGifBlockEncoder *encoder);
 /* The global table (3 << bits bytes into rgb, 768 of room); FALSE when there is none. */
 gboolean fl_gif_block_encoder_get_global (FlGifBlockEncoder *encoder, guint8 *rgb, guint *bits);
 

@@ -165,8 +165,8 @@ fl_gif_delta_plan (const FlGifSource *prev, const FlGifSource *cur, const FlGifS
 }
 
 gsize
-fl_gif_delta_keys (const FlGifDelta *delta, const FlGifSource *cur, gboolean hide_unchanged,
-                   guint32 *keys)
+fl_gif_delta_keys (const FlGifDelta *delta, const FlGifSource *cur, FlGifUnchanged unchanged_as,
+                   guint32 *keys, guint8 *unchanged_mask)
 {
   gsize unchanged = 0;
 
@@ -177,19 +177,19 @@ fl_gif_delta_keys (const FlGifDelta *delta, const FlGifSource *cur, gboolean hid
       const guint32 *row = source_row (cur, sy, &cur_width);
       const guint32 *canvas_row = source_row (delta->canvas, sy, &canvas_width);
       guint32 *out = keys + (gsize) y * delta->width;
+      guint8 *mask = unchanged_mask != NULL ? unchanged_mask + (gsize) y * delta->width : NULL;
 
       for (guint x = 0; x < delta->width; x++)
         {
           const guint sx = delta->left + x;
           guint32 key = sx < cur_width ? row[sx] : FL_GIF_KEY_TRANSPARENT;
+          gboolean same = key != FL_GIF_KEY_TRANSPARENT && sx < canvas_width
+                          && canvas_row[sx] == key;
 
-          if (key != FL_GIF_KEY_TRANSPARENT && sx < canvas_width && canvas_row[sx] == key)
-            {
-              unchanged++;
-              if (hide_unchanged)
-                key = FL_GIF_KEY_TRANSPARENT;
-            }
-          out[x] = key;
+          unchanged += same;
+          out[x] = same && unchanged_as == FL_GIF_UNCHANGED_HIDDEN ? FL_GIF_KEY_TRANSPARENT : key;
+          if (mask != NULL)
+            mask[x] = (guint8) same;
         }
     }
   return unchanged;

@@ -51,11 +51,18 @@ typedef struct
 void fl_gif_delta_plan (const FlGifSource *prev, const FlGifSource *cur, const FlGifSource *next,
                         FlGifDelta *delta);
 
+typedef enum
+{
+  FL_GIF_UNCHANGED_HIDDEN, /* transparent */
+  FL_GIF_UNCHANGED_DRAWN,  /* their colour */
+} FlGifUnchanged;
+
 /* Writes the rectangle's keys (delta->width * delta->height) to keys: changed
  * pixels their colour, transparent ones FL_GIF_KEY_TRANSPARENT, unchanged
- * opaque ones FL_GIF_KEY_TRANSPARENT when hide_unchanged, else their colour.
- * Returns how many opaque pixels of the rectangle are unchanged. */
-gsize fl_gif_delta_keys (const FlGifDelta *delta, const FlGifSource *cur, gboolean hide_unchanged,
-                         guint32 *keys);
+ * opaque ones as unchanged_as says; and when unchanged_mask is not NULL, 1 for
+ * each unchanged pixel, else 0. Returns how many opaque pixels of the
+ * rectangle are unchanged. */
+gsize fl_gif_delta_keys (const FlGifDelta *delta, const FlGifSource *cur,
+                         FlGifUnchanged unchanged_as, guint32 *keys, guint8 *unchanged_mask);
 
 G_END_DECLS

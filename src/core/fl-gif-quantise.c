@@ -1,12 +1,9 @@
 /* fl-gif-quantise.c: k-means refinement of a palette and nearest-colour mapping.
  *
- * The nearest entry is found in a copy of the palette sorted on its widest
- * channel: from the query's place in that order the search walks outwards
- * both ways and stops on a side once the distance on that channel alone is
- * no better than the best found, so a query costs tens of distances, not 256.
- * A small direct-mapped cache of recent colours serves the repeats that real
- * frames are full of. Distances are plain squared RGB differences, the ones
- * PSNR counts.
+ * The nearest entry is found through a grid over the colour cube (see Cell),
+ * so a query costs a handful of distances, not 256; a small direct-mapped
+ * cache of recent colours serves the repeats that real frames are full of.
+ * Distances are plain squared RGB differences, the ones PSNR counts.
  */
 #include "fl-gif-quantise.h"
 
@@ -15,19 +12,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KMEANS_PASSES 4
+#define KMEANS_PASSES 3
 /* The k-means passes look at most this many pixels (a fixed stride): the
  * final mapping sees every pixel. */
-#define KMEANS_SAMPLES 65536u
+#define KMEANS_SAMPLES 16384u
 #define CACHE_BITS 12
 #define CACHE_SIZE (1u << CACHE_BITS)
 
+/* The colour cube in CELLS^3 cells; each cell lists, built when first asked,
+ * the entries that can be nearest to some colour inside it: those whose
+ * distance to the cell is at most the smallest "farthest distance" of any
+ * entry to it (Heckbert's locally sorted search). A query scans its cell's
+ * list, typically a handful of entries. */
+#define MAX_CELL_BITS 5
+
 typedef struct
 {
-  int axis;            /* the value on the sort channel */
-  int rgb[3];
-  guint index;
-} Entry;
+  guint32 stamp;
+  guint32 start;       /* into candidates */
+  guint16 count;
+} Cell;
 
 typedef struct
 {
@@ -38,8 +42,13 @@ typedef struct
 
 struct _FlGifQuantiser
 {
-  Entry entries[FL_GIF_PALETTE_MAX];
-  guint n_entries, axis;
+  int rgb[FL_GIF_PALETTE_MAX][3];
+  int channel[3][FL_GIF_PALETTE_MAX]; /* the same, channel by channel */
+  guint n_entries;
+  guint cell_bits;     /* finer cells cost more to build and less to search */
+  Cell cells[1u << (3 * MAX_CELL_BITS)];
+  guint8 *candidates;  /* entry indices, in index order within a cell */
+  gsize n_candidates, candidates_capacity;
   CacheSlot cache[CACHE_SIZE];
   guint32 stamp;
   int *errors;         /* dithering: two rows of (width + 2) x 3 errors, 1/16 units */
@@ -57,112 +66,98 @@ fl_gif_quantiser_free (FlGifQuantiser *quantiser)
 {
   if (quantiser == NULL)
     return;
+  g_free (quantiser->candidates);
   g_free (quantiser->errors);
   g_free (quantiser);
 }
 
-static int
-compare_entries (gconstpointer a, gconstpointer b)
-{
-  const Entry *x = a, *y = b;
-
-  if (x->axis != y->axis)
-    return x->axis < y->axis ? -1 : 1;
-  return x->index < y->index ? -1 : x->index > y->index;
-}
-
-/* Prepares the search over rgb[0 .. n) and empties the cache. */
+/* Prepares the search over rgb[0 .. n) for about `queries` colours: every cell
+ * and cached colour forgotten. The grid's size changes the speed only, never
+ * the answers. */
 static void
-search_init (FlGifQuantiser *q, const guint8 *rgb, guint n)
+search_init (FlGifQuantiser *q, const guint8 *rgb, guint n, gsize queries)
 {
-  int lo[3] = { 255, 255, 255 }, hi[3] = { 0, 0, 0 };
-  guint axis = 0;
-
+  q->cell_bits = queries >= 131072 ? 5 : queries >= 32768 ? 4 : 3;
   for (guint k = 0; k < n; k++)
     for (guint c = 0; c < 3; c++)
-      {
-        lo[c] = MIN (lo[c], rgb[k * 3 + c]);
-        hi[c] = MAX (hi[c], rgb[k * 3 + c]);
-      }
-  for (guint c = 1; c < 3; c++)
-    if (hi[c] - lo[c] > hi[axis] - lo[axis])
-      axis = c;
-  for (guint k = 0; k < n; k++)
-    {
-      Entry *e = &q->entries[k];
-
-      for (guint c = 0; c < 3; c++)
-        e->rgb[c] = rgb[k * 3 + c];
-      e->axis = e->rgb[axis];
-      e->index = k;
-    }
-  qsort (q->entries, n, sizeof (Entry), compare_entries);
+      q->rgb[k][c] = q->channel[c][k] = rgb[k * 3 + c];
   q->n_entries = n;
-  q->axis = axis;
+  q->n_candidates = 0;
   if (++q->stamp == 0)
     {
       memset (q->cache, 0, sizeof q->cache);
+      memset (q->cells, 0, sizeof q->cells);
       q->stamp = 1;
     }
 }
 
-static inline int
-distance (const Entry *e, const int *c)
+static void
+cell_build (FlGifQuantiser *q, Cell *cell, const int *c)
 {
-  int dr = e->rgb[0] - c[0], dg = e->rgb[1] - c[1], db = e->rgb[2] - c[2];
+  const guint n = q->n_entries;
+  int near[FL_GIF_PALETTE_MAX], far[FL_GIF_PALETTE_MAX];
+  int bound = G_MAXINT;
 
-  return dr * dr + dg * dg + db * db;
-}
-
-static inline void
-consider (const Entry *e, const int *c, int *best, guint *best_index)
-{
-  int d = distance (e, c);
-
-  if (d < *best || (d == *best && e->index < *best_index))
+  memset (near, 0, n * sizeof (int));
+  memset (far, 0, n * sizeof (int));
+  /* Channel by channel over plain arrays, so that the compiler vectorises it. */
+  for (guint ch = 0; ch < 3; ch++)
     {
-      *best = d;
-      *best_index = e->index;
-    }
-}
+      const guint shift = 8 - q->cell_bits;
+      const int lo = (c[ch] >> shift) << shift, hi = lo + (1 << shift) - 1;
+      const int *e = q->channel[ch];
 
-static guint
-search (const FlGifQuantiser *q, const int *c)
-{
-  const int v = c[q->axis];
-  guint lo = 0, hi = q->n_entries, best_index = G_MAXUINT;
-  int best = G_MAXINT, up, down;
-
-  while (lo < hi)
-    {
-      guint mid = (lo + hi) / 2;
-
-      if (q->entries[mid].axis < v)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  up = (int) lo;
-  down = (int) lo - 1;
-  while (up < (int) q->n_entries || down >= 0)
-    {
-      if (up < (int) q->n_entries)
+      for (guint k = 0; k < n; k++)
         {
-          int d = q->entries[up].axis - v;
+          int dn = MAX (lo - e[k], 0) + MAX (e[k] - hi, 0);
+          int df = MAX (e[k] - lo, hi - e[k]);
 
-          if (d * d > best)
-            up = (int) q->n_entries;
-          else
-            consider (&q->entries[up++], c, &best, &best_index);
+          near[k] += dn * dn;
+          far[k] += df * df;
         }
-      if (down >= 0)
-        {
-          int d = v - q->entries[down].axis;
+    }
+  for (guint k = 0; k < n; k++)
+    bound = MIN (bound, far[k]);
+  if (q->candidates_capacity < q->n_candidates + n)
+    {
+      q->candidates_capacity = MAX (q->candidates_capacity * 2, q->n_candidates + 4096);
+      q->candidates = g_realloc (q->candidates, q->candidates_capacity);
+    }
+  cell->start = (guint32) q->n_candidates;
+  cell->count = 0;
+  for (guint k = 0; k < n; k++)
+    if (near[k] <= bound)
+      {
+        q->candidates[q->n_candidates++] = (guint8) k;
+        cell->count++;
+      }
+  cell->stamp = q->stamp;
+}
 
-          if (d * d > best)
-            down = -1;
-          else
-            consider (&q->entries[down--], c, &best, &best_index);
+/* The nearest entry to c; ties go to the lowest index. */
+static guint
+search (FlGifQuantiser *q, const int *c)
+{
+  const guint bits = q->cell_bits, shift = 8 - bits;
+  Cell *cell = &q->cells[((guint) (c[0] >> shift) << (2 * bits))
+                         | ((guint) (c[1] >> shift) << bits) | (guint) (c[2] >> shift)];
+  const guint8 *list;
+  guint best_index = 0;
+  int best = G_MAXINT;
+
+  if (cell->stamp != q->stamp)
+    cell_build (q, cell, c);
+  list = q->candidates + cell->start;
+  for (guint i = 0; i < cell->count; i++)
+    {
+      const int *e = q->rgb[list[i]];
+      int dr = e[0] - c[0], dg = e[1] - c[1], db = e[2] - c[2];
+      int d = dr * dr + dg * dg + db * db;
+
+      if (d < best)
+        {
+          best = d;
+          best_index = list[i];
         }
     }
   return best_index;
@@ -193,7 +188,7 @@ kmeans_pass (FlGifQuantiser *q, const guint32 *keys, gsize n, gsize stride, guin
 
   memset (sums, 0, sizeof sums);
   memset (counts, 0, sizeof counts);
-  search_init (q, rgb, n_colours);
+  search_init (q, rgb, n_colours, n / stride);
   for (gsize i = 0; i < n; i += stride)
     {
       guint32 key = keys[i];
@@ -304,7 +299,7 @@ fl_gif_quantise (FlGifQuantiser *q, const guint32 *keys, gsize n, guint width, g
   for (guint pass = 0; pass < KMEANS_PASSES; pass++)
     if (!kmeans_pass (q, keys, n, stride, rgb, n_colours))
       break;
-  search_init (q, rgb, n_colours);
+  search_init (q, rgb, n_colours, n);
   if (dither && width > 0)
     return map_dithered (q, keys, n, width, rgb, transparent_index, indices);
   for (gsize i = 0; i < n; i++)

@@ -111,15 +111,37 @@ take_frame (Worker *worker, guint index, GError **error)
                                    error);
 }
 
-/* The first frame sets the global table on every worker alike. */
+#define GLOBAL_SAMPLES 8u
+
+/* The first frame, and the global table from it and a few frames spread over
+ * the animation: the same frames on every worker, so the same table. */
 static gboolean
 read_first (Worker *worker, GError **error)
 {
+  const guint samples = MIN (GLOBAL_SAMPLES, worker->n_frames);
+
   if (worker->first_source != NULL)
     return TRUE;
   worker->first_source = take_frame (worker, worker->first, error);
-  return worker->first_source != NULL
-         && fl_gif_block_encoder_set_global (worker->encoder, worker->first_source, error);
+  if (worker->first_source == NULL)
+    return FALSE;
+  fl_gif_block_encoder_add_global_colours (worker->encoder, worker->first_source, NULL);
+  /* Each sample is compared with the frame before it: what frames draw. */
+  for (guint i = 1; i < samples; i++)
+    {
+      guint index = worker->first + (guint) ((guint64) (worker->n_frames - 1) * i / (samples - 1));
+      g_autoptr (FlGifSource) before = NULL;
+      g_autoptr (FlGifSource) sample = NULL;
+
+      if (index - 1 > worker->first && (before = take_frame (worker, index - 1, error)) == NULL)
+        return FALSE;
+      if ((sample = take_frame (worker, index, error)) == NULL)
+        return FALSE;
+      fl_gif_block_encoder_add_global_colours (worker->encoder, sample,
+                                               before != NULL ? before : worker->first_source);
+    }
+  fl_gif_block_encoder_set_global (worker->encoder);
+  return TRUE;
 }
 
 static void

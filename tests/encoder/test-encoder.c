@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 
 /* SHA-256 of the GIF built by test_golden from its seeded frames. */
-#define GOLDEN_SHA256 "27cc61a619021e518809bbd890633c94732239349e1575e1d9310fbe84ac44b8"
+#define GOLDEN_SHA256 "757a67c53599728f1379a80e7ad26cba378c6ee69311324b6f2908c97dea329d"
 
 char *
 fl_test_dir_new (void)

@@ -1,11 +1,13 @@
 /* test-gif-palette.c: palettes, quantisation and single blocks. */
 #include "fl-gif-block.h"
+#include "fl-gif-lzw.h"
 #include "fl-gif-palette.h"
 #include "fl-test-frames.h"
 
+#include <gif_lib.h>
 #include <string.h>
 
-#define FL_TEST_QUANTISE_DIGEST "c7627f17fd0c5eb71b6383ac4626c0b186bee614d87392a6a5224c7c716ff687"
+#define FL_TEST_QUANTISE_DIGEST "d4a85ce7178ff4c86eca56b7acc6042b808fdd3cbde5f80545ab2e31ecfafebc"
 
 static void
 test_exact_order (void)
@@ -174,6 +176,117 @@ test_block_layout (void)
   g_assert_cmpmem (a->data, a->len, b->data, b->len);
 }
 
+static int
+append_to_array (GifFileType *gif, const GifByteType *data, int length)
+{
+  g_byte_array_append (gif->UserData, data, (guint) length);
+  return length;
+}
+
+/* With fixed indices the LZW is giflib's, byte for byte: every code size, runs
+ * and noise, streams long enough to fill the table and clear it. */
+static void
+test_lzw_matches_giflib (void)
+{
+  g_autoptr (FlGifLzw) lzw = fl_gif_lzw_new ();
+  FlRng rng;
+
+  fl_rng_init_seeded (&rng, 5);
+  for (guint bits = 1; bits <= 8; bits++)
+    for (gsize n = 1; n < 100000; n = n * 5 + 3)
+      {
+        g_autofree guint8 *indices = g_malloc (n);
+        g_autoptr (GByteArray) mine = g_byte_array_new ();
+        g_autoptr (GByteArray) theirs = g_byte_array_new ();
+        GifColorType colors[256] = { { 0 } };
+        ColorMapObject map = { 1 << bits, (int) bits, false, colors };
+        GifFileType *gif;
+        guint start;
+        int code = 0;
+
+        for (gsize i = 0; i < n; i++)
+          indices[i] = (fl_rng_next (&rng) & 1) && i > 0 ? indices[i - 1]
+                                                          : (guint8) (fl_rng_next (&rng) % (1u << bits));
+        fl_gif_lzw_encode (lzw, indices, NULL, 0, FALSE, n, bits, mine);
+        gif = EGifOpen (theirs, append_to_array, &code);
+        g_assert_nonnull (gif);
+        g_assert_cmpint (EGifPutScreenDesc (gif, 65535, 65535, 8, 0, NULL), ==, GIF_OK);
+        g_assert_cmpint (EGifPutImageDesc (gif, 0, 0, (int) n, 1, false, &map), ==, GIF_OK);
+        /* From the minimum code size byte, the descriptor's and table's last. */
+        start = theirs->len - 1;
+        g_assert_cmpint (EGifPutLine (gif, indices, (int) n), ==, GIF_OK);
+        g_assert_cmpmem (mine->data, mine->len, theirs->data + start, theirs->len - start);
+        EGifCloseFile (gif, &code);
+      }
+}
+
+typedef struct
+{
+  const GByteArray *data;
+  gsize offset;
+} Cursor;
+
+static int
+read_from_array (GifFileType *gif, GifByteType *data, int length)
+{
+  Cursor *cursor = gif->UserData;
+  gsize n = MIN ((gsize) length, cursor->data->len - cursor->offset);
+
+  memcpy (data, cursor->data->data + cursor->offset, n);
+  cursor->offset += n;
+  return (int) n;
+}
+
+/* Flexible pixels decode to one of their two indices, the others exactly, and
+ * leaning on the alternative makes the data smaller than fixed indices. */
+static void
+test_lzw_flexible (void)
+{
+  static const guint8 head[] = { 'G', 'I', 'F', '8', '9', 'a', 0x88, 0x13, 1, 0, 0x81, 0, 0,
+                                 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                 0x2c, 0, 0, 0, 0, 0x88, 0x13, 1, 0, 0 };
+  g_autoptr (FlGifLzw) lzw = fl_gif_lzw_new ();
+  const gsize n = 5000; /* 0x1388, as in head */
+  g_autofree guint8 *indices = g_malloc (n);
+  g_autofree guint8 *flexible = g_malloc (n);
+  g_autoptr (GByteArray) fixed = g_byte_array_new ();
+  FlRng rng;
+
+  fl_rng_init_seeded (&rng, 6);
+  for (gsize i = 0; i < n; i++)
+    {
+      indices[i] = (guint8) ((i / 37) % 3);
+      flexible[i] = (fl_rng_next (&rng) % 3) == 0;
+    }
+  fl_gif_lzw_encode (lzw, indices, NULL, 0, FALSE, n, 2, fixed);
+  for (guint prefer = 0; prefer < 2; prefer++)
+    {
+      g_autoptr (GByteArray) gif = g_byte_array_new ();
+      Cursor cursor = { gif, 0 };
+      GifFileType *in;
+      int code = 0;
+
+      /* A 5000x1 GIF with a 4-entry global table around the data. */
+      g_byte_array_append (gif, head, sizeof head);
+      fl_gif_lzw_encode (lzw, indices, flexible, 3, prefer, n, 2, gif);
+      g_byte_array_append (gif, (const guint8 *) "\x3b", 1);
+      g_test_message ("flexible, prefer %u: %u bytes of LZW, fixed %u", prefer,
+                      (guint) (gif->len - sizeof head - 1), fixed->len);
+      in = DGifOpen (&cursor, read_from_array, &code);
+      g_assert_nonnull (in);
+      g_assert_cmpint (DGifSlurp (in), ==, GIF_OK);
+      g_assert_cmpint (in->ImageCount, ==, 1);
+      for (gsize i = 0; i < n; i++)
+        {
+          guint8 got = in->SavedImages[0].RasterBits[i];
+
+          if (got != indices[i] && !(flexible[i] && got == 3))
+            g_error ("pixel %" G_GSIZE_FORMAT ": %u, expected %u", i, got, indices[i]);
+        }
+      DGifCloseFile (in, &code);
+    }
+}
+
 static void
 test_delay (void)
 {
@@ -194,5 +307,7 @@ main (int argc, char **argv)
   g_test_add_func ("/gif-palette/quantise-golden", test_quantise_golden);
   g_test_add_func ("/gif-block/layout", test_block_layout);
   g_test_add_func ("/gif-block/delay", test_delay);
+  g_test_add_func ("/gif-lzw/matches-giflib", test_lzw_matches_giflib);
+  g_test_add_func ("/gif-lzw/flexible", test_lzw_flexible);
   return g_test_run ();
 }
