@@ -4,7 +4,10 @@
  * axis, the box with the longest axis first, until there are 256 (255 with a
  * transparent entry) or every box holds one colour; each box's entry is its
  * rounded mean. fl-gif-quantise.c then refines those entries with k-means and
- * maps every pixel to its nearest entry. The largest channel error actually
+ * maps every pixel to its nearest entry, where the frame has at least 32
+ * pixels per entry (below that, as in small or noisy rectangles, refining
+ * costs several times the cut and gains little: each pixel keeps its box's
+ * mean, within the box's extent of its colour). The largest channel error actually
  * met is returned as max_error: 0 for exact frames; for 64x64 uniform noise
  * (4096 colours into 256 entries) it stays under 48 (tests/encoder checks it).
  */
@@ -18,6 +21,8 @@
 #define HASH_SIZE (1u << HASH_BITS)
 #define TRANSPARENT_KEY 0x01000000u
 #define NO_KEY 0xffffffffu
+/* Below this many opaque pixels per palette entry a frame is not refined. */
+#define REFINE_MIN_PIXELS_PER_ENTRY 32u
 
 typedef struct
 {
@@ -37,8 +42,8 @@ struct _FlGifPaletteBuilder
 {
   Slot slots[HASH_SIZE];
   guint32 stamp;
-  /* Median cut: the opaque pixels' packed RGB. */
-  guint32 *colors, *tmp_colors;
+  /* Median cut: opaque pixels as (packed RGB, pixel position) pairs. */
+  guint32 *colors, *positions, *tmp_colors, *tmp_positions;
   gsize capacity;
   guint32 *image_keys; /* fl_gif_palette_build's pixels as keys */
   gsize image_capacity;
@@ -62,7 +67,9 @@ fl_gif_palette_builder_free (FlGifPaletteBuilder *builder)
   if (builder == NULL)
     return;
   g_free (builder->colors);
+  g_free (builder->positions);
   g_free (builder->tmp_colors);
+  g_free (builder->tmp_positions);
   g_free (builder->image_keys);
   fl_gif_quantiser_free (builder->quantiser);
   g_free (builder);
@@ -250,11 +257,13 @@ box_split (FlGifPaletteBuilder *b, Box *box, Box *out)
         guint32 dst = is_low ? lo : hi;
 
         b->tmp_colors[dst] = color;
+        b->tmp_positions[dst] = b->positions[k];
         lo += is_low;
         hi += is_low ^ 1;
       }
   }
   memcpy (b->colors + i, b->tmp_colors + i, box->count * sizeof (guint32));
+  memcpy (b->positions + i, b->tmp_positions + i, box->count * sizeof (guint32));
   i = box->start + n_low;
   bounds_of (b->colors + box->start, n_low, &low);
   bounds_of (b->colors + i, box->count - n_low, &high);
@@ -269,15 +278,17 @@ static void
 build_quantised (FlGifPaletteBuilder *b, const guint32 *keys, gsize n_pixels, guint width,
                  gboolean dither, FlGifPalette *palette, guint8 *indices)
 {
-  gboolean has_transparent = FALSE;
+  gboolean has_transparent = FALSE, refine;
   guint32 n_opaque = 0;
-  guint n_boxes = 0, max_boxes;
+  guint n_boxes = 0, max_boxes, max_error = 0;
 
   if (b->capacity < n_pixels)
     {
       b->capacity = n_pixels;
       b->colors = g_renew (guint32, b->colors, n_pixels);
+      b->positions = g_renew (guint32, b->positions, n_pixels);
       b->tmp_colors = g_renew (guint32, b->tmp_colors, n_pixels);
+      b->tmp_positions = g_renew (guint32, b->tmp_positions, n_pixels);
     }
   for (gsize i = 0; i < n_pixels; i++)
     {
@@ -286,7 +297,8 @@ build_quantised (FlGifPaletteBuilder *b, const guint32 *keys, gsize n_pixels, gu
           has_transparent = TRUE;
           continue;
         }
-      b->colors[n_opaque++] = keys[i];
+      b->colors[n_opaque] = keys[i];
+      b->positions[n_opaque++] = (guint32) i;
     }
 
   max_boxes = FL_GIF_PALETTE_MAX - (has_transparent ? 1 : 0);
@@ -325,16 +337,29 @@ build_quantised (FlGifPaletteBuilder *b, const guint32 *keys, gsize n_pixels, gu
       n_boxes++;
     }
 
+  /* Few pixels per entry (small or noisy rectangles): refining costs more
+   * than it gains, and each pixel keeps its box's mean. */
+  refine = dither || n_opaque >= REFINE_MIN_PIXELS_PER_ENTRY * (guint32) n_boxes;
   for (guint k = 0; k < n_boxes; k++)
     {
       const Box *box = &b->boxes[k];
       guint64 sum[3] = { 0, 0, 0 };
 
       for (guint32 i = box->start; i < box->start + box->count; i++)
-        for (guint c = 0; c < 3; c++)
-          sum[c] += channel_of (b->colors[i], c);
+        {
+          for (guint c = 0; c < 3; c++)
+            sum[c] += channel_of (b->colors[i], c);
+          if (!refine)
+            indices[b->positions[i]] = (guint8) k;
+        }
       for (guint c = 0; c < 3; c++)
-        palette->rgb[k * 3 + c] = (guint8) ((sum[c] + box->count / 2) / box->count);
+        {
+          guint8 mean = (guint8) ((sum[c] + box->count / 2) / box->count);
+
+          palette->rgb[k * 3 + c] = mean;
+          if (!refine)
+            max_error = MAX (max_error, (guint) MAX (mean - box->min[c], box->max[c] - mean));
+        }
     }
   palette->n_entries = n_boxes;
   if (has_transparent)
@@ -342,8 +367,14 @@ build_quantised (FlGifPaletteBuilder *b, const guint32 *keys, gsize n_pixels, gu
       palette->transparent_index = (int) n_boxes;
       palette->n_entries = n_boxes + 1;
     }
-  palette->max_error = fl_gif_quantise (b->quantiser, keys, n_pixels, width, dither, palette->rgb,
-                                        n_boxes, has_transparent ? n_boxes : 0, indices);
+  if (refine)
+    max_error = fl_gif_quantise (b->quantiser, keys, n_pixels, width, dither, palette->rgb,
+                                 n_boxes, has_transparent ? n_boxes : 0, indices);
+  else if (has_transparent)
+    for (gsize i = 0; i < n_pixels; i++)
+      if (keys[i] == TRANSPARENT_KEY)
+        indices[i] = (guint8) n_boxes;
+  palette->max_error = max_error;
 }
 
 void

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 
 /* SHA-256 of the GIF built by test_golden from its seeded frames. */
-#define GOLDEN_SHA256 "757a67c53599728f1379a80e7ad26cba378c6ee69311324b6f2908c97dea329d"
+#define GOLDEN_SHA256 "da5598cadbf2a751ac1ac371b05e7ea34b2899e0142fb8a392512273051a90cf"
 
 char *
 fl_test_dir_new (void)
