@@ -15,6 +15,7 @@
 #include "fl-png.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -65,6 +66,7 @@ typedef struct
   gint stop;      /* set on cancel or on a failure that ends the run; polled by reads */
   gint cancelled;
   gint in_flight;
+  _Atomic gint64 wait_us;  /* see FlDownloadResult.wait_seconds */
 
   FlMutex lock;    /* guards error and the counters below */
   GError *error;  /* the first failure that ended the run */
@@ -125,6 +127,8 @@ try_frame (Run *run, Endpoint *endpoint, const char *path, GByteArray *buffer, G
   g_byte_array_set_size (buffer, 0);
   ok = fl_net_read_to_eof (fd, deadline, run->limits.max_bytes, buffer, &run->stop,
                            run->cancellable, endpoint->peer, error);
+  atomic_fetch_add_explicit (&run->wait_us, g_get_monotonic_time () - start,
+                             memory_order_relaxed);
   close (fd);
   in_flight_add (run, -1);
   if (!ok)
@@ -372,7 +376,7 @@ fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
     {
       const char *host = config->n_endpoints ? config->endpoints[i].host : config->host;
       guint port = config->n_endpoints ? config->endpoints[i].port : config->port;
-      if (!fl_net_resolve (host ? host : "127.0.0.1", port ? port : 1234, FALSE,
+      if (!fl_net_resolve (host ? host : FL_DOWNLOAD_DEFAULT_HOST, port ? port : FL_DOWNLOAD_DEFAULT_PORT, FALSE,
                            &run.endpoints[i].addr, error))
         {
           g_free (run.endpoints);
@@ -434,6 +438,7 @@ fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
       result->retries = run.retries;
       result->failures = run.failures;
       result->seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+      result->wait_seconds = (double) atomic_load (&run.wait_us) / G_USEC_PER_SEC;
       result->n_endpoints = run.n_endpoints;
       if (run.n_endpoints == 1)
         {
@@ -468,10 +473,12 @@ fl_download_config_describe_servers (const FlDownloadConfig *config)
 
   g_return_val_if_fail (config != NULL, NULL);
   if (config->n_endpoints == 0)
-    append_endpoint (out, config->host ? config->host : "127.0.0.1",
-                     config->port ? config->port : 1234);
+    append_endpoint (out, config->host ? config->host : FL_DOWNLOAD_DEFAULT_HOST,
+                     config->port ? config->port : FL_DOWNLOAD_DEFAULT_PORT);
   for (guint i = 0; i < config->n_endpoints; i++)
-    append_endpoint (out, config->endpoints[i].host ? config->endpoints[i].host : "127.0.0.1",
-                     config->endpoints[i].port ? config->endpoints[i].port : 1234);
+    append_endpoint (out, config->endpoints[i].host ? config->endpoints[i].host
+                                               : FL_DOWNLOAD_DEFAULT_HOST,
+                     config->endpoints[i].port ? config->endpoints[i].port
+                                               : FL_DOWNLOAD_DEFAULT_PORT);
   return g_string_free (out, FALSE);
 }
