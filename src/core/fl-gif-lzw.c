@@ -6,6 +6,10 @@
 #define MAX_CODE 4095u
 #define HASH_BITS 13
 #define HASH_SIZE (1u << HASH_BITS)
+/* Up to this many bits a code, strings are found in a direct table, a row of
+ * children per code (cleared when the code is made), instead of the hash. */
+#define DIRECT_BITS 5
+#define DIRECT_WIDTH (1u << DIRECT_BITS)
 
 struct _FlGifLzw
 {
@@ -15,6 +19,8 @@ struct _FlGifLzw
   guint32 stamps[HASH_SIZE];
   guint16 codes[HASH_SIZE];
   guint32 generation;
+  guint16 children[MAX_CODE + 1][DIRECT_WIDTH]; /* 0: no such string */
+  gboolean direct;
   /* The output: bits not yet a byte, and the sub-block being filled. */
   guint32 bit_buffer;
   guint bit_count;
@@ -56,6 +62,12 @@ table_slot (guint32 key)
 static inline int
 table_find (const FlGifLzw *lzw, guint32 key)
 {
+  if (lzw->direct)
+    {
+      guint16 code = lzw->children[key >> 8][key & (DIRECT_WIDTH - 1)];
+
+      return code != 0 ? code : -1;
+    }
   for (guint h = table_slot (key);; h = (h + 1) & (HASH_SIZE - 1))
     {
       if (lzw->stamps[h] != lzw->generation)
@@ -68,8 +80,15 @@ table_find (const FlGifLzw *lzw, guint32 key)
 static inline void
 table_add (FlGifLzw *lzw, guint32 key, guint code)
 {
-  guint h = table_slot (key);
+  guint h;
 
+  if (lzw->direct)
+    {
+      lzw->children[key >> 8][key & (DIRECT_WIDTH - 1)] = (guint16) code;
+      memset (lzw->children[code], 0, sizeof lzw->children[code]);
+      return;
+    }
+  h = table_slot (key);
   while (lzw->stamps[h] == lzw->generation)
     h = (h + 1) & (HASH_SIZE - 1);
   lzw->stamps[h] = lzw->generation;
@@ -112,7 +131,12 @@ restart (FlGifLzw *lzw, guint bits)
   lzw->running_code = lzw->clear_code + 2;
   lzw->running_bits = bits + 1;
   lzw->max_code1 = 1u << lzw->running_bits;
-  table_reset (lzw);
+  lzw->direct = bits <= DIRECT_BITS;
+  if (lzw->direct)
+    /* The single pixels' rows; longer strings' rows are cleared as they are made. */
+    memset (lzw->children, 0, sizeof lzw->children[0] * lzw->clear_code);
+  else
+    table_reset (lzw);
 }
 
 void

@@ -222,28 +222,31 @@ idat_row (IdatCheck *check, guint filter)
   guint depth = check->bits_per_pixel;
   const gsize bpp = check->filter_offset;
 
-  for (gsize x = 0; x < n; x++)
+  /* One loop per filter type, the first pixel's bytes apart (nothing to their left). */
+  switch (filter)
     {
-      guint8 left = x >= bpp ? now[x - bpp] : 0, up = before[x];
-      guint8 corner = x >= bpp ? before[x - bpp] : 0;
-
-      switch (filter)
-        {
-        case 1:
-          now[x] += left;
-          break;
-        case 2:
-          now[x] += up;
-          break;
-        case 3:
-          now[x] += (guint8) ((left + up) / 2);
-          break;
-        case 4:
-          now[x] += paeth (left, up, corner);
-          break;
-        default:
-          break;
-        }
+    case 1:
+      for (gsize x = bpp; x < n; x++)
+        now[x] += now[x - bpp];
+      break;
+    case 2:
+      for (gsize x = 0; x < n; x++)
+        now[x] += before[x];
+      break;
+    case 3:
+      for (gsize x = 0; x < MIN (bpp, n); x++)
+        now[x] += (guint8) (before[x] / 2);
+      for (gsize x = bpp; x < n; x++)
+        now[x] += (guint8) ((now[x - bpp] + before[x]) / 2);
+      break;
+    case 4:
+      for (gsize x = 0; x < MIN (bpp, n); x++)
+        now[x] += paeth (0, before[x], 0);
+      for (gsize x = bpp; x < n; x++)
+        now[x] += paeth (now[x - bpp], before[x], before[x - bpp]);
+      break;
+    default:
+      break;
     }
   if (check->image != NULL)
     {
