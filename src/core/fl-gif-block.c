@@ -26,7 +26,6 @@ typedef struct
   guint32 key;
   guint8 index;
   gboolean used;
-  guint64 count;  /* pixels of the sample frames that differ from the first */
 } GlobalSlot;
 
 struct _FlGifBlockEncoder
@@ -41,7 +40,9 @@ struct _FlGifBlockEncoder
   GByteArray *scratch[2]; /* the best candidate so far and the one being tried */
   gboolean dither;
   gboolean has_global;
-  gboolean global_started, global_refused; /* collecting its colours; too many in the first */
+  GHashTable *seen_index; /* collecting the global table: key + 1 -> index in seen */
+  GArray *seen;           /* Seen */
+  gboolean global_refused; /* the first frame has more than 256 colours */
   FlGifPalette global;    /* the global table, transparent_index always set */
   GlobalSlot global_slots[GLOBAL_HASH_SIZE];
   guint8 *file_data; /* the last PNG read, reused */
@@ -74,6 +75,8 @@ fl_gif_block_encoder_free (FlGifBlockEncoder *encoder)
   g_free (encoder->unchanged);
   g_free (encoder->keys);
   g_free (encoder->file_data);
+  g_clear_pointer (&encoder->seen_index, g_hash_table_unref);
+  g_clear_pointer (&encoder->seen, g_array_unref);
   g_free (encoder);
 }
 
@@ -83,72 +86,78 @@ fl_gif_block_encoder_set_dither (FlGifBlockEncoder *encoder, gboolean dither)
   encoder->dither = dither;
 }
 
-/* The slot of key, adding it when there is room; NULL when the table is full. */
-static GlobalSlot *
-global_slot (FlGifBlockEncoder *encoder, guint32 key)
+/* A colour seen while collecting the global table. */
+typedef struct
 {
-  FlGifPalette *g = &encoder->global;
-  guint h = (key * 0x9e3779b1u) >> (32 - GLOBAL_HASH_BITS);
+  guint32 key;
+  guint32 seq;    /* order of appearance */
+  guint64 count;  /* changed pixels of the sample pairs it is on, before or after */
+} Seen;
 
-  while (encoder->global_slots[h].used && encoder->global_slots[h].key != key)
-    h = (h + 1) & (GLOBAL_HASH_SIZE - 1);
-  if (encoder->global_slots[h].used)
-    return &encoder->global_slots[h];
-  if (g->n_entries == 256)
-    return NULL;
-  encoder->global_slots[h] = (GlobalSlot) { key, (guint8) g->n_entries, TRUE, 0 };
-  g->rgb[g->n_entries * 3] = (guint8) (key >> 16);
-  g->rgb[g->n_entries * 3 + 1] = (guint8) (key >> 8);
-  g->rgb[g->n_entries * 3 + 2] = (guint8) key;
-  g->n_entries++;
-  return &encoder->global_slots[h];
+static Seen *
+seen (FlGifBlockEncoder *encoder, guint32 key)
+{
+  gpointer index;
+
+  if (g_hash_table_lookup_extended (encoder->seen_index, GUINT_TO_POINTER (key), NULL, &index))
+    return &g_array_index (encoder->seen, Seen, GPOINTER_TO_UINT (index));
+  g_hash_table_insert (encoder->seen_index, GUINT_TO_POINTER (key),
+                       GUINT_TO_POINTER (encoder->seen->len));
+  g_array_append_val (encoder->seen, ((Seen) { key, encoder->seen->len, 0 }));
+  return &g_array_index (encoder->seen, Seen, encoder->seen->len - 1);
 }
 
 void
 fl_gif_block_encoder_add_global_colours (FlGifBlockEncoder *encoder, const FlGifSource *frame,
                                          const FlGifSource *before)
 {
-  FlGifPalette *g = &encoder->global;
-
   if (before == NULL)
     {
-      memset (encoder->global_slots, 0, sizeof encoder->global_slots);
-      memset (g, 0, sizeof *g);
-      encoder->global_started = TRUE;
+      g_clear_pointer (&encoder->seen_index, g_hash_table_unref);
+      g_clear_pointer (&encoder->seen, g_array_unref);
+      /* Keys below 2^25 are never 0 once offset by one: direct keys. */
+      encoder->seen_index = g_hash_table_new (g_direct_hash, g_direct_equal);
+      encoder->seen = g_array_new (FALSE, FALSE, sizeof (Seen));
       encoder->global_refused = FALSE;
     }
-  for (guint y = 0; y < frame->height && !encoder->global_refused; y++)
+  if (encoder->seen == NULL || encoder->global_refused)
+    return;
+  for (guint y = 0; y < frame->height; y++)
     for (guint x = 0; x < frame->width; x++)
       {
         guint32 key = frame->keys[(gsize) y * frame->width + x];
-        guint32 old_key = before != NULL && x < before->width && y < before->height
-                           ? before->keys[(gsize) y * before->width + x]
-                           : FL_GIF_KEY_TRANSPARENT;
-        GlobalSlot *slot;
+        guint32 old = before != NULL && x < before->width && y < before->height
+                        ? before->keys[(gsize) y * before->width + x]
+                        : FL_GIF_KEY_TRANSPARENT;
 
-        if (key == FL_GIF_KEY_TRANSPARENT)
+        if (before == NULL)
+          {
+            if (key != FL_GIF_KEY_TRANSPARENT)
+              seen (encoder, key + 1);
+            continue;
+          }
+        /* What changes is what frames draw: those colours earn the places. */
+        if (key == old)
           continue;
-        slot = global_slot (encoder, key);
-        /* A first frame with more than 256 colours is quantised, and a table
-         * made of other frames' colours would not serve it. */
-        if (slot == NULL)
-          {
-            encoder->global_refused = before == NULL;
-            if (before != NULL)
-              return;
-            break;
-          }
-        /* What changes is what frames draw: those colours get the low entries. */
-        if (before != NULL && key != old_key)
-          {
-            GlobalSlot *old = old_key != FL_GIF_KEY_TRANSPARENT ? global_slot (encoder, old_key)
-                                                                : NULL;
-
-            slot->count++;
-            if (old != NULL)
-              old->count++;
-          }
+        if (key != FL_GIF_KEY_TRANSPARENT)
+          seen (encoder, key + 1)->count++;
+        if (old != FL_GIF_KEY_TRANSPARENT)
+          seen (encoder, old + 1)->count++;
       }
+  /* A first frame with more than 256 colours is quantised: a shared table
+   * would not serve it, and the animation is photo-like. */
+  if (before == NULL && encoder->seen->len > FL_GIF_PALETTE_MAX)
+    encoder->global_refused = TRUE;
+}
+
+static int
+compare_seen (gconstpointer a, gconstpointer b)
+{
+  const Seen *x = a, *y = b;
+
+  if (x->count != y->count)
+    return x->count > y->count ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 void
@@ -156,32 +165,27 @@ fl_gif_block_encoder_set_global (FlGifBlockEncoder *encoder)
 {
   FlGifPalette *g = &encoder->global;
 
-  encoder->has_global = encoder->global_started && !encoder->global_refused
-                        && g->n_entries > 0;
-  encoder->global_started = FALSE;
+  memset (g, 0, sizeof *g);
+  memset (encoder->global_slots, 0, sizeof encoder->global_slots);
+  encoder->has_global = encoder->seen != NULL && !encoder->global_refused
+                        && encoder->seen->len > 0;
   if (encoder->has_global)
     {
-      GlobalSlot *by_index[FL_GIF_PALETTE_MAX];
-      guint8 rgb[FL_GIF_PALETTE_MAX * 3];
-
-      /* The colours that change most first, so that frames drawing only those
-       * use short codes (see code_bits); ties in order of appearance. */
-      for (guint h = 0; h < GLOBAL_HASH_SIZE; h++)
-        if (encoder->global_slots[h].used)
-          by_index[encoder->global_slots[h].index] = &encoder->global_slots[h];
-      for (guint i = 1; i < g->n_entries; i++)
-        for (guint j = i; j > 0 && by_index[j]->count > by_index[j - 1]->count; j--)
-          {
-            GlobalSlot *swap = by_index[j];
-
-            by_index[j] = by_index[j - 1];
-            by_index[j - 1] = swap;
-          }
-      memcpy (rgb, g->rgb, sizeof rgb);
+      /* The colours that change most, most first, so that frames drawing only
+       * those use short codes (see code_bits); ties in order of appearance. */
+      g_array_sort (encoder->seen, compare_seen);
+      g->n_entries = MIN (encoder->seen->len, FL_GIF_PALETTE_MAX);
       for (guint i = 0; i < g->n_entries; i++)
         {
-          memcpy (g->rgb + i * 3, rgb + by_index[i]->index * 3, 3);
-          by_index[i]->index = (guint8) i;
+          guint32 key = g_array_index (encoder->seen, Seen, i).key - 1;
+          guint h = (key * 0x9e3779b1u) >> (32 - GLOBAL_HASH_BITS);
+
+          while (encoder->global_slots[h].used)
+            h = (h + 1) & (GLOBAL_HASH_SIZE - 1);
+          encoder->global_slots[h] = (GlobalSlot) { key, (guint8) i, TRUE };
+          g->rgb[i * 3] = (guint8) (key >> 16);
+          g->rgb[i * 3 + 1] = (guint8) (key >> 8);
+          g->rgb[i * 3 + 2] = (guint8) key;
         }
       /* No entry of its own: each frame takes one that it does not draw, and
        * the table has room for one more than its colours (black), so that a
@@ -191,6 +195,8 @@ fl_gif_block_encoder_set_global (FlGifBlockEncoder *encoder)
       while ((1u << g->bits) < MIN (g->n_entries + 1, 256u))
         g->bits++;
     }
+  g_clear_pointer (&encoder->seen_index, g_hash_table_unref);
+  g_clear_pointer (&encoder->seen, g_array_unref);
 }
 
 gboolean

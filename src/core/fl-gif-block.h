@@ -43,13 +43,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlGifBlockEncoder, fl_gif_block_encoder_free)
 /* Quantised frames spread their error (Floyd-Steinberg); off by default. */
 void fl_gif_block_encoder_set_dither (FlGifBlockEncoder *encoder, gboolean dither);
 
-/* The global colour table: the first 256 distinct colours of a fixed sample
- * of the animation's frames, the first frame first, the colours that change
- * most often between a sample and the frame before it at the lowest entries;
- * none when the first frame alone has more. Call add for the first frame
- * (before NULL), then for each other sample with the frame before it, then
- * set, before encoding frames, on every encoder of one animation alike (the
- * worker samples up to 8 frames evenly, the first and last included). */
+/* The global colour table: of the colours of the first frame and of the
+ * pixels that change between sample frames and the frames before them, the
+ * 256 on the most changed pixels (ties in order of appearance), the most
+ * changed first; none when the first frame alone has more than 256 colours.
+ * Call add for the first frame (before NULL), then for each sample with the
+ * frame before it, then set, before encoding frames, on every encoder of one
+ * animation alike (the worker's samples are spread evenly over the frames). */
 void     fl_gif_block_encoder_add_global_colours (FlGifBlockEncoder *encoder,
                                                   const FlGifSource *frame,
                                                   const FlGifSource *before);

@@ -111,20 +111,27 @@ take_frame (Worker *worker, guint index, GError **error)
                                    error);
 }
 
-#define GLOBAL_SAMPLES 8u
+/* Pairs of frames sampled for the global table: at most 16, and at most
+ * about 16 Mi pixels read for it (32 frames of 800x600, 8 of 1024x1024). */
+#define GLOBAL_SAMPLES 16u
+#define GLOBAL_SAMPLE_PIXELS (16u << 20)
 
 /* The first frame, and the global table from it and a few frames spread over
  * the animation: the same frames on every worker, so the same table. */
 static gboolean
 read_first (Worker *worker, GError **error)
 {
-  const guint samples = MIN (GLOBAL_SAMPLES, worker->n_frames);
+  guint samples = MIN (GLOBAL_SAMPLES, worker->n_frames);
+  guint64 frame_pixels;
 
   if (worker->first_source != NULL)
     return TRUE;
   worker->first_source = take_frame (worker, worker->first, error);
   if (worker->first_source == NULL)
     return FALSE;
+  frame_pixels = (guint64) worker->first_source->width * worker->first_source->height;
+  samples = (guint) MIN ((guint64) samples, MAX (GLOBAL_SAMPLE_PIXELS / (2 * frame_pixels), 2));
+  samples = MIN (samples, worker->n_frames);
   fl_gif_block_encoder_add_global_colours (worker->encoder, worker->first_source, NULL);
   /* Each sample is compared with the frame before it: what frames draw. */
   for (guint i = 1; i < samples; i++)

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 
 /* SHA-256 of the GIF built by test_golden from its seeded frames. */
-#define GOLDEN_SHA256 "da5598cadbf2a751ac1ac371b05e7ea34b2899e0142fb8a392512273051a90cf"
+#define GOLDEN_SHA256 "770baa1cde60681fd69d2f1352e778fcb52c9d406621111624511333f07a5515"
 
 char *
 fl_test_dir_new (void)
