@@ -391,5 +391,6 @@ main (int argc, char **argv)
   g_test_add_func ("/encoder/corpus-invalid", test_corpus_invalid);
   fl_test_add_failure_tests ();
   fl_test_add_chunk_tests ();
+  fl_test_add_kind_tests ();
   return g_test_run ();
 }
