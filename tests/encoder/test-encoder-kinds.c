@@ -5,6 +5,7 @@
 #include "test-encoder.h"
 
 #include "fl-file.h"
+#include "fl-png.h"
 
 #include <gif_lib.h>
 #include <string.h>
@@ -88,6 +89,64 @@ check_pillow (const char *gif, const char *dir, guint n)
   g_assert_true (g_spawn_check_wait_status (status, NULL));
 }
 
+/* gifsicle's own compositing: --unoptimize writes every frame whole, which
+ * giflib then decodes alone; each must be its PNG (transparent beyond it). */
+static void
+check_gifsicle (const char *gif, const char *dir, GPtrArray *paths)
+{
+  g_autofree char *gifsicle = g_find_program_in_path ("gifsicle");
+  g_autofree char *whole = g_build_filename (dir, "whole.gif", NULL);
+  const char *argv[] = { gifsicle, "--unoptimize", gif, "-o", whole, NULL };
+  int status = 0, code = 0;
+  GifFileType *in;
+
+  if (gifsicle == NULL)
+    {
+      g_test_message ("gifsicle is not installed: not checked with it");
+      return;
+    }
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                               NULL, NULL, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  in = DGifOpenFileName (whole, &code);
+  g_assert_nonnull (in);
+  g_assert_cmpint (DGifSlurp (in), ==, GIF_OK);
+  g_assert_cmpint (in->ImageCount, ==, paths->len);
+  for (int i = 0; i < in->ImageCount; i++)
+    {
+      const SavedImage *frame = &in->SavedImages[i];
+      const ColorMapObject *map = frame->ImageDesc.ColorMap ? frame->ImageDesc.ColorMap
+                                                             : in->SColorMap;
+      GraphicsControlBlock gcb = { .TransparentColor = NO_TRANSPARENT_COLOR };
+      g_autofree guint8 *data = NULL;
+      g_autoptr (FlImage) png = NULL;
+      gsize length;
+
+      DGifSavedExtensionToGCB (in, i, &gcb);
+      g_assert_true (fl_file_read (paths->pdata[i], 1u << 26, &data, &length, NULL));
+      png = fl_png_decode (data, length, NULL, NULL);
+      g_assert_cmpint (frame->ImageDesc.Left, ==, 0);
+      g_assert_cmpint (frame->ImageDesc.Top, ==, 0);
+      for (int y = 0; y < frame->ImageDesc.Height; y++)
+        for (int x = 0; x < frame->ImageDesc.Width; x++)
+          {
+            int index = frame->RasterBits[y * frame->ImageDesc.Width + x];
+            const guint8 *want = (guint) x < png->width && (guint) y < png->height
+                                   ? png->pixels + ((gsize) y * png->width + x) * 4
+                                   : (const guint8 *) "\0\0\0\0";
+
+            if (want[3] < 128)
+              g_assert_cmpint (index, ==, gcb.TransparentColor);
+            else
+              {
+                g_assert_cmpint (index, !=, gcb.TransparentColor);
+                g_assert_cmpmem (&map->Colors[index], 3, want, 3);
+              }
+          }
+    }
+  DGifCloseFile (in, &code);
+}
+
 static void
 test_kind (gconstpointer data)
 {
@@ -109,7 +168,10 @@ test_kind (gconstpointer data)
     g_ptr_array_add (paths, g_strdup_printf ("%s/%u.png", frames, i));
   fl_test_check_gif_frames (gif, (const char *const *) paths->pdata, paths->len, k->max_error);
   if (k->max_error == 0)
-    check_pillow (gif, frames, k->n_frames);
+    {
+      check_pillow (gif, frames, k->n_frames);
+      check_gifsicle (gif, dir, paths);
+    }
   /* A pan changes every pixel and noise every pixel of every frame. */
   if (k->kind != FL_TEST_NOISE && k->kind != FL_TEST_PHOTO)
     assert_optimised (gif);
