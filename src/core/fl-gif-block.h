@@ -2,10 +2,10 @@
  *
  * A block is a graphic control extension (delay, disposal, transparency), an
  * image descriptor for the rectangle the frame changes, a local colour table
- * unless the global one serves, and the LZW data, as giflib writes them. A
- * block depends only on the frame, its two neighbours and the first frame
- * (whose colours make the global table; fl-gif-delta.h), so any split of the
- * frames between workers gives the same bytes as long as each worker is given
+ * unless the global one serves, and the LZW data (fl-gif-lzw.c). A
+ * block depends only on the frame, its two neighbours (fl-gif-delta.h) and the
+ * fixed sample of frames whose colours make the global table, so any split of
+ * the frames between workers gives the same bytes as long as each worker reads
  * those. This is the one code path for the worker program and for the tests.
  *
  * Blocks travel from a worker to the encoder as records on a pipe: a
