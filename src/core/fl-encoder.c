@@ -39,6 +39,7 @@ extern char **environ;
 #define CHUNK_TARGET_BYTES (1024u * 1024u)
 #define DEFAULT_MAX_HELD (8u * 1024u * 1024u)
 #define WINDOW_PER_WORKER 4u
+#define MIN_CHUNK_FRAMES 4u
 /* A GIF block's colour table and framing on top of the pixels' share of the PNG. */
 #define BLOCK_OVERHEAD 400u
 
@@ -270,8 +271,10 @@ chunk_bounds (Encoder *e, guint64 seq, guint *first, guint *count)
 }
 
 /* About CHUNK_TARGET_BYTES of GIF per chunk, judged from the first frame's
- * file (noise compresses about as badly in a PNG as in a GIF); at least one
- * chunk per worker, at most one per frame. */
+ * file (noise compresses about as badly in a PNG as in a GIF), but at least
+ * MIN_CHUNK_FRAMES frames: a worker reads the frame before its chunk and the
+ * one after too, so one-frame chunks of big frames would decode each three
+ * times. At least one chunk per worker, at most one per frame. */
 static guint64
 count_chunks (const FlEncodeConfig *config, guint n_workers)
 {
@@ -288,7 +291,7 @@ count_chunks (const FlEncodeConfig *config, guint n_workers)
 
       if (stat (path, &st) == 0 && st.st_size > 0)
         per_frame = (guint64) st.st_size + BLOCK_OVERHEAD;
-      per_chunk = MAX (CHUNK_TARGET_BYTES / per_frame, 1);
+      per_chunk = MAX (CHUNK_TARGET_BYTES / per_frame, MIN_CHUNK_FRAMES);
     }
   n_chunks = (config->n_frames + per_chunk - 1) / per_chunk;
   return CLAMP (n_chunks, n_workers, config->n_frames);

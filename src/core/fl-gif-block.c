@@ -20,6 +20,8 @@
 
 #define GLOBAL_HASH_BITS 10
 #define GLOBAL_HASH_SIZE (1u << GLOBAL_HASH_BITS)
+/* Colours kept while choosing the global table: noise would bring millions. */
+#define SEEN_MAX 65536u
 
 typedef struct
 {
@@ -107,7 +109,7 @@ seen (FlGifBlockEncoder *encoder, guint32 key)
   return &g_array_index (encoder->seen, Seen, encoder->seen->len - 1);
 }
 
-void
+gboolean
 fl_gif_block_encoder_add_global_colours (FlGifBlockEncoder *encoder, const FlGifSource *frame,
                                          const FlGifSource *before)
 {
@@ -121,8 +123,8 @@ fl_gif_block_encoder_add_global_colours (FlGifBlockEncoder *encoder, const FlGif
       encoder->global_refused = FALSE;
     }
   if (encoder->seen == NULL || encoder->global_refused)
-    return;
-  for (guint y = 0; y < frame->height; y++)
+    return FALSE;
+  for (guint y = 0; y < frame->height && !encoder->global_refused; y++)
     for (guint x = 0; x < frame->width; x++)
       {
         guint32 key = frame->keys[(gsize) y * frame->width + x];
@@ -132,22 +134,29 @@ fl_gif_block_encoder_add_global_colours (FlGifBlockEncoder *encoder, const FlGif
 
         if (before == NULL)
           {
+            /* A first frame with more than 256 colours is quantised: a shared
+             * table would not serve it, and the animation is photo-like. */
             if (key != FL_GIF_KEY_TRANSPARENT)
               seen (encoder, key + 1);
+            if (encoder->seen->len > FL_GIF_PALETTE_MAX)
+              {
+                encoder->global_refused = TRUE;
+                break;
+              }
             continue;
           }
-        /* What changes is what frames draw: those colours earn the places. */
+        /* What changes is what frames draw: those colours earn the places.
+         * Past SEEN_MAX colours only those already seen are counted. */
         if (key == old)
           continue;
-        if (key != FL_GIF_KEY_TRANSPARENT)
+        if (key != FL_GIF_KEY_TRANSPARENT && (encoder->seen->len < SEEN_MAX
+            || g_hash_table_contains (encoder->seen_index, GUINT_TO_POINTER (key + 1))))
           seen (encoder, key + 1)->count++;
-        if (old != FL_GIF_KEY_TRANSPARENT)
+        if (old != FL_GIF_KEY_TRANSPARENT && (encoder->seen->len < SEEN_MAX
+            || g_hash_table_contains (encoder->seen_index, GUINT_TO_POINTER (old + 1))))
           seen (encoder, old + 1)->count++;
       }
-  /* A first frame with more than 256 colours is quantised: a shared table
-   * would not serve it, and the animation is photo-like. */
-  if (before == NULL && encoder->seen->len > FL_GIF_PALETTE_MAX)
-    encoder->global_refused = TRUE;
+  return !encoder->global_refused;
 }
 
 static int

@@ -50,7 +50,7 @@ void fl_gif_block_encoder_set_dither (FlGifBlockEncoder *encoder, gboolean dithe
  * Call add for the first frame (before NULL), then for each sample with the
  * frame before it, then set, before encoding frames, on every encoder of one
  * animation alike (the worker's samples are spread evenly over the frames). */
-void     fl_gif_block_encoder_add_global_colours (FlGifBlockEncoder *encoder,
+gboolean fl_gif_block_encoder_add_global_colours (FlGifBlockEncoder *encoder,
                                                   const FlGifSource *frame,
                                                   const FlGifSource *before);
 void     fl_gif_block_encoder_set_global (FlGifBlockEncoder *encoder);

@@ -132,7 +132,8 @@ read_first (Worker *worker, GError **error)
   frame_pixels = (guint64) worker->first_source->width * worker->first_source->height;
   samples = (guint) MIN ((guint64) samples, MAX (GLOBAL_SAMPLE_PIXELS / (2 * frame_pixels), 2));
   samples = MIN (samples, worker->n_frames);
-  fl_gif_block_encoder_add_global_colours (worker->encoder, worker->first_source, NULL);
+  if (!fl_gif_block_encoder_add_global_colours (worker->encoder, worker->first_source, NULL))
+    samples = 1;
   /* Each sample is compared with the frame before it: what frames draw. */
   for (guint i = 1; i < samples; i++)
     {
