@@ -134,10 +134,15 @@ fl_png_describe_content (const guint8 *data, gsize length)
     { "\x1f\x8b", 2, "gzip data" },
     { "HTTP/", 5, "an HTTP response" },
   };
-  gsize printable = 0, n = MIN (length, (gsize) 512);
+  gsize printable = 0, n = MIN (length, (gsize) 512), differ = 0;
 
-  if (memcmp (data, png_signature, MIN (length, (gsize) FL_PNG_SIGNATURE_SIZE)) == 0)
-    return NULL; /* a PNG, or the start of one (length 0 included) */
+  /* A PNG, the start of one (length 0 included), or one whose signature a
+   * text-mode transfer damaged: that is a damaged PNG, not another format. */
+  for (gsize i = 0; i < MIN (length, (gsize) FL_PNG_SIGNATURE_SIZE); i++)
+    differ += data[i] != png_signature[i];
+  if (differ == 0 || (length >= FL_PNG_SIGNATURE_SIZE && differ <= 2)
+      || (length >= 4 && memcmp (data, png_signature, 4) == 0))
+    return NULL;
   if (length >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0)
     return "a WebP image";
   for (guint i = 0; i < G_N_ELEMENTS (formats); i++)

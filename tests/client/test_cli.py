@@ -161,8 +161,9 @@ with Quiet(("127.0.0.1", 0), GarbageHandler) as garbage:
                        "--frames-dir", "garbage"], work)
     garbage.shutdown()
 t.check(r.returncode == 1, "a garbage server exits 1", r.returncode)
-t.check(re.fullmatch(rf"frameloom-client: Frame \d+ failed after 5 attempts: The reply from "
-                     rf"127\.0\.0\.1:{gport} is not a valid PNG: the signature is wrong\n",
+# Text never becomes a PNG: said as what it is, and not retried.
+t.check(re.fullmatch(rf"frameloom-client: Frame \d+ failed and was not retried: The reply from "
+                     rf"127\.0\.0\.1:{gport} is text, not a PNG\n",
                      r.stderr) is not None, "a garbage server names the frame and the reason",
         r.stderr)
 t.check(os.listdir(os.path.join(work, "garbage")) == [], "no frame from a garbage server")
