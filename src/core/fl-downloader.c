@@ -15,6 +15,7 @@
 #include "fl-dir-lock.h"
 #include "fl-error.h"
 #include "fl-file.h"
+#include "fl-frame-writer.h"
 #include "fl-net.h"
 #include "fl-png.h"
 #include "fl-reply.h"
@@ -117,7 +118,7 @@ is_descriptor_shortage (const GError *error)
 }
 
 static Outcome
-try_frame (Run *run, Endpoint *endpoint, const char *path, const char *name, FlReply *reply,
+try_frame (Run *run, Endpoint *endpoint, FlFrameWriter *writer, const char *name, FlReply *reply,
            GError **error)
 {
   gint64 start = g_get_monotonic_time ();
@@ -147,7 +148,7 @@ try_frame (Run *run, Endpoint *endpoint, const char *path, const char *name, FlR
     return OUTCOME_RESOURCE;
   if (status != FL_REPLY_OK)
     return OUTCOME_TRANSIENT;
-  if (!fl_file_write_atomic_at (run->dir_fd, path, name, reply->data, reply->length, error))
+  if (!fl_frame_writer_write (writer, name, reply->data, reply->length, error))
     return is_descriptor_shortage (*error) ? OUTCOME_RESOURCE : OUTCOME_FATAL;
   return OUTCOME_OK;
 }
@@ -288,21 +289,20 @@ endpoint_done (Run *run, guint e, gint64 tried_at, Outcome outcome, const GError
 }
 
 static void
-download_frame (Run *run, guint index, GString *path, gsize dir_length, FlReply *reply)
+download_frame (Run *run, guint index, FlFrameWriter *writer, FlReply *reply)
 {
+  char name[32];
   guint attempt = 1, resource_waits = 0, turn = 0;
   /* One extra try per extra server, so a dead one never uses up a frame's tries. */
   guint max_attempts = run->attempts + run->n_endpoints - 1;
 
-  g_string_truncate (path, dir_length);
-  g_string_append_printf (path, "%u.png", index);
+  g_snprintf (name, sizeof name, "%u.png", index);
   for (;;)
     {
       g_autoptr (GError) error = NULL;
       guint e = pick_endpoint (run, index, turn);
       gint64 tried_at = g_get_monotonic_time ();
-      Outcome outcome = try_frame (run, &run->endpoints[e], path->str, path->str + dir_length,
-                                   reply, &error);
+      Outcome outcome = try_frame (run, &run->endpoints[e], writer, name, reply, &error);
       guint64 done;
 
       endpoint_done (run, e, tried_at, outcome, error);
@@ -358,19 +358,16 @@ download_worker (gpointer data)
 {
   Run *run = data;
   FlReply reply = { 0 };
-  g_autoptr (GString) path = g_string_new (run->config->frames_dir);
-  gsize dir_length;
+  FlFrameWriter *writer = fl_frame_writer_new (run->dir_fd, run->config->frames_dir);
 
-  if (path->len > 0 && path->str[path->len - 1] != G_DIR_SEPARATOR)
-    g_string_append_c (path, G_DIR_SEPARATOR);
-  dir_length = path->len;
   while (!run_stopped (run))
     {
       guint index = (guint) g_atomic_int_add (&run->next, 1);
       if (index >= run->config->n_frames)
         break;
-      download_frame (run, index, path, dir_length, &reply);
+      download_frame (run, index, writer, &reply);
     }
+  fl_frame_writer_free (writer);
   fl_reply_clear (&reply, run->budget);
   return NULL;
 }

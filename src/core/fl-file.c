@@ -1,5 +1,6 @@
 /* fl-file.c: atomic file output and bounded file input. */
 #include "fl-file.h"
+#include "fl-file-private.h"
 
 #include "fl-error.h"
 
@@ -85,9 +86,9 @@ set_not_regular_error (GError **error, const char *path, mode_t mode)
 /* Whether name in dir_fd may be replaced: nothing there, or a regular file
  * (then *old holds it). Replacing anything else would turn /dev/null into a
  * file or write through a symbolic link. */
-static gboolean
-check_destination (int dir_fd, const char *name, const char *path, gboolean *exists,
-                   struct stat *old, GError **error)
+gboolean
+fl_file_check_destination_at (int dir_fd, const char *name, const char *path, gboolean *exists,
+                              struct stat *old, GError **error)
 {
   if (fstatat (dir_fd, name, old, AT_SYMLINK_NOFOLLOW) != 0)
     {
@@ -113,7 +114,7 @@ fl_file_check_replaceable (const char *path, GError **error)
   struct stat st;
   gboolean exists;
 
-  return check_destination (AT_FDCWD, path, path, &exists, &st, error);
+  return fl_file_check_destination_at (AT_FDCWD, path, path, &exists, &st, error);
 }
 
 gboolean
@@ -212,7 +213,7 @@ fl_atomic_file_new (const char *path, GError **error)
     }
   /* Checked now, so that a bad destination fails before any work; and again
    * at commit, which is what counts. */
-  if (!check_destination (dir_fd, base, path, &exists, &old, error))
+  if (!fl_file_check_destination_at (dir_fd, base, path, &exists, &old, error))
     {
       close (dir_fd);
       return NULL;
@@ -312,8 +313,8 @@ created_mode (int fd)
 }
 
 /* A replaced file keeps its mode and, as far as we may set it, its owner and group. */
-static void
-keep_mode_and_owner (int fd, const struct stat *old)
+void
+fl_file_keep_mode_and_owner (int fd, const struct stat *old)
 {
   if ((old->st_mode & 07777) != created_mode (fd))
     fchmod (fd, old->st_mode & 07777);
@@ -326,8 +327,8 @@ keep_mode_and_owner (int fd, const struct stat *old)
 
 /* Gives the O_TMPFILE file a name. AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH;
  * /proc/self/fd works for everyone where /proc is mounted. */
-static int
-link_temporary (int fd, int dir_fd, const char *name)
+int
+fl_file_link_tmpfile (int fd, int dir_fd, const char *name)
 {
   static gint empty_path_works = 1;
   char proc_path[64];
@@ -358,7 +359,7 @@ link_over (FlAtomicFile *file)
     {
       g_snprintf (temp, sizeof temp, ".%s" TEMP_INFIX "%d-%d", file->name, (int) getpid (),
                   g_atomic_int_add (&counter, 1));
-      errsv = link_temporary (file->fd, file->dir_fd, temp);
+      errsv = fl_file_link_tmpfile (file->fd, file->dir_fd, temp);
       if (errsv == EEXIST)
         continue;
       if (errsv != 0)
@@ -381,15 +382,15 @@ commit_tmpfile (FlAtomicFile *file)
 
   for (int tries = 0; tries < 3; tries++)
     {
-      if (!check_destination (file->dir_fd, file->name, file->path, &exists, &old, &file->error))
+      if (!fl_file_check_destination_at (file->dir_fd, file->name, file->path, &exists, &old, &file->error))
         return FALSE;
       if (exists)
         {
-          keep_mode_and_owner (file->fd, &old);
+          fl_file_keep_mode_and_owner (file->fd, &old);
           errsv = link_over (file);
         }
       else
-        errsv = link_temporary (file->fd, file->dir_fd, file->name);
+        errsv = fl_file_link_tmpfile (file->fd, file->dir_fd, file->name);
       if (errsv == 0)
         return TRUE;
       if (errsv != EEXIST && errsv != ENOENT)
@@ -406,10 +407,10 @@ commit_named (FlAtomicFile *file)
   struct stat old;
   gboolean exists;
 
-  if (!check_destination (file->dir_fd, file->name, file->path, &exists, &old, &file->error))
+  if (!fl_file_check_destination_at (file->dir_fd, file->name, file->path, &exists, &old, &file->error))
     return FALSE;
   if (exists)
-    keep_mode_and_owner (file->fd, &old);
+    fl_file_keep_mode_and_owner (file->fd, &old);
   if (renameat (AT_FDCWD, file->temp_path, file->dir_fd, file->name) != 0)
     {
       set_errno_error (&file->error, errno, "rename into place", file->path);
@@ -478,18 +479,11 @@ temporary_owner (const char *suffix)
   return end != suffix && *end == '-' && pid > 0 && pid < G_MAXINT ? (int) pid : 0;
 }
 
-/* ".<digits>.png.tmp-...": infix points at ".tmp-". */
+/* ".<i>.png.tmp-..." or a frame writer's ".spare.png.tmp-...": infix points at ".tmp-". */
 static gboolean
 is_frame_temporary (const char *entry, const char *infix)
 {
-  const char *p = entry + 1;
-
-  if (infix - entry < 6 || strncmp (infix - 4, ".png", 4) != 0)
-    return FALSE;
-  for (; p < infix - 4; p++)
-    if (!g_ascii_isdigit (*p))
-      return FALSE;
-  return p > entry + 1;
+  return infix - entry >= 5 && strncmp (infix - 4, ".png", 4) == 0;
 }
 
 guint
