@@ -21,6 +21,7 @@
 #include "fl-reply.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -77,6 +78,7 @@ typedef struct
   gint stop;      /* set on cancel or on a failure that ends the run; polled by reads */
   gint cancelled;
   gint in_flight;
+  _Atomic gint64 wait_us;  /* see FlDownloadResult.wait_seconds */
 
   FlMutex lock;    /* guards error and the counters below */
   GError *error;  /* the first failure that ended the run */
@@ -140,6 +142,8 @@ try_frame (Run *run, Endpoint *endpoint, FlFrameWriter *writer, const char *name
   in_flight_add (run, 1);
   status = fl_reply_read (reply, fd, deadline, &run->limits, run->budget, &run->stop,
                           run->cancellable, endpoint->peers[which], error);
+  atomic_fetch_add_explicit (&run->wait_us, g_get_monotonic_time () - start,
+                             memory_order_relaxed);
   close (fd);
   in_flight_add (run, -1);
   if (status == FL_REPLY_NOT_PNG)
@@ -396,7 +400,8 @@ resolve_endpoints (Run *run, const FlDownloadConfig *config, GError **error)
       const char *host = config->n_endpoints ? config->endpoints[i].host : config->host;
       guint port = config->n_endpoints ? config->endpoints[i].port : config->port;
 
-      endpoint->addrs = fl_net_resolve_all (host ? host : "127.0.0.1", port ? port : 1234,
+      endpoint->addrs = fl_net_resolve_all (host ? host : FL_DOWNLOAD_DEFAULT_HOST,
+                                            port ? port : FL_DOWNLOAD_DEFAULT_PORT,
                                             &endpoint->n_addrs, error);
       if (endpoint->addrs == NULL)
         return FALSE;
@@ -436,6 +441,7 @@ fill_result (Run *run, gint64 start, FlDownloadResult *result)
   result->retries = run->retries;
   result->failures = run->failures;
   result->seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+  result->wait_seconds = (double) atomic_load (&run->wait_us) / G_USEC_PER_SEC;
   result->peak_reply_bytes = fl_reply_budget_get_peak (run->budget);
   result->n_endpoints = run->n_endpoints;
   if (run->n_endpoints == 1)
@@ -552,10 +558,12 @@ fl_download_config_describe_servers (const FlDownloadConfig *config)
 
   g_return_val_if_fail (config != NULL, NULL);
   if (config->n_endpoints == 0)
-    append_endpoint (out, config->host ? config->host : "127.0.0.1",
-                     config->port ? config->port : 1234);
+    append_endpoint (out, config->host ? config->host : FL_DOWNLOAD_DEFAULT_HOST,
+                     config->port ? config->port : FL_DOWNLOAD_DEFAULT_PORT);
   for (guint i = 0; i < config->n_endpoints; i++)
-    append_endpoint (out, config->endpoints[i].host ? config->endpoints[i].host : "127.0.0.1",
-                     config->endpoints[i].port ? config->endpoints[i].port : 1234);
+    append_endpoint (out, config->endpoints[i].host ? config->endpoints[i].host
+                                               : FL_DOWNLOAD_DEFAULT_HOST,
+                     config->endpoints[i].port ? config->endpoints[i].port
+                                               : FL_DOWNLOAD_DEFAULT_PORT);
   return g_string_free (out, FALSE);
 }

@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "fl-net.h"
 #include "fl-progress.h"
 
 G_BEGIN_DECLS
@@ -24,8 +25,8 @@ typedef struct
 
 typedef struct
 {
-  const char *host;          /* default 127.0.0.1 */
-  guint port;                /* default 1234 */
+  const char *host;          /* NULL: FL_DOWNLOAD_DEFAULT_HOST */
+  guint port;                /* 0: FL_DOWNLOAD_DEFAULT_PORT */
   const char *frames_dir;    /* created when missing */
   guint n_frames;
   guint threads;             /* 1 means the lab's sequential client; 0: the default */
@@ -41,6 +42,10 @@ typedef struct
   guint n_endpoints;           /* at most FL_DOWNLOAD_MAX_ENDPOINTS */
 } FlDownloadConfig;
 
+/* The lab's client: 5000 frames from this machine's server. */
+#define FL_DOWNLOAD_DEFAULT_HOST "127.0.0.1"
+#define FL_DOWNLOAD_DEFAULT_PORT FL_NET_DEFAULT_PORT
+#define FL_DOWNLOAD_DEFAULT_FRAMES 5000
 #define FL_DOWNLOAD_DEFAULT_CONNECT_TIMEOUT_MS 3000
 #define FL_DOWNLOAD_DEFAULT_FRAME_TIMEOUT_MS 5000
 #define FL_DOWNLOAD_DEFAULT_ATTEMPTS 5
@@ -61,6 +66,9 @@ typedef struct
   guint64 failures;          /* frames that failed for good */
   double seconds;
   guint64 peak_reply_bytes;  /* most bytes of large replies held at once (the budget's) */
+  /* Connecting and waiting for the replies (to their last byte), summed over
+   * every attempt: the part of the work that threads overlap. */
+  double wait_seconds;
   guint n_endpoints;         /* servers used (1 for host/port) */
   guint64 endpoint_frames[FL_DOWNLOAD_MAX_ENDPOINTS];   /* frames each server delivered */
   guint64 endpoint_failures[FL_DOWNLOAD_MAX_ENDPOINTS]; /* failed attempts at each server */

@@ -159,12 +159,12 @@ find_field (const char *name)
   return NULL;
 }
 
-/* Checks that every field that is not derived was given. */
+/* Checks that every field that is neither derived nor optional was given. */
 static gboolean
 check_complete (Reader *reader, const gboolean *seen)
 {
   for (guint f = 0; f < FL_RECORD_N_FIELDS; f++)
-    if (!seen[f] && !field_is_derived (&fl_record_fields[f]))
+    if (!seen[f] && !field_is_derived (&fl_record_fields[f]) && !fl_record_fields[f].optional)
       return reader_fail (reader, fl_record_fields[f].name, "the field is missing");
   return TRUE;
 }

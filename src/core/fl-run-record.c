@@ -16,6 +16,7 @@ fl_run_record_new (const char *label)
   FlRunRecord *record = g_new0 (FlRunRecord, 1);
 
   record->label = g_strdup (label ? label : "");
+  record->repetition = 1;
   return record;
 }
 
@@ -144,9 +145,12 @@ fl_json_append_string (GString *out, const char *text)
 
 /* The field table. */
 
-#define F(name, type) { #name, type, offsetof (FlRunRecord, name), 0 }
+#define F(name, type) { #name, type, offsetof (FlRunRecord, name), 0, FALSE }
 #define S(name, ran) { #name, FIELD_SECONDS, offsetof (FlRunRecord, name), \
-                       offsetof (FlRunRecord, ran) }
+                       offsetof (FlRunRecord, ran), FALSE }
+#define OPTIONAL_F(name, type) { #name, type, offsetof (FlRunRecord, name), 0, TRUE }
+#define OPTIONAL_S(name, ran) { #name, FIELD_SECONDS, offsetof (FlRunRecord, name), \
+                                offsetof (FlRunRecord, ran), TRUE }
 
 /* In FL_RUN_RECORD_FIELDS order. Not static: fl-run-record-read.c reads it too
  * (declared with its length in fl-run-record-private.h). */
@@ -163,16 +167,20 @@ const FlRecordField fl_record_fields[] = {
   F (ran_encode, FIELD_BOOL),
   S (download_seconds, ran_download),
   S (encode_seconds, ran_encode),
-  { "download_rate", FIELD_DOWNLOAD_RATE, 0, 0 },
-  { "encode_rate", FIELD_ENCODE_RATE, 0, 0 },
+  { "download_rate", FIELD_DOWNLOAD_RATE, 0, 0, FALSE },
+  { "encode_rate", FIELD_ENCODE_RATE, 0, 0, FALSE },
   F (retries, FIELD_UINT64),
   F (failures, FIELD_UINT64),
   F (ok, FIELD_BOOL),
   F (error, FIELD_TEXT_NULL),
+  OPTIONAL_F (repetition, FIELD_UINT),
+  OPTIONAL_S (download_wait_seconds, ran_download),
 };
 
 #undef F
 #undef S
+#undef OPTIONAL_F
+#undef OPTIONAL_S
 
 /* The field's value as text, or NULL for an empty cell / JSON null. quoted is
  * set for values that JSON writes as a string. */
