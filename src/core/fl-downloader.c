@@ -125,7 +125,8 @@ try_frame (Run *run, Endpoint *endpoint, FlFrameWriter *writer, const char *name
 {
   gint64 start = g_get_monotonic_time ();
   gint64 deadline = start + run->frame_timeout_us;
-  guint which = (guint) g_atomic_int_get ((gint *) &endpoint->preferred);
+  guint preferred = (guint) g_atomic_int_get ((gint *) &endpoint->preferred);
+  guint which = preferred;
   FlReplyStatus status;
   int fd, errsv;
 
@@ -137,7 +138,7 @@ try_frame (Run *run, Endpoint *endpoint, FlFrameWriter *writer, const char *name
       errsv = errno;
       return (errsv == EMFILE || errsv == ENFILE) ? OUTCOME_RESOURCE : OUTCOME_TRANSIENT;
     }
-  if (which != endpoint->preferred)
+  if (which != preferred)
     g_atomic_int_set ((gint *) &endpoint->preferred, (gint) which);
   in_flight_add (run, 1);
   status = fl_reply_read (reply, fd, deadline, &run->limits, run->budget, &run->stop,

@@ -116,50 +116,6 @@ fl_png_peek_size (const guint8 *data, gsize length, guint *width, guint *height)
   return TRUE;
 }
 
-const char *
-fl_png_describe_content (const guint8 *data, gsize length)
-{
-  static const struct
-  {
-    const char *magic;
-    gsize size;
-    const char *what;
-  } formats[] = {
-    { "\xff\xd8\xff", 3, "a JPEG image" },
-    { "GIF87a", 6, "a GIF image" },
-    { "GIF89a", 6, "a GIF image" },
-    { "BM", 2, "a BMP image" },
-    { "II*\0", 4, "a TIFF image" },
-    { "MM\0*", 4, "a TIFF image" },
-    { "\x1f\x8b", 2, "gzip data" },
-    { "HTTP/", 5, "an HTTP response" },
-  };
-  gsize printable = 0, n = MIN (length, (gsize) 512), differ = 0;
-
-  /* A PNG, the start of one (length 0 included), or one whose signature a
-   * text-mode transfer damaged: that is a damaged PNG, not another format. */
-  for (gsize i = 0; i < MIN (length, (gsize) FL_PNG_SIGNATURE_SIZE); i++)
-    differ += data[i] != png_signature[i];
-  if (differ == 0 || (length >= FL_PNG_SIGNATURE_SIZE && differ <= 2)
-      || (length >= 4 && memcmp (data, png_signature, 4) == 0))
-    return NULL;
-  if (length >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0)
-    return "a WebP image";
-  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
-    if (length >= formats[i].size && memcmp (data, formats[i].magic, formats[i].size) == 0)
-      return formats[i].what;
-  for (gsize i = 0; i < n; i++)
-    printable += g_ascii_isprint (data[i]) || g_ascii_isspace (data[i]) || data[i] >= 0x80;
-  if (printable == n)
-    {
-      gsize i = 0;
-      while (i < n && g_ascii_isspace (data[i]))
-        i++;
-      return i < n && data[i] == '<' ? "an HTML or XML document" : "text";
-    }
-  return "binary data";
-}
-
 /* The most bytes a PNG with this header can sensibly take: the raw rows (plus
  * Adam7's extra filter bytes), deflate's worst expansion (fixed Huffman codes:
  * 9 bits for some bytes, under 1/8 more), IDAT chunks of at least 256 bytes

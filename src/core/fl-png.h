@@ -53,11 +53,6 @@ gboolean fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limi
 gboolean fl_png_peek_header (const guint8 *data, gsize length, const FlPngLimits *limits,
                              gsize *max_bytes, GError **error);
 
-/* What bytes that are not a PNG look like, for messages: "a JPEG image", "an
- * HTTP response", "text", "binary data"...; NULL when they are a PNG's first
- * bytes (or none). */
-const char *fl_png_describe_content (const guint8 *data, gsize length);
-
 /* Reads the dimensions from the IHDR of a PNG without checking the rest. */
 gboolean fl_png_peek_size (const guint8 *data, gsize length, guint *width, guint *height);
 

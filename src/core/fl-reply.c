@@ -99,6 +99,54 @@ fl_reply_clear (FlReply *reply, FlReplyBudget *budget)
   reply->data = NULL;
 }
 
+/* What bytes that are not a PNG look like, for messages: "a JPEG image", "an HTTP
+ * response", "text", "binary data"...; NULL when they are a PNG's first bytes (or
+ * none), or a PNG whose signature a text-mode transfer damaged. */
+static const char *
+describe_content (const guint8 *data, gsize length)
+{
+  static const struct
+  {
+    const char *magic;
+    gsize size;
+    const char *what;
+  } formats[] = {
+    { "\xff\xd8\xff", 3, "a JPEG image" },
+    { "GIF87a", 6, "a GIF image" },
+    { "GIF89a", 6, "a GIF image" },
+    { "BM", 2, "a BMP image" },
+    { "II*\0", 4, "a TIFF image" },
+    { "MM\0*", 4, "a TIFF image" },
+    { "\x1f\x8b", 2, "gzip data" },
+    { "HTTP/", 5, "an HTTP response" },
+  };
+  static const guint8 signature[FL_PNG_SIGNATURE_SIZE] = { 137, 80, 78, 71, 13, 10, 26, 10 };
+  gsize printable = 0, n = MIN (length, (gsize) 512), differ = 0;
+
+  /* A PNG, the start of one (length 0 included), or one whose signature a
+   * text-mode transfer damaged: that is a damaged PNG, not another format. */
+  for (gsize i = 0; i < MIN (length, (gsize) sizeof signature); i++)
+    differ += data[i] != signature[i];
+  if (differ == 0 || (length >= sizeof signature && differ <= 2)
+      || (length >= 4 && memcmp (data, signature, 4) == 0))
+    return NULL;
+  if (length >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0)
+    return "a WebP image";
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    if (length >= formats[i].size && memcmp (data, formats[i].magic, formats[i].size) == 0)
+      return formats[i].what;
+  for (gsize i = 0; i < n; i++)
+    printable += g_ascii_isprint (data[i]) || g_ascii_isspace (data[i]) || data[i] >= 0x80;
+  if (printable == n)
+    {
+      gsize i = 0;
+      while (i < n && g_ascii_isspace (data[i]))
+        i++;
+      return i < n && data[i] == '<' ? "an HTML or XML document" : "text";
+    }
+  return "binary data";
+}
+
 /* "The reply from PEER is " + the codec's clause ("not a valid PNG: ..."). */
 static void
 set_reply_error (GError **error, const char *peer, GError *check_error)
@@ -153,7 +201,7 @@ fl_reply_read (FlReply *reply, int fd, gint64 deadline, const FlPngLimits *limit
     return FL_REPLY_TRANSIENT;
 
   /* A server that sends something else will never send a PNG: no retry. */
-  what = fl_png_describe_content (reply->base, reply->length);
+  what = describe_content (reply->base, reply->length);
   if (what != NULL)
     {
       g_set_error (error, FL_ERROR, FL_ERROR_INVALID_PNG, "The reply from %s is %s, not a PNG",
