@@ -4,6 +4,7 @@
 #include "fl-dir-lock.h"
 
 #include "fl-error.h"
+#include "fl-sync.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +23,8 @@ struct _FlDirLock
   guint depth;
 };
 
-static GMutex table_lock;
+/* pthread's, which ThreadSanitizer sees (GLib's futexes it does not). */
+static FlMutex table_lock = { PTHREAD_MUTEX_INITIALIZER };
 static GHashTable *table; /* key -> FlDirLock, guarded by table_lock */
 
 /* The process that holds an flock on dev:ino, from /proc/locks; 0 if unknown. */
@@ -103,7 +105,7 @@ fl_dir_lock_acquire (const char *path, GError **error)
       return NULL;
     }
   key = g_strdup_printf ("%ju:%ju", (uintmax_t) st.st_dev, (uintmax_t) st.st_ino);
-  g_mutex_lock (&table_lock);
+  fl_mutex_lock (&table_lock);
   if (table == NULL)
     table = g_hash_table_new (g_str_hash, g_str_equal);
   lock = g_hash_table_lookup (table, key);
@@ -112,7 +114,7 @@ fl_dir_lock_acquire (const char *path, GError **error)
       gboolean mine = lock->owner == g_thread_self ();
       if (mine)
         lock->depth++;
-      g_mutex_unlock (&table_lock);
+      fl_mutex_unlock (&table_lock);
       close (fd);
       if (!mine)
         {
@@ -127,7 +129,7 @@ fl_dir_lock_acquire (const char *path, GError **error)
    * not at all: the lock guards against a mistake, not an attack. */
   if (flock (fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK)
     {
-      g_mutex_unlock (&table_lock);
+      fl_mutex_unlock (&table_lock);
       close (fd);
       set_in_use_error (error, path, &st);
       return NULL;
@@ -138,7 +140,7 @@ fl_dir_lock_acquire (const char *path, GError **error)
   lock->owner = g_thread_self ();
   lock->depth = 1;
   g_hash_table_insert (table, lock->key, lock);
-  g_mutex_unlock (&table_lock);
+  fl_mutex_unlock (&table_lock);
   return lock;
 }
 
@@ -153,14 +155,14 @@ fl_dir_lock_release (FlDirLock *lock)
 {
   if (lock == NULL)
     return;
-  g_mutex_lock (&table_lock);
+  fl_mutex_lock (&table_lock);
   if (--lock->depth > 0)
     {
-      g_mutex_unlock (&table_lock);
+      fl_mutex_unlock (&table_lock);
       return;
     }
   g_hash_table_remove (table, lock->key);
-  g_mutex_unlock (&table_lock);
+  fl_mutex_unlock (&table_lock);
   close (lock->fd); /* drops the flock */
   g_free (lock->key);
   g_free (lock);

@@ -21,6 +21,7 @@
 #include "fl-file.h"
 #include "fl-gif-block.h"
 #include "fl-gif-writer.h"
+#include "fl-sync.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -82,8 +83,8 @@ typedef struct
  * whole keeps bin/ and libexec/ side by side, so look beside the program first;
  * a program in the build tree uses the worker built there; else the configured
  * libexecdir. */
-static gpointer
-find_worker (gpointer unused)
+static char *
+find_worker (void)
 {
   g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *build_root = realpath (FL_BUILD_ROOT, NULL);
@@ -105,12 +106,19 @@ find_worker (gpointer unused)
 const char *
 fl_encoder_default_worker_path (void)
 {
-  static GOnce once = G_ONCE_INIT;
+  /* pthread's lock, which ThreadSanitizer sees (GOnce's futex it does not). */
+  static FlMutex lock = { PTHREAD_MUTEX_INITIALIZER };
+  static char *found;
   const char *path = g_getenv (FL_GIF_WORKER_ENV);
 
   if (path != NULL && path[0] != '\0')
     return path;
-  return g_once (&once, find_worker, NULL);
+  fl_mutex_lock (&lock);
+  if (found == NULL)
+    found = find_worker ();
+  path = found;
+  fl_mutex_unlock (&lock);
+  return path;
 }
 
 gboolean

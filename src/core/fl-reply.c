@@ -4,13 +4,14 @@
 
 #include "fl-error.h"
 #include "fl-net.h"
+#include "fl-sync.h"
 
 #include <string.h>
 
 struct _FlReplyBudget
 {
-  GMutex lock;
-  GCond released;
+  FlMutex lock;   /* pthread's, which ThreadSanitizer sees (GLib's futexes it does not) */
+  FlCond released;
   gsize total, used, peak; /* guarded by lock */
 };
 
@@ -19,8 +20,8 @@ fl_reply_budget_new (gsize bytes)
 {
   FlReplyBudget *budget = g_new0 (FlReplyBudget, 1);
 
-  g_mutex_init (&budget->lock);
-  g_cond_init (&budget->released);
+  fl_mutex_init (&budget->lock);
+  fl_cond_init (&budget->released);
   budget->total = bytes != 0 ? bytes : FL_REPLY_DEFAULT_BUDGET_BYTES;
   return budget;
 }
@@ -30,8 +31,8 @@ fl_reply_budget_free (FlReplyBudget *budget)
 {
   if (budget == NULL)
     return;
-  g_mutex_clear (&budget->lock);
-  g_cond_clear (&budget->released);
+  fl_mutex_clear (&budget->lock);
+  fl_cond_clear (&budget->released);
   g_free (budget);
 }
 
@@ -40,9 +41,9 @@ fl_reply_budget_get_peak (FlReplyBudget *budget)
 {
   gsize peak;
 
-  g_mutex_lock (&budget->lock);
+  fl_mutex_lock (&budget->lock);
   peak = budget->peak;
-  g_mutex_unlock (&budget->lock);
+  fl_mutex_unlock (&budget->lock);
   return peak;
 }
 
@@ -55,7 +56,7 @@ budget_take (FlReplyBudget *budget, gsize bytes, gint64 deadline, const gint *st
 {
   gboolean ok = TRUE;
 
-  g_mutex_lock (&budget->lock);
+  fl_mutex_lock (&budget->lock);
   while (budget->used + bytes > budget->total)
     {
       gint64 now = g_get_monotonic_time ();
@@ -65,14 +66,14 @@ budget_take (FlReplyBudget *budget, gsize bytes, gint64 deadline, const gint *st
           ok = FALSE;
           break;
         }
-      g_cond_wait_until (&budget->released, &budget->lock, MIN (deadline, now + 50000));
+      fl_cond_wait_until (&budget->released, &budget->lock, MIN (deadline, now + 50000));
     }
   if (ok)
     {
       budget->used += bytes;
       budget->peak = MAX (budget->peak, budget->used);
     }
-  g_mutex_unlock (&budget->lock);
+  fl_mutex_unlock (&budget->lock);
   return ok;
 }
 
@@ -84,10 +85,10 @@ fl_reply_release (FlReply *reply, FlReplyBudget *budget)
   reply->length = 0;
   if (reply->reserved == 0)
     return;
-  g_mutex_lock (&budget->lock);
+  fl_mutex_lock (&budget->lock);
   budget->used -= reply->reserved;
-  g_cond_broadcast (&budget->released);
-  g_mutex_unlock (&budget->lock);
+  fl_cond_broadcast (&budget->released);
+  fl_mutex_unlock (&budget->lock);
   reply->reserved = 0;
 }
 

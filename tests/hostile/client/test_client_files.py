@@ -158,7 +158,13 @@ def kill_runs(peer, frames, gif, kills):
                                  "--frames", "3000", "--threads", "64",
                                  "--frames-dir", frames, "--output", gif],
                                 cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(0.3 + 0.1 * k)
+        # Killed while frames are being written (a sanitizer build starts slowly).
+        end = time.monotonic() + 30
+        while time.monotonic() < end and proc.poll() is None:
+            if os.path.isdir(frames) and len(os.listdir(frames)) >= 50:
+                break
+            time.sleep(0.01)
+        time.sleep(0.05 * k)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
 
