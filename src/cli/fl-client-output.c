@@ -6,6 +6,7 @@
 #include "fl-sweep-summary.h"
 
 #include "fl-cli.h"
+#include "fl-json.h"
 
 #include <glib/gi18n.h>
 #include <stdio.h>

@@ -5,6 +5,7 @@
 #include "fl-run-record-private.h"
 
 #include "fl-file.h"
+#include "fl-json.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -68,81 +69,6 @@ fl_run_record_encode_rate (const FlRunRecord *record)
   return rate (record->ran_encode, record->frames, record->encode_seconds);
 }
 
-/* Number formatting. */
-
-const char *
-fl_format_seconds (double value, char *buffer, gsize size)
-{
-  /* Fixed point needs more than 17 decimals for some values below about 1e-5,
-   * and more digits than the buffer holds from 1e20: %.17g, which always reads
-   * back, covers those (a truncated fixed-point text would read back as another
-   * number). */
-  if (isfinite (value) && fabs (value) < 1e20)
-    for (int decimals = 1; decimals <= 17; decimals++)
-      {
-        char format[16];
-        g_snprintf (format, sizeof format, "%%.%df", decimals);
-        g_ascii_formatd (buffer, (int) size, format, value);
-        if (g_ascii_strtod (buffer, NULL) == value)
-          return buffer;
-      }
-  g_ascii_formatd (buffer, (int) size, isfinite (value) ? "%.17g" : "%f", value);
-  return buffer;
-}
-
-void
-fl_json_append_double (GString *out, double value)
-{
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE + 32];
-
-  if (!isfinite (value))
-    g_string_append (out, "null");
-  else
-    g_string_append (out, fl_format_seconds (value, buffer, sizeof buffer));
-}
-
-void
-fl_json_append_string (GString *out, const char *text)
-{
-  g_autofree char *valid = NULL;
-
-  if (text == NULL)
-    {
-      g_string_append (out, "null");
-      return;
-    }
-  /* JSON is UTF-8; a file name need not be. */
-  valid = g_utf8_make_valid (text, -1);
-  g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) valid; *p; p++)
-    {
-      switch (*p)
-        {
-        case '"':
-          g_string_append (out, "\\\"");
-          break;
-        case '\\':
-          g_string_append (out, "\\\\");
-          break;
-        case '\n':
-          g_string_append (out, "\\n");
-          break;
-        case '\r':
-          g_string_append (out, "\\r");
-          break;
-        case '\t':
-          g_string_append (out, "\\t");
-          break;
-        default:
-          if (*p < 0x20)
-            g_string_append_printf (out, "\\u%04x", *p);
-          else
-            g_string_append_c (out, (char) *p);
-        }
-    }
-  g_string_append_c (out, '"');
-}
-
 /* The field table. */
 
 #define F(name, type) { #name, type, offsetof (FlRunRecord, name), 0, FALSE }
@@ -202,7 +128,10 @@ field_to_text (const FlRunRecord *record, const FlRecordField *field, gboolean *
     case FIELD_UINT:
       return g_strdup_printf ("%u", *FL_RECORD_FIELD_PTR (record, field, guint));
     case FIELD_UINT64:
-      return g_strdup_printf ("%" G_GUINT64_FORMAT, *FL_RECORD_FIELD_PTR (record, field, guint64));
+      /* JSON readers (json-glib among them) hold whole numbers as signed 64 bits. */
+      return g_strdup_printf ("%" G_GUINT64_FORMAT,
+                              MIN (*FL_RECORD_FIELD_PTR (record, field, guint64),
+                                   (guint64) G_MAXINT64));
     case FIELD_BOOL:
       return g_strdup (*FL_RECORD_FIELD_PTR (record, field, gboolean) ? "true" : "false");
     case FIELD_SECONDS:

@@ -28,7 +28,7 @@ typedef struct
    * attempt of every frame: the waiting that threads can hide. */
   double download_wait_seconds;
   guint repetition;          /* of a sweep's point, from 1; 1 for a single run */
-  guint64 retries;
+  guint64 retries;           /* counts are saved up to 2^63 - 1, as JSON readers hold them */
   guint64 failures;          /* frames that failed for good */
   gboolean ok;
   char *error;               /* the failure sentence, or NULL */
@@ -77,17 +77,5 @@ char *fl_run_records_to_json (GPtrArray *records);
 GPtrArray *fl_run_records_load (const char *path, GError **error);
 GPtrArray *fl_run_records_parse (const char *text, gssize length, const char *name,
                                  GError **error);
-
-/* JSON writing shared with the CLI's --json (any thread, no state). */
-/* Appends text as a JSON string (invalid UTF-8 repaired), or null when NULL. */
-void fl_json_append_string (GString *out, const char *text);
-/* Appends the shortest decimal that reads back as value, or null when not finite. */
-void fl_json_append_double (GString *out, double value);
-/* Shortest fixed-point text that reads back as the same double, like Python's
- * print of a float ("0.2345678", "2.0"); where no fixed point of at most 17
- * decimals does (from 1e20, and some values under 1e-5) the %.17g form, which
- * does; "nan"/"inf" when not finite. Locale-independent; returns buffer
- * (G_ASCII_DTOSTR_BUF_SIZE bytes are enough). */
-const char *fl_format_seconds (double value, char *buffer, gsize size);
 
 G_END_DECLS

@@ -2,6 +2,7 @@
 #include "fl-sweep-summary.h"
 
 #include "fl-config.h"
+#include "fl-json.h"
 
 #include <math.h>
 #include <stdlib.h>

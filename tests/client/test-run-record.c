@@ -1,6 +1,7 @@
 /* test-run-record: run records through CSV and JSON and back, exactly, and the
  * one-sentence errors for files the module did not write. */
 #include "fl-error.h"
+#include "fl-json.h"
 #include "fl-run-record.h"
 #include "fl-test-util.h"
 
@@ -24,7 +25,7 @@ sample (guint i)
   record->ran_encode = i != 2;
   record->download_seconds = 0.1 + 1.0 / 3.0 * i; /* not exact in decimal */
   record->encode_seconds = i != 2 ? 1e-7 * (i + 1) : 0.0;
-  record->retries = G_MAXUINT64 - i;
+  record->retries = G_MAXINT64 - i;
   record->failures = i;
   record->repetition = i + 2;
   record->download_wait_seconds = 0.05 + 1.0 / 7.0 * i;
@@ -192,10 +193,12 @@ static const BadCase bad_cases[] = {
   { "[\n  {\"label\": \"x\", \"frames\": -3}\n]", "line 2, field \"frames\": expected a whole" },
   { "[\n{\"label\": 5}]", "line 2, field \"label\": expected text" },
   { "[\n\n{\"label\": \"x\",\n \"ok\": \"yes\"}]", "line 4, field \"ok\": expected true or false" },
-  { "[{\"label\": \"x\" \"y\"}]", "line 1: expected a comma or }" },
-  { "[{\"label\": \"unterminated}]", "line 1, field \"label\": a string is not closed" },
+  /* Syntax errors are json-glib's, with their line and column. */
+  { "[{\"label\": \"x\" \"y\"}]", "line 1, column 14: unexpected string constant" },
+  { "[{\"label\": \"unterminated}]", "line 1, column 27: scanner: unterminated string constant" },
+  { "[\n{\"label\": \"x\",\n\"label\": \"y\"}]", "line 3, field \"label\": the field appears twice" },
   { "[{\"label\": {\"a\": 1}}]", "field \"label\": expected a plain value" },
-  { "[] x", "text after the end of the array" },
+  { "[] x", "line 1, column 4: unexpected identifier `x', expected end of file" },
   { "{}", "line 1" },
   { "hello\0world", "NUL bytes" },
 };
