@@ -8,6 +8,7 @@
 #include "fl-error.h"
 #include "fl-file.h"
 #include "fl-frame-list.h"
+#include "fl-gif-block.h"
 #include "fl-net.h"
 
 #include <errno.h>
@@ -30,7 +31,7 @@ typedef struct
   { offsetof (FlClientOptions, text), offsetof (FlClientOptions, value), name, min, max }
 
 static const NumberOption numbers[] = {
-  NUMBER (frames_text, frames, N_("Frames"), 1, 10000000),
+  NUMBER (frames_text, frames, N_("Frames"), 1, FL_ENCODE_MAX_FRAMES),
   NUMBER (threads_text, threads, N_("Threads"), 1, 4096),
   NUMBER (processes_text, processes, N_("Processes"), 1, 256),
   NUMBER (delay_text, delay_ms, N_("Delay"), 0, 655350),
@@ -129,6 +130,26 @@ json_to_stdout_gif (const FlClientOptions *o)
   return o->json && o->gif_to_stdout;
 }
 
+/* An empty name is a mistake (an unset shell variable), never "the current
+ * folder": said before any work. */
+static gboolean
+empty_frames_dir (const FlClientOptions *o)
+{
+  return o->frames_dir != NULL && o->frames_dir[0] == '\0';
+}
+
+static gboolean
+empty_output (const FlClientOptions *o)
+{
+  return o->output != NULL && o->output[0] == '\0';
+}
+
+static gboolean
+empty_records_path (const FlClientOptions *o)
+{
+  return o->records_path != NULL && o->records_path[0] == '\0';
+}
+
 static const Rule rules[] = {
   { fps_and_delay, N_("--fps and --delay-ms both set the delay: give one of them") },
   { json_to_stdout_gif, N_("With -o - the GIF goes to standard output: drop --json") },
@@ -151,6 +172,9 @@ static const Rule rules[] = {
     N_("--repeat, --warmup and --fresh-frames measure the points of --compare or --sweep: add "
        "one of those") },
   { empty_host, N_("The server address is empty") },
+  { empty_frames_dir, N_("The frames folder (--frames-dir) is empty") },
+  { empty_output, N_("The GIF file name (--output) is empty") },
+  { empty_records_path, N_("The records file name (--save-records) is empty") },
 };
 
 static gboolean
@@ -508,6 +532,10 @@ fl_client_options_parse (FlClientOptions *o, int argc, char **argv)
       return usage_error (_(rules[i].message));
 
   build_config (o);
+  if (o->config.run_encode && o->delay_ms > 0 && o->delay_ms < FL_GIF_DELAY_RAISED_BELOW_MS)
+    fl_cli_error (_("warning: GIF delays are whole hundredths of a second, and browsers and the "
+                    "app play a delay under 20 ms at 100 ms: --delay-ms %u is stored as 20 ms"),
+                  o->delay_ms);
   if (o->config.encode.processes > cpus && o->config.run_encode)
     fl_cli_error (_("warning: %u worker processes on %u CPUs will compete for them"),
                   o->config.encode.processes, cpus);

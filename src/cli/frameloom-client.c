@@ -7,6 +7,7 @@
 #include "fl-config.h"
 
 #include "fl-cli.h"
+#include "fl-file.h"
 #include "fl-client-options.h"
 #include "fl-client-output.h"
 #include "fl-i18n.h"
@@ -236,6 +237,13 @@ main (int argc, char **argv)
   g_set_prgname ("frameloom-client");
   if (!fl_client_options_parse (&options, argc, argv))
     return FL_EXIT_USAGE;
+  /* A records file that cannot be written fails now, not after the runs (the
+   * pipeline checks --output and the worker itself, for the app too). */
+  if (options.records_path != NULL && !fl_file_check_output (options.records_path, &error))
+    {
+      fl_cli_error ("%s", error->message);
+      return FL_EXIT_FAILURE;
+    }
 
   /* Blocked before any thread starts, so every thread inherits the mask. */
   sigemptyset (&signals);

@@ -16,9 +16,12 @@
 #include "fl-encoder.h"
 
 #include "fl-config.h"
+#include "fl-dir-lock.h"
 #include "fl-error.h"
+#include "fl-file.h"
 #include "fl-gif-block.h"
 #include "fl-gif-writer.h"
+#include "fl-sync.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,14 +80,59 @@ typedef struct
   FlGifWriter *writer;
 } Encoder;
 
+/* The worker that belongs with this program: an install moved elsewhere as a
+ * whole keeps bin/ and libexec/ side by side, so look beside the program first;
+ * a program in the build tree uses the worker built there; else the configured
+ * libexecdir. */
+static char *
+find_worker (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *build_root = realpath (FL_BUILD_ROOT, NULL);
+
+  if (exe != NULL && FL_BINDIR_TO_LIBEXECDIR[0] != '\0')
+    {
+      g_autofree char *dir = g_path_get_dirname (exe);
+      char *beside = g_build_filename (dir, FL_BINDIR_TO_LIBEXECDIR, FL_WORKER_NAME, NULL);
+      if (access (beside, X_OK) == 0)
+        return beside;
+      g_free (beside);
+    }
+  if (exe != NULL && build_root != NULL && g_str_has_prefix (exe, build_root)
+      && exe[strlen (build_root)] == G_DIR_SEPARATOR)
+    return g_build_filename (build_root, "src", "worker", FL_WORKER_NAME, NULL);
+  return g_build_filename (FL_LIBEXECDIR, FL_WORKER_NAME, NULL);
+}
+
 const char *
 fl_encoder_default_worker_path (void)
 {
+  /* pthread's lock, which ThreadSanitizer sees (GOnce's futex it does not). */
+  static FlMutex lock = { PTHREAD_MUTEX_INITIALIZER };
+  static char *found;
   const char *path = g_getenv (FL_GIF_WORKER_ENV);
 
   if (path != NULL && path[0] != '\0')
     return path;
-  return FL_LIBEXECDIR "/frameloom-gif-worker";
+  fl_mutex_lock (&lock);
+  if (found == NULL)
+    found = find_worker ();
+  path = found;
+  fl_mutex_unlock (&lock);
+  return path;
+}
+
+gboolean
+fl_encoder_check_worker (const char *worker_path, GError **error)
+{
+  const char *path = worker_path != NULL ? worker_path : fl_encoder_default_worker_path ();
+
+  if (access (path, X_OK) == 0)
+    return TRUE;
+  g_set_error (error, FL_ERROR, FL_ERROR_WORKER,
+               "Could not start the GIF worker %s: %s (set %s to the worker's path)", path,
+               fl_strerror (errno), FL_GIF_WORKER_ENV);
+  return FALSE;
 }
 
 static inline Chunk *
@@ -166,12 +214,8 @@ worker_spawn (Worker *worker, const char *worker_path, const FlEncodeConfig *con
   argv[argc++] = first;
   argv[argc++] = n_frames;
   argv[argc] = NULL;
-  if (access (worker_path, X_OK) != 0)
-    {
-      g_set_error (error, FL_ERROR, FL_ERROR_WORKER, "Could not start the GIF worker %s: %s",
-                   worker_path, fl_strerror (errno));
-      return FALSE;
-    }
+  if (!fl_encoder_check_worker (worker_path, error))
+    return FALSE;
   if (pipe2 (fds, O_CLOEXEC) != 0)
     goto failed;
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cmd) != 0)
@@ -541,6 +585,16 @@ check_config (const FlEncodeConfig *config, GError **error)
   return TRUE;
 }
 
+/* Temporaries that killed runs left beside the output (where there is no O_TMPFILE). */
+static void
+remove_stale_output (const char *output)
+{
+  g_autofree char *dir = g_path_get_dirname (output);
+  g_autofree char *base = g_path_get_basename (output);
+
+  fl_file_remove_stale_temporaries (dir, base, FALSE);
+}
+
 /* Polls the workers until all have ended; FALSE at the first failure. */
 static gboolean
 run (Encoder *e, FlProgressFunc progress, gpointer user_data, GCancellable *cancellable,
@@ -624,6 +678,7 @@ fl_encode_gif (const FlEncodeConfig *config, FlProgressFunc progress, gpointer u
   const gint64 start_time = g_get_monotonic_time ();
   const char *worker_path = config->worker_path ? config->worker_path
                                                 : fl_encoder_default_worker_path ();
+  g_autoptr (FlDirLock) lock = NULL;
   Encoder e = { .config = config };
   guint screen_width = 0, screen_height = 0;
   guint64 bytes = 0;
@@ -636,6 +691,12 @@ fl_encode_gif (const FlEncodeConfig *config, FlProgressFunc progress, gpointer u
       g_set_error_literal (error, FL_ERROR, FL_ERROR_CANCELLED, "The GIF encoding was cancelled");
       return FALSE;
     }
+  /* No other run may write the frames while they are read. A missing folder
+   * is left to the first frame's sentence. */
+  if (g_file_test (config->frames_dir, G_FILE_TEST_IS_DIR)
+      && (lock = fl_dir_lock_acquire (config->frames_dir, error)) == NULL)
+    return FALSE;
+  remove_stale_output (config->output);
   e.writer = fl_gif_writer_new (config->output, config->loop, error);
   if (e.writer == NULL)
     return FALSE;

@@ -19,6 +19,10 @@
 
 G_BEGIN_DECLS
 
+/* The most frames one GIF may have (frameloom-client's --frames, the app's field);
+ * the reader opens every such GIF (FL_GIF_DEFAULT_MAX_INDEXED_FRAMES). */
+#define FL_ENCODE_MAX_FRAMES 10000000u
+
 /* The environment variable that overrides the worker program's path (tests set it). */
 #define FL_GIF_WORKER_ENV "FRAMELOOM_GIF_WORKER"
 
@@ -68,7 +72,12 @@ gboolean fl_encode_gif (const FlEncodeConfig *config, FlProgressFunc progress,
                         gpointer user_data, GCancellable *cancellable, FlEncodeResult *result,
                         GError **error);
 
-/* The worker program's path: $FRAMELOOM_GIF_WORKER when set, else the installed one. */
+/* The worker program's path: $FRAMELOOM_GIF_WORKER when set; else the one beside
+ * this program in a relocated install (<bindir>/../libexec); else, for a program
+ * in the build tree, the worker built there; else the configured libexecdir. */
 const char *fl_encoder_default_worker_path (void);
+/* That the worker (NULL: the default one) can be started; else one sentence
+ * naming it and the variable that overrides it. */
+gboolean    fl_encoder_check_worker (const char *worker_path, GError **error);
 
 G_END_DECLS

@@ -221,6 +221,8 @@ fl_gif_block_encoder_get_global (FlGifBlockEncoder *encoder, guint8 *rgb, guint 
 guint
 fl_gif_delay_cs (guint delay_ms)
 {
+  if (delay_ms > 0 && delay_ms < FL_GIF_DELAY_RAISED_BELOW_MS)
+    return 2;
   return delay_ms >= 655345u ? 65535u : (delay_ms + 5) / 10;
 }
 

@@ -77,7 +77,12 @@ gboolean fl_gif_block_encode_image (FlGifBlockEncoder *encoder, const FlImage *i
 FlGifSource *fl_gif_block_read_source (FlGifBlockEncoder *encoder, int dirfd, const char *name,
                                        const char *path, guint scale, GError **error);
 
-/* Centiseconds for a delay in milliseconds, rounded to nearest, capped at 65535. */
+/* Delays of 1 to 14 ms round to 0 or 1 centisecond, which browsers and the app
+ * play at 100 ms (fl-gif-reader.h, FL_GIF_MIN_DELAY_CS): they are stored as 2 cs
+ * instead, the nearest delay that plays as written. 0 stays 0 ("no delay"). */
+#define FL_GIF_DELAY_RAISED_BELOW_MS 15u
+/* Centiseconds for a delay in milliseconds, rounded to nearest, capped at 65535;
+ * 1..14 ms give 2 (see above). */
 guint fl_gif_delay_cs (guint delay_ms);
 
 /* Worker-to-encoder records. */

@@ -5,10 +5,19 @@
 
 #include "fl-gif-index.h"
 
+#include "fl-encoder.h"
 #include "fl-error.h"
+#include "fl-file.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <gif_lib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Every GIF frameloom-client can write must open. */
+G_STATIC_ASSERT (FL_GIF_DEFAULT_MAX_INDEXED_FRAMES >= FL_ENCODE_MAX_FRAMES);
 
 /* Keyframes hold the canvas state just before a frame is drawn. */
 #define KEYFRAME_MIN_INTERVAL 32u
@@ -520,6 +529,43 @@ fl_gif_new_from_bytes (const guint8 *data, gsize length, const FlGifLimits *limi
   return decode_all (data, length, limits, cancellable, NULL, error);
 }
 
+/* Maps path read-only. Opened without blocking and checked to be a regular file
+ * first: a FIFO would block the open (and a loader thread) until a writer came,
+ * and a folder or a device has nothing to map. */
+static GMappedFile *
+map_file (const char *path, const char *display, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  GMappedFile *mapped;
+  struct stat st;
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, FL_ERROR, fl_error_code_from_errno (errsv), "Could not open “%s”: %s.",
+                   display, fl_strerror (errsv));
+      return NULL;
+    }
+  if (fstat (fd, &st) != 0)
+    st.st_mode = 0;
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, FL_ERROR, FL_ERROR_IO, "Could not open “%s”: it is %s, not a GIF file.",
+                   display, fl_file_describe_type (st.st_mode));
+      close (fd);
+      return NULL;
+    }
+  mapped = g_mapped_file_new_from_fd (fd, FALSE, &local_error);
+  close (fd);
+  if (mapped == NULL)
+    g_set_error (error, FL_ERROR,
+                 g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOMEM)
+                   ? FL_ERROR_TOO_LARGE : FL_ERROR_IO,
+                 "Could not open “%s”: it cannot be mapped into memory.", display);
+  return mapped;
+}
+
 FlGif *
 fl_gif_new_from_file (const char *path, const FlGifLimits *limits, GCancellable *cancellable,
                       GError **error)
@@ -537,15 +583,9 @@ fl_gif_new_from_file (const char *path, const FlGifLimits *limits, GCancellable 
       fl_gif_limits_init_default (&defaults);
       limits = &defaults;
     }
-  mapped = g_mapped_file_new (path, FALSE, &local_error);
+  mapped = map_file (path, display, error);
   if (mapped == NULL)
-    {
-      int code = g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOSPC)
-                   ? FL_ERROR_NO_SPACE : FL_ERROR_IO;
-      g_set_error (error, FL_ERROR, code, "Could not open “%s”: %s.", display,
-                   local_error->message);
-      return NULL;
-    }
+    return NULL;
   length = g_mapped_file_get_length (mapped);
   over_budget = length > limits->max_file_bytes;
   if (!over_budget && limits->max_indexed_frames > 0 && length > PRESCAN_MIN_BYTES)

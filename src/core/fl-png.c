@@ -116,6 +116,21 @@ fl_png_peek_size (const guint8 *data, gsize length, guint *width, guint *height)
   return TRUE;
 }
 
+/* The most bytes a PNG with this header can sensibly take: the raw rows (plus
+ * Adam7's extra filter bytes), deflate's worst expansion (fixed Huffman codes:
+ * 9 bits for some bytes, under 1/8 more), IDAT chunks of at least 256 bytes
+ * (12 bytes each of framing) and 256 KiB of side chunks. */
+static guint64
+size_bound (guint width, guint height, guint bits_per_pixel, gboolean interlaced)
+{
+  guint64 raw = (guint64) height * (1 + ((guint64) width * bits_per_pixel + 7) / 8);
+
+  if (interlaced)
+    raw += 14 * ((guint64) height + 8);
+  raw += raw / 8 + 1024;
+  return raw + raw / 20 + 256 * 1024;
+}
+
 static gboolean
 ihdr_depth_valid (guint depth, guint color_type)
 {
@@ -418,6 +433,74 @@ idat_alloc_rows (IdatCheck *check, gsize row_bytes, GError **error)
   return TRUE;
 }
 
+/* The 13 bytes of an IHDR body: a valid size within limits, depth, colour type
+ * and methods; fills idat's geometry. */
+static gboolean
+ihdr_check (const guint8 *p, const FlPngLimits *limits, IdatCheck *idat, guint *color_type,
+            guint *depth, GError **error)
+{
+  guint w = read_be32 (p), h = read_be32 (p + 4);
+
+  *depth = p[8];
+  *color_type = p[9];
+  if (w == 0 || h == 0 || w > 0x7fffffffu || h > 0x7fffffffu)
+    INVALID ("not a valid PNG: the image size %ux%u is not valid", w, h);
+  if (!ihdr_depth_valid (*depth, *color_type))
+    INVALID ("not a valid PNG: bit depth %u with colour type %u is not valid", *depth,
+             *color_type);
+  if (p[10] != 0 || p[11] != 0 || p[12] > 1)
+    INVALID ("not a valid PNG: unknown compression, filter or interlace method");
+  if (w > limits->max_width || h > limits->max_height)
+    {
+      g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
+                   "not a valid PNG: the image size %ux%u is over the limit of %ux%u", w, h,
+                   limits->max_width, limits->max_height);
+      return FALSE;
+    }
+  idat->width = w;
+  idat->height = h;
+  idat->interlaced = p[12] == 1;
+  idat->bits_per_pixel = *depth * (*color_type == 2 ? 3 : *color_type == 4 ? 2
+                                   : *color_type == 6 ? 4 : 1);
+  return TRUE;
+
+fail:
+  return FALSE;
+}
+
+gboolean
+fl_png_peek_header (const guint8 *data, gsize length, const FlPngLimits *limits,
+                    gsize *max_bytes, GError **error)
+{
+  FlPngLimits defaults;
+  IdatCheck idat = { 0 };
+  guint color_type, depth;
+
+  if (limits == NULL)
+    {
+      fl_png_limits_init_default (&defaults);
+      limits = &defaults;
+    }
+  *max_bytes = 0;
+  if (length < FL_PNG_HEADER_SIZE)
+    return TRUE;
+  if (memcmp (data, png_signature, FL_PNG_SIGNATURE_SIZE) != 0)
+    INVALID ("not a valid PNG: the signature is wrong");
+  if (read_be32 (data + 8) != 13 || memcmp (data + 12, "IHDR", 4) != 0)
+    INVALID ("not a valid PNG: the first chunk is not a valid IHDR");
+  if ((guint32) crc32 (0, data + 12, 17) != read_be32 (data + 29))
+    INVALID ("not a valid PNG: CRC error in the IHDR chunk");
+  if (!ihdr_check (data + 16, limits, &idat, &color_type, &depth, error))
+    return FALSE;
+  *max_bytes = (gsize) MIN ((guint64) limits->max_bytes,
+                            size_bound (idat.width, idat.height, idat.bits_per_pixel,
+                                        idat.interlaced));
+  return TRUE;
+
+fail:
+  return FALSE;
+}
+
 /* The whole check. With image_out, 8-bit RGB and RGBA images without
  * interlacing or tRNS are decoded on the way (*image_out; NULL for other
  * kinds, which libpng decodes): one inflate does both. */
@@ -481,33 +564,12 @@ check_png (const guint8 *data, gsize length, const FlPngLimits *limits, guint *w
 
       if (!seen_ihdr)
         {
-          const guint8 *p = data + offset + 8;
-
           if (memcmp (type, "IHDR", 4) != 0 || chunk_length != 13)
             INVALID ("not a valid PNG: the first chunk is not a valid IHDR");
-          w = read_be32 (p);
-          h = read_be32 (p + 4);
-          depth = p[8];
-          color_type = p[9];
-          if (w == 0 || h == 0 || w > 0x7fffffffu || h > 0x7fffffffu)
-            INVALID ("not a valid PNG: the image size %ux%u is not valid", w, h);
-          if (!ihdr_depth_valid (depth, color_type))
-            INVALID ("not a valid PNG: bit depth %u with colour type %u is not valid",
-                     depth, color_type);
-          if (p[10] != 0 || p[11] != 0 || p[12] > 1)
-            INVALID ("not a valid PNG: unknown compression, filter or interlace method");
-          if (w > limits->max_width || h > limits->max_height)
-            {
-              g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
-                           "not a valid PNG: the image size %ux%u is over the limit of %ux%u",
-                           w, h, limits->max_width, limits->max_height);
-              goto fail;
-            }
-          idat.width = w;
-          idat.height = h;
-          idat.interlaced = p[12] == 1;
-          idat.bits_per_pixel = depth * (color_type == 2 ? 3 : color_type == 4 ? 2
-                                         : color_type == 6 ? 4 : 1);
+          if (!ihdr_check (data + offset + 8, limits, &idat, &color_type, &depth, error))
+            goto fail;
+          w = idat.width;
+          h = idat.height;
           idat_next_pass (&idat, TRUE);
           idat.filter_offset = 1;
           /* At most width bytes a row (depth <= 8). */

@@ -23,6 +23,8 @@ typedef struct
 #define FL_PNG_DEFAULT_MAX_DIMENSION 4096u
 #define FL_PNG_DEFAULT_MAX_BYTES (64u * 1024u * 1024u)
 #define FL_PNG_SIGNATURE_SIZE 8
+/* The signature and the whole IHDR chunk: what a header check needs. */
+#define FL_PNG_HEADER_SIZE 33
 
 /* 4096x4096 and 64 MiB: room for --size 1024x1024 and any sensible frame. */
 void fl_png_limits_init_default (FlPngLimits *limits);
@@ -41,6 +43,15 @@ gboolean fl_png_encode (const FlImage *image, GByteArray *out, GError **error);
  * given. Thread-safe. */
 gboolean fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limits,
                        guint *width, guint *height, GError **error);
+
+/* Before the rest of a reply arrives: given at least FL_PNG_HEADER_SIZE bytes,
+ * checks the signature and the IHDR (CRC, size within limits) and sets
+ * *max_bytes to the most a PNG with that header can take (raw rows, deflate's
+ * worst expansion, chunk framing, 256 KiB of side chunks), at most
+ * limits->max_bytes; a shorter prefix sets it to 0 and passes. So a buffer for
+ * the reply never needs to be larger than what its header promises. */
+gboolean fl_png_peek_header (const guint8 *data, gsize length, const FlPngLimits *limits,
+                             gsize *max_bytes, GError **error);
 
 /* Reads the dimensions from the IHDR of a PNG without checking the rest. */
 gboolean fl_png_peek_size (const guint8 *data, gsize length, guint *width, guint *height);

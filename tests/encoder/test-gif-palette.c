@@ -362,8 +362,12 @@ test_delay (void)
 {
   g_assert_cmpuint (fl_gif_delay_cs (500), ==, 50);
   g_assert_cmpuint (fl_gif_delay_cs (0), ==, 0);
-  g_assert_cmpuint (fl_gif_delay_cs (14), ==, 1);
+  /* 1..14 ms would be 0 or 1 cs, played at 100 ms: the nearest that plays, 2 cs. */
+  g_assert_cmpuint (fl_gif_delay_cs (1), ==, 2);
+  g_assert_cmpuint (fl_gif_delay_cs (4), ==, 2);
+  g_assert_cmpuint (fl_gif_delay_cs (14), ==, 2);
   g_assert_cmpuint (fl_gif_delay_cs (15), ==, 2);
+  g_assert_cmpuint (fl_gif_delay_cs (25), ==, 3);
   g_assert_cmpuint (fl_gif_delay_cs (G_MAXUINT), ==, 65535);
 }
 
