@@ -7,6 +7,7 @@
 
 #include "fl-cli.h"
 #include "fl-error.h"
+#include "fl-i18n.h"
 #include "fl-image.h"
 #include "fl-net.h"
 #include "fl-server.h"
@@ -21,14 +22,11 @@ static void
 on_image_sent (const struct sockaddr *peer, gpointer user_data)
 {
   FlLineWriter *writer = user_data;
-  char host[64], line[128];
-  guint port;
-  int length;
+  char line[128];
+  gsize length = fl_server_format_sent_line (peer, line, sizeof line - 1);
 
-  fl_net_format_host (peer, host, sizeof host, &port);
-  /* The lab's exact wording; never translated, scripts read it. */
-  length = g_snprintf (line, sizeof line, "Sent an image to (%s, %u)\n", host, port);
-  fl_line_writer_append (writer, line, (gsize) MIN (length, (int) sizeof line - 1));
+  line[length++] = '\n';
+  fl_line_writer_append (writer, line, length);
 }
 
 static void
@@ -53,64 +51,129 @@ stop_thread (void *data)
   return NULL;
 }
 
-int
-main (int argc, char **argv)
+/* The command line, as given and parsed. */
+typedef struct
 {
-  g_autofree char *host = NULL;
-  g_autofree char *size = NULL;
-  g_autofree char *port_text = NULL;
-  gint max_connections = FL_SERVER_DEFAULT_MAX_CONNECTIONS;
-  gboolean quiet = FALSE, version = FALSE;
-  GOptionEntry entries[] = {
-    { "host", 'H', 0, G_OPTION_ARG_STRING, &host,
+  char *host, *size, *port_text;
+  gint max_connections;
+  gboolean quiet, version;
+  FlServerConfig config;
+} ServerOptions;
+
+static void
+server_options_clear (ServerOptions *o)
+{
+  g_clear_pointer (&o->host, g_free);
+  g_clear_pointer (&o->size, g_free);
+  g_clear_pointer (&o->port_text, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ServerOptions, server_options_clear)
+
+/* Fills o->config from argv; FALSE after printing one sentence (exit 2). */
+static gboolean
+parse_options (ServerOptions *o, int argc, char **argv)
+{
+  const GOptionEntry entries[] = {
+    { "host", 'H', 0, G_OPTION_ARG_STRING, &o->host,
       N_("Address to listen on, IPv4 or IPv6 (default 0.0.0.0)"), N_("ADDR") },
-    { "port", 'p', 0, G_OPTION_ARG_STRING, &port_text,
+    { "port", 'p', 0, G_OPTION_ARG_STRING, &o->port_text,
       N_("TCP port to listen on, 0 for any free port (default 1234)"), N_("N") },
-    { "size", 's', 0, G_OPTION_ARG_STRING, &size,
+    { "size", 's', 0, G_OPTION_ARG_STRING, &o->size,
       N_("Size of every image (default 10x10)"), N_("WxH") },
-    { "max-connections", 'c', 0, G_OPTION_ARG_INT, &max_connections,
+    { "max-connections", 'c', 0, G_OPTION_ARG_INT, &o->max_connections,
       N_("Connections served at once, one thread each (default 256)"), N_("N") },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
       N_("Do not print a line per image sent"), NULL },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &o->version, N_("Print the version and exit"), NULL },
     { NULL },
   };
-  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   g_autoptr (GError) error = NULL;
-  g_autoptr (FlServer) server = NULL;
-  FlServerConfig config = { 0 };
-  FlLineWriter *writer = NULL;
-  FlServerStats stats;
-  StopRequest request;
-  pthread_attr_t attr;
-  pthread_t stopper;
-  gboolean started;
-  sigset_t signals;
   guint port = FL_SERVER_DEFAULT_PORT, width = 10, height = 10;
-  int sig;
 
-  fl_cli_init ();
-  g_set_prgname ("frameloom-server");
-  context = g_option_context_new (NULL);
+  o->max_connections = FL_SERVER_DEFAULT_MAX_CONNECTIONS;
   g_option_context_set_translation_domain (context, FL_GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
     _("Serves a freshly generated random PNG image to every TCP connection, then closes it.\n"
       "Each connection is handled on its own thread. Runs until Ctrl-C."));
   g_option_context_add_main_entries (context, entries, FL_GETTEXT_PACKAGE);
-  fl_cli_parse_or_exit (context, &argc, &argv, &version);
+  fl_cli_parse_or_exit (context, &argc, &argv, &o->version);
 
-  if ((port_text && !fl_net_parse_port (port_text, TRUE, &port, &error))
-      || (size && !fl_image_parse_size (size, &width, &height, &error)))
+  if ((o->port_text && !fl_net_parse_port (o->port_text, TRUE, &port, &error))
+      || (o->size && !fl_image_parse_size (o->size, &width, &height, &error)))
     {
       fl_cli_error ("%s", error->message);
-      return FL_EXIT_USAGE;
+      return FALSE;
     }
-  if (max_connections < 1 || max_connections > 100000)
+  if (o->max_connections < 1 || o->max_connections > 100000)
     {
       fl_cli_error (_("Maximum connections %d is not valid: expected a number from 1 to 100000"),
-                    max_connections);
-      return FL_EXIT_USAGE;
+                    o->max_connections);
+      return FALSE;
     }
+  o->config.host = o->host;
+  o->config.port = port;
+  o->config.width = width;
+  o->config.height = height;
+  o->config.max_connections = (guint) o->max_connections;
+  return TRUE;
+}
+
+/* Waits for the second signal or the graceful stop's end, whichever first;
+ * a second signal ends the process at once. */
+static void
+stop (FlServer *server, const sigset_t *signals)
+{
+  StopRequest request = { server, pthread_self () };
+  pthread_attr_t attr;
+  pthread_t stopper;
+  gboolean started;
+  sigset_t pending;
+  int sig;
+
+  /* Under a thread limit (a pids cgroup, RLIMIT_NPROC) the helper may not start:
+   * then stop right here; the grace still bounds the wait, only a second signal
+   * cannot cut it short (g_thread_new would abort). The helper is detached: a
+   * second signal may end the process while it runs, and once it has signalled
+   * it touches nothing of ours. */
+  pthread_attr_init (&attr);
+  pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
+  started = pthread_create (&stopper, &attr, stop_thread, &request) == 0;
+  pthread_attr_destroy (&attr);
+  if (!started)
+    {
+      fl_server_stop (server, FL_SERVER_DEFAULT_GRACE_MS);
+      return;
+    }
+  do
+    sigwait (signals, &sig);
+  while (sig != SIGUSR1 && sig != SIGINT && sig != SIGTERM);
+  /* sigwait takes the lowest pending signal first: a stop that ended just as
+   * the second signal came was graceful all the same. */
+  if (sig != SIGUSR1 && !(sigpending (&pending) == 0 && sigismember (&pending, SIGUSR1)))
+    {
+      fprintf (stderr, _("%s: stopping at once\n"), g_get_prgname ());
+      fflush (stdout);
+      _exit (130);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_auto (ServerOptions) options = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlServer) server = NULL;
+  FlLineWriter *writer = NULL;
+  FlServerStats stats;
+  sigset_t signals;
+  int sig;
+
+  fl_i18n_init ();
+  g_set_prgname ("frameloom-server");
+  if (!parse_options (&options, argc, argv))
+    return FL_EXIT_USAGE;
 
   /* Blocked before any thread starts, so every thread inherits the mask. */
   sigemptyset (&signals);
@@ -119,13 +182,8 @@ main (int argc, char **argv)
   sigaddset (&signals, SIGUSR1);
   pthread_sigmask (SIG_BLOCK, &signals, NULL);
 
-  config.host = host;
-  config.port = port;
-  config.width = width;
-  config.height = height;
-  config.max_connections = (guint) max_connections;
-  server = fl_server_new (&config);
-  if (!quiet)
+  server = fl_server_new (&options.config);
+  if (!options.quiet)
     {
       writer = fl_line_writer_new (stdout, 8 * 1024 * 1024);
       fl_server_set_sent_func (server, on_image_sent, writer);
@@ -143,36 +201,7 @@ main (int argc, char **argv)
   do
     sigwait (&signals, &sig);
   while (sig == SIGUSR1);
-
-  request.server = server;
-  request.main_thread = pthread_self ();
-  /* Under a thread limit (a pids cgroup, RLIMIT_NPROC) the helper may not start:
-   * then stop right here; the grace still bounds the wait, only a second signal
-   * cannot cut it short (g_thread_new would abort). The helper is detached: a
-   * second signal may end the process while it runs, and once it has signalled
-   * it touches nothing of ours. */
-  pthread_attr_init (&attr);
-  pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
-  started = pthread_create (&stopper, &attr, stop_thread, &request) == 0;
-  pthread_attr_destroy (&attr);
-  if (!started)
-    fl_server_stop (server, FL_SERVER_DEFAULT_GRACE_MS);
-  else
-    {
-      sigset_t pending;
-
-      do
-        sigwait (&signals, &sig);
-      while (sig != SIGUSR1 && sig != SIGINT && sig != SIGTERM);
-      /* sigwait takes the lowest pending signal first: a stop that ended just as
-       * the second signal came was graceful all the same. */
-      if (sig != SIGUSR1 && !(sigpending (&pending) == 0 && sigismember (&pending, SIGUSR1)))
-        {
-          fprintf (stderr, _("%s: stopping at once\n"), g_get_prgname ());
-          fflush (stdout);
-          _exit (130);
-        }
-    }
+  stop (server, &signals);
   fl_line_writer_free (writer);
 
   fl_server_get_stats (server, &stats);

@@ -59,6 +59,7 @@ fl_pipeline_run (const FlPipelineConfig *config, const FlPipelineCallbacks *call
           return FALSE;
         }
       result->download.seconds = seconds_since (start);
+      result->finished[FL_STAGE_DOWNLOAD] = TRUE;
       if (callbacks->stage_finished)
         callbacks->stage_finished (FL_STAGE_DOWNLOAD, result->download.seconds, user_data);
     }
@@ -96,6 +97,7 @@ fl_pipeline_run (const FlPipelineConfig *config, const FlPipelineCallbacks *call
           return FALSE;
         }
       result->encode.seconds = seconds_since (start);
+      result->finished[FL_STAGE_ENCODE] = TRUE;
       if (callbacks->stage_finished)
         callbacks->stage_finished (FL_STAGE_ENCODE, result->encode.seconds, user_data);
     }

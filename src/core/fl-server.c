@@ -633,3 +633,15 @@ fl_server_free (FlServer *server)
   g_free (server->host);
   g_free (server);
 }
+
+gsize
+fl_server_format_sent_line (const struct sockaddr *peer, char *buffer, gsize size)
+{
+  char host[64];
+  guint port = 0;
+  int length;
+
+  fl_net_format_host (peer, host, sizeof host, &port);
+  length = g_snprintf (buffer, size, "Sent an image to (%s, %u)", host, port);
+  return (gsize) MIN (length, (int) size - 1);
+}

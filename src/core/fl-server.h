@@ -18,12 +18,14 @@
  */
 #pragma once
 
+#include "fl-net.h"
+
 #include <glib.h>
 #include <sys/socket.h>
 
 G_BEGIN_DECLS
 
-#define FL_SERVER_DEFAULT_PORT 1234
+#define FL_SERVER_DEFAULT_PORT FL_NET_DEFAULT_PORT
 #define FL_SERVER_DEFAULT_MAX_CONNECTIONS 256
 #define FL_SERVER_DEFAULT_SEND_TIMEOUT_MS 10000
 #define FL_SERVER_DEFAULT_GRACE_MS 2000
@@ -93,6 +95,11 @@ void        fl_server_get_stats (FlServer *server, FlServerStats *stats);
  * (a reply being encoded stops within a row), and waits for every thread.
  * Blocks until done; safe from any thread but a server callback. */
 void        fl_server_stop (FlServer *server, guint grace_ms);
+
+/* The lab's line for an image sent to peer, "Sent an image to (127.0.0.1, 50125)",
+ * without a line break, into buffer (96 bytes are enough); returns its length.
+ * Never translated: scripts read it. */
+gsize       fl_server_format_sent_line (const struct sockaddr *peer, char *buffer, gsize size);
 
 /* Stops (with the default grace) if running, then frees. */
 void        fl_server_free (FlServer *server);

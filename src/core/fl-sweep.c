@@ -65,6 +65,7 @@ fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *value
 {
   static const FlSweepCallbacks no_callbacks = { 0 };
   g_autofree Plan *plans = NULL;
+  gpointer pipeline_data;
   guint n_plans = 0;
   gboolean ok = TRUE;
 
@@ -72,6 +73,7 @@ fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *value
   g_return_val_if_fail (kind == FL_SWEEP_COMPARE || values != NULL || n_values == 0, FALSE);
   if (callbacks == NULL)
     callbacks = &no_callbacks;
+  pipeline_data = callbacks->pipeline_data ? callbacks->pipeline_data : user_data;
 
   if (kind != FL_SWEEP_COMPARE && n_values == 0)
     {
@@ -118,7 +120,7 @@ fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *value
       FlPipelineConfig download = *base;
       download.run_encode = FALSE;
       ok = !cancelled (cancellable, error)
-           && fl_pipeline_run (&download, &callbacks->pipeline, user_data, cancellable, NULL,
+           && fl_pipeline_run (&download, &callbacks->pipeline, pipeline_data, cancellable, NULL,
                                error);
     }
 
@@ -138,11 +140,13 @@ fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *value
       record->ok = FALSE; /* not finished yet */
       if (callbacks->run_started)
         callbacks->run_started (i, n_plans, record, user_data);
-      ok = fl_pipeline_run (&plans[i].config, &callbacks->pipeline, user_data, cancellable,
+      ok = fl_pipeline_run (&plans[i].config, &callbacks->pipeline, pipeline_data, cancellable,
                             &result, &run_error);
       fl_run_record_fill (record, &plans[i].config, &result, run_error);
       if (callbacks->run_finished)
         callbacks->run_finished (i, n_plans, record, user_data);
+      if (callbacks->run_result)
+        callbacks->run_result (i, &plans[i].config, &result, run_error, user_data);
       g_ptr_array_add (records, g_steal_pointer (&record));
       if (!ok)
         g_propagate_error (error, g_steal_pointer (&run_error));

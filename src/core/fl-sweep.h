@@ -29,6 +29,13 @@ typedef struct
   void (*run_finished) (guint index, guint total, const FlRunRecord *record, gpointer user_data);
   /* Forwarded from each run's pipeline (any thread). */
   FlPipelineCallbacks pipeline;
+  /* Optional, from the sweep's thread after each run_finished: the run's own
+   * configuration and its full result (per-server figures, GIF size...). */
+  void (*run_result) (guint index, const FlPipelineConfig *config,
+                      const FlPipelineResult *result, const GError *run_error,
+                      gpointer user_data);
+  /* The user_data of the pipeline callbacks; NULL: the sweep's own. */
+  gpointer pipeline_data;
 } FlSweepCallbacks;
 
 /* Runs base once per values[i] (threads or processes; ignored for COMPARE) and
