@@ -18,6 +18,7 @@
 #include "fl-error.h"
 #include "fl-file.h"
 #include "fl-gif-block.h"
+#include "fl-process.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -143,6 +144,8 @@ main (int argc, char **argv)
   guint first = 0, count = 0, delay_cs;
   gboolean from_stdin = argc == 3;
   Worker worker;
+
+  fl_process_init ();
 
   if (!(argc == 3 && parse_uint (argv[2], &delay_cs))
       && !(argc == 5 && parse_uint (argv[2], &first) && parse_uint (argv[3], &count)
