@@ -106,9 +106,9 @@ report_drops (FlLineWriter *writer, gboolean final)
   fl_mutex_unlock (&writer->lock);
   if (dropped == 0 || writer->report == NULL)
     return;
-  message = broken ? g_strdup_printf (_("%s: %llu lines not shown: the output is closed\n"),
+  message = broken ? g_strdup_printf (_("%s: lines not shown: %llu (the output is closed)\n"),
                                       g_get_prgname (), (unsigned long long) dropped)
-                   : g_strdup_printf (_("%s: %llu lines not shown: the output is too slow\n"),
+                   : g_strdup_printf (_("%s: lines not shown: %llu (the output is too slow)\n"),
                                       g_get_prgname (), (unsigned long long) dropped);
   fl_line_writer_append (writer->report, message, strlen (message));
 }

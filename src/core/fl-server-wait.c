@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LOOP_STACK_SIZE (256 * 1024)
@@ -278,16 +279,28 @@ take_inbox (FlWaitLoop *loop)
   return go_on;
 }
 
+/* Waits for events until the first timer is due (microseconds, not epoll_wait's
+ * milliseconds: rounding a 20 ms latency up by up to 1 ms would cost 5% of the
+ * rate a latency-bound client sees). */
 static int
-timeout_ms (FlWaitLoop *loop)
+wait_for_events (FlWaitLoop *loop, struct epoll_event *events, int n_events)
 {
-  gint64 left;
+  gint64 left = -1;
 
-  if (loop->heap->len == 0)
-    return -1;
-  left = key (loop->heap->pdata[0]) - g_get_monotonic_time ();
+  if (loop->heap->len > 0)
+    left = MAX (0, key (loop->heap->pdata[0]) - g_get_monotonic_time ());
+#ifdef HAVE_EPOLL_PWAIT2
+  {
+    struct timespec timeout = { .tv_sec = left / G_USEC_PER_SEC,
+                                .tv_nsec = (left % G_USEC_PER_SEC) * 1000 };
+    int n = epoll_pwait2 (loop->epoll_fd, events, n_events, left < 0 ? NULL : &timeout, NULL);
+    if (n >= 0 || errno != ENOSYS)
+      return n;
+  }
+#endif
   /* Rounded up: a reply never starts before it is due. */
-  return left <= 0 ? 0 : (int) MIN ((left + 999) / 1000, G_MAXINT);
+  return epoll_wait (loop->epoll_fd, events, n_events,
+                     left < 0 ? -1 : (int) MIN ((left + 999) / 1000, G_MAXINT));
 }
 
 static void *
@@ -300,7 +313,7 @@ wait_loop_thread (void *data)
   fl_rng_init (&loop->rng);
   while (take_inbox (loop))
     {
-      int n = epoll_wait (loop->epoll_fd, events, MAX_EVENTS, timeout_ms (loop));
+      int n = wait_for_events (loop, events, MAX_EVENTS);
 
       for (int i = 0; i < n; i++)
         {
