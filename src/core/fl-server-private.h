@@ -37,6 +37,7 @@ typedef struct
   guint sent;
   guint8 *row;
   gboolean lent;       /* row and out belong to the handler that serves it */
+  gboolean cost_spent; /* the image's CPU cost is paid (before its wait) */
   guint rows_left;
   gboolean ended;      /* the PNG's end is in out */
   guint64 bytes;       /* sent so far */

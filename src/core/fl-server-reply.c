@@ -27,7 +27,9 @@ fl_reply_init (FlReply *reply, int fd, const struct sockaddr_storage *peer, gint
 gboolean
 fl_reply_start (FlServer *server, FlReply *reply, FlRng *rng)
 {
-  fl_rng_spend_cpu (rng, server->cost_us, &server->cut);
+  if (!reply->cost_spent)
+    fl_rng_spend_cpu (rng, server->cost_us, &server->cut);
+  reply->cost_spent = TRUE;
   if (g_atomic_int_get (&server->cut))
     return FALSE;
   if (reply->row == NULL)

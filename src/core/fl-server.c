@@ -369,16 +369,24 @@ static void
 handle (Handler *handler, int fd, const struct sockaddr_storage *peer)
 {
   FlServer *server = handler->server;
-  gint64 due = g_get_monotonic_time () + (gint64) server->latency_ms * 1000;
   FlReply reply;
   Served served;
 
-  if (server->jitter_ms > 0)
-    due += (gint64) (fl_rng_next (&handler->rng) % ((guint64) server->jitter_ms * 1000 + 1));
-  fl_reply_init (&reply, fd, peer, due);
-  /* A connection that must wait costs no thread while it does. */
-  if ((server->latency_ms > 0 || server->jitter_ms > 0) && fl_server_hold (server, &reply))
-    return;
+  fl_reply_init (&reply, fd, peer, 0);
+  if (server->latency_ms > 0 || server->jitter_ms > 0)
+    {
+      /* The cost is paid here, where the handlers share it over the cores, so
+       * the wait loops only wait; the wait starts once it is paid. */
+      fl_rng_spend_cpu (&handler->rng, server->cost_us, &server->cut);
+      reply.cost_spent = TRUE;
+      reply.due = g_get_monotonic_time () + (gint64) server->latency_ms * 1000;
+      if (server->jitter_ms > 0)
+        reply.due += (gint64) (fl_rng_next (&handler->rng)
+                               % ((guint64) server->jitter_ms * 1000 + 1));
+      /* A connection that must wait costs no thread while it does. */
+      if (fl_server_hold (server, &reply))
+        return;
+    }
   served = serve_here (handler, &reply);
   if (served != SERVED_HELD)
     fl_server_end_connection (server, &reply, served == SERVED_SENT);
