@@ -517,8 +517,8 @@ start_workload_server (guint latency_ms, guint jitter_ms, guint cost_us, guint m
 
 typedef struct
 {
-  guint port;
   gint64 began, took; /* microseconds, from just before connect to EOF */
+  guint port;
   gboolean valid;
 } TimedFetch;
 
