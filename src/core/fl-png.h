@@ -36,13 +36,15 @@ gboolean fl_png_encode (const FlImage *image, GByteArray *out, GError **error);
  * appends the bytes it produces to out (the caller's, which it may empty at any
  * time between calls), so a caller that sends them as they come holds about one
  * row, whatever the image's height. new writes the signature and header; then
- * exactly height rows of width * channels bytes; then finish writes the end.
+ * come exactly height rows of width * channels bytes, n_rows at a time from
+ * consecutive memory; then finish writes the end.
  * Not thread-safe per writer; any number of writers may run at once. */
 typedef struct _FlPngWriter FlPngWriter;
 
 FlPngWriter *fl_png_writer_new (guint width, guint height, guint channels, GByteArray *out,
                                 GError **error);
-gboolean     fl_png_writer_write_row (FlPngWriter *writer, const guint8 *row, GError **error);
+gboolean     fl_png_writer_write_rows (FlPngWriter *writer, const guint8 *rows, guint n_rows,
+                                       GError **error);
 gboolean     fl_png_writer_finish (FlPngWriter *writer, GError **error);
 void         fl_png_writer_free (FlPngWriter *writer);
 

@@ -35,7 +35,7 @@ typedef struct
   FlPngWriter *png;    /* NULL until started */
   GByteArray *out;     /* encoded bytes; from `sent` on, not sent yet */
   guint sent;
-  guint8 *row;
+  guint8 *row;         /* a block of block_rows rows */
   gboolean lent;       /* row and out belong to the handler that serves it */
   gboolean cost_spent; /* the image's CPU cost is paid (before its wait) */
   guint rows_left;
@@ -73,6 +73,7 @@ struct _FlServer
   guint spare_threads;   /* idle handlers kept; more exit after their connection */
   guint latency_ms, jitter_ms, cost_us;
   gsize row_bytes;
+  guint block_rows;      /* rows drawn at a time: as many as fit in 4 KiB, at least 1 */
   gsize reply_bytes;     /* what one reply in progress may hold, at most */
 
   FlServerSentFunc sent_func;

@@ -33,7 +33,7 @@ fl_reply_start (FlServer *server, FlReply *reply, FlRng *rng)
   if (g_atomic_int_get (&server->cut))
     return FALSE;
   if (reply->row == NULL)
-    reply->row = g_malloc (server->row_bytes);
+    reply->row = g_malloc (server->block_rows * server->row_bytes);
   if (reply->out == NULL)
     reply->out = g_byte_array_sized_new (512 + (guint) MIN ((gsize) FLUSH_BYTES,
                                                             server->row_bytes * server->height));
@@ -61,10 +61,13 @@ fill (FlServer *server, FlReply *reply, FlRng *rng)
     }
   while (reply->rows_left > 0 && reply->out->len < FLUSH_BYTES)
     {
-      fl_rng_fill (rng, reply->row, server->row_bytes);
-      if (!fl_png_writer_write_row (reply->png, reply->row, NULL))
+      guint rows = MIN (reply->rows_left, server->block_rows);
+
+      /* Small rows are drawn a block at a time: one call, not one per row. */
+      fl_rng_fill (rng, reply->row, rows * server->row_bytes);
+      if (!fl_png_writer_write_rows (reply->png, reply->row, rows, NULL))
         return FALSE;
-      reply->rows_left--;
+      reply->rows_left -= rows;
     }
   if (reply->rows_left == 0)
     {

@@ -51,7 +51,8 @@ fl_server_new (const FlServerConfig *config)
   server->jitter_ms = MIN (config->jitter_ms, FL_SERVER_MAX_LATENCY_MS);
   server->cost_us = MIN (config->cost_us, FL_SERVER_MAX_COST_US);
   server->row_bytes = (gsize) server->width * 3;
-  server->reply_bytes = 3 * server->row_bytes + REPLY_OVERHEAD_BYTES;
+  server->block_rows = (guint) CLAMP (4096 / server->row_bytes, 1, server->height);
+  server->reply_bytes = (server->block_rows + 2) * server->row_bytes + REPLY_OVERHEAD_BYTES;
   atomic_init (&server->budget_left, (gint64) (config->held_budget_bytes
                                                  ? config->held_budget_bytes
                                                  : FL_SERVER_DEFAULT_HELD_BUDGET));
