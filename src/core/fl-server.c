@@ -328,16 +328,19 @@ serve_here (Handler *handler, FlReply *reply)
 {
   FlServer *server = handler->server;
   gint64 waited = 0;
+  gboolean started;
 
   if (reply->due > g_get_monotonic_time () && !wait_here (server, reply->due))
     return SERVED_FAILED;
   reply->row = handler->row;
   reply->out = handler->out;
   reply->lent = TRUE;
-  if (!fl_reply_start (server, reply, &handler->rng))
-    return SERVED_FAILED;
+  started = fl_reply_start (server, reply, &handler->rng);
+  /* Buffers it had to allocate stay the handler's, for the next connections. */
   handler->row = reply->row;
   handler->out = reply->out;
+  if (!started)
+    return SERVED_FAILED;
   for (;;)
     {
       struct pollfd pfd = { .fd = reply->fd, .events = POLLOUT };
