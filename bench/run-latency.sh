@@ -4,7 +4,10 @@
 #      against 1, 16 and 64 client threads (fl-loadgen), next to the ideal
 #      T / L: how close the server lets latency-bound clients come to it;
 #   2. the download stage of frameloom-client with 1, 16 and 64 threads against
-#      the same server (FRAMES frames each): the speed-up over one thread.
+#      the same server (FRAMES frames each, its own "Frames download time"): the
+#      speed-up over one thread. The frames go to a tmpfs (/dev/shm) when there
+#      is one: on a busy disk, creating and renaming files limits 64 threads
+#      before the server does.
 # Builds nothing: pass the build directory (default build-bench).
 set -euo pipefail
 
@@ -19,6 +22,8 @@ Environment:
   CLIENTS="1 16 64"   client threads
   PER_CLIENT=100      fl-loadgen connections per client thread
   FRAMES=1000         frames per frameloom-client download
+  FRAMES_DIR=DIR      where the client writes them (default: under /dev/shm if
+                      writable, else the temporary folder)
   OUT=FILE            also write the markdown report to FILE
 EOF
 }
@@ -48,12 +53,20 @@ for tool in "$loadgen" "$server" "$client"; do
 done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fl-bench-latency.XXXXXX")
+if [ -n "${FRAMES_DIR:-}" ]; then
+  frames_dir=$FRAMES_DIR
+elif [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  frames_dir=$(mktemp -d /dev/shm/fl-bench-latency.XXXXXX)
+else
+  frames_dir=$work/frames
+fi
 pids=()
 cleanup () {
   local pid
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"
+  [ -n "${FRAMES_DIR:-}" ] || rm -rf "$frames_dir"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -85,20 +98,19 @@ for rep in $(seq "$reps"); do
       [ -n "$line" ] || { echo "run-latency.sh: fl-loadgen failed against $name." >&2; exit 1; }
       echo "{\"kind\": \"loadgen\", \"server\": \"$name\", \"threads\": $threads, \"result\": $line}" >> "$raw"
     done
-    start=$(date +%s%N)
-    "$client" --port "${port_of[latency]}" --frames "$frames" --threads "$threads" \
-      --download-only --quiet --frames-dir "$work/frames" >/dev/null
-    end=$(date +%s%N)
-    seconds=$(awk "BEGIN { printf \"%.6f\", ($end - $start) / 1e9 }")
+    seconds=$("$client" --port "${port_of[latency]}" --frames "$frames" --threads "$threads" \
+                --download-only --quiet --frames-dir "$frames_dir/frames" \
+              | sed -n 's/^Frames download time: //p')
+    [ -n "$seconds" ] || { echo "run-latency.sh: frameloom-client failed." >&2; exit 1; }
     echo "{\"kind\": \"client\", \"threads\": $threads, \"seconds\": $seconds}" >> "$raw"
-    rm -rf "$work/frames"
+    rm -rf "$frames_dir/frames"
   done
 done
 
 report=$work/report.md
 {
   echo "Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), Linux $(uname -r)."
-  echo "Load average when done: $(cut -d' ' -f1-3 /proc/loadavg). Command: \`bench/run-latency.sh $build\` (REPS=$reps, LATENCY_MS=$latency, COST_US=$cost, PER_CLIENT=$per_client, FRAMES=$frames)."
+  echo "Load average when done: $(cut -d' ' -f1-3 /proc/loadavg). Command: \`bench/run-latency.sh $build\` (REPS=$reps, LATENCY_MS=$latency, COST_US=$cost, PER_CLIENT=$per_client, FRAMES=$frames); frames written to $frames_dir."
   echo
   "$python" - "$raw" "$latency" "$cost" "$frames" <<'EOF'
 import json, statistics, sys
@@ -126,7 +138,8 @@ for (server, threads) in sorted(rates, key=lambda k: (k[0], k[1])):
           f"{min(values):,.0f} .. {max(values):,.0f} | {ideal:,.0f} | {median / ideal:.0%} | "
           f"{statistics.median(p99[(server, threads)]) / 1000:.1f} | {failed[(server, threads)]} |")
 print()
-print(f"frameloom-client --download-only --frames {frames} against --latency-ms {latency:g}:")
+print(f"frameloom-client --download-only --frames {frames} against --latency-ms {latency:g} "
+      "(its Frames download time):")
 print()
 print("| threads | median s | min .. max | speed-up over 1 thread | ideal |")
 print("|---:|---:|---:|---:|---:|")
