@@ -11,8 +11,9 @@
  *
  * Memory is bounded by design: a reply in progress holds one row of the image
  * (never the whole image or PNG) and the encoder's state, about 3 x width x 3
- * + 90 KiB; handlers hold at most one each, and the wait loops' replies share a
- * budget (held_budget_bytes). Every reply has a deadline for the whole of it.
+ * bytes + 96 KiB; handlers hold at most one each, and the wait loops' replies
+ * share a budget (held_budget_bytes); a waiting connection holds 0.3 KiB. Every
+ * reply has a deadline for the whole of it.
  * Nothing here prints: the front-end gets one callback per image and one per
  * notable event.
  */
