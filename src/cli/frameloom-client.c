@@ -58,6 +58,7 @@ typedef struct
   FlClientRun *runs;       /* --compare: [0] baseline, [1] chosen */
   GCancellable *cancellable;
   GPtrArray *records;
+  const FlSweepOptions *sweep_options;
 } Session;
 
 static void
@@ -78,7 +79,8 @@ on_run_result (guint index, const FlPipelineConfig *config, const FlPipelineResu
 
   if (session->runs == NULL)
     return;
-  run = &session->runs[index];
+  /* A compare alternates baseline and chosen: keep the latest of each. */
+  run = &session->runs[index % 2];
   run->config = *config;
   run->result = *result;
   run->ok = run_error == NULL;
@@ -126,8 +128,8 @@ run_compare (Session *session, const FlPipelineConfig *config)
   g_autoptr (GError) error = NULL;
   gboolean ok;
 
-  ok = fl_sweep_run (FL_SWEEP_COMPARE, config, NULL, 0, &callbacks, session,
-                     session->cancellable, session->records, &error);
+  ok = fl_sweep_run (FL_SWEEP_COMPARE, config, NULL, 0, session->sweep_options, &callbacks,
+                     session, session->cancellable, session->records, &error);
   fl_client_progress_end_line (session->progress);
   return ok && session->runs[0].ok && session->runs[1].ok;
 }
@@ -150,8 +152,8 @@ run_sweeps (Session *session, const FlPipelineConfig *config, GArray *sweeps, GE
       base.run_download = !downloaded;
       sweep->first = session->records->len;
       ok = fl_sweep_run (sweep->kind, &base, (const guint *) (gpointer) sweep->values->data,
-                         sweep->values->len, &callbacks, session, session->cancellable,
-                         session->records, error);
+                         sweep->values->len, session->sweep_options, &callbacks, session,
+                         session->cancellable, session->records, error);
       fl_client_progress_end_line (session->progress);
       if (!ok)
         return FALSE;
@@ -174,8 +176,8 @@ report_interrupted (const FlClientOptions *options, GPtrArray *records)
   for (guint i = 0; i < records->len; i++)
     done += ((FlRunRecord *) records->pdata[i])->ok;
   for (guint i = 0; i < options->sweeps->len; i++)
-    total += g_array_index (options->sweeps, FlClientSweep, i).values->len;
-  fl_cli_error (_("Interrupted: the sweep stopped after %u of its %u runs"), done, total);
+    total += g_array_index (options->sweeps, FlClientSweep, i).values->len * options->repeat;
+  fl_cli_error (_("Interrupted: the sweep stopped after %u of its %u timed runs"), done, total);
 }
 
 /* Prints the results; returns the exit status. */
@@ -189,12 +191,9 @@ report (const FlClientOptions *options, const FlClientRun *runs, GPtrArray *reco
   if (options->mode == FL_CLIENT_MODE_SWEEP)
     {
       if (options->json)
-        {
-          g_autofree char *text = fl_run_records_to_json (records);
-          fputs (text, stdout);
-        }
+        fl_client_print_sweep_json (options, records);
       else
-        fl_client_print_sweep_table (options->sweeps, records);
+        fl_client_print_sweep_table (options, records);
       if (sweep_error != NULL)
         fl_cli_error ("%s", sweep_error->message);
       return ok ? FL_EXIT_OK : FL_EXIT_FAILURE;
@@ -202,7 +201,7 @@ report (const FlClientOptions *options, const FlClientRun *runs, GPtrArray *reco
   if (options->json)
     fl_client_print_json (options, runs, records, ok);
   else if (options->mode == FL_CLIENT_MODE_COMPARE && ok)
-    fl_client_print_compare_table (&runs[0], &runs[1]);
+    fl_client_print_compare_table (options, records);
   else if (options->mode == FL_CLIENT_MODE_RUN)
     fl_client_print_stage_lines (&runs[1]);
   if (failed->error)
@@ -249,7 +248,7 @@ main (int argc, char **argv)
   signals_thread = g_thread_new ("signals", signal_thread, &signal_state);
 
   progress = fl_client_progress_new (!options.quiet && isatty (STDERR_FILENO));
-  session = (Session) { progress, runs, cancellable, records };
+  session = (Session) { progress, runs, cancellable, records, &options.sweep_options };
   switch (options.mode)
     {
     case FL_CLIENT_MODE_RUN:

@@ -15,6 +15,7 @@
 #include "fl-png.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -65,6 +66,7 @@ typedef struct
   gint stop;      /* set on cancel or on a failure that ends the run; polled by reads */
   gint cancelled;
   gint in_flight;
+  _Atomic gint64 wait_us;  /* see FlDownloadResult.wait_seconds */
 
   FlMutex lock;    /* guards error and the counters below */
   GError *error;  /* the first failure that ended the run */
@@ -125,6 +127,8 @@ try_frame (Run *run, Endpoint *endpoint, const char *path, GByteArray *buffer, G
   g_byte_array_set_size (buffer, 0);
   ok = fl_net_read_to_eof (fd, deadline, run->limits.max_bytes, buffer, &run->stop,
                            run->cancellable, endpoint->peer, error);
+  atomic_fetch_add_explicit (&run->wait_us, g_get_monotonic_time () - start,
+                             memory_order_relaxed);
   close (fd);
   in_flight_add (run, -1);
   if (!ok)
@@ -434,6 +438,7 @@ fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
       result->retries = run.retries;
       result->failures = run.failures;
       result->seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+      result->wait_seconds = (double) atomic_load (&run.wait_us) / G_USEC_PER_SEC;
       result->n_endpoints = run.n_endpoints;
       if (run.n_endpoints == 1)
         {
