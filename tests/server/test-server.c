@@ -567,7 +567,8 @@ test_latency_delays_each_reply (void)
 }
 
 /* 64 clients at once against a server of 4 threads: each waits one latency,
- * all at the same time; with a thread per waiting connection it would be 32. */
+ * all at the same time; were the waiting to keep a thread, the later ones would
+ * wait 16 latencies. */
 static void
 test_latency_overlaps (void)
 {
@@ -575,18 +576,21 @@ test_latency_overlaps (void)
   g_autoptr (FlServer) server = start_workload_server (300, 0, 0, 4);
   TimedFetch jobs[64];
   FlServerStats stats;
-  gint64 all;
+  gint64 all, longest = 0;
 
   all = fetch_concurrently (fl_server_get_port (server), jobs, G_N_ELEMENTS (jobs));
-  g_test_message ("64 connections, 300 ms latency, 4 threads: all done in %.3f s",
-                  all / 1e6);
   for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
     {
       g_assert_true (jobs[i].valid);
       g_assert_cmpint (jobs[i].took, >=, latency_us);
+      longest = MAX (longest, jobs[i].took);
     }
-  /* About one latency: generous for a busy machine, far below 64 (or 16). */
-  g_assert_cmpint (all, <, 4 * latency_us);
+  g_test_message ("64 connections, 300 ms latency, 4 threads: the longest took %.3f s, "
+                  "all done in %.3f s (the test's 64 threads started in between)",
+                  longest / 1e6, all / 1e6);
+  /* About one latency each: generous for a busy (sanitized) machine. */
+  g_assert_cmpint (longest, <, 4 * latency_us);
+  g_assert_cmpint (all, <, 12 * latency_us);
   fl_server_get_stats (server, &stats);
   g_assert_cmpuint (stats.threads, <=, 4);
   g_assert_cmpuint (stats.images_sent, ==, 64);

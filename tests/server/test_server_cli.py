@@ -317,10 +317,14 @@ def latency_delays_every_reply_and_overlaps():
     for thread in threads:
         thread.join()
     all_took = time.monotonic() - began
-    print(f"# one reply {took:.3f} s; 32 at once in {all_took:.3f} s", flush=True)
+    longest = max(took for took, _ in results)
+    print(f"# one reply {took:.3f} s; 32 at once: the longest {longest:.3f} s, all in "
+          f"{all_took:.3f} s", flush=True)
     assert len(results) == 32 and all(png_size(data) == (10, 10) for _, data in results)
     assert min(took for took, _ in results) >= 0.25
-    assert all_took < 4 * 0.25, all_took
+    # About one latency each, not up to 8 (32 clients over 4 threads).
+    assert longest < 4 * 0.25, longest
+    assert all_took < 12 * 0.25, all_took
     code, out, _ = stop(proc)
     assert code == 0 and out.endswith("Stopped: 33 images sent, 0 failed connections\n"), out
 
