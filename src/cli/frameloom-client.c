@@ -11,6 +11,7 @@
 #include "fl-client-options.h"
 #include "fl-client-output.h"
 #include "fl-i18n.h"
+#include "fl-process.h"
 
 #include <glib/gi18n.h>
 #include <pthread.h>
@@ -233,6 +234,7 @@ main (int argc, char **argv)
   gboolean ok;
   int status;
 
+  fl_process_init ();
   fl_i18n_init ();
   g_set_prgname ("frameloom-client");
   if (!fl_client_options_parse (&options, argc, argv))

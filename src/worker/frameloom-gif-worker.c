@@ -21,6 +21,7 @@
 #include "fl-error.h"
 #include "fl-file.h"
 #include "fl-gif-block.h"
+#include "fl-process.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -306,6 +307,8 @@ main (int argc, char **argv)
     { NULL },
   };
   Worker worker = { 0 };
+
+  fl_process_init ();
 
   context = g_option_context_new ("FRAMES_DIR DELAY_CS FIRST N_FRAMES");
   g_option_context_add_main_entries (context, entries, NULL);
