@@ -38,12 +38,13 @@ typedef struct
 {
   gboolean enabled;
   const char *label;
-  FlMutex lock;
+  FlMutex lock;       /* the stream's reader against main, between runs */
   FlStage stage;
-  guint64 total;
+  guint64 total, done;
   gint64 stage_start;
   gint64 last_draw;
   gboolean line_open; /* a progress line is drawn and not ended yet */
+  gboolean finished[2]; /* per FlStage, in the current run */
 } Progress;
 
 static const char *
@@ -92,53 +93,46 @@ typedef struct
   Progress *progress;
 } Run;
 
+/* The progress bar and the stages that finished, read from the event stream. */
 static void
-on_stage_started (FlStage stage, guint64 total, gpointer data)
+progress_read (const FlEvent *events, guint n_events, gpointer data)
 {
-  Progress *progress = ((Run *) data)->progress;
+  Progress *progress = data;
+  gint64 now = g_get_monotonic_time ();
 
-  if (!progress->enabled)
-    return;
   fl_mutex_lock (&progress->lock);
-  progress->stage = stage;
-  progress->total = total;
-  progress->stage_start = g_get_monotonic_time ();
-  progress->last_draw = progress->stage_start;
-  progress->line_open = TRUE;
-  progress_draw (progress, 0, total, FALSE);
-  fl_mutex_unlock (&progress->lock);
-}
+  for (guint i = 0; i < n_events; i++)
+    {
+      const FlEvent *event = &events[i];
 
-static void
-on_stage_progress (FlStage stage, guint64 done, guint64 total, gpointer data)
-{
-  Progress *progress = ((Run *) data)->progress;
-  gint64 now;
-
-  /* Many threads call this; one draws at a time, at most ten times a second. */
-  if (!progress->enabled || !fl_mutex_trylock (&progress->lock))
-    return;
-  now = g_get_monotonic_time ();
-  if (now - progress->last_draw >= G_USEC_PER_SEC / 10)
+      if (event->kind == FL_EVENT_STAGE_STARTED && event->stage.stage <= FL_STAGE_ENCODE)
+        {
+          progress->stage = event->stage.stage;
+          progress->total = event->stage.total;
+          progress->done = 0;
+          progress->stage_start = event->t0;
+          progress->last_draw = 0;
+          progress->line_open = progress->enabled;
+        }
+      else if (event->kind == FL_EVENT_FRAME_FETCHED)
+        progress->done = MAX (progress->done, event->frame.done);
+      else if (event->kind == FL_EVENT_CHUNK_PROGRESS || event->kind == FL_EVENT_CHUNK_ENCODED)
+        progress->done = MAX (progress->done, event->chunk.stage_done);
+      else if (event->kind == FL_EVENT_STAGE_ENDED && event->stage.stage <= FL_STAGE_ENCODE
+               && event->stage.code == FL_EVENT_NO_ERROR)
+        {
+          progress->finished[event->stage.stage] = TRUE;
+          if (progress->line_open)
+            progress_draw (progress, progress->total, progress->total, TRUE);
+          progress->line_open = FALSE;
+        }
+    }
+  /* At most ten times a second. */
+  if (progress->line_open && now - progress->last_draw >= G_USEC_PER_SEC / 10)
     {
       progress->last_draw = now;
-      progress_draw (progress, done, total, FALSE);
+      progress_draw (progress, progress->done, progress->total, FALSE);
     }
-  fl_mutex_unlock (&progress->lock);
-}
-
-static void
-on_stage_finished (FlStage stage, double seconds, gpointer data)
-{
-  Run *run = data;
-  Progress *progress = run->progress;
-
-  run->finished[stage] = TRUE;
-  if (!progress->enabled)
-    return;
-  fl_mutex_lock (&progress->lock);
-  progress_draw (progress, progress->total, progress->total, TRUE);
-  progress->line_open = FALSE;
   fl_mutex_unlock (&progress->lock);
 }
 
@@ -302,16 +296,16 @@ json_config (GString *out, const FlPipelineConfig *config, gboolean sequential)
 static void
 run_pipeline (Run *run, Progress *progress, GCancellable *cancellable)
 {
-  const FlPipelineCallbacks callbacks = {
-    .stage_started = on_stage_started,
-    .stage_progress = on_stage_progress,
-    .stage_finished = on_stage_finished,
-  };
-
   run->progress = progress;
   run->started = TRUE;
-  run->ok = fl_pipeline_run (&run->config, &callbacks, run, cancellable, &run->result,
-                             &run->error);
+  fl_mutex_lock (&progress->lock);
+  memset (progress->finished, 0, sizeof progress->finished);
+  fl_mutex_unlock (&progress->lock);
+  run->ok = fl_pipeline_run (&run->config, cancellable, &run->result, &run->error);
+  /* The pipeline flushed its events: the reader is done with this run. */
+  fl_mutex_lock (&progress->lock);
+  memcpy (run->finished, progress->finished, sizeof run->finished);
+  fl_mutex_unlock (&progress->lock);
   if (progress->line_open)
     {
       fputc ('\n', stderr);
@@ -384,7 +378,6 @@ run_sweeps (const FlPipelineConfig *config, GArray *sweeps, Progress *progress,
 {
   const FlSweepCallbacks callbacks = {
     .run_started = on_sweep_run_started,
-    .pipeline = { on_stage_started, on_stage_progress, on_stage_finished, NULL },
   };
   gboolean downloaded = !config->run_download;
   Run context = { .progress = progress };
@@ -626,6 +619,7 @@ main (int argc, char **argv)
   FlEndpoint endpoints[FL_DOWNLOAD_MAX_ENDPOINTS];
   FlPipelineConfig config = { 0 };
   Progress progress = { 0 };
+  g_autoptr (FlEvents) events = NULL;
   SignalState signal_state = { 0 };
   Run runs[2] = { 0 };
   Run *chosen = &runs[1];
@@ -727,6 +721,9 @@ main (int argc, char **argv)
 
   progress.enabled = !quiet && isatty (STDERR_FILENO);
   fl_mutex_init (&progress.lock);
+  events = fl_events_new (0);
+  fl_events_add_reader (events, progress_read, &progress, NULL);
+  config.events = events;
   if (sweeps->len > 0)
     {
       all_ok = run_sweeps (&config, sweeps, &progress, cancellable, records, &error);
@@ -802,6 +799,7 @@ main (int argc, char **argv)
   g_thread_join (signals_thread);
   for (int i = 0; i < 2; i++)
     g_clear_error (&runs[i].error);
+  g_clear_pointer (&events, fl_events_free);
   fl_mutex_clear (&progress.lock);
   return status;
 }

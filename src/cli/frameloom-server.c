@@ -17,24 +17,24 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+/* The lab's line per image (when writer is set) and the server's notices. */
 static void
-on_image_sent (const struct sockaddr *peer, gpointer user_data)
+on_events (const FlEvent *events, guint n_events, gpointer user_data)
 {
   FlLineWriter *writer = user_data;
-  char host[64], line[128];
-  guint port;
-  int length;
 
-  fl_net_format_host (peer, host, sizeof host, &port);
-  /* The lab's exact wording; never translated, scripts read it. */
-  length = g_snprintf (line, sizeof line, "Sent an image to (%s, %u)\n", host, port);
-  fl_line_writer_append (writer, line, (gsize) MIN (length, (int) sizeof line - 1));
-}
+  for (guint i = 0; i < n_events; i++)
+    if (events[i].kind == FL_EVENT_CONNECTION_SERVED && writer != NULL
+        && events[i].connection.code == FL_EVENT_NO_ERROR)
+      {
+        char line[128];
+        gsize length = fl_server_sent_line (&events[i], line, sizeof line - 1);
 
-static void
-on_server_log (const char *message, gpointer user_data)
-{
-  fprintf (stderr, "%s: %s\n", g_get_prgname (), message);
+        line[length++] = '\n';
+        fl_line_writer_append (writer, line, length);
+      }
+    else if (events[i].kind == FL_EVENT_NOTICE)
+      fprintf (stderr, "%s: %s\n", g_get_prgname (), events[i].notice.text);
 }
 
 typedef struct
@@ -77,6 +77,8 @@ main (int argc, char **argv)
   };
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
+  /* Before the server, so it is freed after it: the server reports into it. */
+  g_autoptr (FlEvents) events = NULL;
   g_autoptr (FlServer) server = NULL;
   FlServerConfig config = { 0 };
   FlLineWriter *writer = NULL;
@@ -86,7 +88,7 @@ main (int argc, char **argv)
   pthread_t stopper;
   gboolean started;
   sigset_t signals;
-  guint port = FL_SERVER_DEFAULT_PORT, width = 10, height = 10;
+  guint port = FL_SERVER_DEFAULT_PORT, width = 10, height = 10, reader;
   int sig;
 
   fl_cli_init ();
@@ -124,15 +126,16 @@ main (int argc, char **argv)
   config.width = width;
   config.height = height;
   config.max_connections = (guint) max_connections;
-  server = fl_server_new (&config);
   if (!quiet)
-    {
-      writer = fl_line_writer_new (stdout, 8 * 1024 * 1024);
-      fl_server_set_sent_func (server, on_image_sent, writer);
-    }
-  fl_server_set_log_func (server, on_server_log, NULL);
+    writer = fl_line_writer_new (stdout, 8 * 1024 * 1024);
+  events = fl_events_new (0);
+  reader = fl_events_add_reader (events, on_events, writer, NULL);
+  config.events = events;
+  server = fl_server_new (&config);
   if (!fl_server_start (server, &error))
     {
+      g_clear_pointer (&server, fl_server_free);
+      g_clear_pointer (&events, fl_events_free);
       fl_line_writer_free (writer);
       fl_cli_error ("%s", error->message);
       return FL_EXIT_USAGE;
@@ -173,6 +176,8 @@ main (int argc, char **argv)
           _exit (130);
         }
     }
+  /* The stop flushed the events: the writer has every line. */
+  fl_events_remove_reader (events, reader);
   fl_line_writer_free (writer);
 
   fl_server_get_stats (server, &stats);

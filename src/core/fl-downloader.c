@@ -50,8 +50,7 @@ typedef struct
 typedef struct
 {
   const FlDownloadConfig *config;
-  FlProgressFunc progress;
-  gpointer user_data;
+  FlEvents *events;
 
   Endpoint *endpoints;
   guint n_endpoints;
@@ -64,7 +63,6 @@ typedef struct
   GCancellable *cancellable;
   gint stop;      /* set on cancel or on a failure that ends the run; polled by reads */
   gint cancelled;
-  gint in_flight;
 
   FlMutex lock;    /* guards error and the counters below */
   GError *error;  /* the first failure that ended the run */
@@ -74,13 +72,11 @@ typedef struct
   guint64 failures;
 } Run;
 
-static void
-in_flight_add (Run *run, gint delta)
+/* When an attempt reached the end of each phase (monotonic microseconds; 0: not reached). */
+typedef struct
 {
-  g_atomic_int_add (&run->in_flight, delta);
-  if (run->config->in_flight != NULL)
-    g_atomic_int_add (run->config->in_flight, delta);
-}
+  gint64 start, connected, replied;
+} Phases;
 
 /* Threads poll the cancellable themselves rather than take a callback from
  * g_cancellable_connect(): that callback runs on the cancelling thread, handed
@@ -106,10 +102,11 @@ is_descriptor_shortage (const GError *error)
 }
 
 static Outcome
-try_frame (Run *run, Endpoint *endpoint, const char *path, GByteArray *buffer, GError **error)
+try_frame (Run *run, Endpoint *endpoint, const char *path, GByteArray *buffer, Phases *phases,
+           GError **error)
 {
   g_autoptr (GError) check_error = NULL;
-  gint64 start = g_get_monotonic_time ();
+  gint64 start = phases->start;
   gint64 deadline = start + run->frame_timeout_us;
   gboolean ok;
   int fd, errsv;
@@ -121,12 +118,12 @@ try_frame (Run *run, Endpoint *endpoint, const char *path, GByteArray *buffer, G
       errsv = errno;
       return (errsv == EMFILE || errsv == ENFILE) ? OUTCOME_RESOURCE : OUTCOME_TRANSIENT;
     }
-  in_flight_add (run, 1);
+  phases->connected = g_get_monotonic_time ();
   g_byte_array_set_size (buffer, 0);
   ok = fl_net_read_to_eof (fd, deadline, run->limits.max_bytes, buffer, &run->stop,
                            run->cancellable, endpoint->peer, error);
   close (fd);
-  in_flight_add (run, -1);
+  phases->replied = g_get_monotonic_time ();
   if (!ok)
     return OUTCOME_TRANSIENT;
 
@@ -259,8 +256,31 @@ endpoint_done (Run *run, guint e, gint64 tried_at, Outcome outcome, const GError
   fl_mutex_unlock (&run->lock);
 }
 
+/* One attempt at a frame has ended (kind: fetched, retry or failed). */
 static void
-download_frame (Run *run, guint index, GString *path, gsize dir_length, GByteArray *buffer)
+emit_attempt (Run *run, FlEventKind kind, guint track, guint index, guint attempt,
+              const Phases *phases, const GError *error, guint64 bytes, guint64 done)
+{
+  gint64 end = g_get_monotonic_time ();
+  gint64 connected = phases->connected ? phases->connected : end;
+  gint64 replied = phases->replied ? phases->replied : end;
+
+  fl_events_emit (run->events, &(FlEvent) {
+    .kind = kind, .track = track, .t0 = phases->start, .t1 = end,
+    .frame = {
+      .index = index, .attempt = attempt,
+      .code = error != NULL ? error->code : FL_EVENT_NO_ERROR,
+      .connect_us = (guint32) (connected - phases->start),
+      .wait_us = phases->connected ? (guint32) (replied - connected) : 0,
+      .write_us = phases->replied ? (guint32) (end - replied) : 0,
+      .bytes = bytes, .done = done,
+    },
+  });
+}
+
+static void
+download_frame (Run *run, guint track, guint index, GString *path, gsize dir_length,
+                GByteArray *buffer)
 {
   guint attempt = 1, resource_waits = 0, turn = 0;
   /* One extra try per extra server, so a dead one never uses up a frame's tries. */
@@ -272,10 +292,17 @@ download_frame (Run *run, guint index, GString *path, gsize dir_length, GByteArr
     {
       g_autoptr (GError) error = NULL;
       guint e = pick_endpoint (run, index, turn);
-      gint64 tried_at = g_get_monotonic_time ();
-      Outcome outcome = try_frame (run, &run->endpoints[e], path->str, buffer, &error);
+      Phases phases = { .start = g_get_monotonic_time () };
+      gint64 tried_at = phases.start;
+      Outcome outcome;
+      gboolean stopped, fatal, last;
       guint64 done;
 
+      fl_events_emit (run->events, &(FlEvent) {
+        .kind = FL_EVENT_FRAME_STARTED, .track = track, .t0 = tried_at, .t1 = tried_at,
+        .frame = { .index = index, .attempt = attempt, .code = FL_EVENT_NO_ERROR },
+      });
+      outcome = try_frame (run, &run->endpoints[e], path->str, buffer, &phases, &error);
       endpoint_done (run, e, tried_at, outcome, error);
       if (outcome == OUTCOME_OK)
         {
@@ -283,25 +310,25 @@ download_frame (Run *run, guint index, GString *path, gsize dir_length, GByteArr
           done = ++run->written;
           run->bytes += buffer->len;
           fl_mutex_unlock (&run->lock);
-          if (run->progress)
-            run->progress (done, run->config->n_frames, run->user_data);
+          emit_attempt (run, FL_EVENT_FRAME_FETCHED, track, index, attempt, &phases, NULL,
+                        buffer->len, done);
           return;
         }
-      if (run_stopped (run))
+      stopped = run_stopped (run);
+      fatal = !stopped && (outcome == OUTCOME_FATAL || (outcome == OUTCOME_RESOURCE
+                                                        && ++resource_waits > MAX_RESOURCE_WAITS));
+      last = !stopped && outcome == OUTCOME_TRANSIENT && attempt >= max_attempts;
+      emit_attempt (run, stopped || fatal || last ? FL_EVENT_FRAME_FAILED : FL_EVENT_FRAME_RETRY,
+                    track, index, attempt, &phases, error, 0, 0);
+      if (stopped)
         return; /* cancelled, or another frame ended the run: its error stands */
-      if (outcome == OUTCOME_FATAL
-          || (outcome == OUTCOME_RESOURCE && ++resource_waits > MAX_RESOURCE_WAITS))
+      if (fatal || last)
         {
-          fail_run (run, error, index, attempt, FALSE);
+          fail_run (run, error, index, attempt, last);
           return;
         }
       if (outcome == OUTCOME_TRANSIENT)
         {
-          if (attempt >= max_attempts)
-            {
-              fail_run (run, error, index, attempt, TRUE);
-              return;
-            }
           attempt++;
           turn++;
           fl_mutex_lock (&run->lock);
@@ -317,10 +344,17 @@ download_frame (Run *run, guint index, GString *path, gsize dir_length, GByteArr
     }
 }
 
+typedef struct
+{
+  Run *run;
+  guint track;
+} DownloadThread;
+
 static gpointer
 download_worker (gpointer data)
 {
-  Run *run = data;
+  Run *run = ((DownloadThread *) data)->run;
+  guint track = ((DownloadThread *) data)->track;
   g_autoptr (GByteArray) buffer = g_byte_array_sized_new (4096);
   g_autoptr (GString) path = g_string_new (run->config->frames_dir);
   gsize dir_length;
@@ -333,17 +367,17 @@ download_worker (gpointer data)
       guint index = (guint) g_atomic_int_add (&run->next, 1);
       if (index >= run->config->n_frames)
         break;
-      download_frame (run, index, path, dir_length, buffer);
+      download_frame (run, track, index, path, dir_length, buffer);
     }
   return NULL;
 }
 
-gboolean
-fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
-                    gpointer user_data, GCancellable *cancellable, FlDownloadResult *result,
-                    GError **error)
+static gboolean
+download_frames (const FlDownloadConfig *config, GCancellable *cancellable,
+                 FlDownloadResult *result, GError **error)
 {
   g_autoptr (GPtrArray) threads = g_ptr_array_new ();
+  g_autofree DownloadThread *tracks = NULL;
   gint64 start = g_get_monotonic_time ();
   guint n_threads;
   gboolean ok;
@@ -383,8 +417,7 @@ fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
     }
 
   run.config = config;
-  run.progress = progress;
-  run.user_data = user_data;
+  run.events = config->events;
   fl_png_limits_init_default (&run.limits);
   run.limits.max_bytes = config->max_frame_bytes ? config->max_frame_bytes
                                                  : DEFAULT_MAX_FRAME_BYTES;
@@ -407,14 +440,17 @@ fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
 
   /* The calling thread is one of the workers; a thread that cannot start is
    * simply not there (the others take its frames). */
+  tracks = g_new (DownloadThread, n_threads);
+  for (guint i = 0; i < n_threads; i++)
+    tracks[i] = (DownloadThread) { &run, i };
   for (guint i = 1; i < n_threads; i++)
     {
-      GThread *thread = g_thread_try_new ("fl-download", download_worker, &run, NULL);
+      GThread *thread = g_thread_try_new ("fl-download", download_worker, &tracks[i], NULL);
       if (thread == NULL)
         break;
       g_ptr_array_add (threads, thread);
     }
-  download_worker (&run);
+  download_worker (&tracks[0]);
   for (guint i = 0; i < threads->len; i++)
     g_thread_join (threads->pdata[i]);
 
@@ -447,6 +483,37 @@ fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
         }
     }
   g_free (run.endpoints);
+  return ok;
+}
+
+gboolean
+fl_download_frames (const FlDownloadConfig *config, GCancellable *cancellable,
+                    FlDownloadResult *result, GError **error)
+{
+  FlDownloadResult local_result;
+  GError *local_error = NULL;
+  gint64 start = g_get_monotonic_time (), end;
+  gboolean ok;
+
+  g_return_val_if_fail (config != NULL, FALSE);
+  if (result == NULL)
+    result = &local_result;
+  fl_events_emit (config->events, &(FlEvent) {
+    .kind = FL_EVENT_STAGE_STARTED, .t0 = start, .t1 = start,
+    .stage = { .stage = FL_STAGE_DOWNLOAD, .code = FL_EVENT_NO_ERROR, .total = config->n_frames },
+  });
+  ok = download_frames (config, cancellable, result, &local_error);
+  end = g_get_monotonic_time ();
+  /* The stage's seconds are its events' span, to the microsecond. */
+  result->seconds = (double) (end - start) / G_USEC_PER_SEC;
+  fl_events_emit (config->events, &(FlEvent) {
+    .kind = FL_EVENT_STAGE_ENDED, .t0 = start, .t1 = end,
+    .stage = { .stage = FL_STAGE_DOWNLOAD, .total = config->n_frames, .done = result->frames,
+               .code = ok ? FL_EVENT_NO_ERROR : local_error->code },
+  });
+  fl_events_flush (config->events);
+  if (!ok)
+    g_propagate_error (error, local_error);
   return ok;
 }
 

@@ -18,6 +18,7 @@
 
 #include "fl-sync.h"
 
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -70,6 +71,16 @@ struct _FlEvents
 };
 
 const char *
+fl_event_peer_host (const FlEventPeer *peer, char *buffer, gsize size)
+{
+  int family = peer->family == AF_INET ? AF_INET : peer->family == AF_INET6 ? AF_INET6 : 0;
+
+  if (family == 0 || inet_ntop (family, peer->address, buffer, (socklen_t) size) == NULL)
+    g_strlcpy (buffer, "?", size);
+  return buffer;
+}
+
+const char *
 fl_stage_name (FlStage stage)
 {
   switch (stage)
@@ -109,6 +120,9 @@ drain_locked (FlEvents *events, guint64 limit)
         return;
       for (guint i = 0; i < events->n_readers; i++)
         events->readers[i].func (events->batch, n, events->readers[i].data);
+      for (guint i = 0; i < n; i++)
+        if (events->batch[i].kind == FL_EVENT_NOTICE)
+          g_free (events->batch[i].notice.text);
       events->delivered += n;
     }
 }
@@ -256,15 +270,20 @@ static void
 wait_for_slot (FlEvents *events, Slot *slot, guint64 pos)
 {
   atomic_fetch_add_explicit (&events->full_waits, 1, memory_order_relaxed);
-  while (atomic_load_explicit (&slot->seq, memory_order_acquire) != pos)
+  for (guint tries = 0; atomic_load_explicit (&slot->seq, memory_order_acquire) != pos; tries++)
     {
       if (fl_mutex_trylock (&events->drain_lock))
         {
           drain_locked (events, pos);
           fl_mutex_unlock (&events->drain_lock);
         }
-      if (atomic_load_explicit (&slot->seq, memory_order_acquire) != pos)
+      if (atomic_load_explicit (&slot->seq, memory_order_acquire) == pos)
+        break;
+      /* A slow reader holds the lock: past a few turns, stop spinning. */
+      if (tries < 16)
         sched_yield ();
+      else
+        g_usleep (100);
     }
 }
 
@@ -288,6 +307,24 @@ fl_events_push (FlEvents *events, const FlEvent *event)
       fl_cond_signal (&events->wake);
       fl_mutex_unlock (&events->wake_lock);
     }
+}
+
+void
+fl_events_notice (FlEvents *events, FlStage stage, guint what, const char *format, ...)
+{
+  gint64 now = g_get_monotonic_time ();
+  va_list args;
+  char *text;
+
+  if (events == NULL)
+    return;
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  fl_events_push (events, &(FlEvent) {
+    .kind = FL_EVENT_NOTICE, .t0 = now, .t1 = now,
+    .notice = { .stage = stage, .what = what, .text = text },
+  });
 }
 
 void
@@ -320,4 +357,70 @@ fl_events_get_stats (FlEvents *events, FlEventsStats *stats)
   stats->emitted = atomic_load (&events->tail);
   stats->full_waits = atomic_load (&events->full_waits);
   stats->capacity = (guint) events->capacity;
+}
+
+struct _FlEventLog
+{
+  FlEvents *events;
+  guint reader;
+  FlMutex lock;
+  GArray *kept;
+};
+
+static void
+event_log_read (const FlEvent *events, guint n_events, gpointer data)
+{
+  FlEventLog *log = data;
+  guint first;
+
+  fl_mutex_lock (&log->lock);
+  first = log->kept->len;
+  g_array_append_vals (log->kept, events, n_events);
+  for (guint i = first; i < log->kept->len; i++)
+    {
+      FlEvent *event = &g_array_index (log->kept, FlEvent, i);
+
+      if (event->kind == FL_EVENT_NOTICE)
+        event->notice.text = g_strdup (event->notice.text);
+    }
+  fl_mutex_unlock (&log->lock);
+}
+
+FlEventLog *
+fl_event_log_new (FlEvents *events)
+{
+  FlEventLog *log = g_new0 (FlEventLog, 1);
+
+  g_return_val_if_fail (events != NULL, NULL);
+  log->events = events;
+  log->kept = g_array_new (FALSE, FALSE, sizeof (FlEvent));
+  fl_mutex_init (&log->lock);
+  log->reader = fl_events_add_reader (events, event_log_read, log, NULL);
+  return log;
+}
+
+void
+fl_event_log_free (FlEventLog *log)
+{
+  if (log == NULL)
+    return;
+  fl_events_remove_reader (log->events, log->reader);
+  for (guint i = 0; i < log->kept->len; i++)
+    if (g_array_index (log->kept, FlEvent, i).kind == FL_EVENT_NOTICE)
+      g_free (g_array_index (log->kept, FlEvent, i).notice.text);
+  g_array_unref (log->kept);
+  fl_mutex_clear (&log->lock);
+  g_free (log);
+}
+
+GArray *
+fl_event_log_dup (FlEventLog *log)
+{
+  GArray *copy;
+
+  fl_mutex_lock (&log->lock);
+  copy = g_array_sized_new (FALSE, FALSE, sizeof (FlEvent), log->kept->len);
+  g_array_append_vals (copy, log->kept->data, log->kept->len);
+  fl_mutex_unlock (&log->lock);
+  return copy;
 }

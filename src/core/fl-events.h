@@ -68,8 +68,8 @@ typedef enum
   /* connection: accepted at t0 by handler thread track, closed at t1; code when
    * the image was not sent in full. */
   FL_EVENT_CONNECTION_SERVED,
-  /* notice: a notable condition (see fl-server.h); fl_server_describe_notice()
-   * turns it into a sentence. */
+  /* notice: one sentence about a notable condition (descriptors exhausted, a
+   * thread that could not start); rate-limited by the module that sends it. */
   FL_EVENT_NOTICE,
 } FlEventKind;
 
@@ -129,7 +129,7 @@ typedef struct
     } chunk;
     struct
     {
-      guint32 index;  /* connections accepted before this one */
+      guint32 index;  /* connections served before this one */
       gint32 code;    /* FL_EVENT_NO_ERROR when sent in full */
       guint64 bytes;  /* sent */
       guint32 generate_us; /* making and encoding the image; the rest is sending */
@@ -137,12 +137,18 @@ typedef struct
     } connection;
     struct
     {
-      guint32 what;   /* a module's notice kind (FlServerNotice) */
-      gint32 errsv;   /* errno, or 0 */
-      guint64 values[3];
+      FlStage stage;  /* the module's */
+      guint32 what;   /* the module's kind of notice */
+      /* The sentence, untranslated. It belongs to the stream and is valid only
+       * while a reader is called: copy it to keep it. */
+      char *text;
     } notice;
   };
 } FlEvent;
+
+/* The peer's address as text ("127.0.0.1", "::1"; "?" when unknown) in buffer
+ * (46 bytes are enough); returns buffer. */
+const char *fl_event_peer_host (const FlEventPeer *peer, char *buffer, gsize size);
 
 /* The stream. */
 typedef struct _FlEvents FlEvents;
@@ -171,7 +177,8 @@ guint     fl_events_add_reader (FlEvents *events, FlEventReader reader, gpointer
  * destroy function has been called. Any thread but a reader. */
 void      fl_events_remove_reader (FlEvents *events, guint id);
 
-/* Any thread. events may be NULL (nothing happens). */
+/* Any thread. events may be NULL (nothing happens). A NOTICE's text is taken
+ * over (g_free'd once delivered). */
 void      fl_events_push (FlEvents *events, const FlEvent *event);
 
 static inline void
@@ -201,6 +208,24 @@ fl_events_now (void)
 {
   return g_get_monotonic_time ();
 }
+
+/* Sends a notice: text is formatted here and owned by the stream. No-op when
+ * events is NULL (and then nothing is formatted). */
+void      fl_events_notice (FlEvents *events, FlStage stage, guint what, const char *format, ...)
+  G_GNUC_PRINTF (4, 5);
+
+/* A reader that keeps every event it reads, in order, in memory: what a test,
+ * a finished run's timeline or a trace export of it reads back. It adds itself
+ * to events (which must outlive it) and removes itself when freed. */
+typedef struct _FlEventLog FlEventLog;
+
+FlEventLog *fl_event_log_new (FlEvents *events);
+void        fl_event_log_free (FlEventLog *log);
+/* Any thread: a copy of the events kept so far (FlEvent; g_array_unref). The
+ * notices' texts in it belong to the log. */
+GArray     *fl_event_log_dup (FlEventLog *log);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlEventLog, fl_event_log_free)
 
 /* "download", "GIF", "serve": the stage's name in traces and logs (untranslated). */
 const char *fl_stage_name (FlStage stage);

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <gif_lib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct _FlGifBlockEncoder
@@ -25,7 +26,24 @@ struct _FlGifBlockEncoder
   gsize indices_capacity;
   guint8 *file_data; /* the last PNG read, reused */
   gsize file_capacity;
+  FlGifPhaseTimes times;
 };
+
+static guint64
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (guint64) ts.tv_sec * G_GUINT64_CONSTANT (1000000000) + (guint64) ts.tv_nsec;
+}
+
+void
+fl_gif_block_encoder_take_times (FlGifBlockEncoder *encoder, FlGifPhaseTimes *times)
+{
+  *times = encoder->times;
+  encoder->times = (FlGifPhaseTimes) { 0 };
+}
 
 static int
 on_gif_write (GifFileType *gif, const GifByteType *data, int length)
@@ -130,6 +148,7 @@ fl_gif_block_encode_image (FlGifBlockEncoder *encoder, const FlImage *image, gui
   GraphicsControlBlock gcb;
   GifByteType extension[4];
   size_t extension_length;
+  guint64 quantise_start, compress_start;
 
   g_return_val_if_fail (image->channels == 3 || image->channels == 4, FALSE);
   if (image->width == 0 || image->height == 0 || image->width > FL_GIF_MAX_DIMENSION
@@ -156,7 +175,10 @@ fl_gif_block_encode_image (FlGifBlockEncoder *encoder, const FlImage *image, gui
         }
     }
 
+  quantise_start = now_ns ();
   fl_gif_palette_build (encoder->palette_builder, image, &palette, encoder->indices);
+  compress_start = now_ns ();
+  encoder->times.quantise_ns += compress_start - quantise_start;
   for (guint i = 0; i < (1u << palette.bits); i++)
     {
       colors[i].Red = palette.rgb[i * 3];
@@ -195,6 +217,7 @@ fl_gif_block_encode_image (FlGifBlockEncoder *encoder, const FlImage *image, gui
                      (int) image->width) == GIF_ERROR)
       goto failed;
   encoder->target = NULL;
+  encoder->times.compress_ns += now_ns () - compress_start;
 
   if (info != NULL)
     {
@@ -289,6 +312,7 @@ fl_gif_block_encode_file_at (FlGifBlockEncoder *encoder, int dirfd, const char *
 {
   g_autoptr (FlImage) image = NULL;
   g_autoptr (GError) local_error = NULL;
+  guint64 decode_start = now_ns ();
   gsize length = 0;
 
   if (!read_file (encoder, dirfd, name, path, &length, error))
@@ -306,6 +330,7 @@ fl_gif_block_encode_file_at (FlGifBlockEncoder *encoder, int dirfd, const char *
                      message);
       return FALSE;
     }
+  encoder->times.decode_ns += now_ns () - decode_start;
   if (!fl_gif_block_encode_image (encoder, image, delay_cs, out, info, &local_error))
     {
       g_set_error (error, FL_ERROR, local_error->code, "Could not encode %s: %s", path,

@@ -8,6 +8,8 @@
 #include "fl-sync.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -23,6 +25,7 @@ typedef enum
   LOG_NOFILE,
   LOG_THREAD,
   LOG_ACCEPT,
+  LOG_LIMIT,
   N_LOG_KINDS
 } LogKind;
 
@@ -35,10 +38,7 @@ struct _FlServer
   guint send_timeout_ms;
   guint spare_threads;   /* idle threads kept; more exit after their connection */
 
-  FlServerSentFunc sent_func;
-  gpointer sent_data;
-  FlServerLogFunc log_func;
-  gpointer log_data;
+  FlEvents *events;
 
   int listen_fd;
   char address[96];
@@ -53,7 +53,9 @@ struct _FlServer
   int *slot_fds;      /* per live connection, for a forced stop; -1 when free */
   guint n_slots;
   gint64 last_log[N_LOG_KINDS];
+  gint64 started_at;   /* of the current run, for its FL_STAGE_SERVE events */
 
+  _Atomic guint64 accepted;
   _Atomic guint64 images_sent;
   _Atomic guint64 bytes_sent;
   _Atomic guint64 failures;
@@ -75,24 +77,11 @@ fl_server_new (const FlServerConfig *config)
                                                     : FL_SERVER_DEFAULT_SEND_TIMEOUT_MS;
   server->spare_threads = config->spare_threads ? config->spare_threads
                                                 : FL_SERVER_DEFAULT_SPARE_THREADS;
+  server->events = config->events;
   server->listen_fd = -1;
   fl_mutex_init (&server->lock);
   fl_cond_init (&server->changed);
   return server;
-}
-
-void
-fl_server_set_sent_func (FlServer *server, FlServerSentFunc func, gpointer user_data)
-{
-  server->sent_func = func;
-  server->sent_data = user_data;
-}
-
-void
-fl_server_set_log_func (FlServer *server, FlServerLogFunc func, gpointer user_data)
-{
-  server->log_func = func;
-  server->log_data = user_data;
 }
 
 /* Called with the lock held. */
@@ -103,16 +92,17 @@ static void
 log_limited (FlServer *server, LogKind kind, const char *format, ...)
 {
   gint64 now = g_get_monotonic_time ();
-  char message[256];
   va_list args;
 
-  if (server->log_func == NULL || now - server->last_log[kind] < G_USEC_PER_SEC)
+  if (server->events == NULL || now - server->last_log[kind] < G_USEC_PER_SEC)
     return;
   server->last_log[kind] = now;
   va_start (args, format);
-  g_vsnprintf (message, sizeof message, format, args);
+  fl_events_push (server->events, &(FlEvent) {
+    .kind = FL_EVENT_NOTICE, .t0 = now, .t1 = now,
+    .notice = { .stage = FL_STAGE_SERVE, .what = kind, .text = g_strdup_vprintf (format, args) },
+  });
   va_end (args);
-  server->log_func (message, server->log_data);
 }
 
 typedef struct
@@ -172,8 +162,10 @@ backoff_locked (FlServer *server, guint ms)
     fl_cond_wait_until (&server->changed, &server->lock, until);
 }
 
+/* generated: set when the image is ready to send (monotonic microseconds). */
 static gboolean
-serve_one (FlServer *server, int fd, FlImage *image, FlRng *rng, GByteArray *buffer)
+serve_one (FlServer *server, int fd, FlImage *image, FlRng *rng, GByteArray *buffer,
+           gint64 *generated)
 {
   int errsv;
 
@@ -181,6 +173,7 @@ serve_one (FlServer *server, int fd, FlImage *image, FlRng *rng, GByteArray *buf
   g_byte_array_set_size (buffer, 0);
   if (!fl_png_encode (image, buffer, NULL))
     return FALSE;
+  *generated = g_get_monotonic_time ();
   /* SO_SNDTIMEO ends a send that makes no progress; the overall deadline also
    * ends a peer that reads a trickle, yet leaves a big image at 1 MB/s. */
   errsv = fl_net_send_all (fd, buffer->data, buffer->len,
@@ -190,6 +183,58 @@ serve_one (FlServer *server, int fd, FlImage *image, FlRng *rng, GByteArray *buf
     return FALSE;
   atomic_fetch_add_explicit (&server->bytes_sent, buffer->len, memory_order_relaxed);
   return TRUE;
+}
+
+static void
+peer_set (FlEventPeer *out, const struct sockaddr_storage *peer)
+{
+  if (peer->ss_family == AF_INET)
+    {
+      const struct sockaddr_in *in = (const struct sockaddr_in *) peer;
+
+      out->family = AF_INET;
+      out->port = ntohs (in->sin_port);
+      memcpy (out->address, &in->sin_addr, 4);
+    }
+  else if (peer->ss_family == AF_INET6)
+    {
+      const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) peer;
+
+      out->family = AF_INET6;
+      out->port = ntohs (in6->sin6_port);
+      memcpy (out->address, &in6->sin6_addr, 16);
+    }
+}
+
+/* The connection accepted at t0 by the thread in slot ended: its image sent or not. */
+static void
+emit_served (FlServer *server, guint slot, const struct sockaddr_storage *peer, gint64 t0,
+             gint64 generated, gboolean sent, guint64 bytes)
+{
+  FlEvent event = {
+    .kind = FL_EVENT_CONNECTION_SERVED, .track = slot, .t0 = t0, .t1 = g_get_monotonic_time (),
+    .connection = {
+      .index = (guint32) atomic_fetch_add_explicit (&server->accepted, 1, memory_order_relaxed),
+      .code = sent ? FL_EVENT_NO_ERROR : FL_ERROR_NETWORK,
+      .bytes = sent ? bytes : 0,
+      .generate_us = generated ? (guint32) (generated - t0) : 0,
+    },
+  };
+
+  peer_set (&event.connection.peer, peer);
+  fl_events_push (server->events, &event);
+}
+
+gsize
+fl_server_sent_line (const FlEvent *event, char *buffer, gsize size)
+{
+  char host[64];
+  int length;
+
+  length = g_snprintf (buffer, size, "Sent an image to (%s, %u)",
+                       fl_event_peer_host (&event->connection.peer, host, sizeof host),
+                       event->connection.peer.port);
+  return (gsize) MIN (length, (int) size - 1);
 }
 
 static void *
@@ -209,10 +254,12 @@ handler_thread (void *data)
     {
       struct sockaddr_storage peer;
       socklen_t peer_length = sizeof peer;
+      gint64 accepted_at, generated = 0;
       gboolean sent;
       int fd;
 
       fd = accept4 (server->listen_fd, (struct sockaddr *) &peer, &peer_length, SOCK_CLOEXEC);
+      accepted_at = g_get_monotonic_time ();
 
       fl_mutex_lock (&server->lock);
       if (server->stopping)
@@ -259,15 +306,13 @@ handler_thread (void *data)
       fl_mutex_unlock (&server->lock);
       atomic_fetch_add_explicit (&server->active, 1, memory_order_relaxed);
 
-      sent = image != NULL && serve_one (server, fd, image, &rng, buffer);
+      sent = image != NULL && serve_one (server, fd, image, &rng, buffer, &generated);
       if (sent)
-        {
-          atomic_fetch_add_explicit (&server->images_sent, 1, memory_order_relaxed);
-          if (server->sent_func)
-            server->sent_func ((struct sockaddr *) &peer, server->sent_data);
-        }
+        atomic_fetch_add_explicit (&server->images_sent, 1, memory_order_relaxed);
       else
         atomic_fetch_add_explicit (&server->failures, 1, memory_order_relaxed);
+      if (server->events != NULL)
+        emit_served (server, slot, &peer, accepted_at, generated, sent, buffer->len);
       atomic_fetch_sub_explicit (&server->active, 1, memory_order_relaxed);
 
       fl_mutex_lock (&server->lock);
@@ -319,14 +364,11 @@ fl_server_start (FlServer *server, GError **error)
   {
     guint64 wanted = (guint64) server->max_connections + 64;
     guint64 limit = fl_net_raise_nofile_limit (wanted);
-    if (limit < wanted && server->log_func)
-      {
-        g_autofree char *message = g_strdup_printf (
-          "The open-file limit is %" G_GUINT64_FORMAT " and cannot be raised to %" G_GUINT64_FORMAT
-          "; fewer than %u connections may be served at once", limit, wanted,
-          server->max_connections);
-        server->log_func (message, server->log_data);
-      }
+    if (limit < wanted)
+      fl_events_notice (server->events, FL_STAGE_SERVE, LOG_LIMIT,
+                        "The open-file limit is %" G_GUINT64_FORMAT " and cannot be raised to %"
+                        G_GUINT64_FORMAT "; fewer than %u connections may be served at once",
+                        limit, wanted, server->max_connections);
   }
   fd = fl_net_listen (&addr, SOMAXCONN, error);
   if (fd < 0)
@@ -363,7 +405,12 @@ fl_server_start (FlServer *server, GError **error)
       return FALSE;
     }
   server->running = TRUE;
+  server->started_at = g_get_monotonic_time ();
   fl_mutex_unlock (&server->lock);
+  fl_events_emit (server->events, &(FlEvent) {
+    .kind = FL_EVENT_STAGE_STARTED, .t0 = server->started_at, .t1 = server->started_at,
+    .stage = { .stage = FL_STAGE_SERVE, .code = FL_EVENT_NO_ERROR },
+  });
   return TRUE;
 }
 
@@ -437,6 +484,12 @@ fl_server_stop (FlServer *server, guint grace_ms)
   g_clear_pointer (&server->slot_fds, g_free);
   server->running = FALSE;
   fl_mutex_unlock (&server->lock);
+  fl_events_emit (server->events, &(FlEvent) {
+    .kind = FL_EVENT_STAGE_ENDED, .t0 = server->started_at, .t1 = g_get_monotonic_time (),
+    .stage = { .stage = FL_STAGE_SERVE, .code = FL_EVENT_NO_ERROR,
+               .done = atomic_load_explicit (&server->images_sent, memory_order_relaxed) },
+  });
+  fl_events_flush (server->events);
 }
 
 void

@@ -4,13 +4,16 @@
  * random image, encoded as a PNG, sent, closed. Handler threads accept for
  * themselves (leader/follower): when the last idle one takes a connection it
  * starts another, up to max_connections live threads; beyond that, clients wait
- * in the listen backlog. Nothing here prints: the front-end gets one callback
- * per image and one per notable event.
+ * in the listen backlog. Nothing here prints: the server reports through its
+ * event stream (fl-events.h) one event per connection and one per notable
+ * condition, and the front-end prints what it reads there.
  */
 #pragma once
 
 #include <glib.h>
 #include <sys/socket.h>
+
+#include "fl-events.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +31,11 @@ typedef struct
   guint max_connections; /* live handler threads, default when 0 */
   guint send_timeout_ms; /* bounds a peer that never reads, default when 0 */
   guint spare_threads;   /* idle threads kept beyond need, default when 0 */
+  /* Optional: FL_STAGE_SERVE's start (fl_server_start) and end (fl_server_stop),
+   * FL_EVENT_CONNECTION_SERVED from the handler threads (tracks: their slots,
+   * 0..max_connections-1; one thread at a time per slot) and FL_EVENT_NOTICE
+   * (one sentence, at most one per kind a second). Must outlive the server. */
+  FlEvents *events;
 } FlServerConfig;
 
 typedef struct
@@ -39,18 +47,9 @@ typedef struct
   guint threads;       /* live handler threads */
 } FlServerStats;
 
-/* Called on the handler thread after an image was sent in full; must be quick
- * and thread-safe. peer is the client's address. */
-typedef void (*FlServerSentFunc) (const struct sockaddr *peer, gpointer user_data);
-/* Called with one sentence for notable events (descriptors exhausted, a thread
- * that could not start); rate-limited to one per kind per second. */
-typedef void (*FlServerLogFunc) (const char *message, gpointer user_data);
-
 typedef struct _FlServer FlServer;
 
 FlServer   *fl_server_new (const FlServerConfig *config);
-void        fl_server_set_sent_func (FlServer *server, FlServerSentFunc func, gpointer user_data);
-void        fl_server_set_log_func (FlServer *server, FlServerLogFunc func, gpointer user_data);
 
 /* Binds, listens and starts the handler threads. Any thread may call it. */
 gboolean    fl_server_start (FlServer *server, GError **error);
@@ -65,6 +64,11 @@ void        fl_server_get_stats (FlServer *server, FlServerStats *stats);
  * flight finish for up to grace_ms, then cuts the rest, and joins every thread.
  * Blocks until done; safe from any thread but a handler callback. */
 void        fl_server_stop (FlServer *server, guint grace_ms);
+
+/* The lab's line for a FL_EVENT_CONNECTION_SERVED that sent its image,
+ * "Sent an image to (127.0.0.1, 50125)", without a line break, into buffer (96
+ * bytes are enough); returns its length. Never translated: scripts read it. */
+gsize       fl_server_sent_line (const FlEvent *event, char *buffer, gsize size);
 
 /* Stops (with the default grace) if running, then frees. */
 void        fl_server_free (FlServer *server);

@@ -49,6 +49,17 @@ typedef struct
   char *label;
 } Plan;
 
+static void
+emit_run (FlEvents *events, FlEventKind kind, guint index, guint total, gint64 start,
+          const GError *run_error)
+{
+  fl_events_emit (events, &(FlEvent) {
+    .kind = kind, .t0 = start, .t1 = kind == FL_EVENT_RUN_STARTED ? start : g_get_monotonic_time (),
+    .run = { .index = index, .total = total,
+             .code = run_error != NULL ? run_error->code : FL_EVENT_NO_ERROR },
+  });
+}
+
 static gboolean
 cancelled (GCancellable *cancellable, GError **error)
 {
@@ -118,8 +129,7 @@ fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *value
       FlPipelineConfig download = *base;
       download.run_encode = FALSE;
       ok = !cancelled (cancellable, error)
-           && fl_pipeline_run (&download, &callbacks->pipeline, user_data, cancellable, NULL,
-                               error);
+           && fl_pipeline_run (&download, cancellable, NULL, error);
     }
 
   for (guint i = 0; ok && i < n_plans; i++)
@@ -127,6 +137,7 @@ fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *value
       g_autoptr (FlRunRecord) record = fl_run_record_new (plans[i].label);
       g_autoptr (GError) run_error = NULL;
       FlPipelineResult result;
+      gint64 run_start;
 
       if (cancelled (cancellable, error))
         {
@@ -138,8 +149,11 @@ fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *value
       record->ok = FALSE; /* not finished yet */
       if (callbacks->run_started)
         callbacks->run_started (i, n_plans, record, user_data);
-      ok = fl_pipeline_run (&plans[i].config, &callbacks->pipeline, user_data, cancellable,
-                            &result, &run_error);
+      run_start = g_get_monotonic_time ();
+      emit_run (base->events, FL_EVENT_RUN_STARTED, i, n_plans, run_start, NULL);
+      ok = fl_pipeline_run (&plans[i].config, cancellable, &result, &run_error);
+      emit_run (base->events, FL_EVENT_RUN_ENDED, i, n_plans, run_start, run_error);
+      fl_events_flush (base->events);
       fl_run_record_fill (record, &plans[i].config, &result, run_error);
       if (callbacks->run_finished)
         callbacks->run_finished (i, n_plans, record, user_data);

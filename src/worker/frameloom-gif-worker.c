@@ -78,6 +78,8 @@ typedef struct
 static gboolean
 encode_range (Worker *worker, guint first, guint count, GError **error)
 {
+  FlGifChunkTimes times = { .start_us = g_get_monotonic_time () };
+
   for (guint k = 0; k < count; k++)
     {
       guint index = first + k;
@@ -104,7 +106,10 @@ encode_range (Worker *worker, guint first, guint count, GError **error)
       if (worker->out->len >= FLUSH_THRESHOLD)
         flush_or_die (worker->out);
     }
-  fl_gif_record_append (worker->out, FL_GIF_RECORD_DONE, count, 0, 0, 0, NULL, 0);
+  /* Where the time went, for the encoder's events (a timeline, a trace). */
+  fl_gif_block_encoder_take_times (worker->encoder, &times.phases);
+  times.end_us = g_get_monotonic_time ();
+  fl_gif_record_append (worker->out, FL_GIF_RECORD_DONE, count, 0, 0, 0, &times, sizeof times);
   /* The encoder waits for DONE before it hands out the next range. */
   flush_or_die (worker->out);
   return TRUE;
