@@ -5,24 +5,9 @@
 #include "fl-sync.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
-
-void
-fl_cli_init (void)
-{
-  const char *localedir;
-
-  setlocale (LC_ALL, "");
-  /* $FRAMELOOM_LOCALEDIR lets tests use the build tree's catalogues (build/po). */
-  localedir = g_getenv ("FRAMELOOM_LOCALEDIR");
-  bindtextdomain (FL_GETTEXT_PACKAGE,
-                  localedir != NULL && *localedir != '\0' ? localedir : FL_LOCALEDIR);
-  bind_textdomain_codeset (FL_GETTEXT_PACKAGE, "UTF-8");
-  textdomain (FL_GETTEXT_PACKAGE);
-}
 
 void
 fl_cli_error (const char *format, ...)

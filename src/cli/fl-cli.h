@@ -1,4 +1,4 @@
-/* fl-cli.h: what the command-line front-ends share: locale set-up, the exit
+/* fl-cli.h: what the command-line front-ends share: the exit
  * codes, option errors, and a line writer that never lets printing limit a
  * server's throughput. */
 #pragma once
@@ -14,10 +14,6 @@ enum
   FL_EXIT_FAILURE = 1, /* the work failed */
   FL_EXIT_USAGE = 2,   /* bad arguments or a setting that cannot work (port in use) */
 };
-
-/* setlocale, gettext domain (catalogues from $FRAMELOOM_LOCALEDIR when set,
- * else the installed ones); call first in main. */
-void fl_cli_init (void);
 
 /* Parses argv with context; on failure prints "PROGRAM: sentence" plus a hint
  * and exits FL_EXIT_USAGE. Handles --version (prints "PROGRAM VERSION"). */

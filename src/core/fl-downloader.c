@@ -406,7 +406,7 @@ download_frames (const FlDownloadConfig *config, GCancellable *cancellable,
     {
       const char *host = config->n_endpoints ? config->endpoints[i].host : config->host;
       guint port = config->n_endpoints ? config->endpoints[i].port : config->port;
-      if (!fl_net_resolve (host ? host : "127.0.0.1", port ? port : 1234, FALSE,
+      if (!fl_net_resolve (host ? host : FL_DOWNLOAD_DEFAULT_HOST, port ? port : FL_DOWNLOAD_DEFAULT_PORT, FALSE,
                            &run.endpoints[i].addr, error))
         {
           g_free (run.endpoints);
@@ -535,10 +535,12 @@ fl_download_config_describe_servers (const FlDownloadConfig *config)
 
   g_return_val_if_fail (config != NULL, NULL);
   if (config->n_endpoints == 0)
-    append_endpoint (out, config->host ? config->host : "127.0.0.1",
-                     config->port ? config->port : 1234);
+    append_endpoint (out, config->host ? config->host : FL_DOWNLOAD_DEFAULT_HOST,
+                     config->port ? config->port : FL_DOWNLOAD_DEFAULT_PORT);
   for (guint i = 0; i < config->n_endpoints; i++)
-    append_endpoint (out, config->endpoints[i].host ? config->endpoints[i].host : "127.0.0.1",
-                     config->endpoints[i].port ? config->endpoints[i].port : 1234);
+    append_endpoint (out, config->endpoints[i].host ? config->endpoints[i].host
+                                               : FL_DOWNLOAD_DEFAULT_HOST,
+                     config->endpoints[i].port ? config->endpoints[i].port
+                                               : FL_DOWNLOAD_DEFAULT_PORT);
   return g_string_free (out, FALSE);
 }

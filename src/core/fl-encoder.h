@@ -21,6 +21,11 @@ G_BEGIN_DECLS
 /* The environment variable that overrides the worker program's path (tests set it). */
 #define FL_GIF_WORKER_ENV "FRAMELOOM_GIF_WORKER"
 
+/* The lab's GIF: half a second a frame, looping forever; two worker processes
+ * (never more than the processors) by default. */
+#define FL_ENCODE_DEFAULT_DELAY_MS 500
+#define FL_ENCODE_DEFAULT_PROCESSES 2
+
 typedef struct
 {
   const char *frames_dir;   /* holds <first>.png .. <first+n_frames-1>.png */

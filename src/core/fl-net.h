@@ -14,6 +14,9 @@ typedef struct
   socklen_t length;
 } FlSockAddr;
 
+/* The lab's port: the server listens on it and the client connects to it by default. */
+#define FL_NET_DEFAULT_PORT 1234
+
 /* Resolves a numeric or named host and a port. passive: for bind (NULL host = any). */
 gboolean fl_net_resolve (const char *host, guint port, gboolean passive, FlSockAddr *addr,
                          GError **error);

@@ -24,6 +24,7 @@ fl_pipeline_run (const FlPipelineConfig *config, GCancellable *cancellable,
         download.events = config->events;
       if (!fl_download_frames (&download, cancellable, &result->download, error))
         return FALSE;
+      result->finished[FL_STAGE_DOWNLOAD] = TRUE;
     }
 
   if (config->run_encode)
@@ -45,6 +46,7 @@ fl_pipeline_run (const FlPipelineConfig *config, GCancellable *cancellable,
         }
       if (!fl_encode_gif (&encode, cancellable, &result->encode, error))
         return FALSE;
+      result->finished[FL_STAGE_ENCODE] = TRUE;
     }
   return TRUE;
 }

@@ -226,7 +226,7 @@ emit_served (FlServer *server, guint slot, const struct sockaddr_storage *peer, 
 }
 
 gsize
-fl_server_sent_line (const FlEvent *event, char *buffer, gsize size)
+fl_server_format_sent_line (const FlEvent *event, char *buffer, gsize size)
 {
   char host[64];
   int length;

@@ -10,6 +10,8 @@
  */
 #pragma once
 
+#include "fl-net.h"
+
 #include <glib.h>
 #include <sys/socket.h>
 
@@ -17,7 +19,7 @@
 
 G_BEGIN_DECLS
 
-#define FL_SERVER_DEFAULT_PORT 1234
+#define FL_SERVER_DEFAULT_PORT FL_NET_DEFAULT_PORT
 #define FL_SERVER_DEFAULT_MAX_CONNECTIONS 256
 #define FL_SERVER_DEFAULT_SEND_TIMEOUT_MS 10000
 #define FL_SERVER_DEFAULT_GRACE_MS 2000
@@ -68,7 +70,7 @@ void        fl_server_stop (FlServer *server, guint grace_ms);
 /* The lab's line for a FL_EVENT_CONNECTION_SERVED that sent its image,
  * "Sent an image to (127.0.0.1, 50125)", without a line break, into buffer (96
  * bytes are enough); returns its length. Never translated: scripts read it. */
-gsize       fl_server_sent_line (const FlEvent *event, char *buffer, gsize size);
+gsize       fl_server_format_sent_line (const FlEvent *event, char *buffer, gsize size);
 
 /* Stops (with the default grace) if running, then frees. */
 void        fl_server_free (FlServer *server);

@@ -157,6 +157,8 @@ fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *value
       fl_run_record_fill (record, &plans[i].config, &result, run_error);
       if (callbacks->run_finished)
         callbacks->run_finished (i, n_plans, record, user_data);
+      if (callbacks->run_result)
+        callbacks->run_result (i, &plans[i].config, &result, run_error, user_data);
       g_ptr_array_add (records, g_steal_pointer (&record));
       if (!ok)
         g_propagate_error (error, g_steal_pointer (&run_error));

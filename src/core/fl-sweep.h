@@ -27,6 +27,11 @@ typedef struct
    * 0 over the whole sweep, total is the number of runs. */
   void (*run_started) (guint index, guint total, const FlRunRecord *record, gpointer user_data);
   void (*run_finished) (guint index, guint total, const FlRunRecord *record, gpointer user_data);
+  /* Optional, from the sweep's thread after each run_finished: the run's own
+   * configuration and its full result (per-server figures, GIF size...). */
+  void (*run_result) (guint index, const FlPipelineConfig *config,
+                      const FlPipelineResult *result, const GError *run_error,
+                      gpointer user_data);
 } FlSweepCallbacks;
 
 /* Runs base once per values[i] (threads or processes; ignored for COMPARE) and

@@ -90,7 +90,7 @@ fl_log_ring_read_server_events (const FlEvent *events, guint n_events, gpointer 
         char line[128];
 
         /* The lab's words, kept in English like the CLI's. */
-        fl_server_sent_line (&events[i], line, sizeof line);
+        fl_server_format_sent_line (&events[i], line, sizeof line);
         fl_log_ring_push (user_data, line);
       }
     else if (events[i].kind == FL_EVENT_NOTICE)
