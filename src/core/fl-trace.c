@@ -3,7 +3,9 @@
  * Thread ids are ours, not the kernel's: one range per kind of track, so that
  * a track keeps its name and place whatever thread served it (a handler slot
  * outlives its threads). Names are sent the first time a track shows up:
- * the format allows metadata anywhere in the file. */
+ * the format allows metadata anywhere in the file. The names stay English in
+ * every language, like the lab's lines: a trace is data that people share and
+ * tools read. */
 #include "fl-trace.h"
 
 #include "fl-error.h"
