@@ -9,7 +9,9 @@
 #include "fl-cli.h"
 #include "fl-client-options.h"
 #include "fl-client-output.h"
+#include "fl-client-report.h"
 #include "fl-i18n.h"
+#include "fl-report.h"
 #include "fl-trace.h"
 
 #include <glib/gi18n.h>
@@ -58,7 +60,16 @@ typedef struct
   FlClientRun *runs;       /* --compare: [0] baseline, [1] chosen */
   GCancellable *cancellable;
   GPtrArray *records;
+  GPtrArray *commands;     /* --report: the command line of each record, or NULL */
 } Session;
+
+/* For --report: the command that repeats the run, in the records' order. */
+static void
+note_command (Session *session, const FlPipelineConfig *config)
+{
+  if (session->commands != NULL)
+    g_ptr_array_add (session->commands, fl_report_command_line (config, g_get_prgname ()));
+}
 
 static void
 on_run_started (guint index, guint total, const FlRunRecord *record, gpointer data)
@@ -76,6 +87,7 @@ on_run_result (guint index, const FlPipelineConfig *config, const FlPipelineResu
   Session *session = data;
   FlClientRun *run;
 
+  note_command (session, config);
   if (session->runs == NULL)
     return;
   run = &session->runs[index];
@@ -98,6 +110,14 @@ sweep_callbacks (Session *session)
   return callbacks;
 }
 
+/* A sweep keeps its runs as records only. */
+static void
+on_sweep_run_result (guint index, const FlPipelineConfig *config, const FlPipelineResult *result,
+                     const GError *run_error, gpointer data)
+{
+  note_command (data, config);
+}
+
 /* One run, the lab's way. */
 static gboolean
 run_once (Session *session, const FlPipelineConfig *config)
@@ -111,6 +131,7 @@ run_once (Session *session, const FlPipelineConfig *config)
   fl_client_progress_end_line (session->progress);
   fl_run_record_fill (record, &run->config, &run->result, run->error);
   g_ptr_array_add (session->records, record);
+  note_command (session, &run->config);
   return run->ok;
 }
 
@@ -137,7 +158,7 @@ run_sweeps (Session *session, const FlPipelineConfig *config, GArray *sweeps, GE
   FlSweepCallbacks callbacks = sweep_callbacks (session);
   gboolean downloaded = !config->run_download;
 
-  callbacks.run_result = NULL;
+  callbacks.run_result = on_sweep_run_result;
   for (guint i = 0; i < sweeps->len; i++)
     {
       FlClientSweep *sweep = &g_array_index (sweeps, FlClientSweep, i);
@@ -222,6 +243,9 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (GPtrArray) records = fl_run_records_new ();
+  g_autoptr (GPtrArray) commands = g_ptr_array_new_with_free_func (g_free);
+  /* As given: parsing takes the options out of argv. */
+  g_auto (GStrv) given = g_strdupv (argv);
   g_autoptr (FlClientProgress) progress = NULL;
   /* After progress, so it is freed first: its readers use progress and trace. */
   g_autoptr (FlEvents) events = NULL;
@@ -238,6 +262,11 @@ main (int argc, char **argv)
   g_set_prgname ("frameloom-client");
   if (!fl_client_options_parse (&options, argc, argv))
     return FL_EXIT_USAGE;
+  if (options.report_dir != NULL && !fl_client_report_prepare (options.report_dir, &error))
+    {
+      fl_cli_error ("%s", error->message);
+      return FL_EXIT_USAGE;
+    }
   /* A trace that cannot be written is known before any frame is fetched. */
   if (options.trace_path != NULL
       && (trace = fl_trace_writer_new (options.trace_path, g_get_prgname (), &error)) == NULL)
@@ -261,7 +290,8 @@ main (int argc, char **argv)
   if (trace != NULL)
     fl_events_add_reader (events, fl_trace_writer_add, trace, NULL);
   options.config.events = events;
-  session = (Session) { progress, runs, cancellable, records };
+  session = (Session) { progress, runs, cancellable, records,
+                        options.report_dir != NULL ? commands : NULL };
   switch (options.mode)
     {
     case FL_CLIENT_MODE_RUN:
@@ -295,6 +325,17 @@ main (int argc, char **argv)
       if (!fl_trace_writer_close (g_steal_pointer (&trace), &trace_error))
         {
           fl_cli_error ("%s", trace_error->message);
+          if (status == FL_EXIT_OK)
+            status = FL_EXIT_FAILURE;
+        }
+    }
+
+  if (options.report_dir != NULL)
+    {
+      g_autoptr (GError) report_error = NULL;
+      if (!fl_client_report_write (options.report_dir, given, records, commands, &report_error))
+        {
+          fl_cli_error ("%s", report_error->message);
           if (status == FL_EXIT_OK)
             status = FL_EXIT_FAILURE;
         }

@@ -170,6 +170,13 @@ char *
 fl_report_command_line (const FlPipelineConfig *config, const char *program)
 {
   g_auto (GStrv) argv = fl_report_command_argv (config, program);
+
+  return fl_report_join_argv (argv);
+}
+
+char *
+fl_report_join_argv (char *const *argv)
+{
   GString *line = g_string_new (NULL);
 
   for (guint i = 0; argv[i] != NULL; i++)

@@ -37,5 +37,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlMachine, fl_machine_free)
 char     **fl_report_command_argv (const FlPipelineConfig *config, const char *program);
 /* The same as one line for a POSIX shell, each argument quoted where needed. */
 char      *fl_report_command_line (const FlPipelineConfig *config, const char *program);
+/* argv as one line for a POSIX shell: plain words as they are, the others quoted. */
+char      *fl_report_join_argv (char *const *argv);
 
 G_END_DECLS
