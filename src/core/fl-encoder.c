@@ -375,6 +375,7 @@ worker_parse (Encoder *e, Worker *worker, GError **error)
   while (ok)
     {
       FlGifRecordHeader header;
+      FlGifChunkTimes times;
       gsize available = worker->in->len - offset;
       const guint8 *payload;
       Chunk *chunk = worker->busy ? chunk_at (e, worker->chunk) : NULL;
@@ -416,8 +417,11 @@ worker_parse (Encoder *e, Worker *worker, GError **error)
             return worker_fail (e, worker, error, "finished before its last frame");
           chunk->finished = TRUE;
           worker->busy = FALSE;
+          /* The payload sits anywhere in the pipe's bytes: copied, not cast. */
+          if (header.length == sizeof times)
+            memcpy (&times, payload, sizeof times);
           emit_chunk (e, FL_EVENT_CHUNK_ENCODED, worker->chunk,
-                      header.length == sizeof (FlGifChunkTimes) ? (const void *) payload : NULL);
+                      header.length == sizeof times ? &times : NULL);
           break;
         default:
           return worker_fail (e, worker, error, "sent a record of an unknown kind");
