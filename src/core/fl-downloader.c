@@ -500,7 +500,9 @@ fl_download_frames (const FlDownloadConfig *config, GCancellable *cancellable,
     result = &local_result;
   fl_events_emit (config->events, &(FlEvent) {
     .kind = FL_EVENT_STAGE_STARTED, .t0 = start, .t1 = start,
-    .stage = { .stage = FL_STAGE_DOWNLOAD, .code = FL_EVENT_NO_ERROR, .total = config->n_frames },
+    .stage = { .stage = FL_STAGE_DOWNLOAD, .code = FL_EVENT_NO_ERROR, .total = config->n_frames,
+               /* As download_frames counts them. */
+               .tracks = CLAMP (config->threads, 1u, MAX (config->n_frames, 1u)) },
   });
   ok = download_frames (config, cancellable, result, &local_error);
   end = g_get_monotonic_time ();

@@ -677,7 +677,8 @@ fl_encode_gif (const FlEncodeConfig *config, GCancellable *cancellable, FlEncode
   g_return_val_if_fail (config != NULL, FALSE);
   fl_events_emit (config->events, &(FlEvent) {
     .kind = FL_EVENT_STAGE_STARTED, .t0 = start, .t1 = start,
-    .stage = { .stage = FL_STAGE_ENCODE, .code = FL_EVENT_NO_ERROR, .total = config->n_frames },
+    .stage = { .stage = FL_STAGE_ENCODE, .code = FL_EVENT_NO_ERROR, .total = config->n_frames,
+               .tracks = MIN (config->processes, config->n_frames) },
   });
   ok = encode_gif (config, cancellable, result, &done, &local_error);
   end = g_get_monotonic_time ();

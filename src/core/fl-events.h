@@ -40,7 +40,8 @@ typedef enum
 
 typedef enum
 {
-  /* stage: a stage began at t0; total is its frames (0 for SERVE). */
+  /* stage: a stage began at t0; total is its frames (0 for SERVE), tracks the
+   * threads or workers its events can come from (tracks 0..tracks-1). */
   FL_EVENT_STAGE_STARTED = 1,
   /* stage: it ended at t1 (began t0); done frames; code the error that ended it. */
   FL_EVENT_STAGE_ENDED,
@@ -98,6 +99,7 @@ typedef struct
       gint32 code;    /* ENDED: FL_EVENT_NO_ERROR or the FlErrorCode that ended it */
       guint64 total;
       guint64 done;
+      guint32 tracks;
     } stage;
     struct
     {

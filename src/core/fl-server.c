@@ -409,7 +409,8 @@ fl_server_start (FlServer *server, GError **error)
   fl_mutex_unlock (&server->lock);
   fl_events_emit (server->events, &(FlEvent) {
     .kind = FL_EVENT_STAGE_STARTED, .t0 = server->started_at, .t1 = server->started_at,
-    .stage = { .stage = FL_STAGE_SERVE, .code = FL_EVENT_NO_ERROR },
+    .stage = { .stage = FL_STAGE_SERVE, .code = FL_EVENT_NO_ERROR,
+               .tracks = server->max_connections },
   });
   return TRUE;
 }

@@ -207,12 +207,13 @@ add_connection (FlTraceWriter *writer, const FlEvent *event)
   guint tid = track (writer, TID_HANDLER, event->track);
   GString *args = writer->args;
   const FlEventPeer *peer = &event->connection.peer;
+  gboolean v6 = peer->family == AF_INET6;
   char host[64];
 
-  g_string_printf (args, "{\"connection\":%u,\"bytes\":%" G_GUINT64_FORMAT ",\"peer\":\"%s%s%s:%u\"",
-                   event->connection.index, event->connection.bytes,
-                   peer->family == AF_INET6 ? "[" : "", fl_event_peer_host (peer, host, sizeof host),
-                   peer->family == AF_INET6 ? "]" : "", peer->port);
+  g_string_printf (args,
+                   "{\"connection\":%u,\"bytes\":%" G_GUINT64_FORMAT ",\"peer\":\"%s%s%s:%u\"",
+                   event->connection.index, event->connection.bytes, v6 ? "[" : "",
+                   fl_event_peer_host (peer, host, sizeof host), v6 ? "]" : "", peer->port);
   add_error (args, event->connection.code);
   g_string_append_c (args, '}');
   span (writer, tid, "connection", "serve", event->t0, event->t1 - event->t0, args->str);
@@ -280,6 +281,14 @@ fl_trace_writer_add (const FlEvent *events, guint n_events, gpointer data)
           break;
         case FL_EVENT_CONNECTION_SERVED:
           add_connection (writer, &events[i]);
+          break;
+        case FL_EVENT_STAGE_STARTED:
+          /* Every thread and worker gets its track, also one that stays idle
+           * (idle is worth seeing); a server's handlers appear as they serve. */
+          for (guint t = 0; t < events[i].stage.tracks && events[i].stage.stage != FL_STAGE_SERVE;
+               t++)
+            track (writer, events[i].stage.stage == FL_STAGE_DOWNLOAD ? TID_DOWNLOAD : TID_WORKER,
+                   t);
           break;
         case FL_EVENT_STAGE_ENDED:
         case FL_EVENT_RUN_ENDED:

@@ -191,6 +191,7 @@ check_events (GArray *events, guint n_frames, guint threads, double seconds)
   g_assert_cmpint (first->kind, ==, FL_EVENT_STAGE_STARTED);
   g_assert_cmpint (first->stage.stage, ==, FL_STAGE_DOWNLOAD);
   g_assert_cmpuint (first->stage.total, ==, n_frames);
+  g_assert_cmpuint (first->stage.tracks, ==, threads);
   g_assert_cmpint (last->kind, ==, FL_EVENT_STAGE_ENDED);
   g_assert_cmpint (last->stage.code, ==, FL_EVENT_NO_ERROR);
   g_assert_cmpuint (last->stage.done, ==, n_frames);

@@ -155,13 +155,14 @@ make_mixed_frames (const char *dir)
 /* The encoder's events tell its progress: frames received only ever rise,
  * up to every frame, between the stage's start and end. */
 static guint64
-check_progress (GArray *events, guint64 total)
+check_progress (GArray *events, guint64 total, guint workers)
 {
   guint64 last = 0;
 
   g_assert_cmpuint (events->len, >=, 2);
   g_assert_cmpint (g_array_index (events, FlEvent, 0).kind, ==, FL_EVENT_STAGE_STARTED);
   g_assert_cmpuint (g_array_index (events, FlEvent, 0).stage.total, ==, total);
+  g_assert_cmpuint (g_array_index (events, FlEvent, 0).stage.tracks, ==, workers);
   for (guint i = 1; i + 1 < events->len; i++)
     {
       const FlEvent *event = &g_array_index (events, FlEvent, i);
@@ -199,7 +200,7 @@ test_lossless (void)
   g_assert_no_error (error);
   /* Flushed on return: no wait. */
   seen = fl_event_log_dup (log);
-  g_assert_cmpuint (check_progress (seen, 40), ==, 40);
+  g_assert_cmpuint (check_progress (seen, 40, 3), ==, 40);
   g_assert_cmpuint (result.frames, ==, 40);
   g_assert_cmpuint (result.screen_width, ==, 23);
   g_assert_cmpuint (result.screen_height, ==, 31);

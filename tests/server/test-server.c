@@ -161,6 +161,7 @@ check_served (GArray *events, guint n, guint max_slots)
 
   g_assert_cmpint (first->kind, ==, FL_EVENT_STAGE_STARTED);
   g_assert_cmpint (first->stage.stage, ==, FL_STAGE_SERVE);
+  g_assert_cmpuint (first->stage.tracks, ==, max_slots);
   g_assert_cmpint (last->kind, ==, FL_EVENT_STAGE_ENDED);
   g_assert_cmpuint (last->stage.done, ==, n);
   for (guint i = 1; i + 1 < events->len; i++)
@@ -174,7 +175,7 @@ check_served (GArray *events, guint n, guint max_slots)
       g_assert_cmpuint (event->track, <, max_slots);
       g_assert_cmpint (event->t0, <=, event->t1);
       g_assert_cmpuint (event->connection.generate_us, <=, event->t1 - event->t0);
-      fl_server_sent_line (event, line, sizeof line);
+      fl_server_format_sent_line (event, line, sizeof line);
       g_assert_true (g_str_has_prefix (line, "Sent an image to (127.0.0.1, "));
       g_assert_true (g_str_has_suffix (line, ")"));
       served++;
