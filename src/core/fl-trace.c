@@ -115,21 +115,51 @@ track (FlTraceWriter *writer, guint base, guint index)
   return tid;
 }
 
-/* A complete span; args is a JSON object or NULL. Spans of no length are left out. */
+static void
+append_int (GString *out, gint64 value)
+{
+  char digits[24];
+  gsize i = sizeof digits;
+  guint64 v = value < 0 ? -(guint64) value : (guint64) value;
+
+  do
+    digits[--i] = (char) ('0' + v % 10);
+  while ((v /= 10) != 0);
+  if (value < 0)
+    digits[--i] = '-';
+  g_string_append_len (out, digits + i, (gssize) (sizeof digits - i));
+}
+
+/* A complete span; args is a JSON object or NULL. A negative length is left out. */
 static void
 span (FlTraceWriter *writer, guint tid, const char *name, const char *cat, gint64 ts, gint64 dur,
       const char *args)
 {
+  GString *out = writer->out;
+
   if (dur < 0)
     return;
+  /* Several spans a frame: appended piece by piece, printf's parsing would be
+   * most of the writer's cost. */
   next_event (writer);
-  g_string_append_printf (writer->out,
-                          "{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"pid\":%d,\"tid\":%u,"
-                          "\"ts\":%" G_GINT64_FORMAT ",\"dur\":%" G_GINT64_FORMAT, name, cat,
-                          writer->pid, tid, ts, dur);
+  g_string_append (out, "{\"name\":\"");
+  g_string_append (out, name);
+  g_string_append (out, "\",\"cat\":\"");
+  g_string_append (out, cat);
+  g_string_append (out, "\",\"ph\":\"X\",\"pid\":");
+  append_int (out, writer->pid);
+  g_string_append (out, ",\"tid\":");
+  append_int (out, tid);
+  g_string_append (out, ",\"ts\":");
+  append_int (out, ts);
+  g_string_append (out, ",\"dur\":");
+  append_int (out, dur);
   if (args != NULL)
-    g_string_append_printf (writer->out, ",\"args\":%s", args);
-  g_string_append_c (writer->out, '}');
+    {
+      g_string_append (out, ",\"args\":");
+      g_string_append (out, args);
+    }
+  g_string_append_c (out, '}');
 }
 
 /* A process-wide span (a stage, a run), written once its end is known. */
@@ -170,9 +200,15 @@ add_frame (FlTraceWriter *writer, const FlEvent *event)
   GString *args = writer->args;
   gint64 t = event->t0;
 
-  g_string_printf (args, "{\"frame\":%u,\"attempt\":%u", event->frame.index, event->frame.attempt);
+  g_string_assign (args, "{\"frame\":");
+  append_int (args, event->frame.index);
+  g_string_append (args, ",\"attempt\":");
+  append_int (args, event->frame.attempt);
   if (event->kind == FL_EVENT_FRAME_FETCHED)
-    g_string_append_printf (args, ",\"bytes\":%" G_GUINT64_FORMAT, event->frame.bytes);
+    {
+      g_string_append (args, ",\"bytes\":");
+      append_int (args, (gint64) event->frame.bytes);
+    }
   add_error (args, event->frame.code);
   g_string_append_c (args, '}');
   span (writer, tid, name, "download", event->t0, event->t1 - event->t0, args->str);
@@ -210,10 +246,15 @@ add_connection (FlTraceWriter *writer, const FlEvent *event)
   gboolean v6 = peer->family == AF_INET6;
   char host[64];
 
-  g_string_printf (args,
-                   "{\"connection\":%u,\"bytes\":%" G_GUINT64_FORMAT ",\"peer\":\"%s%s%s:%u\"",
-                   event->connection.index, event->connection.bytes, v6 ? "[" : "",
-                   fl_event_peer_host (peer, host, sizeof host), v6 ? "]" : "", peer->port);
+  g_string_assign (args, "{\"connection\":");
+  append_int (args, event->connection.index);
+  g_string_append (args, ",\"bytes\":");
+  append_int (args, (gint64) event->connection.bytes);
+  g_string_append (args, v6 ? ",\"peer\":\"[" : ",\"peer\":\"");
+  g_string_append (args, fl_event_peer_host (peer, host, sizeof host));
+  g_string_append (args, v6 ? "]:" : ":");
+  append_int (args, peer->port);
+  g_string_append_c (args, '"');
   add_error (args, event->connection.code);
   g_string_append_c (args, '}');
   span (writer, tid, "connection", "serve", event->t0, event->t1 - event->t0, args->str);
