@@ -156,6 +156,7 @@ server_one () {
       "$new/src/cli/frameloom-server" --host 127.0.0.1 --port "$port" --quiet \
         --trace "$work/server-trace.json" >/dev/null &
       pid=$!
+      pids+=($pid)  # for the cleanup, should the run be cut short here
       wait_ready "$who" "$port"
       port_of[$who]=$port ;;
     *) pid=${pid_of[$who]} ;;
