@@ -28,6 +28,8 @@ static const NumberOption numbers[] = {
   NUMBER (processes_text, processes, N_("Processes"), 1, 256),
   NUMBER (delay_text, delay_ms, N_("Delay"), 0, 655350),
   NUMBER (loop_text, loop, N_("Loop count"), 0, 65535),
+  NUMBER (repeat_text, repeat, N_("Repetitions"), 1, 1000),
+  NUMBER (warmup_text, warmup, N_("Warm-up runs"), 0, 100),
 };
 
 /* A combination that cannot work: broken() says whether options has it. */
@@ -93,6 +95,14 @@ servers_with_host (const FlClientOptions *o)
   return o->servers != NULL && o->host != NULL;
 }
 
+/* Only a compare or a sweep measures points; one run is the lab's one run. */
+static gboolean
+repetitions_without_series (const FlClientOptions *o)
+{
+  return (o->repeat_text != NULL || o->warmup_text != NULL || o->fresh_frames)
+         && !o->compare && o->sweeps->len == 0;
+}
+
 static gboolean
 empty_host (const FlClientOptions *o)
 {
@@ -115,6 +125,9 @@ static const Rule rules[] = {
   { processes_swept_without_gif, N_("A processes sweep times the GIF: drop --download-only") },
   { servers_with_host,
     N_("--server and --host cannot be used together: give every server with --server") },
+  { repetitions_without_series,
+    N_("--repeat, --warmup and --fresh-frames measure the points of --compare or --sweep: add "
+       "one of those") },
   { empty_host, N_("The server address is empty") },
 };
 
@@ -233,6 +246,9 @@ build_config (FlClientOptions *o)
   config->encode.output = o->output ? o->output : FL_CLIENT_DEFAULT_OUTPUT;
   config->run_download = !o->encode_only;
   config->run_encode = !o->download_only;
+  o->sweep_options.repeat = o->repeat;
+  o->sweep_options.warmup = o->warmup;
+  o->sweep_options.fresh_frames = o->fresh_frames;
 }
 
 static GOptionContext *
@@ -271,6 +287,14 @@ new_context (FlClientOptions *o)
     { "sweep", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->sweep_texts,
       N_("Time one run per value, e.g. threads=1,2,4,8 or processes=1,2; repeatable"),
       N_("PARAM=N,...") },
+    { "repeat", 0, 0, G_OPTION_ARG_STRING, &o->repeat_text,
+      N_("Timed runs per point of --compare or --sweep, shown as median and min..max "
+         "(default 3)"), N_("N") },
+    { "warmup", 0, 0, G_OPTION_ARG_STRING, &o->warmup_text,
+      N_("Untimed runs per point before the timed ones (default 1)"), N_("K") },
+    { "fresh-frames", 0, 0, G_OPTION_ARG_NONE, &o->fresh_frames,
+      N_("Remove the frames before every timed download (default: overwrite them in place)"),
+      NULL },
     { "save-records", 0, 0, G_OPTION_ARG_FILENAME, &o->records_path,
       N_("Also save the runs as CSV, or as JSON when FILE ends in .json"), N_("FILE") },
     { "trace", 0, 0, G_OPTION_ARG_FILENAME, &o->trace_path,
@@ -307,6 +331,8 @@ fl_client_options_parse (FlClientOptions *o, int argc, char **argv)
   o->threads = FL_DOWNLOAD_DEFAULT_THREADS;
   o->processes = MIN ((guint) FL_ENCODE_DEFAULT_PROCESSES, cpus);
   o->delay_ms = FL_ENCODE_DEFAULT_DELAY_MS;
+  o->repeat = FL_SWEEP_DEFAULT_REPEAT;
+  o->warmup = FL_SWEEP_DEFAULT_WARMUP;
   o->sweeps = g_array_new (FALSE, TRUE, sizeof (FlClientSweep));
   g_array_set_clear_func (o->sweeps, sweep_clear);
   o->endpoint_hosts = g_ptr_array_new_with_free_func (g_free);
@@ -337,6 +363,8 @@ fl_client_options_clear (FlClientOptions *o)
   g_clear_pointer (&o->processes_text, g_free);
   g_clear_pointer (&o->delay_text, g_free);
   g_clear_pointer (&o->loop_text, g_free);
+  g_clear_pointer (&o->repeat_text, g_free);
+  g_clear_pointer (&o->warmup_text, g_free);
   g_clear_pointer (&o->servers, g_strfreev);
   g_clear_pointer (&o->sweep_texts, g_strfreev);
   g_clear_pointer (&o->frames_dir, g_free);

@@ -33,13 +33,15 @@ typedef struct
   /* As given: NULL (or FALSE) when absent, so a check can tell an option the
    * user gave from a default. */
   char *host, *port_text, *frames_text, *threads_text, *processes_text;
-  char *delay_text, *loop_text;
+  char *delay_text, *loop_text, *repeat_text, *warmup_text;
   char **servers, **sweep_texts;
   char *frames_dir, *output, *records_path, *trace_path, *report_dir;
   gboolean sequential, download_only, encode_only, compare, json, quiet, version;
+  gboolean fresh_frames;
 
   /* Parsed, with the defaults filled in. */
   guint port, frames, threads, processes, delay_ms, loop;
+  guint repeat, warmup;        /* of each point of a compare or a sweep */
   FlClientMode mode;
   GArray *sweeps;  /* FlClientSweep, in the order given */
   gboolean sweeps_threads, sweeps_processes;
@@ -48,6 +50,7 @@ typedef struct
   GPtrArray *endpoint_hosts;  /* owns endpoints[i].host */
   /* What to run; its strings point into this struct, which must outlive it. */
   FlPipelineConfig config;
+  FlSweepOptions sweep_options;
 } FlClientOptions;
 
 /* Parses and checks argv into options (zeroed by the caller). On success

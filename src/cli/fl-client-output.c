@@ -3,7 +3,10 @@
 
 #include "fl-sync.h"
 
+#include "fl-sweep-summary.h"
+
 #include "fl-cli.h"
+#include "fl-json.h"
 
 #include <glib/gi18n.h>
 #include <stdio.h>
@@ -159,53 +162,156 @@ fl_client_print_stage_lines (const FlClientRun *run)
             fl_format_seconds (run->result.encode.seconds, buffer, sizeof buffer));
 }
 
-void
-fl_client_print_compare_table (const FlClientRun *baseline, const FlClientRun *chosen)
+/* What to try when a summary found nothing to hide (the CLI's own words for
+ * the app's presets). */
+static const char *
+hint (const FlSweepSummary *summary)
 {
-  printf ("%-10s %12s %12s %10s\n", _("Stage"), _("Baseline s"), _("Chosen s"), _("Speed-up"));
+  if (!summary->nothing_to_hide)
+    return NULL;
+  return summary->stage == FL_STAGE_DOWNLOAD
+           ? _("To see threads hide waiting, try a server that waits: frameloom-server "
+               "--latency-ms 20")
+           : _("To see processes share work, try heavier frames: frameloom-server --size "
+               "256x256");
+}
+
+static void
+print_sentence (const char *prefix, const FlSweepSummary *summary)
+{
+  const char *try = hint (summary);
+
+  printf ("%s: %s\n", prefix, summary->sentence);
+  if (try != NULL)
+    printf ("  %s\n", try);
+}
+
+static void
+print_how_measured (const FlClientOptions *options)
+{
+  /* TRANSLATORS: how each point was measured: "3 timed runs after 1 warm-up each" */
+  printf (g_dngettext (NULL, "%u timed run", "%u timed runs", options->repeat), options->repeat);
+  printf (g_dngettext (NULL, " after %u warm-up each", " after %u warm-ups each", options->warmup),
+          options->warmup);
+  printf ("; %s\n", options->fresh_frames
+                      ? _("every download started from a folder without the frames")
+                      : _("every download overwrote the frames in place"));
+}
+
+static void
+print_spread_cell (const FlSpread *spread)
+{
+  g_autofree char *cell = g_strdup_printf ("%.4f (%.4f..%.4f)", spread->median, spread->min,
+                                           spread->max);
+  printf (" %26s", cell);
+}
+
+void
+fl_client_print_compare_table (const FlClientOptions *options, GPtrArray *records)
+{
+  printf ("%-10s %26s %26s %9s  %s\n", _("Stage"), _("Baseline s (min..max)"),
+          _("Chosen s (min..max)"), _("Speed-up"), _("Verdict"));
   for (int stage = 0; stage < 2; stage++)
     {
-      gboolean ran = stage == 0 ? chosen->config.run_download : chosen->config.run_encode;
-      double b = stage == 0 ? baseline->result.download.seconds : baseline->result.encode.seconds;
-      double c = stage == 0 ? chosen->result.download.seconds : chosen->result.encode.seconds;
+      gboolean ran = stage == 0 ? options->config.run_download : options->config.run_encode;
+      g_autoptr (FlSweepSummary) summary = NULL;
+      const FlSweepPoint *b, *c;
+
       if (!ran)
         continue;
-      printf ("%-10s %12.4f %12.4f %9.2fx\n", stage_name ((FlStage) stage), b, c,
-              c > 0 ? b / c : 0.0);
+      summary = fl_sweep_summarize (FL_SWEEP_COMPARE, (FlStage) stage, records, 0, records->len,
+                                    0);
+      if (summary->points->len < 2)
+        continue;
+      b = &g_array_index (summary->points, FlSweepPoint, 0);
+      c = &g_array_index (summary->points, FlSweepPoint, 1);
+      printf ("%-10s", stage_name ((FlStage) stage));
+      print_spread_cell (&b->seconds);
+      print_spread_cell (&c->seconds);
+      printf (" %8.2fx  %s\n", c->speedup, fl_verdict_describe (c->verdict));
+    }
+  print_how_measured (options);
+  for (int stage = 0; stage < 2; stage++)
+    {
+      gboolean ran = stage == 0 ? options->config.run_download : options->config.run_encode;
+      g_autoptr (FlSweepSummary) summary = NULL;
+
+      if (!ran)
+        continue;
+      summary = fl_sweep_summarize (FL_SWEEP_COMPARE, (FlStage) stage, records, 0, records->len,
+                                    0);
+      print_sentence (stage_name ((FlStage) stage), summary);
+    }
+}
+
+/* The records of one of the options' sweeps. */
+static FlSweepSummary *
+summarize_sweep (const FlClientOptions *options, guint index, GPtrArray *records)
+{
+  const FlClientSweep *sweep = &g_array_index (options->sweeps, FlClientSweep, index);
+  guint end = index + 1 < options->sweeps->len
+                ? g_array_index (options->sweeps, FlClientSweep, index + 1).first
+                : records->len;
+
+  return fl_sweep_summarize (sweep->kind, FL_STAGE_DOWNLOAD, records, sweep->first,
+                             end - sweep->first, 0);
+}
+
+void
+fl_client_print_sweep_table (const FlClientOptions *options, GPtrArray *records)
+{
+  printf ("%-10s %6s %5s %10s %10s %10s %11s %9s %6s %7s  %s\n", _("Parameter"), _("Value"),
+          _("Runs"), _("Median s"), _("Min s"), _("Max s"), _("Frames/s"), _("Speed-up"),
+          _("Effic."), _("Ideal"), _("Verdict"));
+  for (guint i = 0; i < options->sweeps->len; i++)
+    {
+      g_autoptr (FlSweepSummary) summary = summarize_sweep (options, i, records);
+      const char *name = summary->kind == FL_SWEEP_THREADS ? "threads" : "processes";
+
+      for (guint row = 0; row < summary->points->len; row++)
+        {
+          const FlSweepPoint *p = &g_array_index (summary->points, FlSweepPoint, row);
+
+          if (p->seconds.n == 0)
+            {
+              printf ("%-10s %6u %5u %10s\n", name, p->value, 0u, _("failed"));
+              continue;
+            }
+          printf ("%-10s %6u %5u %10.6f %10.6f %10.6f %11.1f %8.2fx %5.0f%% %6.2fx  %s\n", name,
+                  p->value, p->seconds.n, p->seconds.median, p->seconds.min, p->seconds.max,
+                  p->frames_per_second, p->speedup, p->efficiency * 100, p->ideal,
+                  fl_verdict_describe (p->verdict));
+        }
+    }
+  print_how_measured (options);
+  for (guint i = 0; i < options->sweeps->len; i++)
+    {
+      g_autoptr (FlSweepSummary) summary = summarize_sweep (options, i, records);
+      print_sentence (summary->kind == FL_SWEEP_THREADS ? _("Threads") : _("Processes"),
+                      summary);
     }
 }
 
 void
-fl_client_print_sweep_table (GArray *sweeps, GPtrArray *records)
+fl_client_print_sweep_json (const FlClientOptions *options, GPtrArray *records)
 {
-  printf ("%-10s %6s %11s %11s %9s\n", _("Parameter"), _("Value"), _("Seconds"),
-          _("Frames/s"), _("Speed-up"));
-  for (guint i = 0; i < sweeps->len; i++)
+  g_autoptr (GString) out = g_string_new ("{\"records\": ");
+  g_autofree char *records_json = fl_run_records_to_json (records);
+
+  g_strchomp (records_json);
+  g_string_append (out, records_json);
+  g_string_append_printf (out, ", \"repeat\": %u, \"warmup\": %u, \"fresh_frames\": %s, "
+                          "\"sweeps\": [", options->repeat, options->warmup,
+                          options->fresh_frames ? "true" : "false");
+  for (guint i = 0; i < options->sweeps->len; i++)
     {
-      const FlClientSweep *sweep = &g_array_index (sweeps, FlClientSweep, i);
-      gboolean threads = sweep->kind == FL_SWEEP_THREADS;
-      double first_seconds = 0;
-
-      for (guint row = sweep->first; row < records->len && row - sweep->first < sweep->values->len;
-           row++)
-        {
-          const FlRunRecord *r = records->pdata[row];
-          double seconds = threads ? r->download_seconds : r->encode_seconds;
-          double rate = threads ? fl_run_record_download_rate (r) : fl_run_record_encode_rate (r);
-
-          if (row == sweep->first)
-            first_seconds = seconds;
-          if (!r->ok)
-            {
-              printf ("%-10s %6u %11s\n", threads ? "threads" : "processes",
-                      threads ? r->threads : r->processes, _("failed"));
-              continue;
-            }
-          printf ("%-10s %6u %11.6f %11.1f %8.2fx\n", threads ? "threads" : "processes",
-                  threads ? r->threads : r->processes, seconds, rate,
-                  seconds > 0 ? first_seconds / seconds : 0.0);
-        }
+      g_autoptr (FlSweepSummary) summary = summarize_sweep (options, i, records);
+      if (i > 0)
+        g_string_append (out, ", ");
+      fl_sweep_summary_append_json (summary, out);
     }
+  g_string_append (out, "]}\n");
+  fputs (out->str, stdout);
 }
 
 /* JSON, built by hand (the writers live in the core, shared with run records). */
@@ -301,23 +407,47 @@ json_run (GString *out, const FlClientRun *run)
   g_string_append_c (out, '}');
 }
 
+/* ", "speedup": {...}, "summary": {...}": the medians' ratio per stage and the
+ * whole summary (null for a stage that did not run in both). */
 static void
-json_speedup (GString *out, const FlClientRun *baseline, const FlClientRun *chosen)
+json_compare (GString *out, const FlClientOptions *options, GPtrArray *records)
 {
-  const double b[2] = { baseline->result.download.seconds, baseline->result.encode.seconds };
-  const double c[2] = { chosen->result.download.seconds, chosen->result.encode.seconds };
+  FlSweepSummary *summaries[2] = { NULL, NULL };
 
+  for (int stage = 0; stage < 2; stage++)
+    {
+      FlSweepSummary *summary = fl_sweep_summarize (FL_SWEEP_COMPARE, (FlStage) stage, records,
+                                                    0, records->len, 0);
+      if (summary->points->len == 2
+          && g_array_index (summary->points, FlSweepPoint, 1).seconds.n > 0)
+        summaries[stage] = summary;
+      else
+        fl_sweep_summary_free (summary);
+    }
   g_string_append (out, ", \"speedup\": {");
   for (int stage = 0; stage < 2; stage++)
     {
       g_string_append_printf (out, "%s\"%s\": ", stage ? ", " : "",
                               stage == FL_STAGE_DOWNLOAD ? "download" : "encode");
-      if (baseline->result.finished[stage] && chosen->result.finished[stage] && c[stage] > 0)
-        json_seconds (out, b[stage] / c[stage]);
+      if (summaries[stage] != NULL)
+        json_seconds (out, g_array_index (summaries[stage]->points, FlSweepPoint, 1).speedup);
+      else
+        g_string_append (out, "null");
+    }
+  g_string_append_printf (out, "}, \"repeat\": %u, \"warmup\": %u, \"summary\": {",
+                          options->repeat, options->warmup);
+  for (int stage = 0; stage < 2; stage++)
+    {
+      g_string_append_printf (out, "%s\"%s\": ", stage ? ", " : "",
+                              stage == FL_STAGE_DOWNLOAD ? "download" : "encode");
+      if (summaries[stage] != NULL)
+        fl_sweep_summary_append_json (summaries[stage], out);
       else
         g_string_append (out, "null");
     }
   g_string_append_c (out, '}');
+  for (int stage = 0; stage < 2; stage++)
+    fl_sweep_summary_free (summaries[stage]);
 }
 
 static void
@@ -357,7 +487,7 @@ fl_client_print_json (const FlClientOptions *options, const FlClientRun *runs,
       json_run (out, &runs[0]);
       g_string_append (out, ", \"chosen\": ");
       json_run (out, &runs[1]);
-      json_speedup (out, &runs[0], &runs[1]);
+      json_compare (out, options, records);
     }
   else
     {

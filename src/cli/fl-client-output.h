@@ -37,10 +37,17 @@ void fl_client_progress_end_line (FlClientProgress *progress);
 
 /* The lab's lines ("Frames download time: 0.42"), for the stages that finished. */
 void fl_client_print_stage_lines (const FlClientRun *run);
-/* Baseline against chosen, per stage that ran. */
-void fl_client_print_compare_table (const FlClientRun *baseline, const FlClientRun *chosen);
-/* One row per run of each sweep: seconds, frames/s, speed-up against its first row. */
-void fl_client_print_sweep_table (GArray *sweeps, GPtrArray *records);
+/* --compare: per stage that ran, the baseline's and the chosen's median seconds
+ * with their min..max, the speed-up and its verdict; how the runs were made;
+ * then one sentence per stage (and what to try when there was nothing to hide). */
+void fl_client_print_compare_table (const FlClientOptions *options, GPtrArray *records);
+/* --sweep: one row per point of each sweep (repetitions, median, min, max,
+ * frames/s, speed-up against its first point, efficiency, the model's ideal,
+ * the verdict), then one sentence per sweep. */
+void fl_client_print_sweep_table (const FlClientOptions *options, GPtrArray *records);
+/* --sweep --json: {"records": [...], "repeat", "warmup", "fresh_frames",
+ * "sweeps": [summary, ...]}. */
+void fl_client_print_sweep_json (const FlClientOptions *options, GPtrArray *records);
 
 /* --json for one run or a compare: {"config", "run" | "baseline", "chosen",
  * "speedup", "records", "ok"}. */

@@ -65,6 +65,8 @@ append_runs (GString *out, GPtrArray *records)
 {
   g_string_append_printf (out, "\n## %s\n\n|", _("Runs"));
   append_cell (out, _("Run"));
+  /* TRANSLATORS: a table heading of the report: which timed run of a point (1, 2, 3) */
+  append_cell (out, _("Repetition"));
   append_cell (out, _("Frames"));
   append_cell (out, _("Threads"));
   append_cell (out, _("Processes"));
@@ -74,17 +76,19 @@ append_runs (GString *out, GPtrArray *records)
   append_cell (out, _("GIF frames/s"));
   append_cell (out, _("Retries"));
   append_cell (out, _("Result"));
-  g_string_append (out, "\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+  g_string_append (out, "\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
   for (guint i = 0; i < records->len; i++)
     {
       const FlRunRecord *r = records->pdata[i];
       g_autofree char *frames = g_strdup_printf ("%u", r->frames);
+      g_autofree char *repetition = g_strdup_printf ("%u", r->repetition);
       g_autofree char *retries = g_strdup_printf ("%" G_GUINT64_FORMAT, r->retries);
       g_autofree char *result = r->ok ? g_strdup (_("done"))
                                       : g_strdup_printf (_("failed: %s"), r->error ? r->error : "");
 
       g_string_append (out, "|");
       append_cell (out, r->label);
+      append_cell (out, repetition);
       append_cell (out, frames);
       append_number (out, r->threads > 0, "%.0f", r->threads);
       append_number (out, r->processes > 0, "%.0f", r->processes);
@@ -105,9 +109,10 @@ fl_client_report_prepare (const char *dir, GError **error)
 }
 
 gboolean
-fl_client_report_write (const char *dir, char **argv, GPtrArray *records, GPtrArray *commands,
+fl_client_report_write (const char *dir, char **argv, GPtrArray *records, GHashTable *commands,
                         GError **error)
 {
+  g_autoptr (GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr (GString) out = g_string_new (NULL);
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *when = g_date_time_format (now, "%Y-%m-%d %H:%M:%S %Z");
@@ -125,9 +130,15 @@ fl_client_report_write (const char *dir, char **argv, GPtrArray *records, GPtrAr
   append_machine (out);
   append_runs (out, records);
   g_string_append_printf (out, "\n## %s\n\n", _("The command that repeats each run"));
-  for (guint i = 0; i < records->len && i < commands->len; i++)
-    g_string_append_printf (out, "- %s:\n\n      %s\n\n",
-                            ((const FlRunRecord *) records->pdata[i])->label,
-                            (const char *) commands->pdata[i]);
+  /* Once per run: its repetitions are the same command. */
+  for (guint i = 0; i < records->len; i++)
+    {
+      const char *label = ((const FlRunRecord *) records->pdata[i])->label;
+      const char *command = g_hash_table_lookup (commands, label);
+
+      if (command == NULL || !g_hash_table_add (listed, (gpointer) label))
+        continue;
+      g_string_append_printf (out, "- %s:\n\n      %s\n\n", label, command);
+    }
   return fl_file_write_atomic (path, out->str, out->len, error);
 }

@@ -14,9 +14,9 @@ G_BEGIN_DECLS
 gboolean fl_client_report_prepare (const char *dir, GError **error);
 
 /* Writes dir/report.md atomically. argv: the command as given; records: the
- * runs (FlRunRecord *); commands: one command line per record (char *), in
- * the same order. */
+ * runs (FlRunRecord *), repetitions included; commands: from
+ * the runs' labels (char *) to the command lines that repeat them. */
 gboolean fl_client_report_write (const char *dir, char **argv, GPtrArray *records,
-                                 GPtrArray *commands, GError **error);
+                                 GHashTable *commands, GError **error);
 
 G_END_DECLS

@@ -60,15 +60,19 @@ typedef struct
   FlClientRun *runs;       /* --compare: [0] baseline, [1] chosen */
   GCancellable *cancellable;
   GPtrArray *records;
-  GPtrArray *commands;     /* --report: the command line of each record, or NULL */
+  const FlSweepOptions *sweep_options;
+  GHashTable *commands;    /* --report: a run's label -> the command that repeats it, or NULL */
+  char *label;             /* of the run under way */
 } Session;
 
-/* For --report: the command that repeats the run, in the records' order. */
+/* For --report: the command that repeats the run under way (its warm-ups and
+ * repetitions are the same command). */
 static void
 note_command (Session *session, const FlPipelineConfig *config)
 {
-  if (session->commands != NULL)
-    g_ptr_array_add (session->commands, fl_report_command_line (config, g_get_prgname ()));
+  if (session->commands != NULL && session->label != NULL)
+    g_hash_table_insert (session->commands, g_strdup (session->label),
+                         fl_report_command_line (config, g_get_prgname ()));
 }
 
 static void
@@ -78,6 +82,8 @@ on_run_started (guint index, guint total, const FlRunRecord *record, gpointer da
 
   /* The record lives until the records are freed, after every run. */
   fl_client_progress_set_label (session->progress, record->label);
+  g_free (session->label);
+  session->label = g_strdup (record->label);
 }
 
 static void
@@ -90,7 +96,8 @@ on_run_result (guint index, const FlPipelineConfig *config, const FlPipelineResu
   note_command (session, config);
   if (session->runs == NULL)
     return;
-  run = &session->runs[index];
+  /* A compare alternates baseline and chosen: keep the latest of each. */
+  run = &session->runs[index % 2];
   run->config = *config;
   run->result = *result;
   run->ok = run_error == NULL;
@@ -131,6 +138,7 @@ run_once (Session *session, const FlPipelineConfig *config)
   fl_client_progress_end_line (session->progress);
   fl_run_record_fill (record, &run->config, &run->result, run->error);
   g_ptr_array_add (session->records, record);
+  session->label = g_strdup (record->label);
   note_command (session, &run->config);
   return run->ok;
 }
@@ -144,8 +152,8 @@ run_compare (Session *session, const FlPipelineConfig *config)
   g_autoptr (GError) error = NULL;
   gboolean ok;
 
-  ok = fl_sweep_run (FL_SWEEP_COMPARE, config, NULL, 0, &callbacks, session,
-                     session->cancellable, session->records, &error);
+  ok = fl_sweep_run (FL_SWEEP_COMPARE, config, NULL, 0, session->sweep_options, &callbacks,
+                     session, session->cancellable, session->records, &error);
   fl_client_progress_end_line (session->progress);
   return ok && session->runs[0].ok && session->runs[1].ok;
 }
@@ -168,8 +176,8 @@ run_sweeps (Session *session, const FlPipelineConfig *config, GArray *sweeps, GE
       base.run_download = !downloaded;
       sweep->first = session->records->len;
       ok = fl_sweep_run (sweep->kind, &base, (const guint *) (gpointer) sweep->values->data,
-                         sweep->values->len, &callbacks, session, session->cancellable,
-                         session->records, error);
+                         sweep->values->len, session->sweep_options, &callbacks, session,
+                         session->cancellable, session->records, error);
       fl_client_progress_end_line (session->progress);
       if (!ok)
         return FALSE;
@@ -192,8 +200,8 @@ report_interrupted (const FlClientOptions *options, GPtrArray *records)
   for (guint i = 0; i < records->len; i++)
     done += ((FlRunRecord *) records->pdata[i])->ok;
   for (guint i = 0; i < options->sweeps->len; i++)
-    total += g_array_index (options->sweeps, FlClientSweep, i).values->len;
-  fl_cli_error (_("Interrupted: the sweep stopped after %u of its %u runs"), done, total);
+    total += g_array_index (options->sweeps, FlClientSweep, i).values->len * options->repeat;
+  fl_cli_error (_("Interrupted: the sweep stopped after %u of its %u timed runs"), done, total);
 }
 
 /* Prints the results; returns the exit status. */
@@ -207,12 +215,9 @@ report (const FlClientOptions *options, const FlClientRun *runs, GPtrArray *reco
   if (options->mode == FL_CLIENT_MODE_SWEEP)
     {
       if (options->json)
-        {
-          g_autofree char *text = fl_run_records_to_json (records);
-          fputs (text, stdout);
-        }
+        fl_client_print_sweep_json (options, records);
       else
-        fl_client_print_sweep_table (options->sweeps, records);
+        fl_client_print_sweep_table (options, records);
       if (sweep_error != NULL)
         fl_cli_error ("%s", sweep_error->message);
       return ok ? FL_EXIT_OK : FL_EXIT_FAILURE;
@@ -220,7 +225,7 @@ report (const FlClientOptions *options, const FlClientRun *runs, GPtrArray *reco
   if (options->json)
     fl_client_print_json (options, runs, records, ok);
   else if (options->mode == FL_CLIENT_MODE_COMPARE && ok)
-    fl_client_print_compare_table (&runs[0], &runs[1]);
+    fl_client_print_compare_table (options, records);
   else if (options->mode == FL_CLIENT_MODE_RUN)
     fl_client_print_stage_lines (&runs[1]);
   if (failed->error)
@@ -243,7 +248,8 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (GPtrArray) records = fl_run_records_new ();
-  g_autoptr (GPtrArray) commands = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) commands = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                          g_free);
   /* As given: parsing takes the options out of argv. */
   g_auto (GStrv) given = g_strdupv (argv);
   g_autoptr (FlClientProgress) progress = NULL;
@@ -290,8 +296,8 @@ main (int argc, char **argv)
   if (trace != NULL)
     fl_events_add_reader (events, fl_trace_writer_add, trace, NULL);
   options.config.events = events;
-  session = (Session) { progress, runs, cancellable, records,
-                        options.report_dir != NULL ? commands : NULL };
+  session = (Session) { progress, runs, cancellable, records, &options.sweep_options,
+                        options.report_dir != NULL ? commands : NULL, NULL };
   switch (options.mode)
     {
     case FL_CLIENT_MODE_RUN:
@@ -357,5 +363,6 @@ main (int argc, char **argv)
   g_thread_join (signals_thread);
   for (int i = 0; i < 2; i++)
     g_clear_error (&runs[i].error);
+  g_free (session.label);
   return status;
 }

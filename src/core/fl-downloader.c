@@ -15,6 +15,7 @@
 #include "fl-png.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -63,6 +64,7 @@ typedef struct
   GCancellable *cancellable;
   gint stop;      /* set on cancel or on a failure that ends the run; polled by reads */
   gint cancelled;
+  _Atomic gint64 wait_us;  /* see FlDownloadResult.wait_seconds */
 
   FlMutex lock;    /* guards error and the counters below */
   GError *error;  /* the first failure that ended the run */
@@ -122,8 +124,9 @@ try_frame (Run *run, Endpoint *endpoint, const char *path, GByteArray *buffer, P
   g_byte_array_set_size (buffer, 0);
   ok = fl_net_read_to_eof (fd, deadline, run->limits.max_bytes, buffer, &run->stop,
                            run->cancellable, endpoint->peer, error);
-  close (fd);
   phases->replied = g_get_monotonic_time ();
+  atomic_fetch_add_explicit (&run->wait_us, phases->replied - start, memory_order_relaxed);
+  close (fd);
   if (!ok)
     return OUTCOME_TRANSIENT;
 
@@ -470,6 +473,7 @@ download_frames (const FlDownloadConfig *config, GCancellable *cancellable,
       result->retries = run.retries;
       result->failures = run.failures;
       result->seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+      result->wait_seconds = (double) atomic_load (&run.wait_us) / G_USEC_PER_SEC;
       result->n_endpoints = run.n_endpoints;
       if (run.n_endpoints == 1)
         {

@@ -60,6 +60,9 @@ typedef struct
   guint64 retries;           /* attempts beyond the first */
   guint64 failures;          /* frames that failed for good */
   double seconds;
+  /* Connecting and waiting for the replies (to their last byte), summed over
+   * every attempt: the part of the work that threads overlap. */
+  double wait_seconds;
   guint n_endpoints;         /* servers used (1 for host/port) */
   guint64 endpoint_frames[FL_DOWNLOAD_MAX_ENDPOINTS];   /* frames each server delivered */
   guint64 endpoint_failures[FL_DOWNLOAD_MAX_ENDPOINTS]; /* failed attempts at each server */

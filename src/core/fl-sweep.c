@@ -7,6 +7,8 @@
 
 #include "fl-error.h"
 
+#include <glib/gstdio.h>
+
 #include <string.h>
 
 void
@@ -33,6 +35,7 @@ fl_run_record_fill (FlRunRecord *record, const FlPipelineConfig *config,
   record->ran_encode = encode_started;
   record->download_seconds = config->run_download ? result->download.seconds : 0.0;
   record->encode_seconds = encode_started ? result->encode.seconds : 0.0;
+  record->download_wait_seconds = config->run_download ? result->download.wait_seconds : 0.0;
   record->retries = result->download.retries;
   record->failures = result->download.failures;
   record->ok = run_error == NULL;
@@ -54,7 +57,8 @@ emit_run (FlEvents *events, FlEventKind kind, guint index, guint total, gint64 s
           const GError *run_error)
 {
   fl_events_emit (events, &(FlEvent) {
-    .kind = kind, .t0 = start, .t1 = kind == FL_EVENT_RUN_STARTED ? start : g_get_monotonic_time (),
+    .kind = kind, .t0 = start,
+    .t1 = kind == FL_EVENT_RUN_STARTED ? start : g_get_monotonic_time (),
     .run = { .index = index, .total = total,
              .code = run_error != NULL ? run_error->code : FL_EVENT_NO_ERROR },
   });
@@ -69,28 +73,28 @@ cancelled (GCancellable *cancellable, GError **error)
   return TRUE;
 }
 
-gboolean
-fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *values,
-              guint n_values, const FlSweepCallbacks *callbacks, gpointer user_data,
-              GCancellable *cancellable, GPtrArray *records, GError **error)
+/* The frames of a download, removed so the next one writes into a folder
+ * without them. Frames that are not there are fine. */
+static void
+remove_frames (const FlPipelineConfig *config)
 {
-  static const FlSweepCallbacks no_callbacks = { 0 };
-  g_autofree Plan *plans = NULL;
-  guint n_plans = 0;
-  gboolean ok = TRUE;
+  g_autoptr (GString) path = g_string_new (config->download.frames_dir);
+  gsize dir_length;
 
-  g_return_val_if_fail (base != NULL && records != NULL, FALSE);
-  g_return_val_if_fail (kind == FL_SWEEP_COMPARE || values != NULL || n_values == 0, FALSE);
-  if (callbacks == NULL)
-    callbacks = &no_callbacks;
-
-  if (kind != FL_SWEEP_COMPARE && n_values == 0)
+  g_string_append_c (path, G_DIR_SEPARATOR);
+  dir_length = path->len;
+  for (guint i = 0; i < config->download.n_frames; i++)
     {
-      g_set_error_literal (error, FL_ERROR, FL_ERROR_INVALID_ARGUMENT,
-                           "A sweep needs at least one value");
-      return FALSE;
+      g_string_truncate (path, dir_length);
+      g_string_append_printf (path, "%u.png", i);
+      (void) g_unlink (path->str);
     }
-  plans = g_new0 (Plan, kind == FL_SWEEP_COMPARE ? 2 : n_values);
+}
+
+static guint
+make_plans (FlSweepKind kind, const FlPipelineConfig *base, const guint *values, guint n_values,
+            Plan *plans)
+{
   if (kind == FL_SWEEP_COMPARE)
     {
       plans[0].config = *base;
@@ -99,28 +103,96 @@ fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *value
       plans[0].label = g_strdup ("baseline");
       plans[1].config = *base;
       plans[1].label = g_strdup ("chosen");
-      n_plans = 2;
+      return 2;
     }
-  else
-    for (guint i = 0; i < n_values; i++)
-      {
-        plans[i].config = *base;
-        if (kind == FL_SWEEP_THREADS)
-          {
-            plans[i].config.download.threads = MAX (values[i], 1u);
-            plans[i].config.run_download = TRUE;
-            plans[i].config.run_encode = FALSE;
-            plans[i].label = g_strdup_printf ("threads=%u", values[i]);
-          }
-        else
-          {
-            plans[i].config.encode.processes = MAX (values[i], 1u);
-            plans[i].config.run_download = FALSE;
-            plans[i].config.run_encode = TRUE;
-            plans[i].label = g_strdup_printf ("processes=%u", values[i]);
-          }
-        n_plans++;
-      }
+  for (guint i = 0; i < n_values; i++)
+    {
+      plans[i].config = *base;
+      if (kind == FL_SWEEP_THREADS)
+        {
+          plans[i].config.download.threads = MAX (values[i], 1u);
+          plans[i].config.run_download = TRUE;
+          plans[i].config.run_encode = FALSE;
+          plans[i].label = g_strdup_printf ("threads=%u", values[i]);
+        }
+      else
+        {
+          plans[i].config.encode.processes = MAX (values[i], 1u);
+          plans[i].config.run_download = FALSE;
+          plans[i].config.run_encode = TRUE;
+          plans[i].label = g_strdup_printf ("processes=%u", values[i]);
+        }
+    }
+  return n_values;
+}
+
+/* One run of a plan; repetition 0 is a warm-up, whose record is dropped unless
+ * it failed. */
+static gboolean
+run_plan (const Plan *plan, guint repetition, gboolean fresh_frames, guint index, guint total,
+          const FlSweepCallbacks *callbacks, gpointer user_data, GCancellable *cancellable,
+          GPtrArray *records, GError **error)
+{
+  g_autoptr (FlRunRecord) record = fl_run_record_new (plan->label);
+  g_autoptr (GError) run_error = NULL;
+  FlPipelineResult result;
+  gint64 start;
+  gboolean ok;
+
+  if (fresh_frames && plan->config.run_download)
+    remove_frames (&plan->config);
+  record->repetition = repetition;
+  record->started_unix = g_get_real_time () / G_USEC_PER_SEC;
+  fl_run_record_fill (record, &plan->config, &(FlPipelineResult) { 0 }, NULL);
+  record->ok = FALSE; /* not finished yet */
+  if (callbacks->run_started)
+    callbacks->run_started (index, total, record, user_data);
+  start = g_get_monotonic_time ();
+  emit_run (plan->config.events, FL_EVENT_RUN_STARTED, index, total, start, NULL);
+  ok = fl_pipeline_run (&plan->config, cancellable, &result, &run_error);
+  emit_run (plan->config.events, FL_EVENT_RUN_ENDED, index, total, start, run_error);
+  fl_events_flush (plan->config.events);
+  fl_run_record_fill (record, &plan->config, &result, run_error);
+  if (callbacks->run_finished)
+    callbacks->run_finished (index, total, record, user_data);
+  if (callbacks->run_result)
+    callbacks->run_result (index, &plan->config, &result, run_error, user_data);
+  if (repetition > 0 || !ok)
+    g_ptr_array_add (records, g_steal_pointer (&record));
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&run_error));
+  return ok;
+}
+
+gboolean
+fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *values,
+              guint n_values, const FlSweepOptions *options, const FlSweepCallbacks *callbacks,
+              gpointer user_data, GCancellable *cancellable, GPtrArray *records, GError **error)
+{
+  static const FlSweepCallbacks no_callbacks = { 0 };
+  static const FlSweepOptions once = { 1, 0, FALSE };
+  g_autofree Plan *plans = NULL;
+  guint n_plans, repeat, rounds, total, index = 0;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (base != NULL && records != NULL, FALSE);
+  g_return_val_if_fail (kind == FL_SWEEP_COMPARE || values != NULL || n_values == 0, FALSE);
+  if (callbacks == NULL)
+    callbacks = &no_callbacks;
+  if (options == NULL)
+    options = &once;
+
+  if (kind != FL_SWEEP_COMPARE && n_values == 0)
+    {
+      g_set_error_literal (error, FL_ERROR, FL_ERROR_INVALID_ARGUMENT,
+                           "A sweep needs at least one value");
+      return FALSE;
+    }
+  plans = g_new0 (Plan, kind == FL_SWEEP_COMPARE ? 2 : n_values);
+  n_plans = make_plans (kind, base, values, n_values, plans);
+  repeat = MAX (options->repeat, 1u);
+  rounds = options->warmup + repeat;
+  total = rounds * n_plans;
 
   /* The GIF runs share one set of frames: download it once, untimed by the
    * sweep (base->run_download FALSE means the frames are already there). */
@@ -132,37 +204,15 @@ fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *value
            && fl_pipeline_run (&download, cancellable, NULL, error);
     }
 
-  for (guint i = 0; ok && i < n_plans; i++)
-    {
-      g_autoptr (FlRunRecord) record = fl_run_record_new (plans[i].label);
-      g_autoptr (GError) run_error = NULL;
-      FlPipelineResult result;
-      gint64 run_start;
+  for (guint round = 0; ok && round < rounds; round++)
+    for (guint i = 0; ok && i < n_plans; i++, index++)
+      {
+        guint repetition = round < options->warmup ? 0 : round - options->warmup + 1;
 
-      if (cancelled (cancellable, error))
-        {
-          ok = FALSE;
-          break;
-        }
-      record->started_unix = g_get_real_time () / G_USEC_PER_SEC;
-      fl_run_record_fill (record, &plans[i].config, &(FlPipelineResult) { 0 }, NULL);
-      record->ok = FALSE; /* not finished yet */
-      if (callbacks->run_started)
-        callbacks->run_started (i, n_plans, record, user_data);
-      run_start = g_get_monotonic_time ();
-      emit_run (base->events, FL_EVENT_RUN_STARTED, i, n_plans, run_start, NULL);
-      ok = fl_pipeline_run (&plans[i].config, cancellable, &result, &run_error);
-      emit_run (base->events, FL_EVENT_RUN_ENDED, i, n_plans, run_start, run_error);
-      fl_events_flush (base->events);
-      fl_run_record_fill (record, &plans[i].config, &result, run_error);
-      if (callbacks->run_finished)
-        callbacks->run_finished (i, n_plans, record, user_data);
-      if (callbacks->run_result)
-        callbacks->run_result (i, &plans[i].config, &result, run_error, user_data);
-      g_ptr_array_add (records, g_steal_pointer (&record));
-      if (!ok)
-        g_propagate_error (error, g_steal_pointer (&run_error));
-    }
+        ok = !cancelled (cancellable, error)
+             && run_plan (&plans[i], repetition, options->fresh_frames, index, total, callbacks,
+                          user_data, cancellable, records, error);
+      }
 
   for (guint i = 0; i < n_plans; i++)
     g_free (plans[i].label);

@@ -10,7 +10,7 @@
 
 #include "fl-error.h"
 #include "fl-file.h"
-#include "fl-run-record.h"
+#include "fl-json.h"
 
 #include <string.h>
 #include <sys/socket.h>
