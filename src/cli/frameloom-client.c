@@ -241,11 +241,22 @@ save_records (GPtrArray *records, const char *path, GError **error)
   return fl_run_records_save_csv (records, path, error);
 }
 
+/* A file written after the runs failed: one sentence, and a run that went well
+ * fails all the same. Takes the error. */
+static int
+output_failed (int status, GError **error)
+{
+  fl_cli_error ("%s", (*error)->message);
+  g_clear_error (error);
+  return status == FL_EXIT_OK ? FL_EXIT_FAILURE : status;
+}
+
 int
 main (int argc, char **argv)
 {
   g_auto (FlClientOptions) options = { 0 };
   g_autoptr (GError) error = NULL;
+  GError *output_error = NULL;
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (GPtrArray) records = fl_run_records_new ();
   g_autoptr (GHashTable) commands = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -268,14 +279,10 @@ main (int argc, char **argv)
   g_set_prgname ("frameloom-client");
   if (!fl_client_options_parse (&options, argc, argv))
     return FL_EXIT_USAGE;
-  if (options.report_dir != NULL && !fl_client_report_prepare (options.report_dir, &error))
-    {
-      fl_cli_error ("%s", error->message);
-      return FL_EXIT_USAGE;
-    }
-  /* A trace that cannot be written is known before any frame is fetched. */
-  if (options.trace_path != NULL
-      && (trace = fl_trace_writer_new (options.trace_path, g_get_prgname (), &error)) == NULL)
+  /* A report or a trace that cannot be written is known before any frame is fetched. */
+  if ((options.report_dir != NULL && !fl_client_report_prepare (options.report_dir, &error))
+      || (options.trace_path != NULL
+          && (trace = fl_trace_writer_new (options.trace_path, g_get_prgname (), &error)) == NULL))
     {
       fl_cli_error ("%s", error->message);
       return FL_EXIT_USAGE;
@@ -325,38 +332,14 @@ main (int argc, char **argv)
   /* Every run flushed its events: the trace has them all, also when a run
    * failed or was interrupted (it shows where the time went until then). */
   g_clear_pointer (&events, fl_events_free);
-  if (trace != NULL)
-    {
-      g_autoptr (GError) trace_error = NULL;
-      if (!fl_trace_writer_close (g_steal_pointer (&trace), &trace_error))
-        {
-          fl_cli_error ("%s", trace_error->message);
-          if (status == FL_EXIT_OK)
-            status = FL_EXIT_FAILURE;
-        }
-    }
-
-  if (options.report_dir != NULL)
-    {
-      g_autoptr (GError) report_error = NULL;
-      if (!fl_client_report_write (options.report_dir, given, records, commands, &report_error))
-        {
-          fl_cli_error ("%s", report_error->message);
-          if (status == FL_EXIT_OK)
-            status = FL_EXIT_FAILURE;
-        }
-    }
-
-  if (options.records_path != NULL)
-    {
-      g_autoptr (GError) save_error = NULL;
-      if (!save_records (records, options.records_path, &save_error))
-        {
-          fl_cli_error ("%s", save_error->message);
-          if (status == FL_EXIT_OK)
-            status = FL_EXIT_FAILURE;
-        }
-    }
+  if (trace != NULL && !fl_trace_writer_close (g_steal_pointer (&trace), &output_error))
+    status = output_failed (status, &output_error);
+  if (options.report_dir != NULL
+      && !fl_client_report_write (options.report_dir, given, records, commands, &output_error))
+    status = output_failed (status, &output_error);
+  if (options.records_path != NULL
+      && !save_records (records, options.records_path, &output_error))
+    status = output_failed (status, &output_error);
 
   /* Process-directed, so it reaches the one thread that waits for it. */
   kill (getpid (), SIGUSR1);
