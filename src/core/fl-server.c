@@ -258,6 +258,8 @@ handler_thread (void *data)
       gboolean sent;
       int fd;
 
+      /* Unknown unless accept fills it in (a peer gone before it was accepted). */
+      peer.ss_family = AF_UNSPEC;
       fd = accept4 (server->listen_fd, (struct sockaddr *) &peer, &peer_length, SOCK_CLOEXEC);
       accepted_at = g_get_monotonic_time ();
 
