@@ -5,10 +5,17 @@
 #include "fl-config.h"
 
 #include "fl-cli.h"
+#include "fl-error.h"
+#include "fl-file.h"
+#include "fl-frame-list.h"
 #include "fl-net.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <glib/gi18n.h>
 #include <stddef.h>
+#include <unistd.h>
 
 /* A number option: where its text and its value live in FlClientOptions. */
 typedef struct
@@ -30,6 +37,7 @@ static const NumberOption numbers[] = {
   NUMBER (loop_text, loop, N_("Loop count"), 0, 65535),
   NUMBER (repeat_text, repeat, N_("Repetitions"), 1, 1000),
   NUMBER (warmup_text, warmup, N_("Warm-up runs"), 0, 100),
+  NUMBER (scale_text, scale, N_("Scale"), 1, 64),
 };
 
 /* A combination that cannot work: broken() says whether options has it. */
@@ -109,7 +117,21 @@ empty_host (const FlClientOptions *o)
   return o->host != NULL && o->host[0] == '\0';
 }
 
+static gboolean
+fps_and_delay (const FlClientOptions *o)
+{
+  return o->fps_text != NULL && o->delay_text != NULL;
+}
+
+static gboolean
+json_to_stdout_gif (const FlClientOptions *o)
+{
+  return o->json && o->gif_to_stdout;
+}
+
 static const Rule rules[] = {
+  { fps_and_delay, N_("--fps and --delay-ms both set the delay: give one of them") },
+  { json_to_stdout_gif, N_("With -o - the GIF goes to standard output: drop --json") },
   { both_stages_only, N_("--download-only and --encode-only cannot be used together") },
   { sequential_with_counts,
     N_("--sequential means one thread and one process: drop --threads and --processes") },
@@ -319,10 +341,151 @@ new_context (FlClientOptions *o)
   return context;
 }
 
+static GOptionContext *
+new_make_gif_context (FlClientOptions *o)
+{
+  const GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o->output,
+      N_("The animated GIF to write, - for standard output (default frameloom.gif)"),
+      N_("FILE") },
+    { "fps", 0, 0, G_OPTION_ARG_STRING, &o->fps_text,
+      N_("Frames per second, e.g. 12.5 (GIF keeps delays in hundredths of a second)"),
+      N_("F") },
+    { "delay-ms", 0, 0, G_OPTION_ARG_STRING, &o->delay_text,
+      N_("Delay per frame in milliseconds (default 500)"), N_("D") },
+    { "loop", 0, 0, G_OPTION_ARG_STRING, &o->loop_text,
+      N_("Times the animation repeats, 0 for forever (default 0)"), N_("L") },
+    { "scale", 0, 0, G_OPTION_ARG_STRING, &o->scale_text,
+      N_("Enlarge every frame N times, each pixel a square (default 1)"), N_("N") },
+    { "processes", 'P', 0, G_OPTION_ARG_STRING, &o->processes_text,
+      N_("GIF worker processes (default: 2, at most the CPU count)"), N_("P") },
+    { "dither", 0, 0, G_OPTION_ARG_NONE, &o->dither,
+      N_("Dither frames that have more than 256 colours (Floyd-Steinberg)"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, N_("Print JSON instead of the timing line"),
+      NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, N_("Show no progress"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->inputs, NULL, NULL },
+    { NULL },
+  };
+  GOptionContext *context = g_option_context_new (N_("IMAGE|GLOB|FOLDER..."));
+
+  g_option_context_set_translation_domain (context, FL_GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+    _("Makes an animated GIF of PNG images, in the order given: files, globs such as\n"
+      "\"shot-*.png\" (in natural order: shot-2 before shot-10) or folders (0.png, 1.png...\n"
+      "or else every PNG in natural order). Lossless for frames of up to 256 colours."));
+  g_option_context_add_main_entries (context, entries, FL_GETTEXT_PACKAGE);
+  return context;
+}
+
+/* --fps F: a delay of 1000 / F milliseconds. */
+static gboolean
+parse_fps (FlClientOptions *o)
+{
+  char *end = NULL;
+  double fps;
+
+  if (o->fps_text == NULL)
+    return TRUE;
+  fps = g_ascii_strtod (o->fps_text, &end);
+  if (end == o->fps_text || *end != '\0' || !(fps >= 0.01 && fps <= 1000))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("Frames per second \"%s\" is not valid: expected a number from "
+                           "0.01 to 1000"), o->fps_text);
+      return usage_error (message);
+    }
+  o->delay_ms = (guint) (1000.0 / fps + 0.5);
+  return TRUE;
+}
+
+/* frameloom-client make-gif: a run of the GIF stage alone over the frames the
+ * arguments name (fl-frame-list.h), with the run's usual progress and output. */
+static gboolean
+parse_make_gif (FlClientOptions *o, int argc, char **argv)
+{
+  g_autoptr (GOptionContext) context = new_make_gif_context (o);
+  g_autoptr (GError) error = NULL;
+
+  /* Its own name in --help and in the hint after a usage error. */
+  g_set_prgname ("frameloom-client make-gif");
+  fl_cli_parse_or_exit (context, &argc, &argv, &o->version);
+  o->make_gif = TRUE;
+  o->encode_only = TRUE;
+  o->gif_to_stdout = g_strcmp0 (o->output, "-") == 0;
+  if (o->inputs == NULL)
+    return usage_error (_("Name the images to make the GIF from: files, globs or folders"));
+  if (!parse_numbers (o) || !parse_fps (o))
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (rules); i++)
+    if (rules[i].broken (o))
+      return usage_error (_(rules[i].message));
+  g_set_prgname ("frameloom-client");
+  o->frame_paths = fl_frame_list_expand ((const char *const *) o->inputs, &error);
+  if (o->frame_paths == NULL)
+    {
+      /* Named inputs that are not there are bad input, not bad usage. */
+      fl_cli_error ("%s", error->message);
+      exit (FL_EXIT_FAILURE);
+    }
+  o->frames = o->frame_paths->len;
+  g_ptr_array_add (o->frame_paths, NULL);
+  if (o->gif_to_stdout)
+    {
+      int fd = g_file_open_tmp ("frameloom-XXXXXX.gif", &o->stdout_temp, &error);
+
+      if (fd < 0)
+        {
+          fl_cli_error ("%s", error->message);
+          exit (FL_EXIT_FAILURE);
+        }
+      close (fd);
+      g_unlink (o->stdout_temp);
+    }
+  build_config (o);
+  o->config.encode.frame_paths = (const char *const *) o->frame_paths->pdata;
+  o->config.encode.scale = o->scale;
+  o->config.encode.dither = o->dither;
+  if (o->gif_to_stdout)
+    o->config.encode.output = o->stdout_temp;
+  return TRUE;
+}
+
+int
+fl_client_make_gif_to_stdout (FlClientOptions *o, gboolean ok, const GError *run_error)
+{
+  g_autofree guint8 *data = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize length = 0;
+  int errsv;
+
+  if (!ok)
+    {
+      if (run_error != NULL)
+        fl_cli_error ("%s", run_error->message);
+      g_unlink (o->stdout_temp);
+      return FL_EXIT_FAILURE;
+    }
+  if (!fl_file_read (o->stdout_temp, G_MAXSIZE / 2, &data, &length, &error))
+    {
+      fl_cli_error ("%s", error->message);
+      g_unlink (o->stdout_temp);
+      return FL_EXIT_FAILURE;
+    }
+  g_unlink (o->stdout_temp);
+  errsv = fl_fd_write_all (STDOUT_FILENO, data, length);
+  if (errsv != 0)
+    {
+      fl_cli_error (_("Could not write the GIF to standard output: %s"), fl_strerror (errsv));
+      return FL_EXIT_FAILURE;
+    }
+  return FL_EXIT_OK;
+}
+
 gboolean
 fl_client_options_parse (FlClientOptions *o, int argc, char **argv)
 {
-  g_autoptr (GOptionContext) context = new_context (o);
+  g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   guint cpus = g_get_num_processors ();
 
@@ -336,6 +499,10 @@ fl_client_options_parse (FlClientOptions *o, int argc, char **argv)
   o->sweeps = g_array_new (FALSE, TRUE, sizeof (FlClientSweep));
   g_array_set_clear_func (o->sweeps, sweep_clear);
   o->endpoint_hosts = g_ptr_array_new_with_free_func (g_free);
+  o->scale = 1;
+  if (argc > 1 && g_strcmp0 (argv[1], "make-gif") == 0)
+    return parse_make_gif (o, argc - 1, argv + 1);
+  context = new_context (o);
   fl_cli_parse_or_exit (context, &argc, &argv, &o->version);
 
   if (o->port_text != NULL && !fl_net_parse_port (o->port_text, FALSE, &o->port, &error))
@@ -374,4 +541,9 @@ fl_client_options_clear (FlClientOptions *o)
   g_clear_pointer (&o->report_dir, g_free);
   g_clear_pointer (&o->sweeps, g_array_unref);
   g_clear_pointer (&o->endpoint_hosts, g_ptr_array_unref);
+  g_clear_pointer (&o->fps_text, g_free);
+  g_clear_pointer (&o->scale_text, g_free);
+  g_clear_pointer (&o->inputs, g_strfreev);
+  g_clear_pointer (&o->frame_paths, g_ptr_array_unref);
+  g_clear_pointer (&o->stdout_temp, g_free);
 }

@@ -51,6 +51,14 @@ typedef struct
   /* What to run; its strings point into this struct, which must outlive it. */
   FlPipelineConfig config;
   FlSweepOptions sweep_options;
+
+  /* make-gif: the frames named on the command line, encoded as --encode-only. */
+  gboolean make_gif, dither, gif_to_stdout;
+  char *fps_text, *scale_text;
+  char **inputs;
+  guint scale;
+  GPtrArray *frame_paths;   /* NULL-terminated, for config.encode.frame_paths */
+  char *stdout_temp;        /* -o -: the GIF is made here, then copied out */
 } FlClientOptions;
 
 /* Parses and checks argv into options (zeroed by the caller). On success
@@ -60,6 +68,11 @@ typedef struct
  * processes than processors were asked for. */
 gboolean fl_client_options_parse (FlClientOptions *options, int argc, char **argv);
 void fl_client_options_clear (FlClientOptions *options);
+
+/* make-gif with -o -: copies the finished GIF to stdout (nothing else goes
+ * there), removes the temporary file, prints the error if run failed; returns
+ * the exit status. */
+int fl_client_make_gif_to_stdout (FlClientOptions *options, gboolean ok, const GError *error);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FlClientOptions, fl_client_options_clear)
 
 G_END_DECLS

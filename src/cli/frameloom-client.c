@@ -325,6 +325,8 @@ main (int argc, char **argv)
       report_interrupted (&options, records);
       status = EXIT_INTERRUPTED;
     }
+  else if (options.gif_to_stdout)
+    status = fl_client_make_gif_to_stdout (&options, ok, runs[1].error);
   else
     status = report (&options, runs, records, ok, error);
   fflush (stdout);

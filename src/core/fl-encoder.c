@@ -39,6 +39,7 @@ extern char **environ;
 #define CHUNK_TARGET_BYTES (1024u * 1024u)
 #define DEFAULT_MAX_HELD (8u * 1024u * 1024u)
 #define WINDOW_PER_WORKER 4u
+#define MIN_CHUNK_FRAMES 4u
 /* A GIF block's colour table and framing on top of the pixels' share of the PNG. */
 #define BLOCK_OVERHEAD 400u
 
@@ -114,12 +115,40 @@ worker_kill_and_reap (Worker *worker)
   g_clear_pointer (&worker->in, g_byte_array_unref);
 }
 
+/* Sends the frames' paths, each ended by a NUL, before any range (--list). */
+static gboolean
+send_paths (int fd, const FlEncodeConfig *config)
+{
+  for (guint i = 0; i < config->n_frames; i++)
+    {
+      const char *p = config->frame_paths[i];
+      gsize left = strlen (p) + 1;
+
+      while (left > 0)
+        {
+          ssize_t n = send (fd, p, left, MSG_NOSIGNAL);
+
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n <= 0)
+            return FALSE;
+          p += n;
+          left -= (gsize) n;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 worker_spawn (Worker *worker, const char *worker_path, const FlEncodeConfig *config,
               GError **error)
 {
   g_autofree char *delay = g_strdup_printf ("%u", fl_gif_delay_cs (config->delay_ms));
-  char *argv[] = { (char *) worker_path, (char *) config->frames_dir, delay, NULL };
+  g_autofree char *first = g_strdup_printf ("%u", config->first);
+  g_autofree char *n_frames = g_strdup_printf ("%u", config->n_frames);
+  g_autofree char *scale = g_strdup_printf ("--scale=%u", MAX (config->scale, 1));
+  const char *argv[10];
+  guint argc = 0;
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   sigset_t empty, defaults;
@@ -128,6 +157,17 @@ worker_spawn (Worker *worker, const char *worker_path, const FlEncodeConfig *con
   /* posix_spawn reports a missing program only where the C library learns it
    * before returning (glibc does; valgrind's and some others exit 127 in the
    * child instead): ask first, so the sentence is the same everywhere. */
+  argv[argc++] = worker_path;
+  if (config->frame_paths != NULL)
+    argv[argc++] = "--list";
+  if (config->dither)
+    argv[argc++] = "--dither";
+  argv[argc++] = scale;
+  argv[argc++] = config->frame_paths != NULL ? "-" : config->frames_dir;
+  argv[argc++] = delay;
+  argv[argc++] = first;
+  argv[argc++] = n_frames;
+  argv[argc] = NULL;
   if (access (worker_path, X_OK) != 0)
     {
       g_set_error (error, FL_ERROR, FL_ERROR_WORKER, "Could not start the GIF worker %s: %s",
@@ -159,7 +199,7 @@ worker_spawn (Worker *worker, const char *worker_path, const FlEncodeConfig *con
   posix_spawnattr_setsigmask (&attr, &empty);
   posix_spawnattr_setsigdefault (&attr, &defaults);
   posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  rc = posix_spawn (&worker->pid, worker_path, &actions, &attr, argv, environ);
+  rc = posix_spawn (&worker->pid, worker_path, &actions, &attr, (char **) argv, environ);
   posix_spawnattr_destroy (&attr);
   posix_spawn_file_actions_destroy (&actions);
   close (fds[1]);
@@ -176,6 +216,12 @@ worker_spawn (Worker *worker, const char *worker_path, const FlEncodeConfig *con
   worker->out_fd = fds[0];
   worker->cmd_fd = cmd[0];
   worker->in = g_byte_array_sized_new (READ_CHUNK);
+  /* A worker that is gone tells its story through its closed stdout. */
+  if (config->frame_paths != NULL && !send_paths (worker->cmd_fd, config))
+    {
+      close (worker->cmd_fd);
+      worker->cmd_fd = -1;
+    }
   return TRUE;
 
 failed:
@@ -260,8 +306,10 @@ chunk_bounds (Encoder *e, guint64 seq, guint *first, guint *count)
 }
 
 /* About CHUNK_TARGET_BYTES of GIF per chunk, judged from the first frame's
- * file (noise compresses about as badly in a PNG as in a GIF); at least one
- * chunk per worker, at most one per frame. */
+ * file (noise compresses about as badly in a PNG as in a GIF), but at least
+ * MIN_CHUNK_FRAMES frames: a worker reads the frame before its chunk and the
+ * one after too, so one-frame chunks of big frames would decode each three
+ * times. At least one chunk per worker, at most one per frame. */
 static guint64
 count_chunks (const FlEncodeConfig *config, guint n_workers)
 {
@@ -270,13 +318,15 @@ count_chunks (const FlEncodeConfig *config, guint n_workers)
   if (per_chunk == 0)
     {
       g_autofree char *name = g_strdup_printf ("%u.png", config->first);
-      g_autofree char *path = g_build_filename (config->frames_dir, name, NULL);
+      g_autofree char *path = config->frame_paths != NULL
+                                ? g_strdup (config->frame_paths[0])
+                                : g_build_filename (config->frames_dir, name, NULL);
       struct stat st;
       guint64 per_frame = 64 * 1024;
 
       if (stat (path, &st) == 0 && st.st_size > 0)
         per_frame = (guint64) st.st_size + BLOCK_OVERHEAD;
-      per_chunk = MAX (CHUNK_TARGET_BYTES / per_frame, 1);
+      per_chunk = MAX (CHUNK_TARGET_BYTES / per_frame, MIN_CHUNK_FRAMES);
     }
   n_chunks = (config->n_frames + per_chunk - 1) / per_chunk;
   return CLAMP (n_chunks, n_workers, config->n_frames);
@@ -412,6 +462,13 @@ worker_parse (Encoder *e, Worker *worker, GError **error)
           g_set_error (error, FL_ERROR, header.code, "%.*s", (int) header.length,
                        (const char *) payload);
           return FALSE;
+        case FL_GIF_RECORD_GLOBAL:
+          /* Only the range that starts the animation sends it, before its first frame. */
+          if (chunk == NULL || chunk->first != e->config->first || chunk->done != 0
+              || header.code < 1 || header.code > 8 || header.length != 3u << header.code)
+            return worker_fail (e, worker, error, "sent a colour table out of order");
+          fl_gif_writer_set_global_table (e->writer, payload, header.code);
+          break;
         case FL_GIF_RECORD_DONE:
           if (chunk == NULL || chunk->done != chunk->count)
             return worker_fail (e, worker, error, "finished before its last frame");

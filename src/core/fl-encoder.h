@@ -1,8 +1,9 @@
 /* fl-encoder.h: the multi-process animated GIF encoder.
  *
  * P worker processes (the frameloom-gif-worker program, started with
- * posix_spawn, never a bare fork) encode frames DIR/<i>.png into finished GIF
- * image blocks. The frames are cut into chunks of about 1 MiB of GIF each that
+ * posix_spawn, never a bare fork) encode frames DIR/<i>.png (or any list of
+ * PNG files) into finished GIF image blocks: each frame draws only what
+ * changed since the one before (fl-gif-delta.h). The frames are cut into chunks of about 1 MiB of GIF each that
  * are handed out one at a time to whichever worker is free; the parent writes
  * the header, the blocks in frame order and the trailer to a temporary file and
  * renames it into place. Blocks that arrive ahead of their turn are held, up to
@@ -29,6 +30,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   const char *frames_dir;   /* holds <first>.png .. <first+n_frames-1>.png */
+  const char *const *frame_paths; /* or else: n_frames paths of PNG files, in order */
   guint first;              /* index of the first frame, usually 0 */
   guint n_frames;
   guint processes;          /* worker processes, >= 1 */
@@ -39,6 +41,8 @@ typedef struct
   FlEvents *events;         /* optional: the stage and every chunk (tracks: workers 0..P-1) */
   guint chunk_frames;       /* frames per chunk; 0: sized from the first frame (~1 MiB) */
   gsize max_held_bytes;     /* out-of-order blocks the parent may hold; 0: 8 MiB */
+  guint scale;              /* 0 or 1: as they are; N: every frame enlarged N times */
+  gboolean dither;          /* Floyd-Steinberg on quantised frames */
 } FlEncodeConfig;
 
 typedef struct

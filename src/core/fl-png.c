@@ -150,10 +150,14 @@ typedef struct
   guint64 rows;          /* in the current pass */
   guint64 row, column;   /* position in the current pass */
   gboolean complete;     /* every row of every pass seen */
-  /* Palette images only: rows are unfiltered to check every index against the
-   * palette (libpng maps an index beyond it silently; the decoder refuses it). */
+  /* Palette images: rows are unfiltered to check every index against the
+   * palette (libpng maps an index beyond it silently; the decoder refuses it).
+   * 8-bit RGB and RGBA when decoding: rows are unfiltered into image. */
   guint palette_entries; /* 0: not a palette image */
-  guint8 *row_now, *row_before; /* samples of this row and the one before */
+  guint8 *row_now, *row_before; /* samples of this row and the one before; NULL: no unfiltering */
+  guint filter_offset;   /* bytes from a sample to the one it is filtered against */
+  guint channels;        /* of the file's 8-bit pixels when image is set: 3 or 4 */
+  FlImage *image;        /* the decoded pixels (RGBA8), or NULL */
   guint64 pass_width;    /* pixels per row of the current pass */
   guint filter;          /* of the current row */
 } IdatCheck;
@@ -208,45 +212,66 @@ paeth (guint8 a, guint8 b, guint8 c)
   return (pa <= pb && pa <= pc) ? a : pb <= pc ? b : c;
 }
 
-/* Unfilters a complete palette row (one byte per pixel step: depth <= 8) and checks
- * its indices; swaps the row buffers. */
+/* Unfilters a complete row, then checks its palette indices or stores its
+ * pixels; swaps the row buffers. */
 static gboolean
-idat_palette_row (IdatCheck *check, guint filter)
+idat_row (IdatCheck *check, guint filter)
 {
   guint8 *now = check->row_now, *before = check->row_before;
   gsize n = (gsize) check->row_length - 1;
   guint depth = check->bits_per_pixel;
+  const gsize bpp = check->filter_offset;
 
-  for (gsize x = 0; x < n; x++)
+  /* One loop per filter type, the first pixel's bytes apart (nothing to their left). */
+  switch (filter)
     {
-      guint8 left = x > 0 ? now[x - 1] : 0, up = before[x], corner = x > 0 ? before[x - 1] : 0;
-
-      switch (filter)
-        {
-        case 1:
-          now[x] += left;
-          break;
-        case 2:
-          now[x] += up;
-          break;
-        case 3:
-          now[x] += (guint8) ((left + up) / 2);
-          break;
-        case 4:
-          now[x] += paeth (left, up, corner);
-          break;
-        default:
-          break;
-        }
+    case 1:
+      for (gsize x = bpp; x < n; x++)
+        now[x] += now[x - bpp];
+      break;
+    case 2:
+      for (gsize x = 0; x < n; x++)
+        now[x] += before[x];
+      break;
+    case 3:
+      for (gsize x = 0; x < MIN (bpp, n); x++)
+        now[x] += (guint8) (before[x] / 2);
+      for (gsize x = bpp; x < n; x++)
+        now[x] += (guint8) ((now[x - bpp] + before[x]) / 2);
+      break;
+    case 4:
+      for (gsize x = 0; x < MIN (bpp, n); x++)
+        now[x] += paeth (0, before[x], 0);
+      for (gsize x = bpp; x < n; x++)
+        now[x] += paeth (now[x - bpp], before[x], before[x - bpp]);
+      break;
+    default:
+      break;
     }
-  for (guint64 x = 0; x < check->pass_width; x++)
+  if (check->image != NULL)
     {
-      guint64 bit = x * depth;
-      guint index = (now[bit / 8] >> (8 - depth - bit % 8)) & ((1u << depth) - 1);
+      guint8 *out = check->image->pixels + (gsize) check->row * check->image->width * 4;
 
-      if (index >= check->palette_entries)
-        return FALSE;
+      if (check->channels == 4)
+        memcpy (out, now, n);
+      else
+        for (gsize x = 0; x < check->pass_width; x++)
+          {
+            out[x * 4] = now[x * 3];
+            out[x * 4 + 1] = now[x * 3 + 1];
+            out[x * 4 + 2] = now[x * 3 + 2];
+            out[x * 4 + 3] = 255;
+          }
     }
+  else
+    for (guint64 x = 0; x < check->pass_width; x++)
+      {
+        guint64 bit = x * depth;
+        guint index = (now[bit / 8] >> (8 - depth - bit % 8)) & ((1u << depth) - 1);
+
+        if (index >= check->palette_entries)
+          return FALSE;
+      }
   check->row_now = before;
   check->row_before = now;
   return TRUE;
@@ -282,7 +307,7 @@ idat_walk (IdatCheck *check, const guint8 *data, gsize length)
       if (check->column == check->row_length)
         {
           check->column = 0;
-          if (check->row_now != NULL && !idat_palette_row (check, check->filter))
+          if (check->row_now != NULL && !idat_row (check, check->filter))
             return "a pixel uses a colour beyond the palette";
           if (++check->row == check->rows)
             idat_next_pass (check, FALSE);
@@ -328,6 +353,9 @@ idat_feed (IdatCheck *check, const guint8 *data, gsize length)
           if (rc == Z_STREAM_END)
             {
               check->ended = TRUE;
+              /* libpng with benign errors refused refuses it ("Extra compressed data"). */
+              if (check->image != NULL && (check->zs.avail_in > 0 || length > 0))
+                return "there is data after the end of the image data";
               break;
             }
         }
@@ -344,6 +372,7 @@ idat_clear (IdatCheck *check)
   check->started = FALSE;
   g_clear_pointer (&check->row_now, g_free);
   g_clear_pointer (&check->row_before, g_free);
+  g_clear_pointer (&check->image, fl_image_free);
 }
 
 /* Ancillary chunks whose place libpng checks (its "out of place" benign errors,
@@ -375,14 +404,32 @@ static const char *const chunks_never_empty[] = {
     goto fail; \
   } G_STMT_END
 
-gboolean
-fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limits, guint *width,
-              guint *height, GError **error)
+/* Allocates the row buffers for unfiltering: the full width holds any pass's row. */
+static gboolean
+idat_alloc_rows (IdatCheck *check, gsize row_bytes, GError **error)
+{
+  check->row_now = g_try_malloc0 (row_bytes);
+  check->row_before = g_try_malloc0 (row_bytes);
+  if (check->row_now == NULL || check->row_before == NULL)
+    {
+      g_set_error_literal (error, FL_ERROR, FL_ERROR_FAILED, "Could not check a PNG: out of memory");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The whole check. With image_out, 8-bit RGB and RGBA images without
+ * interlacing or tRNS are decoded on the way (*image_out; NULL for other
+ * kinds, which libpng decodes): one inflate does both. */
+static gboolean
+check_png (const guint8 *data, gsize length, const FlPngLimits *limits, guint *width,
+           guint *height, FlImage **image_out, GError **error)
 {
   FlPngLimits defaults;
   gsize offset = FL_PNG_SIGNATURE_SIZE;
   gboolean seen_ihdr = FALSE, seen_idat = FALSE, seen_plte = FALSE;
-  guint color_type = 0, w = 0, h = 0;
+  guint color_type = 0, w = 0, h = 0, depth = 0;
+  gboolean seen_trns = FALSE, after_idat = FALSE;
   IdatCheck idat = { 0 };
   const char *why;
 
@@ -424,6 +471,10 @@ fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limits, guint
         if (!g_ascii_isalpha (type[i]))
           INVALID ("not a valid PNG: a chunk type is not valid");
 
+      if (seen_idat && memcmp (type, "IDAT", 4) != 0)
+        after_idat = TRUE;
+      if (memcmp (type, "tRNS", 4) == 0)
+        seen_trns = TRUE;
       crc_stored = read_be32 (data + offset + 8 + chunk_length);
       if ((guint32) crc32 (0, type, chunk_length + 4) != crc_stored)
         INVALID ("not a valid PNG: CRC error in the %.4s chunk", (const char *) type);
@@ -431,7 +482,6 @@ fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limits, guint
       if (!seen_ihdr)
         {
           const guint8 *p = data + offset + 8;
-          guint depth;
 
           if (memcmp (type, "IHDR", 4) != 0 || chunk_length != 13)
             INVALID ("not a valid PNG: the first chunk is not a valid IHDR");
@@ -459,20 +509,10 @@ fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limits, guint
           idat.bits_per_pixel = depth * (color_type == 2 ? 3 : color_type == 4 ? 2
                                          : color_type == 6 ? 4 : 1);
           idat_next_pass (&idat, TRUE);
-          if (color_type == 3)
-            {
-              /* The full width holds any pass's row: at most width bytes (depth <= 8). */
-              gsize row_bytes = ((gsize) w * depth + 7) / 8;
-
-              idat.row_now = g_try_malloc0 (row_bytes);
-              idat.row_before = g_try_malloc0 (row_bytes);
-              if (idat.row_now == NULL || idat.row_before == NULL)
-                {
-                  g_set_error_literal (error, FL_ERROR, FL_ERROR_FAILED,
-                                       "Could not check a PNG: out of memory");
-                  goto fail;
-                }
-            }
+          idat.filter_offset = 1;
+          /* At most width bytes a row (depth <= 8). */
+          if (color_type == 3 && !idat_alloc_rows (&idat, ((gsize) w * depth + 7) / 8, error))
+            goto fail;
           seen_ihdr = TRUE;
         }
       else if (memcmp (type, "IHDR", 4) == 0)
@@ -488,6 +528,23 @@ fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limits, guint
         {
           if (color_type == 3 && !seen_plte)
             INVALID ("not a valid PNG: a palette image has no palette");
+          /* libpng refuses image data split by another chunk ("Too many IDATs"). */
+          if (image_out != NULL && after_idat && chunk_length > 0 && !idat.ended)
+            INVALID ("not a valid PNG: the image data is split by another chunk");
+          if (!seen_idat && image_out != NULL && depth == 8 && (color_type == 2 || color_type == 6)
+              && !idat.interlaced && !seen_trns)
+            {
+              idat.channels = color_type == 6 ? 4 : 3;
+              idat.filter_offset = idat.channels;
+              idat.image = fl_image_new (w, h, 4, error);
+              if (idat.image == NULL)
+                {
+                  g_prefix_error (error, "not a valid PNG: ");
+                  goto fail;
+                }
+              if (!idat_alloc_rows (&idat, (gsize) w * idat.channels, error))
+                goto fail;
+            }
           why = idat_feed (&idat, data + offset + 8, chunk_length);
           if (why != NULL)
             INVALID ("not a valid PNG: %s", why);
@@ -520,6 +577,8 @@ fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limits, guint
       offset += (gsize) chunk_length + 12;
     }
 
+  if (image_out != NULL)
+    *image_out = g_steal_pointer (&idat.image);
   idat_clear (&idat);
   if (width)
     *width = w;
@@ -533,6 +592,13 @@ fail:
 }
 
 #undef INVALID
+
+gboolean
+fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limits, guint *width,
+              guint *height, GError **error)
+{
+  return check_png (data, length, limits, width, height, NULL, error);
+}
 
 static void
 on_png_read (png_structp png, png_bytep data, png_size_t length)
@@ -698,5 +764,20 @@ fl_png_decode (const guint8 *data, gsize length, const FlPngLimits *limits_in, G
 
   png_destroy_read_struct (&png, &info, NULL);
   g_free (rows);
+  return image;
+}
+
+FlImage *
+fl_png_decode_checked (const guint8 *data, gsize length, const FlPngLimits *limits,
+                       GError **error)
+{
+  FlImage *image = NULL;
+
+  if (!check_png (data, length, limits, NULL, NULL, &image, error))
+    return NULL;
+  /* Other kinds (palette, grey, 16-bit, interlaced, tRNS) are rare as frames:
+   * libpng decodes them, inflating a second time. */
+  if (image == NULL)
+    image = fl_png_decode (data, length, limits, error);
   return image;
 }

@@ -51,4 +51,21 @@ gboolean fl_png_peek_size (const guint8 *data, gsize length, guint *width, guint
 FlImage *fl_png_decode (const guint8 *data, gsize length, const FlPngLimits *limits,
                         GError **error);
 
+/* fl_png_check and fl_png_decode in one: the same files pass, with the image
+ * data inflated once instead of twice (the check walks the chunks, libpng
+ * inflates). The error is fl_png_check's when the chunks are wrong, else
+ * fl_png_decode's. For frames read from disk; the downloader keeps the full
+ * check, which never holds a decoded image. */
+FlImage *fl_png_decode_checked (const guint8 *data, gsize length, const FlPngLimits *limits,
+                                GError **error);
+
+/* fl_png_check then fl_png_decode: the same files pass and decode to the same
+ * pixels, but 8-bit RGB and RGBA images (not interlaced, no tRNS: what the
+ * server and most tools write) are decoded by the check's own inflate, so
+ * their image data is inflated once instead of twice. The error is the
+ * check's, else the decoder's. For frames from disk; the downloader keeps the
+ * check alone, which never holds a decoded image. */
+FlImage *fl_png_decode_checked (const guint8 *data, gsize length, const FlPngLimits *limits,
+                                GError **error);
+
 G_END_DECLS
