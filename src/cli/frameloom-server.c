@@ -16,6 +16,7 @@
 #include "fl-net.h"
 #include "fl-process.h"
 #include "fl-server.h"
+#include "fl-trace.h"
 
 #include <glib/gi18n.h>
 #include <pthread.h>
@@ -27,23 +28,35 @@
 /* After the stop, the output gets this long to take the last lines. */
 #define OUTPUT_GRACE_US (1000 * 1000)
 
-static void
-on_image_sent (const struct sockaddr *peer, gpointer user_data)
+/* Where the server's events go: the lab's line per image on out (NULL with
+ * --quiet), the notices on err. The stream's thread formats them, so a handler
+ * never waits for printing, and the writers never wait for the output. */
+typedef struct
 {
-  FlLineWriter *writer = user_data;
-  char line[128];
-  gsize length = fl_server_format_sent_line (peer, line, sizeof line - 1);
-
-  line[length++] = '\n';
-  fl_line_writer_append (writer, line, length);
-}
+  FlLineWriter *out, *err;
+} Outputs;
 
 static void
-on_server_log (const char *message, gpointer user_data)
+on_events (const FlEvent *events, guint n_events, gpointer user_data)
 {
-  g_autofree char *line = g_strdup_printf ("%s: %s\n", g_get_prgname (), message);
+  Outputs *outputs = user_data;
 
-  fl_line_writer_append (user_data, line, strlen (line));
+  for (guint i = 0; i < n_events; i++)
+    if (events[i].kind == FL_EVENT_CONNECTION_SERVED && outputs->out != NULL
+        && events[i].connection.code == FL_EVENT_NO_ERROR)
+      {
+        char line[128];
+        gsize length = fl_server_format_sent_line (&events[i], line, sizeof line - 1);
+
+        line[length++] = '\n';
+        fl_line_writer_append (outputs->out, line, length);
+      }
+    else if (events[i].kind == FL_EVENT_NOTICE)
+      {
+        g_autofree char *line = g_strdup_printf ("%s: %s\n", g_get_prgname (),
+                                                 events[i].notice.text);
+        fl_line_writer_append (outputs->err, line, strlen (line));
+      }
 }
 
 static void
@@ -64,22 +77,41 @@ print_line (FlLineWriter *writer, const char *format, ...)
 typedef struct
 {
   FlServer *server;
-  FlLineWriter *out, *err;
+  FlEvents *events;
+  guint lines, traced;  /* the readers */
+  FlTraceWriter *trace; /* NULL without --trace */
+  Outputs outputs;
+  FlLineWriter *stdout_writer; /* outputs.out, also with --quiet: the last line */
   pthread_t main_thread;
+  gboolean trace_failed;
 } StopRequest;
 
-/* The graceful stop, the last line, and the output's own grace. */
+/* The graceful stop, the last line, the trace, and the output's own grace. */
 static void
 stop_and_say_so (StopRequest *request)
 {
+  g_autoptr (GError) error = NULL;
   FlServerStats stats;
 
+  /* The stop flushed the events: the readers have every one. */
   fl_server_stop (request->server, FL_SERVER_DEFAULT_GRACE_MS);
+  fl_events_remove_reader (request->events, request->lines);
   fl_server_get_stats (request->server, &stats);
-  print_line (request->out, _("Stopped: %llu images sent, %llu failed connections\n"),
+  print_line (request->stdout_writer, _("Stopped: %llu images sent, %llu failed connections\n"),
               (unsigned long long) stats.images_sent, (unsigned long long) stats.failures);
-  fl_line_writer_free (request->out, g_get_monotonic_time () + OUTPUT_GRACE_US);
-  fl_line_writer_free (request->err, g_get_monotonic_time ());
+  if (request->trace != NULL)
+    {
+      fl_events_remove_reader (request->events, request->traced);
+      if (!fl_trace_writer_close (request->trace, &error))
+        {
+          g_autofree char *line = g_strdup_printf ("%s: %s\n", g_get_prgname (),
+                                                   error->message);
+          fl_line_writer_append (request->outputs.err, line, strlen (line));
+          request->trace_failed = TRUE;
+        }
+    }
+  fl_line_writer_free (request->stdout_writer, g_get_monotonic_time () + OUTPUT_GRACE_US);
+  fl_line_writer_free (request->outputs.err, g_get_monotonic_time ());
 }
 
 static void *
@@ -95,7 +127,7 @@ stop_thread (void *data)
 /* The command line, as given and parsed. */
 typedef struct
 {
-  char *host, *size, *port_text;
+  char *host, *size, *port_text, *trace;
   char *latency_text, *jitter_text, *cost_text;
   gint max_connections;
   gboolean quiet, version;
@@ -108,6 +140,7 @@ server_options_clear (ServerOptions *o)
   g_clear_pointer (&o->host, g_free);
   g_clear_pointer (&o->size, g_free);
   g_clear_pointer (&o->port_text, g_free);
+  g_clear_pointer (&o->trace, g_free);
   g_clear_pointer (&o->latency_text, g_free);
   g_clear_pointer (&o->jitter_text, g_free);
   g_clear_pointer (&o->cost_text, g_free);
@@ -156,6 +189,9 @@ parse_options (ServerOptions *o, int argc, char **argv)
       N_("CPU time spent on each image, as a slow generator would (default 0)"), N_("US") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
       N_("Do not print a line per image sent"), NULL },
+    { "trace", 0, 0, G_OPTION_ARG_FILENAME, &o->trace,
+      N_("Write every connection, per handler thread, to FILE in Chrome's Trace Event "
+         "format (Perfetto and chrome://tracing open it)"), N_("FILE.json") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &o->version, N_("Print the version and exit"), NULL },
     { NULL },
   };
@@ -242,6 +278,8 @@ main (int argc, char **argv)
 {
   g_auto (ServerOptions) options = { 0 };
   g_autoptr (GError) error = NULL;
+  /* Before the server, so it is freed after it: the server reports into it. */
+  g_autoptr (FlEvents) events = NULL;
   g_autoptr (FlServer) server = NULL;
   StopRequest request = { 0 };
   sigset_t signals;
@@ -260,26 +298,41 @@ main (int argc, char **argv)
   sigaddset (&signals, SIGUSR1);
   pthread_sigmask (SIG_BLOCK, &signals, NULL);
 
-  /* Log lines are rare: written at once or dropped, no thread of their own. */
-  request.err = fl_line_writer_new (STDERR_FILENO, 64 * 1024, FALSE, NULL);
-  request.out = fl_line_writer_new (STDOUT_FILENO, 8 * 1024 * 1024, TRUE, request.err);
-  request.main_thread = pthread_self ();
-  request.server = server = fl_server_new (&options.config);
-  fl_server_set_log_func (server, on_server_log, request.err);
-  if (!options.quiet)
-    fl_server_set_sent_func (server, on_image_sent, request.out);
-  if (!fl_server_start (server, &error))
+  if (options.trace != NULL
+      && (request.trace = fl_trace_writer_new (options.trace, g_get_prgname (), &error)) == NULL)
     {
-      fl_line_writer_free (request.out, g_get_monotonic_time ());
-      fl_line_writer_free (request.err, g_get_monotonic_time ());
       fl_cli_error ("%s", error->message);
       return FL_EXIT_USAGE;
     }
-  print_line (request.out, "Listening on %s\n", fl_server_get_address (server));
+  /* Log lines are rare: written at once or dropped, no thread of their own. */
+  request.outputs.err = fl_line_writer_new (STDERR_FILENO, 64 * 1024, FALSE, NULL);
+  request.stdout_writer = fl_line_writer_new (STDOUT_FILENO, 8 * 1024 * 1024, TRUE,
+                                              request.outputs.err);
+  request.outputs.out = options.quiet ? NULL : request.stdout_writer;
+  request.main_thread = pthread_self ();
+  request.events = events = fl_events_new (0);
+  request.lines = fl_events_add_reader (events, on_events, &request.outputs, NULL);
+  if (request.trace != NULL)
+    request.traced = fl_events_add_reader (events, fl_trace_writer_add, request.trace, NULL);
+  options.config.events = events;
+  request.server = server = fl_server_new (&options.config);
+  if (!fl_server_start (server, &error))
+    {
+      g_clear_pointer (&server, fl_server_free);
+      g_clear_pointer (&events, fl_events_free);
+      fl_trace_writer_abort (request.trace);
+      fl_line_writer_free (request.stdout_writer, g_get_monotonic_time ());
+      fl_line_writer_free (request.outputs.err, g_get_monotonic_time ());
+      fl_cli_error ("%s", error->message);
+      return FL_EXIT_USAGE;
+    }
+  print_line (request.stdout_writer, "Listening on %s\n", fl_server_get_address (server));
 
   do
     sigwait (&signals, &sig);
   while (sig == SIGUSR1);
   stop (&request, &signals);
-  return FL_EXIT_OK;
+  /* The server before the stream it reports to. */
+  g_clear_pointer (&server, fl_server_free);
+  return request.trace_failed ? FL_EXIT_FAILURE : FL_EXIT_OK;
 }

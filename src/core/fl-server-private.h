@@ -30,6 +30,9 @@ typedef struct
 {
   int fd;
   struct sockaddr_storage peer;
+  gint64 accepted_at;  /* monotonic us */
+  gint64 started_at;   /* monotonic us: the reply started (its wait and cost done); 0: not */
+  guint track;         /* the slot of the handler that accepted it */
   gint64 due;          /* monotonic us: the reply may start */
   gint64 deadline;     /* monotonic us: the whole reply is sent by then (once started) */
   FlPngWriter *png;    /* NULL until started */
@@ -60,6 +63,7 @@ typedef enum
   FL_LOG_THREAD,
   FL_LOG_ACCEPT,
   FL_LOG_LOOP,
+  FL_LOG_LIMIT,
   FL_N_LOG_KINDS
 } FlLogKind;
 
@@ -76,10 +80,7 @@ struct _FlServer
   guint block_rows;      /* rows drawn at a time: as many as fit in 4 KiB, at least 1 */
   gsize reply_bytes;     /* what one reply in progress may hold, at most */
 
-  FlServerSentFunc sent_func;
-  gpointer sent_data;
-  FlServerLogFunc log_func;
-  gpointer log_data;
+  FlEvents *events;
 
   int listen_fd;
   char address[96];
@@ -92,7 +93,8 @@ struct _FlServer
   guint threads;       /* live handler threads */
   guint idle;          /* of those, waiting in accept */
   guint max_handlers;  /* max_connections less the wait loops */
-  guint next_handler_id;
+  gboolean *slot_used;  /* max_handlers of them: the handlers' tracks in the events */
+  gint64 started_at;    /* of the current run, for its FL_STAGE_SERVE events */
   gint64 last_log[FL_N_LOG_KINDS];
 
   /* The wait loops: their descriptors made at start, so that they exist when
@@ -108,6 +110,7 @@ struct _FlServer
   gint stop_requested; /* atomic copy of stopping, for the wait loops */
   gint cut;            /* atomic: the grace is over, every reply ends now */
 
+  _Atomic guint64 accepted;  /* connections ended so far: their index in the events */
   _Atomic guint64 images_sent;
   _Atomic guint64 bytes_sent;
   _Atomic guint64 failures;

@@ -44,8 +44,9 @@ fl_server_reply_start (FlServer *server, FlServerReply *reply, FlRng *rng)
   if (reply->png == NULL)
     return FALSE;
   reply->rows_left = server->height;
+  reply->started_at = g_get_monotonic_time ();
   /* A peer slower than 1 MB/s on average does not get the rest. */
-  reply->deadline = g_get_monotonic_time () + (gint64) server->send_timeout_ms * 1000
+  reply->deadline = reply->started_at + (gint64) server->send_timeout_ms * 1000
                     + (gint64) (server->row_bytes * server->height);
   return TRUE;
 }

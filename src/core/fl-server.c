@@ -5,7 +5,9 @@
 #include "fl-error.h"
 #include "fl-net.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
@@ -26,7 +28,7 @@
 typedef struct
 {
   FlServer *server;
-  guint id;
+  guint slot;     /* 0..max_handlers-1, its track in the events */
   FlRng rng;
   guint8 *row;
   GByteArray *out;
@@ -60,37 +62,22 @@ fl_server_new (const FlServerConfig *config)
   server->n_loops = MIN (MIN ((guint) g_get_num_processors (), FL_SERVER_MAX_LOOPS),
                          server->max_connections / 2);
   server->max_handlers = server->max_connections - server->n_loops;
+  server->events = config->events;
   server->listen_fd = -1;
   fl_mutex_init (&server->lock);
   fl_cond_init (&server->changed);
   return server;
 }
 
-void
-fl_server_set_sent_func (FlServer *server, FlServerSentFunc func, gpointer user_data)
-{
-  server->sent_func = func;
-  server->sent_data = user_data;
-}
-
-void
-fl_server_set_log_func (FlServer *server, FlServerLogFunc func, gpointer user_data)
-{
-  server->log_func = func;
-  server->log_data = user_data;
-}
-
-/* Rate-limited to one line per kind per second; the sentence is passed on with
- * no lock held, so a log function that blocks holds up one thread, not all. */
+/* Rate-limited to one notice per kind per second, sent with no lock held. */
 void
 fl_server_log (FlServer *server, FlLogKind kind, const char *format, ...)
 {
   gint64 now = g_get_monotonic_time ();
   gboolean due;
-  char message[256];
   va_list args;
 
-  if (server->log_func == NULL)
+  if (server->events == NULL)
     return;
   fl_mutex_lock (&server->lock);
   due = now - server->last_log[kind] >= G_USEC_PER_SEC;
@@ -100,9 +87,11 @@ fl_server_log (FlServer *server, FlLogKind kind, const char *format, ...)
   if (!due)
     return;
   va_start (args, format);
-  g_vsnprintf (message, sizeof message, format, args);
+  fl_events_push (server->events, &(FlEvent) {
+    .kind = FL_EVENT_NOTICE, .t0 = now, .t1 = now,
+    .notice = { .stage = FL_STAGE_SERVE, .what = kind, .text = g_strdup_vprintf (format, args) },
+  });
   va_end (args);
-  server->log_func (message, server->log_data);
 }
 
 static void *handler_thread (void *data);
@@ -122,7 +111,9 @@ spawn_handler_locked (FlServer *server)
     return -1;
   handler = g_new0 (Handler, 1);
   handler->server = server;
-  handler->id = server->next_handler_id++;
+  /* The lowest free slot: a handler's track in the events, one thread at a time. */
+  while (server->slot_used[handler->slot])
+    handler->slot++;
   pthread_attr_init (&attr);
   pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
   pthread_attr_setstacksize (&attr, HANDLER_STACK_SIZE);
@@ -133,6 +124,7 @@ spawn_handler_locked (FlServer *server)
       g_free (handler);
       return rc;
     }
+  server->slot_used[handler->slot] = TRUE;
   server->threads++;
   server->idle++;
   return 0;
@@ -190,20 +182,62 @@ accept_failed (FlServer *server, int errsv)
   fl_mutex_unlock (&server->lock);
 }
 
+static void
+peer_set (FlEventPeer *out, const struct sockaddr_storage *peer)
+{
+  if (peer->ss_family == AF_INET)
+    {
+      const struct sockaddr_in *in = (const struct sockaddr_in *) peer;
+
+      out->family = AF_INET;
+      out->port = ntohs (in->sin_port);
+      memcpy (out->address, &in->sin_addr, 4);
+    }
+  else if (peer->ss_family == AF_INET6)
+    {
+      const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) peer;
+
+      out->family = AF_INET6;
+      out->port = ntohs (in6->sin6_port);
+      memcpy (out->address, &in6->sin6_addr, 16);
+    }
+}
+
+/* The connection accepted by the handler in reply->track has ended. One that a
+ * wait loop finished (it waited, or its peer read slowly) spans the time its
+ * handler went on serving others. */
+static void
+emit_served (FlServer *server, const FlServerReply *reply, gboolean sent)
+{
+  FlEvent event = {
+    .kind = FL_EVENT_CONNECTION_SERVED, .track = reply->track, .t0 = reply->accepted_at,
+    .t1 = g_get_monotonic_time (),
+    .connection = {
+      .index = (guint32) atomic_fetch_add_explicit (&server->accepted, 1, memory_order_relaxed),
+      .code = sent ? FL_EVENT_NO_ERROR : FL_ERROR_NETWORK,
+      .bytes = reply->bytes,
+      .generate_us = reply->started_at ? (guint32) (reply->started_at - reply->accepted_at) : 0,
+    },
+  };
+
+  peer_set (&event.connection.peer, &reply->peer);
+  fl_events_push (server->events, &event);
+}
+
 void
 fl_server_end_connection (FlServer *server, FlServerReply *reply, gboolean sent)
 {
-  /* The line comes before the close: a client that reads it after its EOF can
-   * count on it, and lines of one sequential client are in order. */
+  /* The event comes before the close: a client that reads the lab's line after
+   * its EOF can count on it, and lines of one sequential client are in order. */
   if (sent)
     {
       atomic_fetch_add_explicit (&server->images_sent, 1, memory_order_relaxed);
       atomic_fetch_add_explicit (&server->bytes_sent, reply->bytes, memory_order_relaxed);
-      if (server->sent_func)
-        server->sent_func ((struct sockaddr *) &reply->peer, server->sent_data);
     }
   else
     atomic_fetch_add_explicit (&server->failures, 1, memory_order_relaxed);
+  if (server->events != NULL)
+    emit_served (server, reply, sent);
   close (reply->fd);
   fl_server_reply_clear (reply);
   atomic_fetch_sub_explicit (&server->active, 1, memory_order_relaxed);
@@ -370,13 +404,15 @@ serve_here (Handler *handler, FlServerReply *reply)
 
 /* One accepted connection, start to finish (or until a wait loop takes it). */
 static void
-handle (Handler *handler, int fd, const struct sockaddr_storage *peer)
+handle (Handler *handler, int fd, const struct sockaddr_storage *peer, gint64 accepted_at)
 {
   FlServer *server = handler->server;
   FlServerReply reply;
   Served served;
 
   fl_server_reply_init (&reply, fd, peer, 0);
+  reply.accepted_at = accepted_at;
+  reply.track = handler->slot;
   if (server->latency_ms > 0 || server->jitter_ms > 0)
     {
       /* The cost is paid here, where the handlers share it over the cores, so
@@ -408,11 +444,15 @@ handler_thread (void *data)
       struct sockaddr_storage peer;
       socklen_t peer_length = sizeof peer;
       int fd, errsv, spawn_rc = -1;
+      gint64 accepted_at;
       guint threads = 0;
       gboolean leave;
 
+      /* Unknown unless accept fills it in. */
+      peer.ss_family = AF_UNSPEC;
       fd = accept4 (server->listen_fd, (struct sockaddr *) &peer, &peer_length, SOCK_CLOEXEC);
       errsv = errno;
+      accepted_at = g_get_monotonic_time ();
 
       fl_mutex_lock (&server->lock);
       if (server->stopping)
@@ -438,7 +478,7 @@ handler_thread (void *data)
       log_spawn_failure (server, spawn_rc, threads);
       atomic_fetch_add_explicit (&server->active, 1, memory_order_relaxed);
 
-      handle (handler, fd, &peer);
+      handle (handler, fd, &peer, accepted_at);
 
       fl_mutex_lock (&server->lock);
       /* A thread on its way out is never counted idle: otherwise two could both
@@ -451,6 +491,7 @@ handler_thread (void *data)
     }
 
   /* Lock held here; this thread is not counted idle any more. */
+  server->slot_used[handler->slot] = FALSE;
   server->threads--;
   fl_cond_broadcast (&server->changed);
   fl_mutex_unlock (&server->lock);
@@ -504,14 +545,11 @@ raise_nofile_limit (FlServer *server)
   guint64 needed = (guint64) server->max_connections + 64;
   guint64 limit = fl_net_raise_nofile_limit (needed + FL_SERVER_HELD_DESCRIPTORS);
 
-  if (limit < needed && server->log_func)
-    {
-      g_autofree char *message = g_strdup_printf (
-        "The open-file limit is %" G_GUINT64_FORMAT " and cannot be raised to %" G_GUINT64_FORMAT
-        "; fewer than %u connections may be served at once", limit, needed,
-        server->max_connections);
-      server->log_func (message, server->log_data);
-    }
+  if (limit < needed)
+    fl_events_notice (server->events, FL_STAGE_SERVE, FL_LOG_LIMIT,
+                      "The open-file limit is %" G_GUINT64_FORMAT " and cannot be raised to %"
+                      G_GUINT64_FORMAT "; fewer than %u connections may be served at once",
+                      limit, needed, server->max_connections);
 }
 
 gboolean
@@ -547,6 +585,8 @@ fl_server_start (FlServer *server, GError **error)
   g_atomic_int_set (&server->stop_requested, 0);
   g_atomic_int_set (&server->cut, 0);
   server->loop_retry_at = 0;
+  g_free (server->slot_used);
+  server->slot_used = g_new0 (gboolean, server->max_handlers);
   for (guint i = 0; i < server->n_loops; i++)
     server->loops[i] = fl_wait_loop_new (server, i);
   /* With a latency every connection waits: the loops are needed at once. */
@@ -570,7 +610,13 @@ fl_server_start (FlServer *server, GError **error)
       return FALSE;
     }
   server->running = TRUE;
+  server->started_at = g_get_monotonic_time ();
   fl_mutex_unlock (&server->lock);
+  fl_events_emit (server->events, &(FlEvent) {
+    .kind = FL_EVENT_STAGE_STARTED, .t0 = server->started_at, .t1 = server->started_at,
+    .stage = { .stage = FL_STAGE_SERVE, .code = FL_EVENT_NO_ERROR,
+               .tracks = server->max_handlers },
+  });
   log_loop_failure (server, rc);
   return TRUE;
 }
@@ -632,6 +678,12 @@ fl_server_stop (FlServer *server, guint grace_ms)
   server->listen_fd = -1;
   server->running = FALSE;
   fl_mutex_unlock (&server->lock);
+  fl_events_emit (server->events, &(FlEvent) {
+    .kind = FL_EVENT_STAGE_ENDED, .t0 = server->started_at, .t1 = g_get_monotonic_time (),
+    .stage = { .stage = FL_STAGE_SERVE, .code = FL_EVENT_NO_ERROR,
+               .done = atomic_load_explicit (&server->images_sent, memory_order_relaxed) },
+  });
+  fl_events_flush (server->events);
 }
 
 void
@@ -643,17 +695,18 @@ fl_server_free (FlServer *server)
   fl_mutex_clear (&server->lock);
   fl_cond_clear (&server->changed);
   g_free (server->host);
+  g_free (server->slot_used);
   g_free (server);
 }
 
 gsize
-fl_server_format_sent_line (const struct sockaddr *peer, char *buffer, gsize size)
+fl_server_format_sent_line (const FlEvent *event, char *buffer, gsize size)
 {
   char host[64];
-  guint port = 0;
   int length;
 
-  fl_net_format_host (peer, host, sizeof host, &port);
-  length = g_snprintf (buffer, size, "Sent an image to (%s, %u)", host, port);
+  length = g_snprintf (buffer, size, "Sent an image to (%s, %u)",
+                       fl_event_peer_host (&event->connection.peer, host, sizeof host),
+                       event->connection.peer.port);
   return (gsize) MIN (length, (int) size - 1);
 }

@@ -14,8 +14,9 @@
  * bytes + 96 KiB; handlers hold at most one each, and the wait loops' replies
  * share a budget (held_budget_bytes); a waiting connection holds 0.3 KiB. Every
  * reply has a deadline for the whole of it.
- * Nothing here prints: the front-end gets one callback per image and one per
- * notable event.
+ * Nothing here prints: the server reports through its event stream
+ * (fl-events.h) one event per connection and one per notable condition, and
+ * the front-end prints what it reads there.
  */
 #pragma once
 
@@ -23,6 +24,8 @@
 
 #include <glib.h>
 #include <sys/socket.h>
+
+#include "fl-events.h"
 
 G_BEGIN_DECLS
 
@@ -55,6 +58,13 @@ typedef struct
   guint cost_us;
   /* Bytes the replies held by the wait loops may use together; default when 0. */
   gsize held_budget_bytes;
+  /* Optional: FL_STAGE_SERVE's start (fl_server_start) and end (fl_server_stop),
+   * one FL_EVENT_CONNECTION_SERVED per connection, from the thread that ends it
+   * (track: the slot, 0.. of the handler that accepted it; a slot is one thread
+   * at a time, but a connection a wait loop finished overlaps the next ones of
+   * its handler), and FL_EVENT_NOTICE (one sentence, at most one per kind a
+   * second). Must outlive the server. */
+  FlEvents *events;
 } FlServerConfig;
 
 typedef struct
@@ -67,20 +77,9 @@ typedef struct
   guint threads;       /* live threads: handlers and wait loops */
 } FlServerStats;
 
-/* Called on a server thread after an image was sent in full; must be quick,
- * thread-safe and never block (the thread serves other connections). peer is
- * the client's address. */
-typedef void (*FlServerSentFunc) (const struct sockaddr *peer, gpointer user_data);
-/* Called with one sentence for notable events (descriptors exhausted, a thread
- * that could not start); rate-limited to one per kind per second. Called with
- * no lock held, yet it must not block either. */
-typedef void (*FlServerLogFunc) (const char *message, gpointer user_data);
-
 typedef struct _FlServer FlServer;
 
 FlServer   *fl_server_new (const FlServerConfig *config);
-void        fl_server_set_sent_func (FlServer *server, FlServerSentFunc func, gpointer user_data);
-void        fl_server_set_log_func (FlServer *server, FlServerLogFunc func, gpointer user_data);
 
 /* Binds, listens and starts the handler threads. Any thread may call it. */
 gboolean    fl_server_start (FlServer *server, GError **error);
@@ -94,13 +93,13 @@ void        fl_server_get_stats (FlServer *server, FlServerStats *stats);
 /* Stops accepting at once (new connections are refused), lets connections in
  * flight (waiting ones included) finish for up to grace_ms, then cuts the rest
  * (a reply being encoded stops within a row), and waits for every thread.
- * Blocks until done; safe from any thread but a server callback. */
+ * Blocks until done; safe from any thread but an event reader's. */
 void        fl_server_stop (FlServer *server, guint grace_ms);
 
-/* The lab's line for an image sent to peer, "Sent an image to (127.0.0.1, 50125)",
- * without a line break, into buffer (96 bytes are enough); returns its length.
- * Never translated: scripts read it. */
-gsize       fl_server_format_sent_line (const struct sockaddr *peer, char *buffer, gsize size);
+/* The lab's line for a FL_EVENT_CONNECTION_SERVED that sent its image,
+ * "Sent an image to (127.0.0.1, 50125)", without a line break, into buffer (96
+ * bytes are enough); returns its length. Never translated: scripts read it. */
+gsize       fl_server_format_sent_line (const FlEvent *event, char *buffer, gsize size);
 
 /* Stops (with the default grace) if running, then frees. */
 void        fl_server_free (FlServer *server);

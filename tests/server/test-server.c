@@ -150,36 +150,54 @@ wait_until_quiet (void)
   while (process_cpu_seconds () - before > 0.05 && g_get_monotonic_time () < deadline);
 }
 
-typedef struct
-{
-  FlMutex lock;
-  GPtrArray *peers;
-} SentLog;
-
+/* The server's events: the stage around everything, one CONNECTION_SERVED per
+ * image, each with the lab's line for the peer, on a handler slot, its bytes.
+ * The handlers are at most max_slots less the wait loops' threads. */
 static void
-on_sent (const struct sockaddr *peer, gpointer user_data)
+check_served (GArray *events, guint n, guint max_slots)
 {
-  SentLog *log = user_data;
-  char host[64];
-  guint port;
+  const FlEvent *first = &g_array_index (events, FlEvent, 0);
+  const FlEvent *last = &g_array_index (events, FlEvent, events->len - 1);
+  guint served = 0;
 
-  fl_net_format_host (peer, host, sizeof host, &port);
-  fl_mutex_lock (&log->lock);
-  g_ptr_array_add (log->peers, g_strdup_printf ("%s:%u", host, port));
-  fl_mutex_unlock (&log->lock);
+  g_assert_cmpint (first->kind, ==, FL_EVENT_STAGE_STARTED);
+  g_assert_cmpint (first->stage.stage, ==, FL_STAGE_SERVE);
+  g_assert_cmpuint (first->stage.tracks, >, 0);
+  g_assert_cmpuint (first->stage.tracks, <=, max_slots);
+  g_assert_cmpint (last->kind, ==, FL_EVENT_STAGE_ENDED);
+  g_assert_cmpuint (last->stage.done, ==, n);
+  for (guint i = 1; i + 1 < events->len; i++)
+    {
+      const FlEvent *event = &g_array_index (events, FlEvent, i);
+      char line[96];
+
+      g_assert_cmpint (event->kind, ==, FL_EVENT_CONNECTION_SERVED);
+      g_assert_cmpint (event->connection.code, ==, FL_EVENT_NO_ERROR);
+      g_assert_cmpuint (event->connection.bytes, ==, 378);
+      g_assert_cmpuint (event->track, <, first->stage.tracks);
+      g_assert_cmpint (event->t0, <=, event->t1);
+      g_assert_cmpuint (event->connection.generate_us, <=, event->t1 - event->t0);
+      fl_server_format_sent_line (event, line, sizeof line);
+      g_assert_true (g_str_has_prefix (line, "Sent an image to (127.0.0.1, "));
+      g_assert_true (g_str_has_suffix (line, ")"));
+      served++;
+    }
+  g_assert_cmpuint (served, ==, n);
 }
 
 static void
 test_sequential (void)
 {
-  g_autoptr (FlServer) server = start_server (10, 10, 0, 0);
+  g_autoptr (FlEvents) events = fl_events_new (0);
+  g_autoptr (FlEventLog) log = fl_event_log_new (events);
+  g_autoptr (GArray) seen_events = NULL;
+  FlServerConfig config = { .host = "127.0.0.1", .events = events };
+  g_autoptr (FlServer) server = fl_server_new (&config);
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
                                                        (GDestroyNotify) g_bytes_unref, NULL);
-  SentLog log = { .peers = g_ptr_array_new_with_free_func (g_free) };
   FlServerStats stats;
 
-  fl_mutex_init (&log.lock);
-  fl_server_set_sent_func (server, on_sent, &log);
+  g_assert_true (fl_server_start (server, NULL));
   for (int i = 0; i < 500; i++)
     {
       GByteArray *bytes = fetch (fl_server_get_port (server));
@@ -195,13 +213,10 @@ test_sequential (void)
   g_assert_cmpuint (stats.images_sent, ==, 500);
   g_assert_cmpuint (stats.bytes_sent, ==, 500 * 378);
   g_assert_cmpuint (stats.failures, ==, 0);
-  fl_mutex_lock (&log.lock);
-  g_assert_cmpuint (log.peers->len, ==, 500);
-  g_assert_true (g_str_has_prefix (log.peers->pdata[0], "127.0.0.1:"));
-  fl_mutex_unlock (&log.lock);
+  /* The stop flushes the stream. */
   fl_server_stop (server, 1000);
-  g_ptr_array_unref (log.peers);
-  fl_mutex_clear (&log.lock);
+  seen_events = fl_event_log_dup (log);
+  check_served (seen_events, 500, FL_SERVER_DEFAULT_MAX_CONNECTIONS);
 }
 
 static void

@@ -61,7 +61,7 @@ note (const char *format, ...)
     g_test_message ("%s", text);
 }
 
-/* Counts the server's log sentences; the log callback runs on handler threads. */
+/* Counts the server's notices, read from its event stream. */
 typedef struct
 {
   FlMutex lock;
@@ -69,23 +69,54 @@ typedef struct
   guint thread_failures;
   guint other;
   char last[256];
+  FlEvents *events;
 } LogCount;
 
 static void
-on_log (const char *message, gpointer user_data)
+on_log (const FlEvent *events, guint n_events, gpointer user_data)
 {
   LogCount *count = user_data;
 
   fl_mutex_lock (&count->lock);
-  if (g_str_has_prefix (message, "Could not accept a connection:"))
-    count->accept_backoffs++;
-  else if (g_str_has_prefix (message, "Could not start a connection thread:"))
-    count->thread_failures++;
-  else
-    count->other++;
-  g_strlcpy (count->last, message, sizeof count->last);
+  for (guint i = 0; i < n_events; i++)
+    {
+      const char *message = events[i].notice.text;
+
+      if (events[i].kind != FL_EVENT_NOTICE)
+        continue;
+      if (g_str_has_prefix (message, "Could not accept a connection:"))
+        count->accept_backoffs++;
+      else if (g_str_has_prefix (message, "Could not start a connection thread:"))
+        count->thread_failures++;
+      else
+        count->other++;
+      g_strlcpy (count->last, message, sizeof count->last);
+    }
   fl_mutex_unlock (&count->lock);
 }
+
+/* The stream starts its thread here: before a test counts this process's threads. */
+static void
+log_count_init (LogCount *log)
+{
+  if (log->events != NULL)
+    return;
+  fl_mutex_init (&log->lock);
+  log->events = fl_events_new (0);
+  fl_events_add_reader (log->events, on_log, log, NULL);
+}
+
+/* Declared before the server, so it is cleared after it: the server reports into it. */
+static void
+log_count_clear (LogCount *log)
+{
+  if (log->events == NULL)
+    return;
+  g_clear_pointer (&log->events, fl_events_free);
+  fl_mutex_clear (&log->lock);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LogCount, log_count_clear)
 
 static FlServer *
 start_server (guint width, guint height, guint max_connections, LogCount *log)
@@ -93,13 +124,14 @@ start_server (guint width, guint height, guint max_connections, LogCount *log)
   g_autoptr (GError) error = NULL;
   FlServerConfig config = { .host = "127.0.0.1", .width = width, .height = height,
                             .max_connections = max_connections };
-  FlServer *server = fl_server_new (&config);
+  FlServer *server;
 
   if (log != NULL)
     {
-      fl_mutex_init (&log->lock);
-      fl_server_set_log_func (server, on_log, log);
+      log_count_init (log);
+      config.events = log->events;
     }
+  server = fl_server_new (&config);
   g_assert_true (fl_server_start (server, &error));
   g_assert_no_error (error);
   return server;
@@ -154,7 +186,7 @@ rss_is_meaningful (void)
 static void
 test_hostile_peers (void)
 {
-  LogCount log = { 0 };
+  g_auto (LogCount) log = { 0 };
   g_autoptr (FlServer) server = start_server (10, 10, 0, &log);
   guint port = fl_server_get_port (server);
   guint64 rss0, rss_max = 0;
@@ -201,8 +233,8 @@ test_hostile_peers (void)
   if (rss_is_meaningful ())
     g_assert_cmpuint (rss_max, <, rss0 + RSS_SLACK_KIB);
   g_assert_cmpuint (stats.failures, >, 0);
+  fl_events_flush (log.events);
   g_assert_cmpuint (log.accept_backoffs, ==, 0);
-  fl_mutex_clear (&log.lock);
 }
 
 static double
@@ -248,7 +280,7 @@ static void
 nofile_child (void)
 {
   struct rlimit limit = { .rlim_cur = NOFILE_LIMIT, .rlim_max = NOFILE_LIMIT };
-  LogCount log = { 0 };
+  g_auto (LogCount) log = { 0 };
   g_autoptr (FlServer) server = NULL;
   int stat_fd, clients[NOFILE_LIMIT];
   guint n_clients = 0, backoffs = 0;
@@ -259,6 +291,7 @@ nofile_child (void)
   stat_fd = open ("/proc/self/stat", O_RDONLY | O_CLOEXEC);
   g_assert_cmpint (stat_fd, >=, 0);
   server = start_server (1100, 1100, 0, &log);
+  fl_events_flush (log.events);
   fl_mutex_lock (&log.lock);
   g_assert_cmpuint (log.other, ==, 1); /* the limit cannot be raised: said once */
   g_assert_true (g_str_has_prefix (log.last, "The open-file limit is 32 and cannot be raised"));
@@ -312,7 +345,6 @@ nofile_child (void)
   }
   close (stat_fd);
   g_clear_pointer (&server, fl_server_free);
-  fl_mutex_clear (&log.lock);
 }
 
 static void
@@ -410,10 +442,12 @@ pids_child (void)
   g_autofree char *events = NULL;
   g_autofree char *pid = g_strdup_printf ("%d", getpid ());
   g_autofree char *room = NULL;
+  g_auto (LogCount) log = { 0 };
   g_autoptr (FlServer) server = NULL;
-  LogCount log = { 0 };
-  guint tasks = fl_load_self_threads (), peak, peak_process;
+  guint tasks, peak, peak_process;
 
+  log_count_init (&log);
+  tasks = fl_load_self_threads ();
   g_assert_cmpint (mkdir (group, 0755), ==, 0);
   /* This process's tasks, the burst thread, and four handlers. */
   room = g_strdup_printf ("%u", tasks + 1 + 4);
@@ -421,6 +455,7 @@ pids_child (void)
   g_assert_true (write_text (procs, pid));
   server = start_server (100, 100, 0, &log);
   peak = run_bursts (server, 3, &peak_process);
+  fl_events_flush (log.events);
   g_assert_true (g_file_get_contents (events_path, &events, NULL, NULL));
   note ("pids.max %s, %s; %u thread-start failures logged", room, g_strstrip (events),
                   log.thread_failures);
@@ -433,7 +468,6 @@ pids_child (void)
                                              "temporarily unavailable; serving with "));
   fl_mutex_unlock (&log.lock);
   g_clear_pointer (&server, fl_server_free);
-  fl_mutex_clear (&log.lock);
   /* Leave, so the folder can go, and so LeakSanitizer can start its thread at exit. */
   g_assert_true (write_text (max, "max"));
   g_assert_true (write_text (PIDS_ROOT "/cgroup.procs", pid));
