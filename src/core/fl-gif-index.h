@@ -23,6 +23,8 @@ typedef struct
   int transparent;                /* -1: none */
   guint delay_cs;
   FlGifDisposal disposal;
+  guint16 n_colors;               /* entries of its colour table; 0: it has none */
+  guint8 local_colors;            /* the table is the frame's own */
 } FlGifFrame;
 
 /* The frame paints every screen pixel opaquely and is not disposed to the
