@@ -85,7 +85,7 @@ copy_rect (guint32 *dst, const guint32 *src, guint stride, const FlGifFrame *f)
  * described from the file and, with pixels, LZW-decoded now; a frame whose
  * data turns out damaged keeps no indices and draws nothing. */
 static const FlGifFrame *
-canvas_frame (FlGifCanvas *canvas, guint index, gboolean pixels)
+canvas_frame (FlGifCanvas *canvas, guint index, gboolean pixels, GCancellable *cancellable)
 {
   FlGif *gif = canvas->gif;
 
@@ -96,7 +96,7 @@ canvas_frame (FlGifCanvas *canvas, guint index, gboolean pixels)
     {
       g_clear_pointer (&canvas->decoded, fl_gif_unref);
       fl_gif_index_release (gif, index, &canvas->release_mark);
-      canvas->decoded = fl_gif_index_decode (gif, index, canvas->scratch);
+      canvas->decoded = fl_gif_index_decode (gif, index, canvas->scratch, cancellable);
       if (canvas->decoded != NULL && canvas->decoded->frames->len == 1)
         {
           const FlGifFrame *d = &g_array_index (canvas->decoded->frames, FlGifFrame, 0);
@@ -117,7 +117,7 @@ canvas_frame (FlGifCanvas *canvas, guint index, gboolean pixels)
 static void
 dispose_frame (FlGifCanvas *canvas, guint index)
 {
-  const FlGifFrame *f = canvas_frame (canvas, index, FALSE);
+  const FlGifFrame *f = canvas_frame (canvas, index, FALSE, NULL);
   guint stride = canvas->gif->width;
 
   if (f->disposal == FL_GIF_DISPOSE_BACKGROUND)
@@ -127,10 +127,12 @@ dispose_frame (FlGifCanvas *canvas, guint index)
     copy_rect (canvas->pixels, canvas->saved, stride, f);
 }
 
-static void
-draw_frame (FlGifCanvas *canvas, guint index)
+/* Returns FALSE when cancelled while the frame's data was being decoded; the
+ * canvas then holds no frame (index -1). */
+static gboolean
+draw_frame (FlGifCanvas *canvas, guint index, GCancellable *cancellable)
 {
-  const FlGifFrame *f = canvas_frame (canvas, index, TRUE);
+  const FlGifFrame *f = canvas_frame (canvas, index, TRUE, cancellable);
   guint stride = canvas->gif->width;
   gsize bytes = (gsize) stride * canvas->gif->height * 4;
 
@@ -138,6 +140,12 @@ draw_frame (FlGifCanvas *canvas, guint index)
     {
       canvas->keyframes[index / canvas->interval] = g_memdup2 (canvas->pixels, bytes);
       canvas->keyframe_bytes += bytes;
+    }
+  if (f->indices == NULL && g_cancellable_is_cancelled (cancellable))
+    {
+      /* Part-way between frames: the next render starts again. */
+      canvas->index = -1;
+      return FALSE;
     }
   if (f->disposal == FL_GIF_DISPOSE_PREVIOUS)
     copy_rect (canvas->saved, canvas->pixels, stride, f);
@@ -153,10 +161,17 @@ draw_frame (FlGifCanvas *canvas, guint index)
           dst[x] = f->palette[src[x]];
     }
   canvas->index = (int) index;
+  return TRUE;
 }
 
 const guint32 *
 fl_gif_canvas_render (FlGifCanvas *canvas, guint index)
+{
+  return fl_gif_canvas_render_cancellable (canvas, index, NULL);
+}
+
+const guint32 *
+fl_gif_canvas_render_cancellable (FlGifCanvas *canvas, guint index, GCancellable *cancellable)
 {
   guint n = fl_gif_get_n_frames (canvas->gif);
   guint start;
@@ -205,9 +220,13 @@ fl_gif_canvas_render (FlGifCanvas *canvas, guint index)
     }
   for (guint i = start; i <= index; i++)
     {
+      /* Between two frames the canvas is whole: a stop there loses nothing. */
+      if (i > start && g_cancellable_is_cancelled (cancellable))
+        return NULL;
       if (i > start)
         dispose_frame (canvas, i - 1);
-      draw_frame (canvas, i);
+      if (!draw_frame (canvas, i, cancellable))
+        return NULL;
     }
   return canvas->pixels;
 }

@@ -438,7 +438,7 @@ fl_gif_index_release (FlGif *gif, guint index, guint64 *mark)
 }
 
 FlGif *
-fl_gif_index_decode (FlGif *gif, guint index, GByteArray *scratch)
+fl_gif_index_decode (FlGif *gif, guint index, GByteArray *scratch, GCancellable *cancellable)
 {
   const FlGifIndexEntry *e = &g_array_index (gif->index, FlGifIndexEntry, index);
   const guint8 *data = g_bytes_get_data (gif->file, NULL);
@@ -458,5 +458,5 @@ fl_gif_index_decode (FlGif *gif, guint index, GByteArray *scratch)
   limits.max_file_bytes = G_MAXSIZE;
   limits.max_frames = 1;
   limits.max_frame_bytes = G_MAXSIZE;
-  return fl_gif_new_from_bytes (scratch->data, scratch->len, &limits, NULL, NULL);
+  return fl_gif_new_from_bytes (scratch->data, scratch->len, &limits, cancellable, NULL);
 }

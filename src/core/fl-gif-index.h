@@ -75,8 +75,10 @@ void     fl_gif_index_get_frame (FlGif *gif, guint index, FlGifFrame *frame);
 
 /* LZW-decodes frame index of an indexed gif into a new one-frame decoded FlGif,
  * using scratch as the synthetic stream's buffer. NULL when its data is
- * damaged (the frame then draws nothing). Thread-safe on a shared gif. */
-FlGif   *fl_gif_index_decode (FlGif *gif, guint index, GByteArray *scratch);
+ * damaged (the frame then draws nothing) or when cancelled. Thread-safe on a
+ * shared gif. */
+FlGif   *fl_gif_index_decode (FlGif *gif, guint index, GByteArray *scratch,
+                            GCancellable *cancellable);
 
 /* Where composing frame to may start instead of from (from <= to): the last
  * frame in (from, to] that covers the screen, or the frame after the last one

@@ -156,6 +156,12 @@ gsize    fl_gif_canvas_get_memory_size (FlGifCanvas *canvas);
  * costs one frame; seeking costs at most one keyframe interval. */
 const guint32 *fl_gif_canvas_render (FlGifCanvas *canvas, guint index);
 
+/* The same, stopping between frames (or inside a frame that indexed mode
+ * decodes) once cancellable is cancelled: then NULL, and the next render
+ * starts again from a keyframe. For a thread that composes ahead of a viewer. */
+const guint32 *fl_gif_canvas_render_cancellable (FlGifCanvas *canvas, guint index,
+                                                 GCancellable *cancellable);
+
 /* Converts canvas pixels to R,G,B,A bytes (for comparisons and PNG export). */
 void     fl_gif_pixels_to_rgba (const guint32 *pixels, gsize n_pixels, guint8 *rgba);
 
