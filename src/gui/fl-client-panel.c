@@ -10,9 +10,13 @@
 #include "fl-sweep.h"
 #include "fl-tsan.h"
 
+#include "fl-file.h"
+
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 /* The latest frame is shown at most this often while frames download. */
@@ -40,19 +44,24 @@ struct _FlClientPanel
   char *stage_text[2];
   GtkFileChooserNative *chooser;
 
-  GtkEntry *host_entry;
+  GtkWidget *host_entry;
   GtkSpinButton *port_spin;
   GtkSpinButton *frames_spin;
   GtkSpinButton *threads_spin;
   GtkSpinButton *processes_spin;
   GtkAdjustment *processes_adjustment;
-  GtkButton *frames_dir_button;
-  GtkButton *output_button;
   GtkSpinButton *delay_spin;
   GtkSpinButton *loop_spin;
-  GtkWidget *fields;
-  GtkButton *run_button;
-  GtkButton *cancel_button;
+  GtkWidget *port_row;
+  GtkWidget *frames_row;
+  GtkWidget *threads_row;
+  GtkWidget *processes_row;
+  AdwActionRow *output_row;
+  AdwActionRow *frames_dir_row;
+  GtkWidget *advanced_row;
+  GtkStack *run_stack;
+  GtkWidget *run_button;
+  GtkWidget *cancel_button;
   GtkProgressBar *download_bar;
   GtkProgressBar *encode_bar;
   GtkLabel *download_time_label;
@@ -69,6 +78,7 @@ enum
   PROP_FRAMES_DIR,
   PROP_OUTPUT,
   PROP_RUNNING,
+  PROP_ERROR,
   N_PROPS
 };
 
@@ -146,18 +156,32 @@ effective_output (FlClientPanel *self)
   return fallback;
 }
 
+/* A path as a person reads it: "~/.cache/frameloom/frames". */
+static char *
+display_path (const char *path)
+{
+  const char *home = g_get_home_dir ();
+  gsize n = strlen (home);
+  g_autofree char *display = g_filename_display_name (path);
+
+  if (n > 1 && g_str_has_prefix (path, home) && (path[n] == '/' || path[n] == '\0'))
+    {
+      g_autofree char *rest = g_filename_display_name (path + n);
+
+      return g_strconcat ("~", rest, NULL);
+    }
+  return g_steal_pointer (&display);
+}
+
+/* Where files go, in full: the rows say the real folder and file. */
 static void
 update_path_buttons (FlClientPanel *self)
 {
-  g_autofree char *dir = g_filename_display_basename (effective_frames_dir (self));
-  g_autofree char *out = g_filename_display_basename (effective_output (self));
-  g_autofree char *dir_full = g_filename_display_name (effective_frames_dir (self));
-  g_autofree char *out_full = g_filename_display_name (effective_output (self));
+  g_autofree char *dir = display_path (effective_frames_dir (self));
+  g_autofree char *out = display_path (effective_output (self));
 
-  gtk_button_set_label (self->frames_dir_button, dir);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->frames_dir_button), dir_full);
-  gtk_button_set_label (self->output_button, out);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->output_button), out_full);
+  adw_action_row_set_subtitle (self->frames_dir_row, dir);
+  adw_action_row_set_subtitle (self->output_row, out);
 }
 
 static void
@@ -169,23 +193,54 @@ set_status (FlClientPanel *self, const char *text, const char *tooltip)
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), *text != '\0');
 }
 
+/* Under the progress bars, and "error" notifies: the window puts it in its
+ * banner, in view whatever part of the sidebar is. */
 static void
 show_error (FlClientPanel *self, const char *message)
 {
+  if (g_strcmp0 (self->error, message) == 0)
+    return;
   g_free (self->error);
   self->error = g_strdup (message);
   gtk_label_set_text (self->error_label, message ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+}
+
+/* "Wrote frameloom.gif", and a button to its folder. */
+static void
+toast_written (FlClientPanel *self, const char *path)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  g_autofree char *base = g_filename_display_basename (path);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr (GFile) folder = g_file_new_for_path (dir);
+  g_autofree char *uri = g_file_get_uri (folder);
+  /* TRANSLATORS: a toast at the end of a run: "Wrote frameloom.gif" */
+  g_autofree char *title = g_strdup_printf (_("Wrote %s"), base);
+  AdwToast *toast;
+
+  if (overlay == NULL)
+    return;
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("Open _Folder"));
+  adw_toast_set_action_name (toast, "app.open-uri");
+  adw_toast_set_action_target_value (toast, g_variant_new_string (uri));
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
 }
 
 static void
 update_sensitivity (FlClientPanel *self)
 {
   gboolean running = self->cancellable != NULL;
+  GtkWidget *fields[] = { self->host_entry, self->port_row, self->frames_row,
+                          self->threads_row, self->processes_row, GTK_WIDGET (self->output_row),
+                          self->advanced_row };
 
-  gtk_widget_set_sensitive (self->fields, !running);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->run_button), !running);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), running);
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    gtk_widget_set_sensitive (fields[i], !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "client.preset", !running);
+  gtk_stack_set_visible_child (self->run_stack, running ? self->cancel_button : self->run_button);
 }
 
 static void
@@ -429,6 +484,7 @@ on_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
       g_autofree char *status = g_strdup_printf (_("Wrote %s."), data->setup->output);
 
       set_status (self, status, status);
+      toast_written (self, data->setup->output);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
            || g_error_matches (error, FL_ERROR, FL_ERROR_CANCELLED))
@@ -441,6 +497,18 @@ on_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_signal_emit (self, signals[FINISHED], 0, ok, data->setup->output);
 }
 
+/* Every action reads what the user sees: a value typed into a spin button
+ * but not confirmed (no Enter, the focus still there) is taken as it is. */
+static void
+update_spins (FlClientPanel *self)
+{
+  GtkSpinButton *spins[] = { self->port_spin, self->frames_spin, self->threads_spin,
+                             self->processes_spin, self->delay_spin, self->loop_spin };
+
+  for (guint i = 0; i < G_N_ELEMENTS (spins); i++)
+    gtk_spin_button_update (spins[i]);
+}
+
 FlRunSetup *
 fl_client_panel_get_setup (FlClientPanel *self)
 {
@@ -448,6 +516,7 @@ fl_client_panel_get_setup (FlClientPanel *self)
   FlPipelineConfig *config = &setup->config;
 
   g_return_val_if_fail (FL_IS_CLIENT_PANEL (self), setup);
+  update_spins (self);
   setup->host = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->host_entry)));
   setup->frames_dir = g_strdup (effective_frames_dir (self));
   setup->output = g_strdup (effective_output (self));
@@ -562,6 +631,7 @@ fl_client_panel_targets_local_port (FlClientPanel *self, guint port)
 {
   g_return_val_if_fail (FL_IS_CLIENT_PANEL (self), FALSE);
 
+  update_spins (self);
   return port != 0 && (guint) gtk_spin_button_get_value_as_int (self->port_spin) == port
          && is_local_host (gtk_editable_get_text (GTK_EDITABLE (self->host_entry)));
 }
@@ -644,6 +714,50 @@ on_output_clicked (FlClientPanel *self)
   open_chooser (self, TRUE);
 }
 
+/* The frames folder in the file manager (made first: before the first run it
+ * does not exist yet). */
+static void
+on_open_frames_dir_clicked (FlClientPanel *self)
+{
+  const char *dir = effective_frames_dir (self);
+  g_autoptr (GFile) file = g_file_new_for_path (dir);
+  g_autofree char *uri = g_file_get_uri (file);
+  g_autoptr (GError) error = NULL;
+
+  if (!fl_file_ensure_dir (dir, &error))
+    {
+      show_error (self, error->message);
+      return;
+    }
+  gtk_widget_activate_action (GTK_WIDGET (self), "app.open-uri", "s", uri);
+}
+
+/* client.preset: threads and processes as a lab, the command line or the
+ * whole machine would choose them. */
+static void
+on_preset (GtkWidget *widget, const char *action, GVariant *param)
+{
+  FlClientPanel *self = FL_CLIENT_PANEL (widget);
+  const char *name = g_variant_get_string (param, NULL);
+  guint cores = MAX (g_get_num_processors (), 1);
+
+  if (g_str_equal (name, "baseline"))
+    {
+      gtk_spin_button_set_value (self->threads_spin, 1);
+      gtk_spin_button_set_value (self->processes_spin, 1);
+    }
+  else if (g_str_equal (name, "cli"))
+    {
+      gtk_spin_button_set_value (self->threads_spin, 4);
+      gtk_spin_button_set_value (self->processes_spin, MIN (2, cores));
+    }
+  else
+    {
+      gtk_spin_button_set_value (self->threads_spin, 64);
+      gtk_spin_button_set_value (self->processes_spin, cores);
+    }
+}
+
 static void
 fl_client_panel_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
@@ -659,6 +773,9 @@ fl_client_panel_get_property (GObject *object, guint prop_id, GValue *value, GPa
       break;
     case PROP_RUNNING:
       g_value_set_boolean (value, fl_client_panel_get_running (self));
+      break;
+    case PROP_ERROR:
+      g_value_set_string (value, self->error);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -751,6 +868,9 @@ fl_client_panel_class_init (FlClientPanelClass *klass)
                                                    | G_PARAM_STATIC_STRINGS);
   properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE,
                                                    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* The sentence of the last failed run, or NULL. */
+  properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL,
+                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -774,11 +894,16 @@ fl_client_panel_class_init (FlClientPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, threads_spin);
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, processes_spin);
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, processes_adjustment);
-  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, frames_dir_button);
-  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, output_button);
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, delay_spin);
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, loop_spin);
-  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, fields);
+  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, port_row);
+  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, frames_row);
+  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, threads_row);
+  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, processes_row);
+  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, output_row);
+  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, frames_dir_row);
+  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, advanced_row);
+  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, run_stack);
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, run_button);
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, download_bar);
@@ -789,6 +914,8 @@ fl_client_panel_class_init (FlClientPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, error_label);
   gtk_widget_class_bind_template_callback (widget_class, on_frames_dir_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_output_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_open_frames_dir_clicked);
+  gtk_widget_class_install_action (widget_class, "client.preset", "s", on_preset);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
@@ -818,7 +945,8 @@ fl_client_panel_init (FlClientPanel *self)
                                                            binds[i].widget);
 
           g_settings_bind (self->settings, binds[i].key, widget,
-                           GTK_IS_ENTRY (widget) ? "text" : "value", G_SETTINGS_BIND_DEFAULT);
+                           GTK_IS_SPIN_BUTTON (widget) ? "value" : "text",
+                           G_SETTINGS_BIND_DEFAULT);
         }
       g_settings_bind (self->settings, "client-frames-dir", self, "frames-dir",
                        G_SETTINGS_BIND_DEFAULT);

@@ -4,6 +4,7 @@
 
 #include "fl-run-object.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 struct _FlRunsView
@@ -15,12 +16,23 @@ struct _FlRunsView
   GtkFileChooserNative *chooser;
 
   GtkColumnView *columns;
-  GtkWidget *placeholder;
+  GtkStack *stack;
+  GtkWidget *empty_page;
+  GtkWidget *list_page;
   GtkLabel *error_label;
   GtkLabel *count_label;
 };
 
 G_DEFINE_FINAL_TYPE (FlRunsView, fl_runs_view, GTK_TYPE_WIDGET)
+
+enum
+{
+  PROP_0,
+  PROP_ERROR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 typedef char *(*CellFormat) (const FlRunRecord *record);
 
@@ -55,30 +67,34 @@ format_size (const FlRunRecord *r)
   return r->width && r->height ? g_strdup_printf ("%u×%u", r->width, r->height) : g_strdup ("");
 }
 
+/* A failed run measured nothing: the seconds until it stopped are no result,
+ * and frames/s from them would be nonsense (300 frames "in" 0.011 s). The
+ * file keeps them, marked ok=false. */
 static char *
 format_download (const FlRunRecord *r)
 {
-  return r->ran_download ? g_strdup_printf ("%.3f", r->download_seconds) : g_strdup ("—");
+  return r->ran_download && r->ok ? g_strdup_printf ("%.3f", r->download_seconds)
+                                  : g_strdup ("—");
 }
 
 static char *
 format_encode (const FlRunRecord *r)
 {
-  return r->ran_encode ? g_strdup_printf ("%.3f", r->encode_seconds) : g_strdup ("—");
+  return r->ran_encode && r->ok ? g_strdup_printf ("%.3f", r->encode_seconds) : g_strdup ("—");
 }
 
 static char *
 format_download_rate (const FlRunRecord *r)
 {
-  return r->ran_download ? g_strdup_printf ("%.0f", fl_run_record_download_rate (r))
-                         : g_strdup ("—");
+  return r->ran_download && r->ok ? g_strdup_printf ("%.0f", fl_run_record_download_rate (r))
+                                  : g_strdup ("—");
 }
 
 static char *
 format_encode_rate (const FlRunRecord *r)
 {
-  return r->ran_encode ? g_strdup_printf ("%.0f", fl_run_record_encode_rate (r))
-                       : g_strdup ("—");
+  return r->ran_encode && r->ok ? g_strdup_printf ("%.0f", fl_run_record_encode_rate (r))
+                                : g_strdup ("—");
 }
 
 static char *
@@ -90,7 +106,10 @@ format_failures (const FlRunRecord *r)
 static char *
 format_result (const FlRunRecord *r)
 {
-  return g_strdup (r->ok ? _("OK") : r->error ? r->error : _("Failed"));
+  if (r->ok)
+    return g_strdup (_("OK"));
+  /* TRANSLATORS: the result of a failed run, then why */
+  return r->error ? g_strdup_printf (_("Failed: %s"), r->error) : g_strdup (_("Failed"));
 }
 
 static const struct
@@ -149,10 +168,13 @@ on_bind (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
 static void
 set_error (FlRunsView *self, const char *message)
 {
+  if (g_strcmp0 (self->error, message) == 0)
+    return;
   g_free (self->error);
   self->error = g_strdup (message);
   gtk_label_set_text (self->error_label, message ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
 }
 
 static void
@@ -161,7 +183,7 @@ on_items_changed (FlRunsView *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->store));
   g_autofree char *count = g_strdup_printf (g_dngettext (NULL, "%u run", "%u runs", n), n);
 
-  gtk_widget_set_visible (self->placeholder, n == 0);
+  gtk_stack_set_visible_child (self->stack, n == 0 ? self->empty_page : self->list_page);
   gtk_label_set_text (self->count_label, count);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.save", n > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.clear", n > 0);
@@ -258,6 +280,27 @@ fl_runs_view_get_cell_text (FlRunsView *self, guint row, guint column)
   return columns[column].format (fl_run_object_get_record (run));
 }
 
+/* "Saved runs.csv", with a button that opens it. */
+static void
+toast_saved (FlRunsView *self, GFile *file)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  g_autofree char *base = g_file_get_basename (file);
+  g_autofree char *name = g_filename_display_name (base);
+  g_autofree char *uri = g_file_get_uri (file);
+  /* TRANSLATORS: a toast: "Saved runs.csv" */
+  g_autofree char *title = g_strdup_printf (_("Saved %s"), name);
+  AdwToast *toast;
+
+  if (overlay == NULL)
+    return;
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Open"));
+  adw_toast_set_action_name (toast, "app.open-uri");
+  adw_toast_set_action_target_value (toast, g_variant_new_string (uri));
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+}
+
 static void
 on_chooser_response (GtkNativeDialog *dialog, int response, gpointer user_data)
 {
@@ -275,7 +318,11 @@ on_chooser_response (GtkNativeDialog *dialog, int response, gpointer user_data)
         {
           if (saving ? fl_runs_view_save (self, path, &error)
                      : fl_runs_view_load (self, path, &error))
-            set_error (self, NULL);
+            {
+              set_error (self, NULL);
+              if (saving)
+                toast_saved (self, file);
+            }
           else
             set_error (self, error->message);
         }
@@ -357,6 +404,19 @@ fl_runs_view_dispose (GObject *object)
 }
 
 static void
+fl_runs_view_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_ERROR:
+      g_value_set_string (value, FL_RUNS_VIEW (object)->error);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 fl_runs_view_finalize (GObject *object)
 {
   g_free (FL_RUNS_VIEW (object)->error);
@@ -371,10 +431,17 @@ fl_runs_view_class_init (FlRunsViewClass *klass)
 
   object_class->dispose = fl_runs_view_dispose;
   object_class->finalize = fl_runs_view_finalize;
+  object_class->get_property = fl_runs_view_get_property;
+  /* The sentence of the last failed save or open, or NULL. */
+  properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL,
+                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/frameloom/Frameloom/fl-runs-view.ui");
   gtk_widget_class_bind_template_child (widget_class, FlRunsView, columns);
-  gtk_widget_class_bind_template_child (widget_class, FlRunsView, placeholder);
+  gtk_widget_class_bind_template_child (widget_class, FlRunsView, stack);
+  gtk_widget_class_bind_template_child (widget_class, FlRunsView, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, FlRunsView, list_page);
   gtk_widget_class_bind_template_child (widget_class, FlRunsView, error_label);
   gtk_widget_class_bind_template_child (widget_class, FlRunsView, count_label);
   gtk_widget_class_install_action (widget_class, "runs.save", NULL, on_action);

@@ -1,6 +1,7 @@
 /* fl-gui-test.h: shared set-up for the GUI tests (header-only, static helpers). */
 #pragma once
 
+#include <adwaita.h>
 #include <gtk/gtk.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,6 +41,26 @@ fl_gui_test_init (int *argc, char ***argv)
   g_test_init (argc, argv, NULL);
   g_test_log_set_fatal_handler (fl_gui_test_log_filter, NULL);
   gtk_init ();
+  adw_init ();
+}
+
+/* The app for a test: registered, and unique only when the test asks (a test
+ * run next to a real session must not take over its Frameloom). */
+static inline void
+fl_gui_test_register (GApplication *app, gboolean unique)
+{
+  if (!unique)
+    g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (app, NULL, NULL));
+}
+
+/* The light or dark style, as a desktop setting would choose it. */
+static inline void
+fl_gui_test_set_dark (gboolean dark)
+{
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      dark ? ADW_COLOR_SCHEME_FORCE_DARK
+                                           : ADW_COLOR_SCHEME_DEFAULT);
 }
 
 /* The longest single main-loop iteration seen by fl_gui_test_wait since the

@@ -87,6 +87,12 @@ test_corpus (void)
   gtk_window_destroy (window);
 }
 
+static gboolean
+frame_shown (gpointer data)
+{
+  return fl_gif_paintable_get_shown_frame (data) == 0;
+}
+
 static void
 test_crisp_pixels (void)
 {
@@ -107,6 +113,8 @@ test_crisp_pixels (void)
 
   g_assert_no_error (error);
   fl_gif_paintable_set_gif (paintable, gif);
+  /* Composed on its own thread: drawn once it is ready. */
+  g_assert_true (fl_gui_test_wait (frame_shown, paintable, 10000));
   gdk_paintable_snapshot (GDK_PAINTABLE (paintable), snapshot, 200, 100);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   g_assert_true (gsk_renderer_realize (renderer, NULL, NULL));

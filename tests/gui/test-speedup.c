@@ -118,7 +118,7 @@ column_count (const Pixels *p, int x, const GdkRGBA *color)
 static void
 set_dark (gboolean dark)
 {
-  g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", dark, NULL);
+  fl_gui_test_set_dark (dark);
   fl_gui_test_spin (150);
 }
 
@@ -741,7 +741,7 @@ main (int argc, char **argv)
   if (g_getenv ("FRAMELOOM_SCREENSHOT_DIR") != NULL)
     start_slow_server ();
   app = fl_application_new ();
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  fl_gui_test_register (G_APPLICATION (app), FALSE);
   window = fl_window_new (app);
   main_thread = g_thread_self ();
   g_signal_connect (fl_window_get_speedup_panel (window), "run-recorded",

@@ -433,6 +433,10 @@ check_labelled (GtkWidget *widget, guint *n_checked, GString *missing)
   static GType opaque[8]; /* their insides are GTK's business */
   gboolean checked = FALSE;
 
+  /* A hidden control is out of everyone's reach (libadwaita keeps a few:
+   * an expander row's switch, an entry row's apply button). */
+  if (!gtk_widget_get_visible (widget))
+    return;
   if (interactive[0] == 0)
     {
       GType i[] = { GTK_TYPE_BUTTON, GTK_TYPE_MENU_BUTTON, GTK_TYPE_SWITCH, GTK_TYPE_ENTRY,
@@ -514,7 +518,7 @@ main (int argc, char **argv)
     }
 
   app = fl_application_new ();
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  fl_gui_test_register (G_APPLICATION (app), FALSE);
   window = fl_window_new (app);
   g_signal_connect (fl_window_get_client_panel (window), "finished",
                     G_CALLBACK (on_client_finished), NULL);
