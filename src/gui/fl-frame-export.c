@@ -39,9 +39,9 @@ export_png (ExportData *data, GError **error)
        * is the same. */
       fl_gif_pixels_to_rgba (fl_gif_ahead_frame_get_pixels (data->frame), (gsize) w * h,
                              image->pixels);
-      if (fl_png_encode (image, png, &local)
-          && fl_file_write_atomic (data->path, png->data, png->len, &local))
-        return TRUE;
+      if (fl_png_encode (image, png, &local))
+        /* Its sentence names the file already. */
+        return fl_file_write_atomic (data->path, png->data, png->len, error);
     }
   g_set_error (error, FL_ERROR, local->domain == FL_ERROR ? local->code : FL_ERROR_IO,
                _("Could not save the frame as “%s”: %s"), display, local->message);

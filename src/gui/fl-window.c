@@ -18,6 +18,7 @@ struct _FlWindow
   AdwToastOverlay *toast_overlay;
   AdwViewSwitcherTitle *switcher_title;
   AdwFlap *flap;
+  GtkWidget *sidebar;
   AdwViewStack *view_stack;
   FlBanner *error_banner;
   FlBanner *server_offer;
@@ -563,6 +564,7 @@ fl_window_class_init (FlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, FlWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, error_banner);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, server_offer);

@@ -192,3 +192,94 @@ fl_gui_test_screenshot (GtkWidget *widget, const char *path)
   g_clear_object (&texture);
   return ok;
 }
+
+typedef struct
+{
+  GtkWidget *widget;
+  int width, height;
+} FlGuiTestSize;
+
+static inline gboolean
+fl_gui_test_size_reached (gpointer data)
+{
+  FlGuiTestSize *size = data;
+
+  return gtk_widget_get_width (size->widget) == size->width
+         && gtk_widget_get_height (size->widget) == size->height;
+}
+
+/* Resizes a shown window to width x height (its content, as a screenshot
+ * shows it) and waits for the new layout; FALSE if it never got there. */
+static inline gboolean
+fl_gui_test_resize (GtkWindow *window, int width, int height)
+{
+  FlGuiTestSize size = { GTK_WIDGET (window), width, height };
+  int default_w, default_h, frame_w, frame_h;
+  gboolean ok;
+
+  gtk_window_unmaximize (window);
+  fl_gui_test_spin (100);
+  /* The default size counts the client-side frame around the content: ask
+   * for that much more. */
+  gtk_window_get_default_size (window, &default_w, &default_h);
+  frame_w = MAX (default_w - gtk_widget_get_width (GTK_WIDGET (window)), 0);
+  frame_h = MAX (default_h - gtk_widget_get_height (GTK_WIDGET (window)), 0);
+  gtk_window_set_default_size (window, width + frame_w, height + frame_h);
+  ok = fl_gui_test_wait (fl_gui_test_size_reached, &size, 5000);
+  fl_gui_test_spin (100);
+  return ok && fl_gui_test_size_reached (&size);
+}
+
+/* Toasts come and go: a screenshot of a page leaves them out (they are
+ * children of the AdwToastOverlay beside its content). */
+static inline void
+fl_gui_test_show_toasts (GtkWidget *root, gboolean show)
+{
+  if (ADW_IS_TOAST_OVERLAY (root))
+    for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+         child = gtk_widget_get_next_sibling (child))
+      if (child != adw_toast_overlay_get_child (ADW_TOAST_OVERLAY (root)))
+        gtk_widget_set_child_visible (child, show);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    fl_gui_test_show_toasts (child, show);
+}
+
+/* fl_gui_test_screenshot without the toasts. */
+static inline gboolean
+fl_gui_test_screenshot_quiet (GtkWidget *widget, const char *path)
+{
+  gboolean ok;
+
+  fl_gui_test_show_toasts (widget, FALSE);
+  ok = fl_gui_test_screenshot (widget, path);
+  fl_gui_test_show_toasts (widget, TRUE);
+  return ok;
+}
+
+/* TRUE when widget is on screen in its window: mapped, inside the window,
+ * and inside every scrolled window around it (not scrolled out of view). */
+static inline gboolean
+fl_gui_test_in_view (GtkWidget *widget)
+{
+  GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (widget));
+  graphene_rect_t bounds, area;
+
+  if (!gtk_widget_get_mapped (widget) || !gtk_widget_compute_bounds (widget, root, &bounds)
+      || bounds.size.width < 1 || bounds.size.height < 1)
+    return FALSE;
+  graphene_rect_init (&area, 0, 0, gtk_widget_get_width (root), gtk_widget_get_height (root));
+  if (!graphene_rect_contains_rect (&area, &bounds))
+    return FALSE;
+  for (GtkWidget *up = gtk_widget_get_parent (widget); up != NULL;
+       up = gtk_widget_get_parent (up))
+    if (GTK_IS_SCROLLED_WINDOW (up))
+      {
+        graphene_rect_t visible;
+
+        if (!gtk_widget_compute_bounds (up, root, &visible)
+            || !graphene_rect_contains_rect (&visible, &bounds))
+          return FALSE;
+      }
+  return TRUE;
+}
