@@ -5,9 +5,11 @@
 #include "fl-application.h"
 #include "fl-core-bridge.h"
 #include "fl-error.h"
-#include "fl-png.h"
+#include "fl-frame-peek.h"
+#include "fl-path-row.h"
 #include "fl-run-object.h"
 #include "fl-sweep.h"
+#include "fl-toast.h"
 #include "fl-tsan.h"
 
 #include "fl-file.h"
@@ -21,8 +23,6 @@
 
 /* The latest frame is shown at most this often while frames download. */
 #define PEEK_INTERVAL_US (250 * 1000)
-/* Frames larger than this are not previewed live: decoding stays cheap. */
-#define PEEK_MAX_DIMENSION 1024u
 
 struct _FlClientPanel
 {
@@ -42,7 +42,6 @@ struct _FlClientPanel
   char *output;
   char *error;
   char *stage_text[2];
-  GtkFileChooserNative *chooser;
 
   GtkWidget *host_entry;
   GtkSpinButton *port_spin;
@@ -56,8 +55,8 @@ struct _FlClientPanel
   GtkWidget *frames_row;
   GtkWidget *threads_row;
   GtkWidget *processes_row;
-  AdwActionRow *output_row;
-  AdwActionRow *frames_dir_row;
+  FlPathRow *output_row;
+  FlPathRow *frames_dir_row;
   GtkWidget *advanced_row;
   GtkStack *run_stack;
   GtkWidget *run_button;
@@ -126,62 +125,33 @@ run_data_free (RunData *data)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RunData, run_data_free)
 
+/* Where frames and the GIF go when the fields are empty: the cache folder,
+ * and frameloom.gif in Pictures (or the home folder). */
+static void
+set_default_paths (FlClientPanel *self)
+{
+  const char *pictures = g_get_user_special_dir (G_USER_DIRECTORY_PICTURES);
+  g_autofree char *frames = g_build_filename (g_get_user_cache_dir (), "frameloom", "frames",
+                                              NULL);
+  g_autofree char *output = g_build_filename (pictures && g_file_test (pictures,
+                                                                      G_FILE_TEST_IS_DIR)
+                                                ? pictures : g_get_home_dir (),
+                                              "frameloom.gif", NULL);
+
+  g_object_set (self->frames_dir_row, "default-path", frames, NULL);
+  g_object_set (self->output_row, "default-path", output, NULL);
+}
+
 static const char *
 effective_frames_dir (FlClientPanel *self)
 {
-  static char *fallback;
-
-  if (self->frames_dir && *self->frames_dir)
-    return self->frames_dir;
-  if (fallback == NULL)
-    fallback = g_build_filename (g_get_user_cache_dir (), "frameloom", "frames", NULL);
-  return fallback;
+  return fl_path_row_get_effective (self->frames_dir_row);
 }
 
 static const char *
 effective_output (FlClientPanel *self)
 {
-  static char *fallback;
-
-  if (self->output && *self->output)
-    return self->output;
-  if (fallback == NULL)
-    {
-      const char *pictures = g_get_user_special_dir (G_USER_DIRECTORY_PICTURES);
-
-      fallback = g_build_filename (pictures && g_file_test (pictures, G_FILE_TEST_IS_DIR)
-                                     ? pictures : g_get_home_dir (),
-                                   "frameloom.gif", NULL);
-    }
-  return fallback;
-}
-
-/* A path as a person reads it: "~/.cache/frameloom/frames". */
-static char *
-display_path (const char *path)
-{
-  const char *home = g_get_home_dir ();
-  gsize n = strlen (home);
-  g_autofree char *display = g_filename_display_name (path);
-
-  if (n > 1 && g_str_has_prefix (path, home) && (path[n] == '/' || path[n] == '\0'))
-    {
-      g_autofree char *rest = g_filename_display_name (path + n);
-
-      return g_strconcat ("~", rest, NULL);
-    }
-  return g_steal_pointer (&display);
-}
-
-/* Where files go, in full: the rows say the real folder and file. */
-static void
-update_path_buttons (FlClientPanel *self)
-{
-  g_autofree char *dir = display_path (effective_frames_dir (self));
-  g_autofree char *out = display_path (effective_output (self));
-
-  adw_action_row_set_subtitle (self->frames_dir_row, dir);
-  adw_action_row_set_subtitle (self->output_row, out);
+  return fl_path_row_get_effective (self->output_row);
 }
 
 static void
@@ -211,22 +181,14 @@ show_error (FlClientPanel *self, const char *message)
 static void
 toast_written (FlClientPanel *self, const char *path)
 {
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
   g_autofree char *base = g_filename_display_basename (path);
   g_autofree char *dir = g_path_get_dirname (path);
   g_autoptr (GFile) folder = g_file_new_for_path (dir);
   g_autofree char *uri = g_file_get_uri (folder);
   /* TRANSLATORS: a toast at the end of a run: "Wrote frameloom.gif" */
   g_autofree char *title = g_strdup_printf (_("Wrote %s"), base);
-  AdwToast *toast;
 
-  if (overlay == NULL)
-    return;
-  toast = adw_toast_new (title);
-  adw_toast_set_button_label (toast, _("Open _Folder"));
-  adw_toast_set_action_name (toast, "app.open-uri");
-  adw_toast_set_action_target_value (toast, g_variant_new_string (uri));
-  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+  fl_toast_show_open (GTK_WIDGET (self), title, _("Open _Folder"), uri);
 }
 
 static void
@@ -289,56 +251,14 @@ update_stage (FlClientPanel *self, FlStage stage)
     }
 }
 
-typedef struct
-{
-  char *frames_dir;
-  guint newest;     /* the index to try first, then the few below it */
-  guint tries;
-  gint64 since;     /* real time: a file older than this is from an earlier run */
-  guint total;
-  guint index;
-  FlImage *image;
-} PeekData;
-
-static void
-peek_data_free (PeekData *peek)
-{
-  g_free (peek->frames_dir);
-  g_clear_pointer (&peek->image, fl_image_free);
-  g_free (peek);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PeekData, peek_data_free)
-
-/* Threads finish frames roughly in index order, so the newest frame on disk is
- * at most a few below the count done; a frame is renamed into place whole. */
 static void
 peek_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-  PeekData *peek = task_data;
-  FlPngLimits limits;
+  FlFramePeek *peek = task_data;
   gboolean found;
 
   fl_tsan_acquire (peek);
-  fl_png_limits_init_default (&limits);
-  limits.max_width = limits.max_height = PEEK_MAX_DIMENSION;
-  limits.max_bytes = 8u * 1024u * 1024u;
-  for (guint i = 0; i < peek->tries && i <= peek->newest && peek->image == NULL; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("%u.png", peek->newest - i);
-      g_autofree char *path = g_build_filename (peek->frames_dir, name, NULL);
-      g_autofree char *bytes = NULL;
-      gsize length;
-      struct stat st;
-
-      if (stat (path, &st) != 0 || (gsize) st.st_size > limits.max_bytes
-          || (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000 < peek->since
-          || !g_file_get_contents (path, &bytes, &length, NULL))
-        continue;
-      peek->image = fl_png_decode ((const guint8 *) bytes, length, &limits, NULL);
-      peek->index = peek->newest - i;
-    }
-  found = peek->image != NULL;
+  found = fl_frame_peek_run (peek);
   /* The last touch of peek before the hand-off back. */
   fl_tsan_release (peek);
   g_task_return_boolean (task, found);
@@ -349,7 +269,7 @@ on_peeked (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (FlClientPanel) self = user_data;
   /* Ours to free, here on the main thread (see maybe_peek). */
-  g_autoptr (PeekData) peek = g_task_get_task_data (G_TASK (result));
+  g_autoptr (FlFramePeek) peek = g_task_get_task_data (G_TASK (result));
 
   fl_tsan_acquire (peek);
   if (g_task_get_cancellable (G_TASK (result)) != self->cancellable)
@@ -364,7 +284,7 @@ maybe_peek (FlClientPanel *self)
 {
   g_autoptr (GTask) task = NULL;
   FlStageSnapshot snap;
-  PeekData *peek;
+  FlFramePeek *peek;
   gint64 now = g_get_monotonic_time ();
 
   fl_pipeline_bridge_get (self->bridge, FL_STAGE_DOWNLOAD, &snap);
@@ -372,7 +292,7 @@ maybe_peek (FlClientPanel *self)
     return;
   self->last_peek = now;
   self->peeking = TRUE;
-  peek = g_new0 (PeekData, 1);
+  peek = g_new0 (FlFramePeek, 1);
   peek->frames_dir = g_strdup (effective_frames_dir (self));
   peek->newest = (guint) MIN (snap.done - 1, G_MAXUINT);
   peek->tries = MIN (2 * self->threads + 2, 64);
@@ -662,76 +582,6 @@ fl_client_panel_get_output (FlClientPanel *self)
   return effective_output (self);
 }
 
-static void
-on_chooser_response (GtkNativeDialog *dialog, int response, gpointer user_data)
-{
-  FlClientPanel *self = user_data;
-  gboolean for_output = gtk_file_chooser_get_action (GTK_FILE_CHOOSER (dialog))
-                        == GTK_FILE_CHOOSER_ACTION_SAVE;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = file ? g_file_get_path (file) : NULL;
-
-      if (path != NULL)
-        g_object_set (self, for_output ? "output" : "frames-dir", path, NULL);
-    }
-  g_clear_object (&self->chooser);
-}
-
-static void
-open_chooser (FlClientPanel *self, gboolean for_output)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  g_autoptr (GFile) current = NULL;
-
-  g_clear_object (&self->chooser);
-  self->chooser = gtk_file_chooser_native_new (
-    for_output ? _("Output GIF") : _("Frames Folder"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-    for_output ? GTK_FILE_CHOOSER_ACTION_SAVE : GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-    for_output ? _("_Save") : _("_Select"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  if (for_output)
-    {
-      g_autofree char *base = g_path_get_basename (effective_output (self));
-
-      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), base);
-    }
-  g_signal_connect (self->chooser, "response", G_CALLBACK (on_chooser_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
-}
-
-static void
-on_frames_dir_clicked (FlClientPanel *self)
-{
-  open_chooser (self, FALSE);
-}
-
-static void
-on_output_clicked (FlClientPanel *self)
-{
-  open_chooser (self, TRUE);
-}
-
-/* The frames folder in the file manager (made first: before the first run it
- * does not exist yet). */
-static void
-on_open_frames_dir_clicked (FlClientPanel *self)
-{
-  const char *dir = effective_frames_dir (self);
-  g_autoptr (GFile) file = g_file_new_for_path (dir);
-  g_autofree char *uri = g_file_get_uri (file);
-  g_autoptr (GError) error = NULL;
-
-  if (!fl_file_ensure_dir (dir, &error))
-    {
-      show_error (self, error->message);
-      return;
-    }
-  gtk_widget_activate_action (GTK_WIDGET (self), "app.open-uri", "s", uri);
-}
-
 /* client.preset: threads and processes as a lab, the command line or the
  * whole machine would choose them. */
 static void
@@ -812,7 +662,6 @@ fl_client_panel_set_property (GObject *object, guint prop_id, const GValue *valu
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
-  update_path_buttons (self);
 }
 
 static void
@@ -825,9 +674,6 @@ fl_client_panel_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   self->bridge = NULL;
   g_clear_handle_id (&self->tick_id, g_source_remove);
-  if (self->chooser)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
   gtk_widget_dispose_template (GTK_WIDGET (self), FL_TYPE_CLIENT_PANEL);
   /* The template's unnamed root box is ours to unparent. */
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
@@ -859,6 +705,7 @@ fl_client_panel_class_init (FlClientPanelClass *klass)
   object_class->finalize = fl_client_panel_finalize;
   object_class->get_property = fl_client_panel_get_property;
   object_class->set_property = fl_client_panel_set_property;
+  g_type_ensure (FL_TYPE_PATH_ROW);
 
   properties[PROP_FRAMES_DIR] = g_param_spec_string ("frames-dir", NULL, NULL, "",
                                                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
@@ -912,9 +759,6 @@ fl_client_panel_class_init (FlClientPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, encode_time_label);
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, status_label);
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, error_label);
-  gtk_widget_class_bind_template_callback (widget_class, on_frames_dir_clicked);
-  gtk_widget_class_bind_template_callback (widget_class, on_output_clicked);
-  gtk_widget_class_bind_template_callback (widget_class, on_open_frames_dir_clicked);
   gtk_widget_class_install_action (widget_class, "client.preset", "s", on_preset);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
@@ -936,6 +780,11 @@ fl_client_panel_init (FlClientPanel *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   /* No more worker processes than processors. */
   gtk_adjustment_set_upper (self->processes_adjustment, MAX (g_get_num_processors (), 1));
+  set_default_paths (self);
+  g_object_bind_property (self, "frames-dir", self->frames_dir_row, "path",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self, "output", self->output_row, "path",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   self->settings = fl_settings_new ();
   if (self->settings != NULL)
     {
@@ -952,6 +801,5 @@ fl_client_panel_init (FlClientPanel *self)
                        G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (self->settings, "client-output", self, "output", G_SETTINGS_BIND_DEFAULT);
     }
-  update_path_buttons (self);
   update_sensitivity (self);
 }

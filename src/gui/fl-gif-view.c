@@ -1,29 +1,16 @@
 /* fl-gif-view.c: FlGifPaintable in a GtkPicture, its controls, keys and states. */
 #include "fl-gif-view.h"
 
+#include "fl-frame-details.h"
 #include "fl-frame-export.h"
 #include "fl-frame-paintable.h"
 #include "fl-gif-folder.h"
 #include "fl-gif-loader.h"
+#include "fl-toast.h"
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
 #include <string.h>
-
-enum
-{
-  DETAIL_FRAME,
-  DETAIL_DELAY,
-  DETAIL_DISPOSAL,
-  DETAIL_POSITION,
-  DETAIL_SIZE,
-  DETAIL_COLOURS,
-  N_DETAILS
-};
-
-static const char *const detail_names[N_DETAILS] = {
-  N_("Frame"), N_("Delay"), N_("Disposal"), N_("Position"), N_("Size"), N_("Colours"),
-};
 
 struct _FlGifView
 {
@@ -50,8 +37,7 @@ struct _FlGifView
   GtkPicture *live_picture;
   GtkLabel *error_label;
   GtkRevealer *details_revealer;
-  GtkGrid *details;
-  GtkLabel *detail_values[N_DETAILS];
+  FlFrameDetails *details;
   GtkWidget *controls;
   GtkToggleButton *play_button;
   GtkWidget *previous_button;
@@ -105,30 +91,6 @@ showing_gif (FlGifView *self)
   return gtk_stack_get_visible_child (self->stack) == GTK_WIDGET (self->scroller);
 }
 
-/* A toast where the window shows them (none in a bare view, as in tests). */
-static void
-toast (FlGifView *self, const char *title, const char *button, const char *action,
-       GVariant *target)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-  AdwToast *t;
-
-  if (overlay == NULL)
-    {
-      if (target != NULL)
-        g_variant_unref (g_variant_ref_sink (target));
-      return;
-    }
-  t = adw_toast_new (title);
-  if (button != NULL)
-    {
-      adw_toast_set_button_label (t, button);
-      adw_toast_set_action_name (t, action);
-      adw_toast_set_action_target_value (t, target);
-    }
-  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), t);
-}
-
 static void
 update_has_frame (FlGifView *self)
 {
@@ -140,61 +102,13 @@ update_has_frame (FlGifView *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_FRAME]);
 }
 
-static char *
-describe_delay (const FlGifFrameInfo *info, guint played_ms)
-{
-  if (info->delay_cs * 10 == played_ms)
-    /* TRANSLATORS: a frame's delay */
-    return g_strdup_printf (_("%u ms"), played_ms);
-  /* TRANSLATORS: a tiny delay in the file, played longer, as browsers do */
-  return g_strdup_printf (_("%u ms, played at %u ms"), info->delay_cs * 10, played_ms);
-}
-
-static char *
-describe_colours (const FlGifFrameInfo *info)
-{
-  g_autofree char *table = NULL;
-
-  if (info->n_colors == 0)
-    table = g_strdup (_("none, drawn black"));
-  else if (info->local_colors)
-    /* TRANSLATORS: the number of colours in the frame's own colour table */
-    table = g_strdup_printf (_("%u, its own table"), info->n_colors);
-  else
-    table = g_strdup_printf (_("%u, the global table"), info->n_colors);
-  if (info->transparent < 0)
-    return g_steal_pointer (&table);
-  /* TRANSLATORS: the colour table, then the index that draws nothing */
-  return g_strdup_printf (_("%s; index %d transparent"), table, info->transparent);
-}
-
 /* The details of the frame asked for: they need no composing. */
 static void
 update_details (FlGifView *self)
 {
-  FlGif *gif = fl_gif_paintable_get_gif (self->paintable);
-  guint frame = fl_gif_paintable_get_frame (self->paintable);
-  FlGifFrameInfo info;
-  char *text[N_DETAILS];
-
-  if (gif == NULL || !gtk_revealer_get_reveal_child (self->details_revealer))
-    return;
-  fl_gif_get_frame_info (gif, frame, &info);
-  text[DETAIL_FRAME] = g_strdup_printf (_("%u of %u"), frame + 1, fl_gif_get_n_frames (gif));
-  text[DETAIL_DELAY] = describe_delay (&info, fl_gif_get_frame_delay_ms (gif, frame));
-  text[DETAIL_DISPOSAL] = g_strdup (info.disposal == FL_GIF_DISPOSE_BACKGROUND
-                                      ? _("clear to the background")
-                                    : info.disposal == FL_GIF_DISPOSE_PREVIOUS
-                                      ? _("restore the previous frame")
-                                      : _("keep"));
-  text[DETAIL_POSITION] = g_strdup_printf ("%u, %u", info.left, info.top);
-  text[DETAIL_SIZE] = g_strdup_printf ("%u × %u", info.width, info.height);
-  text[DETAIL_COLOURS] = describe_colours (&info);
-  for (guint i = 0; i < N_DETAILS; i++)
-    {
-      gtk_label_set_text (self->detail_values[i], text[i]);
-      g_free (text[i]);
-    }
+  if (gtk_revealer_get_reveal_child (self->details_revealer))
+    fl_frame_details_show (self->details, fl_gif_paintable_get_gif (self->paintable),
+                           fl_gif_paintable_get_frame (self->paintable));
 }
 
 static void
@@ -508,14 +422,9 @@ fl_gif_view_get_has_frame (FlGifView *self)
 char *
 fl_gif_view_get_details_text (FlGifView *self)
 {
-  GString *text = g_string_new (NULL);
-
   gtk_revealer_set_reveal_child (self->details_revealer, TRUE);
   update_details (self);
-  for (guint i = 0; i < N_DETAILS; i++)
-    g_string_append_printf (text, "%s: %s\n", _(detail_names[i]),
-                            gtk_label_get_text (self->detail_values[i]));
-  return g_string_free (text, FALSE);
+  return fl_frame_details_get_text (self->details);
 }
 
 typedef struct
@@ -540,13 +449,13 @@ on_exported (GObject *source, GAsyncResult *result, gpointer data)
     {
       g_autofree char *base = g_file_get_basename (file);
       g_autofree char *name = g_filename_display_name (base);
-      g_autofree char *title = g_strdup_printf (_("Saved “%s”"), name);
+      g_autofree char *title = g_strdup_printf (_("Saved %s"), name);
       g_autofree char *uri = g_file_get_uri (file);
 
-      toast (self, title, _("_Open"), "app.open-uri", g_variant_new_string (uri));
+      fl_toast_show_open (GTK_WIDGET (self), title, _("_Open"), uri);
     }
   else
-    toast (self, error->message, NULL, NULL, NULL);
+    fl_toast_show (GTK_WIDGET (self), error->message, NULL, NULL, NULL);
   g_signal_emit (self, signals[FRAME_EXPORTED], 0, file, ok ? NULL : error->message);
 }
 
@@ -618,7 +527,7 @@ fl_gif_view_copy_frame (FlGifView *self)
   gdk_clipboard_set_texture (gtk_widget_get_clipboard (GTK_WIDGET (self)), texture);
   /* TRANSLATORS: a toast once a frame is on the clipboard */
   title = g_strdup_printf (_("Frame %u copied"), fl_gif_ahead_frame_get_index (frame) + 1);
-  toast (self, title, NULL, NULL, NULL);
+  fl_toast_show (GTK_WIDGET (self), title, NULL, NULL, NULL);
 }
 
 typedef struct
@@ -642,9 +551,9 @@ on_sibling_found (GObject *source, GAsyncResult *result, gpointer data)
   if (found != NULL)
     fl_gif_view_open (self, found);
   else if (error != NULL)
-    toast (self, error->message, NULL, NULL, NULL);
+    fl_toast_show (GTK_WIDGET (self), error->message, NULL, NULL, NULL);
   else
-    toast (self, direction > 0 ? _("No GIF after this one in its folder")
+    fl_toast_show (GTK_WIDGET (self), direction > 0 ? _("No GIF after this one in its folder")
                                : _("No GIF before this one in its folder"),
            NULL, NULL, NULL);
 }
@@ -814,6 +723,7 @@ fl_gif_view_class_init (FlGifViewClass *klass)
 
   object_class->dispose = fl_gif_view_dispose;
   object_class->get_property = fl_gif_view_get_property;
+  g_type_ensure (FL_TYPE_FRAME_DETAILS);
   widget_class->grab_focus = fl_gif_view_grab_focus;
 
   properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL,
@@ -858,27 +768,6 @@ fl_gif_view_class_init (FlGifViewClass *klass)
   gtk_widget_class_set_css_name (widget_class, "flgifview");
 }
 
-/* Label and value for each detail, two pairs to a row. */
-static void
-build_details (FlGifView *self)
-{
-  for (guint i = 0; i < N_DETAILS; i++)
-    {
-      GtkWidget *name = gtk_label_new (_(detail_names[i]));
-      GtkWidget *value = gtk_label_new (NULL);
-
-      gtk_label_set_xalign (GTK_LABEL (name), 1);
-      gtk_widget_add_css_class (name, "dim-label");
-      gtk_label_set_xalign (GTK_LABEL (value), 0);
-      gtk_label_set_selectable (GTK_LABEL (value), TRUE);
-      gtk_label_set_ellipsize (GTK_LABEL (value), PANGO_ELLIPSIZE_END);
-      gtk_widget_add_css_class (value, "numeric");
-      gtk_grid_attach (self->details, name, (int) (i % 2) * 2, (int) i / 2, 1, 1);
-      gtk_grid_attach (self->details, value, (int) (i % 2) * 2 + 1, (int) i / 2, 1, 1);
-      self->detail_values[i] = GTK_LABEL (value);
-    }
-}
-
 static void
 fl_gif_view_init (FlGifView *self)
 {
@@ -891,7 +780,6 @@ fl_gif_view_init (FlGifView *self)
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
   self->live_paintable = fl_frame_paintable_new ();
   gtk_picture_set_paintable (self->live_picture, GDK_PAINTABLE (self->live_paintable));
-  build_details (self);
   g_signal_connect_object (self->paintable, "notify::frame", G_CALLBACK (update_counter), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->paintable, "notify::n-frames", G_CALLBACK (update_counter),

@@ -3,6 +3,7 @@
 #include "fl-runs-view.h"
 
 #include "fl-run-object.h"
+#include "fl-toast.h"
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
@@ -284,21 +285,13 @@ fl_runs_view_get_cell_text (FlRunsView *self, guint row, guint column)
 static void
 toast_saved (FlRunsView *self, GFile *file)
 {
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
   g_autofree char *base = g_file_get_basename (file);
   g_autofree char *name = g_filename_display_name (base);
   g_autofree char *uri = g_file_get_uri (file);
   /* TRANSLATORS: a toast: "Saved runs.csv" */
   g_autofree char *title = g_strdup_printf (_("Saved %s"), name);
-  AdwToast *toast;
 
-  if (overlay == NULL)
-    return;
-  toast = adw_toast_new (title);
-  adw_toast_set_button_label (toast, _("_Open"));
-  adw_toast_set_action_name (toast, "app.open-uri");
-  adw_toast_set_action_target_value (toast, g_variant_new_string (uri));
-  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+  fl_toast_show_open (GTK_WIDGET (self), title, _("_Open"), uri);
 }
 
 static void

@@ -4,6 +4,7 @@
 #include "fl-application.h"
 #include "fl-core-bridge.h"
 #include "fl-image.h"
+#include "fl-toast.h"
 #include "fl-tsan.h"
 
 #include <adwaita.h>
@@ -82,16 +83,6 @@ show_error (FlServerPanel *self, const char *message)
   gtk_label_set_text (self->error_label, message ? message : "");
   gtk_widget_set_visible (self->error_row, message != NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
-}
-
-/* A toast where the window shows them. */
-static void
-toast (FlServerPanel *self, const char *title)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (title));
 }
 
 static void
@@ -285,7 +276,7 @@ on_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_label_set_text (self->rate_label, "0");
   gtk_label_set_text (self->active_label, "0");
   update_state (self);
-  toast (self, _("Server stopped"));
+  fl_toast_show (GTK_WIDGET (self), _("Server stopped"), NULL, NULL, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }

@@ -295,6 +295,12 @@ on_fullscreened (FlWindow *self)
 }
 
 static void
+on_show_error (GtkWidget *widget, const char *action, GVariant *param)
+{
+  fl_window_show_error (FL_WINDOW (widget), g_variant_get_string (param, NULL));
+}
+
+static void
 on_toggle_sidebar (GtkWidget *widget, const char *action, GVariant *param)
 {
   FlWindow *self = FL_WINDOW (widget);
@@ -544,6 +550,7 @@ fl_window_class_init (FlWindowClass *klass)
     { "win.fullscreen", on_fullscreen, NULL },
     { "win.toggle-sidebar", on_toggle_sidebar, NULL },
     { "win.show-page", on_show_page, "s" },
+    { "win.show-error", on_show_error, "s" },
     { "win.start-server-and-run", on_start_server_and_run, NULL },
     { "win.dismiss-offer", on_dismiss_offer, NULL },
   };

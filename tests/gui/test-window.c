@@ -24,6 +24,7 @@ static FlApplication *app;
 static FlWindow *window;
 static char *tmpdir;
 static guint n_finished;  /* "finished" signals of the client panel so far */
+static int test_width = 1280, test_height = 720;
 
 static void
 on_client_finished (FlClientPanel *panel, gboolean ok, const char *path, gpointer data)
@@ -47,7 +48,7 @@ shot (const char *name)
     return;
   path = g_build_filename (dir, name, NULL);
   fl_gui_test_spin (150);
-  g_assert_true (fl_gui_test_screenshot (GTK_WIDGET (window), path));
+  g_assert_true (fl_gui_test_screenshot_quiet (GTK_WIDGET (window), path));
   g_test_message ("screenshot %s", path);
 }
 
@@ -137,7 +138,6 @@ test_run (void)
   guint port, frame;
   gint64 start;
 
-  shot ("idle.png");
   gtk_switch_set_active (fl_server_panel_get_switch (server), TRUE);
   g_assert_true (fl_gui_test_wait (server_settled, GINT_TO_POINTER (TRUE), 5000));
   g_assert_null (fl_server_panel_get_error (server));
@@ -304,7 +304,6 @@ test_stall (void)
   g_assert_cmpuint (max_live_frames, >, 0);
   g_assert_true (fl_gui_test_wait (preview_has, GUINT_TO_POINTER (5000), 10000));
   g_assert_cmpuint (fl_gif_view_get_live_frames (fl_window_get_gif_view (window)), ==, 0);
-  shot ("main-window.png");
 
   /* The same run again for a screenshot while it downloads. (The stages run
    * one after the other, so both bars are never part-way at once.) */
@@ -429,6 +428,8 @@ test_settings_round_trip (void)
   g_assert_cmpint (height, ==, 701);
   gtk_window_destroy (GTK_WINDOW (second));
   fl_gui_test_spin (20);
+  /* The test's size from here on (the screenshots'). */
+  g_assert_true (fl_gui_test_resize (GTK_WINDOW (window), test_width, test_height));
 }
 
 static void
@@ -634,7 +635,7 @@ test_errors_in_view (void)
   /* Escape closes it. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
   g_assert_false (fl_banner_get_revealed (fl_window_get_error_banner (window)));
-  g_assert_true (fl_gui_test_resize (GTK_WINDOW (window), 1280, 720));
+  g_assert_true (fl_gui_test_resize (GTK_WINDOW (window), test_width, test_height));
 }
 
 /* The X11 window, for xdotool; 0 when that is not possible here. */
@@ -818,10 +819,12 @@ main (int argc, char **argv)
 
       if (sscanf (g_getenv ("FRAMELOOM_TEST_WINDOW_SIZE"), "%dx%d", &w, &h) == 2)
         {
-          g_settings_set_int (settings, "window-width", w);
-          g_settings_set_int (settings, "window-height", h);
+          test_width = w;
+          test_height = h;
         }
     }
+  g_settings_set_int (settings, "window-width", test_width);
+  g_settings_set_int (settings, "window-height", test_height);
 
   app = fl_application_new ();
   fl_gui_test_register (G_APPLICATION (app), FALSE);
