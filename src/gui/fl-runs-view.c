@@ -294,6 +294,24 @@ toast_saved (FlRunsView *self, GFile *file)
   fl_toast_show_open (GTK_WIDGET (self), title, _("_Open"), uri);
 }
 
+void
+fl_runs_view_save_or_open (FlRunsView *self, GFile *file, gboolean saving)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr (GError) error = NULL;
+
+  if (path == NULL)
+    return;
+  if (saving ? fl_runs_view_save (self, path, &error) : fl_runs_view_load (self, path, &error))
+    {
+      set_error (self, NULL);
+      if (saving)
+        toast_saved (self, file);
+    }
+  else
+    set_error (self, error->message);
+}
+
 static void
 on_chooser_response (GtkNativeDialog *dialog, int response, gpointer user_data)
 {
@@ -304,21 +322,9 @@ on_chooser_response (GtkNativeDialog *dialog, int response, gpointer user_data)
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = file ? g_file_get_path (file) : NULL;
-      g_autoptr (GError) error = NULL;
 
-      if (path != NULL)
-        {
-          if (saving ? fl_runs_view_save (self, path, &error)
-                     : fl_runs_view_load (self, path, &error))
-            {
-              set_error (self, NULL);
-              if (saving)
-                toast_saved (self, file);
-            }
-          else
-            set_error (self, error->message);
-        }
+      if (file != NULL)
+        fl_runs_view_save_or_open (self, file, saving);
     }
   g_clear_object (&self->chooser);
 }

@@ -10,6 +10,7 @@
 
 #include "fl-application.h"
 #include "fl-config.h"
+#include "fl-path-row.h"
 #include "fl-window.h"
 
 #include <dirent.h>
@@ -670,6 +671,45 @@ xdotool (const char *format, ...)
   fl_gui_test_spin (250);
 }
 
+/* Keys arrive when the X server and the main loop get to them: each check
+ * waits for what it expects (a busy machine may take a while). */
+typedef struct
+{
+  GtkWidget *widget;
+  const char *text;
+} TextWait;
+
+static gboolean
+text_is (gpointer data)
+{
+  TextWait *wait = data;
+
+  return g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (wait->widget)), wait->text) == 0;
+}
+
+static gboolean
+playing_is (gpointer data)
+{
+  FlGifPaintable *paintable = fl_gif_view_get_paintable (fl_window_get_gif_view (window));
+
+  return fl_gif_paintable_get_playing (paintable) == GPOINTER_TO_INT (data);
+}
+
+/* data: 0 for fit, 1 for 1:1, 2 for any factor above fit. */
+static gboolean
+zoom_is (gpointer data)
+{
+  guint zoom = fl_gif_view_get_zoom (fl_window_get_gif_view (window));
+
+  return GPOINTER_TO_UINT (data) == 2 ? zoom > 0 : zoom == GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+details_shown (gpointer data)
+{
+  return gtk_revealer_get_reveal_child (GTK_REVEALER (data));
+}
+
 static gboolean
 shown_frame_is (gpointer data)
 {
@@ -711,34 +751,39 @@ test_keys (void)
   gtk_editable_set_position (GTK_EDITABLE (host), -1);
   g_assert_true (fl_gif_paintable_get_playing (paintable));
   xdotool ("type --delay 40 ' x'");
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (host)), ==, "127.0.0.1 x");
+  {
+    TextWait wait = { host, "127.0.0.1 x" };
+
+    g_assert_true (fl_gui_test_wait (text_is, &wait, 10000));
+  }
   g_assert_true (fl_gif_paintable_get_playing (paintable));
   gtk_editable_set_text (GTK_EDITABLE (host), "127.0.0.1");
 
   gtk_widget_grab_focus (GTK_WIDGET (view));
   xdotool ("key space");
-  g_assert_false (fl_gif_paintable_get_playing (paintable));
+  g_assert_true (fl_gui_test_wait (playing_is, GINT_TO_POINTER (FALSE), 10000));
   xdotool ("key Home");
-  g_assert_true (fl_gui_test_wait (shown_frame_is, GUINT_TO_POINTER (0), 5000));
+  g_assert_true (fl_gui_test_wait (shown_frame_is, GUINT_TO_POINTER (0), 10000));
   xdotool ("key Right period");
-  g_assert_true (fl_gui_test_wait (shown_frame_is, GUINT_TO_POINTER (2), 5000));
+  g_assert_true (fl_gui_test_wait (shown_frame_is, GUINT_TO_POINTER (2), 10000));
   xdotool ("key comma");
-  g_assert_true (fl_gui_test_wait (shown_frame_is, GUINT_TO_POINTER (1), 5000));
+  g_assert_true (fl_gui_test_wait (shown_frame_is, GUINT_TO_POINTER (1), 10000));
   xdotool ("key Left");
-  g_assert_true (fl_gui_test_wait (shown_frame_is, GUINT_TO_POINTER (0), 5000));
+  g_assert_true (fl_gui_test_wait (shown_frame_is, GUINT_TO_POINTER (0), 10000));
   xdotool ("key End");
-  g_assert_true (fl_gui_test_wait (shown_frame_is, GUINT_TO_POINTER (n - 1), 5000));
+  g_assert_true (fl_gui_test_wait (shown_frame_is, GUINT_TO_POINTER (n - 1), 10000));
   xdotool ("key space");
-  g_assert_true (fl_gif_paintable_get_playing (paintable));
+  g_assert_true (fl_gui_test_wait (playing_is, GINT_TO_POINTER (TRUE), 10000));
 
   g_assert_cmpuint (fl_gif_view_get_zoom (view), ==, 0);
   xdotool ("key ctrl+plus");
-  g_assert_cmpuint (fl_gif_view_get_zoom (view), >, 0);
+  g_assert_true (fl_gui_test_wait (zoom_is, GUINT_TO_POINTER (2), 10000));
   xdotool ("key ctrl+0");
-  g_assert_cmpuint (fl_gif_view_get_zoom (view), ==, 0);
+  g_assert_true (fl_gui_test_wait (zoom_is, GUINT_TO_POINTER (0), 10000));
   xdotool ("key ctrl+1");
-  g_assert_cmpuint (fl_gif_view_get_zoom (view), ==, 1);
+  g_assert_true (fl_gui_test_wait (zoom_is, GUINT_TO_POINTER (1), 10000));
   xdotool ("key ctrl+0");
+  g_assert_true (fl_gui_test_wait (zoom_is, GUINT_TO_POINTER (0), 10000));
   /* Ctrl+scroll over the picture zooms in, then out. */
   g_assert_true (gtk_widget_compute_point (GTK_WIDGET (view), GTK_WIDGET (window),
                                            &GRAPHENE_POINT_INIT (gtk_widget_get_width (
@@ -746,14 +791,14 @@ test_keys (void)
                                                                  100), &centre));
   xdotool ("mousemove --window %lu %d %d", xid, (int) centre.x, (int) centre.y);
   xdotool ("keydown ctrl click 4 keyup ctrl");
-  g_assert_cmpuint (fl_gif_view_get_zoom (view), >, 0);
+  g_assert_true (fl_gui_test_wait (zoom_is, GUINT_TO_POINTER (2), 10000));
   xdotool ("keydown ctrl click 5 click 5 click 5 click 5 click 5 click 5 click 5 keyup ctrl");
-  g_assert_cmpuint (fl_gif_view_get_zoom (view), ==, 0);
+  g_assert_true (fl_gui_test_wait (zoom_is, GUINT_TO_POINTER (0), 10000));
   xdotool ("key alt+Return");
   {
     GtkWidget *details = template_child (GTK_WIDGET (view), FL_TYPE_GIF_VIEW, "details_revealer");
 
-    g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (details)));
+    g_assert_true (fl_gui_test_wait (details_shown, details, 10000));
     shot ("viewer-details.png");
     gtk_revealer_set_reveal_child (GTK_REVEALER (details), FALSE);
   }
@@ -791,6 +836,120 @@ test_drop_and_switch (void)
   fl_window_show_page (window, "speedup");
   fl_window_open_gif (window, file);
   g_assert_cmpstr (fl_window_get_page (window), ==, "viewer");
+}
+
+/* A label with exactly text, shown, under widget (a toast's, a row's). */
+static GtkWidget *
+find_label (GtkWidget *widget, const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0
+      && gtk_widget_get_mapped (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+label_shown (gpointer data)
+{
+  return find_label (GTK_WIDGET (window), data) != NULL;
+}
+
+/* News as toasts: "Server stopped", and "Saved runs.csv" with an Open button. */
+static void
+test_toasts (void)
+{
+  FlServerPanel *server = fl_window_get_server_panel (window);
+  g_autofree char *csv = g_build_filename (tmpdir, "toast-runs.csv", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (csv);
+
+  gtk_switch_set_active (fl_server_panel_get_switch (server), TRUE);
+  g_assert_true (fl_gui_test_wait (server_settled, GINT_TO_POINTER (TRUE), 5000));
+  gtk_switch_set_active (fl_server_panel_get_switch (server), FALSE);
+  g_assert_true (fl_gui_test_wait (server_settled, GINT_TO_POINTER (FALSE), 5000));
+  /* Toasts queue, one at a time, each for a few seconds. */
+  g_assert_true (fl_gui_test_wait (label_shown, (gpointer) "Server stopped", 60000));
+  g_assert_cmpuint (g_list_model_get_n_items (fl_runs_view_get_model (
+                      fl_window_get_runs_view (window))), >, 0);
+  fl_runs_view_save_or_open (fl_window_get_runs_view (window), file, TRUE);
+  g_assert_true (g_file_test (csv, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (fl_gui_test_wait (label_shown, (gpointer) "Saved toast-runs.csv", 60000));
+}
+
+/* Where files go, in full: the frames folder row names the real folder (the
+ * cache folder when none is chosen), not "frames". */
+static void
+test_paths_shown (void)
+{
+  FlClientPanel *client = fl_window_get_client_panel (window);
+  GtkWidget *row = template_child (GTK_WIDGET (client), FL_TYPE_CLIENT_PANEL, "frames_dir_row");
+  g_autoptr (GSettings) settings = fl_settings_new ();
+  g_autofree char *saved = g_settings_get_string (settings, "client-frames-dir");
+  g_autofree char *cache = g_build_filename (g_get_user_cache_dir (), "frameloom", "frames", NULL);
+  g_autofree char *expected = fl_path_row_display_path (cache);
+  g_autofree char *tmp_display = fl_path_row_display_path (saved);
+
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, tmp_display);
+  g_settings_set_string (settings, "client-frames-dir", "");
+  g_test_message ("default frames folder shown as %s", expected);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, expected);
+  g_assert_true (g_str_has_suffix (expected, "/frameloom/frames"));
+  g_settings_set_string (settings, "client-frames-dir", saved);
+}
+
+/* About: release notes, the website and where to report issues. */
+static void
+test_about (void)
+{
+  GtkWidget *about = NULL;
+  GListModel *toplevels = gtk_window_get_toplevels (); /* borrowed */
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  fl_gui_test_spin (300);
+  for (guint i = 0; about == NULL && i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_ABOUT_WINDOW (toplevel))
+        about = GTK_WIDGET (toplevel);
+    }
+  g_assert_nonnull (about);
+  g_assert_nonnull (strstr (adw_about_window_get_release_notes (ADW_ABOUT_WINDOW (about)), "<li>"));
+  g_assert_true (g_str_has_prefix (adw_about_window_get_website (ADW_ABOUT_WINDOW (about)),
+                                   "https://"));
+  g_assert_true (g_str_has_suffix (adw_about_window_get_issue_url (ADW_ABOUT_WINDOW (about)),
+                                   "/issues"));
+  shot ("about.png");
+  gtk_window_destroy (GTK_WINDOW (about));
+}
+
+/* F11: the GIF fullscreen, the sidebar out of the way; Escape leaves. Only
+ * where a window manager grants fullscreen (Xvfb alone has none). */
+static void
+test_fullscreen (void)
+{
+  gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+  fl_window_show_page (window, "runs");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.fullscreen", NULL);
+  fl_gui_test_wait (fl_gui_test_true_after, &until, 3000);
+  if (!gtk_window_is_fullscreen (GTK_WINDOW (window)))
+    {
+      g_test_skip ("no window manager here to grant fullscreen");
+      return;
+    }
+  g_assert_cmpstr (fl_window_get_page (window), ==, "viewer");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
+  until = g_get_monotonic_time () + G_USEC_PER_SEC;
+  fl_gui_test_wait (fl_gui_test_true_after, &until, 3000);
+  g_assert_false (gtk_window_is_fullscreen (GTK_WINDOW (window)));
 }
 
 int
@@ -847,6 +1006,10 @@ main (int argc, char **argv)
   g_test_add_func ("/window/errors-in-view", test_errors_in_view);
   g_test_add_func ("/window/keys", test_keys);
   g_test_add_func ("/window/drop-and-switch", test_drop_and_switch);
+  g_test_add_func ("/window/toasts", test_toasts);
+  g_test_add_func ("/window/paths-shown", test_paths_shown);
+  g_test_add_func ("/window/about", test_about);
+  g_test_add_func ("/window/fullscreen", test_fullscreen);
   status = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));
