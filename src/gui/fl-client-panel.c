@@ -38,8 +38,6 @@ struct _FlClientPanel
   gboolean peeking;
   guint threads;
   guint n_runs;              /* runs started this session, for their labels */
-  char *frames_dir;
-  char *output;
   char *error;
   char *stage_text[2];
 
@@ -616,10 +614,10 @@ fl_client_panel_get_property (GObject *object, guint prop_id, GValue *value, GPa
   switch (prop_id)
     {
     case PROP_FRAMES_DIR:
-      g_value_set_string (value, self->frames_dir ? self->frames_dir : "");
+      g_value_set_string (value, fl_path_row_get_path (self->frames_dir_row));
       break;
     case PROP_OUTPUT:
-      g_value_set_string (value, self->output ? self->output : "");
+      g_value_set_string (value, fl_path_row_get_path (self->output_row));
       break;
     case PROP_RUNNING:
       g_value_set_boolean (value, fl_client_panel_get_running (self));
@@ -632,17 +630,6 @@ fl_client_panel_get_property (GObject *object, guint prop_id, GValue *value, GPa
     }
 }
 
-/* g_set_str() arrived in GLib 2.76. */
-static gboolean
-replace_str (char **slot, const char *value)
-{
-  if (g_strcmp0 (*slot, value) == 0)
-    return FALSE;
-  g_free (*slot);
-  *slot = g_strdup (value);
-  return TRUE;
-}
-
 static void
 fl_client_panel_set_property (GObject *object, guint prop_id, const GValue *value,
                               GParamSpec *pspec)
@@ -651,13 +638,12 @@ fl_client_panel_set_property (GObject *object, guint prop_id, const GValue *valu
 
   switch (prop_id)
     {
+    /* The rows keep the paths; their notify comes back as ours. */
     case PROP_FRAMES_DIR:
-      if (replace_str (&self->frames_dir, g_value_get_string (value)))
-        g_object_notify_by_pspec (object, pspec);
+      g_object_set (self->frames_dir_row, "path", g_value_get_string (value), NULL);
       break;
     case PROP_OUTPUT:
-      if (replace_str (&self->output, g_value_get_string (value)))
-        g_object_notify_by_pspec (object, pspec);
+      g_object_set (self->output_row, "path", g_value_get_string (value), NULL);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -687,8 +673,6 @@ fl_client_panel_finalize (GObject *object)
 {
   FlClientPanel *self = FL_CLIENT_PANEL (object);
 
-  g_free (self->frames_dir);
-  g_free (self->output);
   g_free (self->error);
   g_free (self->stage_text[0]);
   g_free (self->stage_text[1]);
@@ -764,6 +748,13 @@ fl_client_panel_class_init (FlClientPanelClass *klass)
 }
 
 static void
+on_path_notify (FlClientPanel *self, GParamSpec *pspec, FlPathRow *row)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[row == self->output_row ? PROP_OUTPUT
+                                                                                : PROP_FRAMES_DIR]);
+}
+
+static void
 fl_client_panel_init (FlClientPanel *self)
 {
   static const struct
@@ -781,10 +772,10 @@ fl_client_panel_init (FlClientPanel *self)
   /* No more worker processes than processors. */
   gtk_adjustment_set_upper (self->processes_adjustment, MAX (g_get_num_processors (), 1));
   set_default_paths (self);
-  g_object_bind_property (self, "frames-dir", self->frames_dir_row, "path",
-                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
-  g_object_bind_property (self, "output", self->output_row, "path",
-                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (self->frames_dir_row, "notify::path", G_CALLBACK (on_path_notify),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->output_row, "notify::path", G_CALLBACK (on_path_notify), self,
+                           G_CONNECT_SWAPPED);
   self->settings = fl_settings_new ();
   if (self->settings != NULL)
     {

@@ -3,6 +3,9 @@
 
 #include <adwaita.h>
 #include <gtk/gtk.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -271,6 +274,22 @@ fl_gui_test_screenshot_quiet (GtkWidget *widget, const char *path)
   return ok;
 }
 
+/* With FRAMELOOM_SCREENSHOT_DIR set, saves what window shows (toasts left
+ * out) there as name, once its layout has settled: the README's screenshots. */
+static inline void
+fl_gui_test_shot (GtkWidget *window, const char *name)
+{
+  const char *dir = g_getenv ("FRAMELOOM_SCREENSHOT_DIR");
+  g_autofree char *path = NULL;
+
+  if (dir == NULL)
+    return;
+  path = g_build_filename (dir, name, NULL);
+  fl_gui_test_spin (300);
+  g_assert_true (fl_gui_test_screenshot_quiet (window, path));
+  g_test_message ("screenshot %s", path);
+}
+
 /* TRUE when widget is on screen in its window: mapped, inside the window,
  * and inside every scrolled window around it (not scrolled out of view). */
 static inline gboolean
@@ -296,4 +315,34 @@ fl_gui_test_in_view (GtkWidget *widget)
           return FALSE;
       }
   return TRUE;
+}
+
+/* A loopback port free right now (for servers the test starts). */
+static inline guint
+fl_gui_test_free_port (void)
+{
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t len = sizeof addr;
+
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  getsockname (fd, (struct sockaddr *) &addr, &len);
+  close (fd);
+  return ntohs (addr.sin_port);
+}
+
+/* The settings every window test starts from (the memory backend): the
+ * embedded server on a free loopback port, frames in dir/frames, a short
+ * frame delay, a window of width x height. */
+static inline void
+fl_gui_test_reset_settings (GSettings *settings, const char *dir, int width, int height)
+{
+  g_autofree char *frames = g_build_filename (dir, "frames", NULL);
+
+  g_settings_set_string (settings, "server-host", "127.0.0.1");
+  g_settings_set_int (settings, "server-port", (int) fl_gui_test_free_port ());
+  g_settings_set_string (settings, "client-frames-dir", frames);
+  g_settings_set_int (settings, "client-delay", 20);
+  g_settings_set_int (settings, "window-width", width);
+  g_settings_set_int (settings, "window-height", height);
 }

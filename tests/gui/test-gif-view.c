@@ -147,16 +147,6 @@ new_view (void)
   return view;
 }
 
-static char *
-write_gif (const char *dir, const char *name, GBytes *bytes)
-{
-  char *path = g_build_filename (dir, name, NULL);
-
-  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL),
-                                      (gssize) g_bytes_get_size (bytes), NULL));
-  return path;
-}
-
 /* n frames of 4x4, frame f all of colour f + 1; delay 10 cs, looping. */
 static GBytes *
 counting_gif (guint n)
@@ -247,7 +237,7 @@ test_steps (void)
 {
   g_autofree char *dir = fl_test_make_dir ("fl-gif-view-XXXXXX");
   g_autoptr (GBytes) bytes = counting_gif (6);
-  g_autofree char *path = write_gif (dir, "count.gif", bytes);
+  g_autofree char *path = hg_write (dir, "count.gif", bytes);
   FlGifView *view = open_path (path);
   FlGifPaintable *paintable = fl_gif_view_get_paintable (view);
 
@@ -285,7 +275,7 @@ test_zoom (void)
 {
   g_autofree char *dir = fl_test_make_dir ("fl-gif-view-XXXXXX");
   g_autoptr (GBytes) bytes = counting_gif (2);
-  g_autofree char *path = write_gif (dir, "zoom.gif", bytes);
+  g_autofree char *path = hg_write (dir, "zoom.gif", bytes);
   FlGifView *view = open_path (path);
   guint zoom;
 
@@ -340,8 +330,8 @@ test_still_and_details (void)
   g_autofree char *dir = fl_test_make_dir ("fl-gif-view-XXXXXX");
   g_autoptr (GBytes) still = counting_gif (1);
   g_autoptr (GBytes) moving = counting_gif (3);
-  g_autofree char *still_path = write_gif (dir, "still.gif", still);
-  g_autofree char *moving_path = write_gif (dir, "moving.gif", moving);
+  g_autofree char *still_path = hg_write (dir, "still.gif", still);
+  g_autofree char *moving_path = hg_write (dir, "moving.gif", moving);
   FlGifView *view = open_path (still_path);
   g_autofree char *details = NULL;
 
@@ -395,7 +385,7 @@ test_export_and_copy (void)
 {
   g_autofree char *dir = fl_test_make_dir ("fl-gif-view-XXXXXX");
   g_autoptr (GBytes) bytes = counting_gif (3);
-  g_autofree char *path = write_gif (dir, "export.gif", bytes);
+  g_autofree char *path = hg_write (dir, "export.gif", bytes);
   g_autofree char *png_path = g_build_filename (dir, "frame.png", NULL);
   g_autoptr (GFile) png = g_file_new_for_path (png_path);
   g_autofree char *error = NULL;
@@ -473,7 +463,7 @@ test_folder (void)
   FlGifView *view;
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    g_free (write_gif (dir, names[i], bytes));
+    g_free (hg_write (dir, names[i], bytes));
   g_assert_true (g_file_set_contents (other, "not a GIF", -1, NULL));
   first = g_build_filename (dir, "b2.gif", NULL);
   view = open_path (first);

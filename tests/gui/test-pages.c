@@ -45,15 +45,7 @@ static const char *const pages[] = { "viewer", "speedup", "runs" };
 static void
 shot (const char *name)
 {
-  const char *dir = g_getenv ("FRAMELOOM_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-
-  if (dir == NULL)
-    return;
-  path = g_build_filename (dir, name, NULL);
-  fl_gui_test_spin (300);
-  g_assert_true (fl_gui_test_screenshot_quiet (GTK_WIDGET (window), path));
-  g_test_message ("screenshot %s", path);
+  fl_gui_test_shot (GTK_WIDGET (window), name);
 }
 
 /* The slow server of tests/gui (5 ms before each 48x48 image, like a server
@@ -343,24 +335,10 @@ test_light_by_default (void)
   check_style_colours (FALSE, FALSE);
 }
 
-static guint
-free_port (void)
-{
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  socklen_t len = sizeof addr;
-
-  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  getsockname (fd, (struct sockaddr *) &addr, &len);
-  close (fd);
-  return ntohs (addr.sin_port);
-}
-
 int
 main (int argc, char **argv)
 {
   g_autoptr (GSettings) settings = NULL;
-  g_autofree char *frames = NULL;
   int status;
 
   if (!fl_gui_test_have_display ())
@@ -368,15 +346,10 @@ main (int argc, char **argv)
   fl_gui_test_init (&argc, &argv);
 
   tmpdir = g_dir_make_tmp ("frameloom-pages-XXXXXX", NULL);
-  frames = g_build_filename (tmpdir, "frames", NULL);
   settings = fl_settings_new ();
   g_assert_nonnull (settings);
-  g_settings_set_string (settings, "server-host", "127.0.0.1");
-  g_settings_set_int (settings, "server-port", free_port ());
-  g_settings_set_string (settings, "client-frames-dir", frames);
+  fl_gui_test_reset_settings (settings, tmpdir, 1280, 720);
   g_settings_set_int (settings, "client-delay", 40);
-  g_settings_set_int (settings, "window-width", 1280);
-  g_settings_set_int (settings, "window-height", 720);
   if (!g_test_subprocess ())
     start_slow_server ();
 

@@ -311,19 +311,6 @@ test_sweep_chart_dark (void)
 
 /* ---- the real window ------------------------------------------------- */
 
-static guint
-free_port (void)
-{
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  socklen_t len = sizeof addr;
-
-  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  getsockname (fd, (struct sockaddr *) &addr, &len);
-  close (fd);
-  return ntohs (addr.sin_port);
-}
-
 static void
 set_client (int frames, int threads, int processes)
 {
@@ -651,7 +638,6 @@ int
 main (int argc, char **argv)
 {
   g_autoptr (GSettings) settings = NULL;
-  g_autofree char *frames = NULL;
   int status;
 
   if (!fl_gui_test_have_display ())
@@ -659,15 +645,9 @@ main (int argc, char **argv)
   fl_gui_test_init (&argc, &argv);
 
   tmpdir = g_dir_make_tmp ("frameloom-speedup-XXXXXX", NULL);
-  frames = g_build_filename (tmpdir, "frames", NULL);
   settings = fl_settings_new ();
   g_assert_nonnull (settings);
-  g_settings_set_string (settings, "server-host", "127.0.0.1");
-  g_settings_set_int (settings, "server-port", free_port ());
-  g_settings_set_string (settings, "client-frames-dir", frames);
-  g_settings_set_int (settings, "client-delay", 20);
-  g_settings_set_int (settings, "window-width", 1400);
-  g_settings_set_int (settings, "window-height", 860);
+  fl_gui_test_reset_settings (settings, tmpdir, 1400, 860);
 
   app = fl_application_new ();
   fl_gui_test_register (G_APPLICATION (app), FALSE);

@@ -42,15 +42,7 @@ finished_reached (gpointer data)
 static void
 shot (const char *name)
 {
-  const char *dir = g_getenv ("FRAMELOOM_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-
-  if (dir == NULL)
-    return;
-  path = g_build_filename (dir, name, NULL);
-  fl_gui_test_spin (150);
-  g_assert_true (fl_gui_test_screenshot_quiet (GTK_WIDGET (window), path));
-  g_test_message ("screenshot %s", path);
+  fl_gui_test_shot (GTK_WIDGET (window), name);
 }
 
 static gboolean
@@ -102,19 +94,6 @@ port_is_free (guint port)
   ok = bind (fd, (struct sockaddr *) &addr, sizeof addr) == 0 && listen (fd, 1) == 0;
   close (fd);
   return ok;
-}
-
-static guint
-free_port (void)
-{
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  socklen_t len = sizeof addr;
-
-  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  getsockname (fd, (struct sockaddr *) &addr, &len);
-  close (fd);
-  return ntohs (addr.sin_port);
 }
 
 static void
@@ -200,7 +179,7 @@ test_offer (void)
   FlServerPanel *server = fl_window_get_server_panel (window);
   FlClientPanel *client = fl_window_get_client_panel (window);
   g_autoptr (GSettings) settings = fl_settings_new ();
-  guint port = free_port ();
+  guint port = fl_gui_test_free_port ();
   guint before;
 
   g_assert_false (fl_server_panel_get_running (server));
@@ -369,7 +348,7 @@ test_error (void)
   /* The server is off and the client's port is not the embedded server's:
    * the run stops with one sentence in the window. */
   set_client (50, 2, 1, "error.gif");
-  g_settings_set_int (settings, "client-port", free_port ());
+  g_settings_set_int (settings, "client-port", fl_gui_test_free_port ());
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (fl_gui_test_wait (client_idle, NULL, 30000));
   g_assert_false (fl_window_get_offering_server (window));
@@ -400,7 +379,7 @@ test_port_in_use (void)
   g_test_message ("port in use: %s", fl_server_panel_get_error (server));
   g_assert_false (gtk_switch_get_active (fl_server_panel_get_switch (server)));
   close (fd);
-  g_settings_set_int (settings, "server-port", free_port ());
+  g_settings_set_int (settings, "server-port", fl_gui_test_free_port ());
 }
 
 /* Fields and the window size are remembered across windows (and so across runs:
@@ -524,7 +503,7 @@ test_typed_not_confirmed (void)
                                                           FL_TYPE_CLIENT_PANEL, "frames_spin"));
   GtkSpinButton *port = GTK_SPIN_BUTTON (template_child (GTK_WIDGET (server),
                                                         FL_TYPE_SERVER_PANEL, "port_spin"));
-  guint typed_port = free_port ();
+  guint typed_port = fl_gui_test_free_port ();
   g_autofree char *port_text = g_strdup_printf ("%u", typed_port);
   guint before = n_finished;
 
@@ -632,7 +611,7 @@ test_errors_in_view (void)
   assert_error_in_view (fl_server_panel_get_error (server));
   shot ("error-server.png");
   close (fd);
-  g_settings_set_int (settings, "server-port", free_port ());
+  g_settings_set_int (settings, "server-port", fl_gui_test_free_port ());
   /* Escape closes it. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
   g_assert_false (fl_banner_get_revealed (fl_window_get_error_banner (window)));
@@ -956,7 +935,6 @@ int
 main (int argc, char **argv)
 {
   g_autoptr (GSettings) settings = NULL;
-  g_autofree char *frames = NULL;
   int status;
 
   if (!fl_gui_test_have_display ())
@@ -964,13 +942,8 @@ main (int argc, char **argv)
   fl_gui_test_init (&argc, &argv);
 
   tmpdir = g_dir_make_tmp ("frameloom-gui-XXXXXX", NULL);
-  frames = g_build_filename (tmpdir, "frames", NULL);
   settings = fl_settings_new ();
   g_assert_nonnull (settings);
-  g_settings_set_string (settings, "server-host", "127.0.0.1");
-  g_settings_set_int (settings, "server-port", free_port ());
-  g_settings_set_string (settings, "client-frames-dir", frames);
-  g_settings_set_int (settings, "client-delay", 20);
   /* FRAMELOOM_TEST_WINDOW_SIZE=800x600: the smallest size we support. */
   if (g_getenv ("FRAMELOOM_TEST_WINDOW_SIZE") != NULL)
     {
@@ -982,8 +955,7 @@ main (int argc, char **argv)
           test_height = h;
         }
     }
-  g_settings_set_int (settings, "window-width", test_width);
-  g_settings_set_int (settings, "window-height", test_height);
+  fl_gui_test_reset_settings (settings, tmpdir, test_width, test_height);
 
   app = fl_application_new ();
   fl_gui_test_register (G_APPLICATION (app), FALSE);

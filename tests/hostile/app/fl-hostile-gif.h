@@ -257,6 +257,17 @@ hg_finish (GByteArray *b)
   return g_byte_array_free_to_bytes (b);
 }
 
+/* Writes bytes to dir/name; returns the path (caller frees). */
+static inline char *
+hg_write (const char *dir, const char *name, GBytes *bytes)
+{
+  char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL),
+                                      (gssize) g_bytes_get_size (bytes), NULL));
+  return path;
+}
+
 /* Peak and current resident set size of this process, in KiB, from
  * /proc/self/status; hg_reset_peak makes the peak start again from now. */
 static inline guint64

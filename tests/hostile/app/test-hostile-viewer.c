@@ -346,16 +346,6 @@ test_corpus (void)
   g_assert_cmpuint (invalid_files, >, 10);
 }
 
-static char *
-write_gif (const char *dir, const char *name, GBytes *bytes)
-{
-  char *path = g_build_filename (dir, name, NULL);
-
-  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL),
-                                      (gssize) g_bytes_get_size (bytes), NULL));
-  return path;
-}
-
 static void
 test_hostile (void)
 {
@@ -374,7 +364,7 @@ test_hostile (void)
     hg_image (b, 0, 0, 4, 4, 0, FALSE);
     hg_raster (b, px, 16);
     bytes = hg_finish (b);
-    path = write_gif (dir, "beyond-table.gif", bytes);
+    path = hg_write (dir, "beyond-table.gif", bytes);
     view = open_in_view (path);
     assert_error_shown (view, "beyond-table.gif");
     g_assert_nonnull (strstr (fl_gif_view_get_error (view), "colour 200 beyond"));
@@ -389,7 +379,7 @@ test_hostile (void)
     hg_image (b, 0, 0, 1, 1, 0, FALSE);
     hg_raster (b, (const guint8 *) "\1", 1);
     bytes = hg_finish (b);
-    path = write_gif (dir, "screen-65535.gif", bytes);
+    path = hg_write (dir, "screen-65535.gif", bytes);
     g_assert_true (hg_reset_peak ());
     before = hg_status_kib ("VmHWM:");
     view = open_in_view (path);
@@ -414,7 +404,7 @@ test_hostile (void)
     hg_image (b, 60000, 60000, 65535, 65535, 0, FALSE);
     hg_raster_solid (b, 2, 1000);
     bytes = hg_finish (b);
-    path = write_gif (dir, "frame-larger.gif", bytes);
+    path = hg_write (dir, "frame-larger.gif", bytes);
     view = open_in_view (path);
     g_assert_null (fl_gif_view_get_error (view));
     g_assert_cmpuint (check_playback (view, path, NULL), >, 0);
@@ -430,7 +420,7 @@ test_hostile (void)
     hg_image (b, 0, 0, 65535, 65535, 0, FALSE);
     hg_raster_solid (b, 1, 100000);
     bytes = hg_finish (b);
-    path = write_gif (dir, "raster-bomb.gif", bytes);
+    path = hg_write (dir, "raster-bomb.gif", bytes);
     view = open_in_view (path);
     assert_error_shown (view, "raster-bomb.gif");
     g_assert_nonnull (strstr (fl_gif_view_get_error (view), "million pixels"));
@@ -449,7 +439,7 @@ test_hostile (void)
     hg_image (b, 0, 0, 4096, 4096, 0, FALSE);
     hg_raster_solid (b, 1, 4096ull * 4096);
     bytes = hg_finish (b);
-    path = write_gif (dir, "screen-4096.gif", bytes);
+    path = hg_write (dir, "screen-4096.gif", bytes);
     g_assert_true (hg_reset_peak ());
     before = hg_status_kib ("VmHWM:");
     view = open_in_view (path);
@@ -481,7 +471,7 @@ test_hostile (void)
     hg_image (b, 0, 0, 512, 512, 0, FALSE);
     hg_raster_solid (b, 1, 512ull * 512);
     bytes = hg_finish (b);
-    path = write_gif (dir, "screen-512.gif", bytes);
+    path = hg_write (dir, "screen-512.gif", bytes);
     view = open_in_view (path);
     g_assert_true (fl_gui_test_wait (view_drawn, view, 10000));
     draws = fl_gif_paintable_get_n_draws (fl_gif_view_get_paintable (view));
@@ -518,7 +508,7 @@ test_supersede (void)
       hg_raster_solid (b, i, 4096ull * 4096);
     }
   bytes = hg_finish (b);
-  slow = write_gif (dir, "slow.gif", bytes);
+  slow = hg_write (dir, "slow.gif", bytes);
   g_clear_pointer (&bytes, g_bytes_unref);
   b = hg_new (3, 3, 1);
   hg_image (b, 0, 0, 3, 3, 0, FALSE);
@@ -526,7 +516,7 @@ test_supersede (void)
   hg_image (b, 0, 0, 3, 3, 0, FALSE);
   hg_raster (b, (const guint8 *) "\1\0\1\0\1\0\1\0\1", 9);
   bytes = hg_finish (b);
-  small = write_gif (dir, "small.gif", bytes);
+  small = hg_write (dir, "small.gif", bytes);
   slow_file = g_file_new_for_path (slow);
   small_file = g_file_new_for_path (small);
 
@@ -589,7 +579,7 @@ test_seek_answers (void)
       hg_raster_solid (b, f % 8, 8192ull * 2048);
     }
   bytes = hg_finish (b);
-  path = write_gif (dir, "wide-frames.gif", bytes);
+  path = hg_write (dir, "wide-frames.gif", bytes);
   view = open_in_view (path);
   g_object_set_data (G_OBJECT (window), "view", view);
   g_assert_null (fl_gif_view_get_error (view));
@@ -642,7 +632,7 @@ test_playing_answers (void)
       hg_raster_solid (b, 1 + f % 7, 4096ull * 2048);
     }
   bytes = hg_finish (b);
-  path = write_gif (dir, "big-playing.gif", bytes);
+  path = hg_write (dir, "big-playing.gif", bytes);
   view = open_in_view (path);
   g_assert_null (fl_gif_view_get_error (view));
   g_assert_true (fl_gui_test_wait (view_drawn, view, 30000));
@@ -719,7 +709,7 @@ play_for (const char *dir, guint delay_cs, guint ms, guint *frames, gint64 *cpu_
       hg_raster (b, px, sizeof px);
     }
   bytes = hg_finish (b);
-  path = write_gif (dir, name, bytes);
+  path = hg_write (dir, name, bytes);
   view = open_in_view (path);
   g_assert_null (fl_gif_view_get_error (view));
   g_assert_true (fl_gui_test_wait (view_drawn, view, 10000));
