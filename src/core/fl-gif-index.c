@@ -270,7 +270,7 @@ fl_gif_index_scan (GBytes *file, gboolean mapped, const FlGifLimits *limits,
   gboolean ended = FALSE;
   Gce gce;
 
-  g_atomic_ref_count_init (&gif->ref_count);
+  gif->ref_count = 1;
   gif->loop_count = -1;
   gif->limits = *limits;
   gif->file = g_bytes_ref (file);

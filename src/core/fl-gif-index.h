@@ -46,7 +46,8 @@ typedef struct
 
 struct _FlGif
 {
-  gatomicrefcount ref_count;
+  gint ref_count;    /* g_atomic_int_*: inline atomics that ThreadSanitizer sees, unlike
+                      * GLib's grefcount functions (the composing thread shares gifs) */
   guint width, height;
   int loop_count;
   GArray *frames;    /* FlGifFrame; NULL in indexed mode */

@@ -524,7 +524,7 @@ decode_all (const guint8 *data, gsize length, const FlGifLimits *limits,
     }
 
   gif = g_new0 (FlGif, 1);
-  g_atomic_ref_count_init (&gif->ref_count);
+  gif->ref_count = 1;
   gif->width = (guint) MAX (file->SWidth, 0);
   gif->height = (guint) MAX (file->SHeight, 0);
   gif->loop_count = -1;
@@ -703,14 +703,14 @@ fl_gif_new_from_file (const char *path, const FlGifLimits *limits, GCancellable 
 FlGif *
 fl_gif_ref (FlGif *gif)
 {
-  g_atomic_ref_count_inc (&gif->ref_count);
+  g_atomic_int_inc (&gif->ref_count);
   return gif;
 }
 
 void
 fl_gif_unref (FlGif *gif)
 {
-  if (gif == NULL || !g_atomic_ref_count_dec (&gif->ref_count))
+  if (gif == NULL || !g_atomic_int_dec_and_test (&gif->ref_count))
     return;
   g_clear_pointer (&gif->frames, g_array_unref);
   g_clear_pointer (&gif->index, g_array_unref);

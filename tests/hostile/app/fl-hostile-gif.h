@@ -283,7 +283,8 @@ hg_status_kib (const char *field)
 }
 
 /* ThreadSanitizer maps several shadow bytes for every byte touched: under it,
- * peak RSS says nothing about our budget, so the figures are only reported. */
+ * peak RSS says nothing about our budget, nor the time spent freeing large
+ * blocks about our code, so those figures are only reported. */
 #ifndef __has_feature
 #define __has_feature(x) 0
 #endif

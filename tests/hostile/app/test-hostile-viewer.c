@@ -646,7 +646,10 @@ test_playing_answers (void)
                   fl_gui_test_max_iteration_us / 1000.0,
                   fl_gui_test_max_iteration_cpu_us / 1000.0, fl_gui_test_max_cpu_us / 1000.0);
   g_assert_cmpuint (trace.frames->len, >, 0);
-  g_assert_cmpint (fl_gui_test_max_cpu_us, <, 100 * 1000);
+  /* Under ThreadSanitizer every free of a 64 MiB frame clears 256 MiB of
+   * shadow memory on the main thread: the figure is reported, not checked. */
+  if (HG_RSS_MEASURABLE)
+    g_assert_cmpint (fl_gui_test_max_cpu_us, <, 100 * 1000);
   g_signal_handlers_disconnect_by_data (fl_gif_view_get_paintable (view), &trace);
   g_array_unref (trace.frames);
   g_array_unref (trace.times);
