@@ -261,7 +261,7 @@ static void
 fl_bar_chart_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum,
                       int *natural, int *minimum_baseline, int *natural_baseline)
 {
-  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 300 : 220;
+  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 300 : 260;
   *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 560 : 300;
 }
 

@@ -121,7 +121,7 @@ static const struct
   gboolean expand;
   int chars;           /* the cells' width: a column is as wide as its widest cell */
 } columns[] = {
-  { N_("Run"), format_label, FALSE, FALSE, 10 },
+  { N_("Run"), format_label, FALSE, FALSE, 12 },
   { N_("Frames"), format_frames, TRUE, FALSE, 6 },
   { N_("Threads"), format_threads, TRUE, FALSE, 4 },
   { N_("Processes"), format_processes, TRUE, FALSE, 4 },

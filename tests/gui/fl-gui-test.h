@@ -45,6 +45,15 @@ fl_gui_test_init (int *argc, char ***argv)
   g_test_log_set_fatal_handler (fl_gui_test_log_filter, NULL);
   gtk_init ();
   adw_init ();
+  /* The app's own icons, as an installed app finds them. */
+  if (g_getenv ("FRAMELOOM_SOURCE_ROOT") != NULL)
+    {
+      g_autofree char *icons = g_build_filename (g_getenv ("FRAMELOOM_SOURCE_ROOT"), "data",
+                                                 "icons", NULL);
+
+      gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                      icons);
+    }
 }
 
 /* The app for a test: registered, and unique only when the test asks (a test
@@ -297,6 +306,7 @@ fl_gui_test_shot (GtkWidget *window, const char *name)
 
   if (dir == NULL)
     return;
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
   path = g_build_filename (dir, name, NULL);
   fl_gui_test_spin (300);
   g_assert_true (fl_gui_test_screenshot_quiet (window, path));

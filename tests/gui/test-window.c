@@ -907,7 +907,7 @@ test_about (void)
                                    "https://"));
   g_assert_true (g_str_has_suffix (adw_about_window_get_issue_url (ADW_ABOUT_WINDOW (about)),
                                    "/issues"));
-  shot ("about.png");
+  fl_gui_test_shot (about, "about.png");
   gtk_window_destroy (GTK_WINDOW (about));
 }
 
