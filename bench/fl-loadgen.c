@@ -2,7 +2,8 @@
  *
  * T threads share one counter of M connections. Each thread takes the next index,
  * connects, reads to EOF into a buffer it reuses, optionally checks that the reply
- * is one complete PNG and writes it to DIR/<i>.png (temporary name, then rename),
+ * is one complete PNG and writes it to DIR/<i>.png (temporary name, then rename;
+ * or, with --in-place, straight over the old file as a plain client would),
  * and closes. Blocking sockets and no per-connection allocation: the generator
  * must never be the bottleneck of what it measures.
  */
@@ -51,6 +52,7 @@ typedef struct
   guint64 connections;
   CheckKind check;
   int dir_fd; /* -1: do not write frames */
+  gboolean in_place; /* open(O_TRUNC) and write over the old frame: not atomic */
   gsize max_bytes;
   struct timeval timeout;
   FlPngLimits limits;
@@ -146,7 +148,7 @@ read_to_eof (int fd, guint8 **buffer, gsize *capacity, gsize max_bytes)
 }
 
 static int
-write_frame (int dir_fd, guint64 index, const guint8 *data, gsize length)
+write_frame (int dir_fd, gboolean in_place, guint64 index, const guint8 *data, gsize length)
 {
   char name[32], temp[48];
   gsize done = 0;
@@ -154,7 +156,7 @@ write_frame (int dir_fd, guint64 index, const guint8 *data, gsize length)
 
   g_snprintf (name, sizeof name, "%" G_GUINT64_FORMAT ".png", index);
   g_snprintf (temp, sizeof temp, ".%s.%d.tmp", name, (int) gettid ());
-  fd = openat (dir_fd, temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  fd = openat (dir_fd, in_place ? name : temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0)
     return errno;
   while (done < length)
@@ -171,6 +173,8 @@ write_frame (int dir_fd, guint64 index, const guint8 *data, gsize length)
     }
   if (close (fd) != 0 && errsv == 0)
     errsv = errno;
+  if (in_place)
+    return errsv;
   if (errsv == 0 && renameat (dir_fd, temp, dir_fd, name) != 0)
     errsv = errno;
   if (errsv != 0)
@@ -230,7 +234,7 @@ worker_thread (void *data)
           fail (worker, FAIL_CHECK, 0);
           continue;
         }
-      if (shared->dir_fd >= 0 && (errsv = write_frame (shared->dir_fd, index, buffer, length)) != 0)
+      if (shared->dir_fd >= 0 && (errsv = write_frame (shared->dir_fd, shared->in_place, index, buffer, length)) != 0)
         {
           fail (worker, FAIL_WRITE, errsv);
           continue;
@@ -280,7 +284,7 @@ main (int argc, char **argv)
   g_autofree char *host = NULL, *port_text = NULL, *threads_text = NULL;
   g_autofree char *connections_text = NULL, *check_text = NULL, *write_dir = NULL;
   g_autofree char *max_bytes_text = NULL, *timeout_text = NULL;
-  gboolean json = FALSE;
+  gboolean json = FALSE, in_place = FALSE;
   GOptionEntry entries[] = {
     { "host", 'H', 0, G_OPTION_ARG_STRING, &host, "Server address (default 127.0.0.1)", "ADDR" },
     { "port", 'p', 0, G_OPTION_ARG_STRING, &port_text, "Server port (default 1234)", "N" },
@@ -293,6 +297,9 @@ main (int argc, char **argv)
       "png|none" },
     { "write-dir", 'w', 0, G_OPTION_ARG_FILENAME, &write_dir,
       "Write reply i to DIR/<i>.png (temporary name, then rename)", "DIR" },
+    { "in-place", 0, 0, G_OPTION_ARG_NONE, &in_place,
+      "With --write-dir: open DIR/<i>.png with O_TRUNC and write over it (the plain, "
+      "non-atomic floor)", NULL },
     { "max-bytes", 0, 0, G_OPTION_ARG_STRING, &max_bytes_text,
       "Largest reply accepted (default 64 MiB)", "BYTES" },
     { "timeout", 0, 0, G_OPTION_ARG_STRING, &timeout_text,
@@ -363,6 +370,7 @@ main (int argc, char **argv)
           return 2;
         }
     }
+  shared.in_place = in_place;
   shared.connections = connections;
   shared.max_bytes = max_bytes;
   shared.timeout.tv_sec = (time_t) timeout_s;

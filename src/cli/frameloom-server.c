@@ -2,115 +2,256 @@
  *
  * Signals are blocked in every thread and taken synchronously by main with
  * sigwait, so no handler runs inside library code. The first SIGINT/SIGTERM
- * stops gracefully on a helper thread; a second one exits at once. */
+ * stops gracefully on a helper thread, which also writes out the last lines;
+ * main keeps waiting for signals all along, so a second one exits at once.
+ * Nothing here ever blocks on stdout or stderr: both go through line writers
+ * that drop and count what a stuck output cannot take. */
 #include "fl-config.h"
 
 #include "fl-cli.h"
 #include "fl-error.h"
+#include "fl-i18n.h"
 #include "fl-image.h"
+#include "fl-line-writer.h"
 #include "fl-net.h"
+#include "fl-process.h"
 #include "fl-server.h"
 
 #include <glib/gi18n.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+/* After the stop, the output gets this long to take the last lines. */
+#define OUTPUT_GRACE_US (1000 * 1000)
 
 static void
 on_image_sent (const struct sockaddr *peer, gpointer user_data)
 {
   FlLineWriter *writer = user_data;
-  char host[64], line[128];
-  guint port;
-  int length;
+  char line[128];
+  gsize length = fl_server_format_sent_line (peer, line, sizeof line - 1);
 
-  fl_net_format_host (peer, host, sizeof host, &port);
-  /* The lab's exact wording; never translated, scripts read it. */
-  length = g_snprintf (line, sizeof line, "Sent an image to (%s, %u)\n", host, port);
-  fl_line_writer_append (writer, line, (gsize) MIN (length, (int) sizeof line - 1));
+  line[length++] = '\n';
+  fl_line_writer_append (writer, line, length);
 }
 
 static void
 on_server_log (const char *message, gpointer user_data)
 {
-  fprintf (stderr, "%s: %s\n", g_get_prgname (), message);
+  g_autofree char *line = g_strdup_printf ("%s: %s\n", g_get_prgname (), message);
+
+  fl_line_writer_append (user_data, line, strlen (line));
+}
+
+static void
+print_line (FlLineWriter *writer, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+print_line (FlLineWriter *writer, const char *format, ...)
+{
+  g_autofree char *line = NULL;
+  va_list args;
+
+  va_start (args, format);
+  line = g_strdup_vprintf (format, args);
+  va_end (args);
+  fl_line_writer_append (writer, line, strlen (line));
 }
 
 typedef struct
 {
   FlServer *server;
+  FlLineWriter *out, *err;
   pthread_t main_thread;
 } StopRequest;
+
+/* The graceful stop, the last line, and the output's own grace. */
+static void
+stop_and_say_so (StopRequest *request)
+{
+  FlServerStats stats;
+
+  fl_server_stop (request->server, FL_SERVER_DEFAULT_GRACE_MS);
+  fl_server_get_stats (request->server, &stats);
+  print_line (request->out, _("Stopped: %llu images sent, %llu failed connections\n"),
+              (unsigned long long) stats.images_sent, (unsigned long long) stats.failures);
+  fl_line_writer_free (request->out, g_get_monotonic_time () + OUTPUT_GRACE_US);
+  fl_line_writer_free (request->err, g_get_monotonic_time ());
+}
 
 static void *
 stop_thread (void *data)
 {
   StopRequest *request = data;
 
-  fl_server_stop (request->server, FL_SERVER_DEFAULT_GRACE_MS);
+  stop_and_say_so (request);
   pthread_kill (request->main_thread, SIGUSR1);
   return NULL;
+}
+
+/* The command line, as given and parsed. */
+typedef struct
+{
+  char *host, *size, *port_text;
+  char *latency_text, *jitter_text, *cost_text;
+  gint max_connections;
+  gboolean quiet, version;
+  FlServerConfig config;
+} ServerOptions;
+
+static void
+server_options_clear (ServerOptions *o)
+{
+  g_clear_pointer (&o->host, g_free);
+  g_clear_pointer (&o->size, g_free);
+  g_clear_pointer (&o->port_text, g_free);
+  g_clear_pointer (&o->latency_text, g_free);
+  g_clear_pointer (&o->jitter_text, g_free);
+  g_clear_pointer (&o->cost_text, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ServerOptions, server_options_clear)
+
+/* text (when given) as a whole number from 0 to max; FALSE after one sentence. */
+static gboolean
+parse_amount (const char *option, const char *text, guint max, guint *value)
+{
+  guint64 parsed;
+
+  if (text == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (text, 10, 0, max, &parsed, NULL))
+    {
+      fl_cli_error (_("%s \"%s\" is not valid: expected a whole number from 0 to %u"), option,
+                    text, max);
+      return FALSE;
+    }
+  *value = (guint) parsed;
+  return TRUE;
+}
+
+/* Fills o->config from argv; FALSE after printing one sentence (exit 2). */
+static gboolean
+parse_options (ServerOptions *o, int argc, char **argv)
+{
+  const GOptionEntry entries[] = {
+    { "host", 'H', 0, G_OPTION_ARG_STRING, &o->host,
+      N_("Address to listen on, IPv4 or IPv6 (default 0.0.0.0)"), N_("ADDR") },
+    { "port", 'p', 0, G_OPTION_ARG_STRING, &o->port_text,
+      N_("TCP port to listen on, 0 for any free port (default 1234)"), N_("N") },
+    { "size", 's', 0, G_OPTION_ARG_STRING, &o->size,
+      N_("Size of every image (default 10x10)"), N_("WxH") },
+    { "max-connections", 'c', 0, G_OPTION_ARG_INT, &o->max_connections,
+      N_("Threads that serve connections (default 256); waiting and slow connections need "
+         "none"), N_("N") },
+    { "latency-ms", 0, 0, G_OPTION_ARG_STRING, &o->latency_text,
+      N_("Wait this long before each reply, as a distant server would (default 0)"),
+      N_("MS") },
+    { "jitter-ms", 0, 0, G_OPTION_ARG_STRING, &o->jitter_text,
+      N_("Wait a random 0 to J ms more before each reply (default 0)"), N_("J") },
+    { "cost-us", 0, 0, G_OPTION_ARG_STRING, &o->cost_text,
+      N_("CPU time spent on each image, as a slow generator would (default 0)"), N_("US") },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
+      N_("Do not print a line per image sent"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &o->version, N_("Print the version and exit"), NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr (GError) error = NULL;
+  guint port = FL_SERVER_DEFAULT_PORT, width = 10, height = 10;
+
+  o->max_connections = FL_SERVER_DEFAULT_MAX_CONNECTIONS;
+  g_option_context_set_translation_domain (context, FL_GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+    _("Serves a freshly generated random PNG image to every TCP connection, then closes it.\n"
+      "Each connection is answered at once by one of the server's threads. Runs until Ctrl-C."));
+  g_option_context_add_main_entries (context, entries, FL_GETTEXT_PACKAGE);
+  fl_cli_parse_or_exit (context, &argc, &argv, &o->version);
+
+  if ((o->port_text && !fl_net_parse_port (o->port_text, TRUE, &port, &error))
+      || (o->size && !fl_image_parse_size (o->size, &width, &height, &error)))
+    {
+      fl_cli_error ("%s", error->message);
+      return FALSE;
+    }
+  if (o->max_connections < 1 || o->max_connections > 100000)
+    {
+      fl_cli_error (_("Maximum connections %d is not valid: expected a number from 1 to 100000"),
+                    o->max_connections);
+      return FALSE;
+    }
+  if (!parse_amount ("--latency-ms", o->latency_text, FL_SERVER_MAX_LATENCY_MS,
+                     &o->config.latency_ms)
+      || !parse_amount ("--jitter-ms", o->jitter_text, FL_SERVER_MAX_LATENCY_MS,
+                        &o->config.jitter_ms)
+      || !parse_amount ("--cost-us", o->cost_text, FL_SERVER_MAX_COST_US, &o->config.cost_us))
+    return FALSE;
+  o->config.host = o->host;
+  o->config.port = port;
+  o->config.width = width;
+  o->config.height = height;
+  o->config.max_connections = (guint) o->max_connections;
+  return TRUE;
+}
+
+/* Stops on a helper thread while waiting for a second signal, which ends the
+ * process at once: even a stop held up by its grace, or by an output nobody
+ * reads, gives way to it. */
+static void
+stop (StopRequest *request, const sigset_t *signals)
+{
+  pthread_attr_t attr;
+  pthread_t stopper;
+  gboolean started;
+  sigset_t pending;
+  int sig;
+
+  /* Under a thread limit (a pids cgroup, RLIMIT_NPROC) the helper may not start:
+   * then stop right here; the graces still bound the wait, only a second signal
+   * cannot cut it short (g_thread_new would abort). The helper is detached: a
+   * second signal may end the process while it runs, and once it has signalled
+   * it touches nothing of ours. */
+  pthread_attr_init (&attr);
+  pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
+  started = pthread_create (&stopper, &attr, stop_thread, request) == 0;
+  pthread_attr_destroy (&attr);
+  if (!started)
+    {
+      stop_and_say_so (request);
+      return;
+    }
+  do
+    sigwait (signals, &sig);
+  while (sig != SIGUSR1 && sig != SIGINT && sig != SIGTERM);
+  /* sigwait takes the lowest pending signal first: a stop that ended just as
+   * the second signal came was graceful all the same. */
+  if (sig != SIGUSR1 && !(sigpending (&pending) == 0 && sigismember (&pending, SIGUSR1)))
+    {
+      /* One try that cannot block: stderr may be a pipe nobody reads. */
+      FlLineWriter *err = fl_line_writer_new (STDERR_FILENO, 4096, FALSE, NULL);
+      print_line (err, _("%s: stopping at once\n"), g_get_prgname ());
+      _exit (130);
+    }
 }
 
 int
 main (int argc, char **argv)
 {
-  g_autofree char *host = NULL;
-  g_autofree char *size = NULL;
-  g_autofree char *port_text = NULL;
-  gint max_connections = FL_SERVER_DEFAULT_MAX_CONNECTIONS;
-  gboolean quiet = FALSE, version = FALSE;
-  GOptionEntry entries[] = {
-    { "host", 'H', 0, G_OPTION_ARG_STRING, &host,
-      N_("Address to listen on, IPv4 or IPv6 (default 0.0.0.0)"), N_("ADDR") },
-    { "port", 'p', 0, G_OPTION_ARG_STRING, &port_text,
-      N_("TCP port to listen on, 0 for any free port (default 1234)"), N_("N") },
-    { "size", 's', 0, G_OPTION_ARG_STRING, &size,
-      N_("Size of every image (default 10x10)"), N_("WxH") },
-    { "max-connections", 'c', 0, G_OPTION_ARG_INT, &max_connections,
-      N_("Connections served at once, one thread each (default 256)"), N_("N") },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
-      N_("Do not print a line per image sent"), NULL },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
-    { NULL },
-  };
-  g_autoptr (GOptionContext) context = NULL;
+  g_auto (ServerOptions) options = { 0 };
   g_autoptr (GError) error = NULL;
   g_autoptr (FlServer) server = NULL;
-  FlServerConfig config = { 0 };
-  FlLineWriter *writer = NULL;
-  FlServerStats stats;
-  StopRequest request;
-  pthread_attr_t attr;
-  pthread_t stopper;
-  gboolean started;
+  StopRequest request = { 0 };
   sigset_t signals;
-  guint port = FL_SERVER_DEFAULT_PORT, width = 10, height = 10;
   int sig;
 
-  fl_cli_init ();
+  fl_process_init ();
+  fl_i18n_init ();
   g_set_prgname ("frameloom-server");
-  context = g_option_context_new (NULL);
-  g_option_context_set_translation_domain (context, FL_GETTEXT_PACKAGE);
-  g_option_context_set_summary (context,
-    _("Serves a freshly generated random PNG image to every TCP connection, then closes it.\n"
-      "Each connection is handled on its own thread. Runs until Ctrl-C."));
-  g_option_context_add_main_entries (context, entries, FL_GETTEXT_PACKAGE);
-  fl_cli_parse_or_exit (context, &argc, &argv, &version);
-
-  if ((port_text && !fl_net_parse_port (port_text, TRUE, &port, &error))
-      || (size && !fl_image_parse_size (size, &width, &height, &error)))
-    {
-      fl_cli_error ("%s", error->message);
-      return FL_EXIT_USAGE;
-    }
-  if (max_connections < 1 || max_connections > 100000)
-    {
-      fl_cli_error (_("Maximum connections %d is not valid: expected a number from 1 to 100000"),
-                    max_connections);
-      return FL_EXIT_USAGE;
-    }
+  if (!parse_options (&options, argc, argv))
+    return FL_EXIT_USAGE;
 
   /* Blocked before any thread starts, so every thread inherits the mask. */
   sigemptyset (&signals);
@@ -119,64 +260,26 @@ main (int argc, char **argv)
   sigaddset (&signals, SIGUSR1);
   pthread_sigmask (SIG_BLOCK, &signals, NULL);
 
-  config.host = host;
-  config.port = port;
-  config.width = width;
-  config.height = height;
-  config.max_connections = (guint) max_connections;
-  server = fl_server_new (&config);
-  if (!quiet)
-    {
-      writer = fl_line_writer_new (stdout, 8 * 1024 * 1024);
-      fl_server_set_sent_func (server, on_image_sent, writer);
-    }
-  fl_server_set_log_func (server, on_server_log, NULL);
+  /* Log lines are rare: written at once or dropped, no thread of their own. */
+  request.err = fl_line_writer_new (STDERR_FILENO, 64 * 1024, FALSE, NULL);
+  request.out = fl_line_writer_new (STDOUT_FILENO, 8 * 1024 * 1024, TRUE, request.err);
+  request.main_thread = pthread_self ();
+  request.server = server = fl_server_new (&options.config);
+  fl_server_set_log_func (server, on_server_log, request.err);
+  if (!options.quiet)
+    fl_server_set_sent_func (server, on_image_sent, request.out);
   if (!fl_server_start (server, &error))
     {
-      fl_line_writer_free (writer);
+      fl_line_writer_free (request.out, g_get_monotonic_time ());
+      fl_line_writer_free (request.err, g_get_monotonic_time ());
       fl_cli_error ("%s", error->message);
       return FL_EXIT_USAGE;
     }
-  printf ("Listening on %s\n", fl_server_get_address (server));
-  fflush (stdout);
+  print_line (request.out, "Listening on %s\n", fl_server_get_address (server));
 
   do
     sigwait (&signals, &sig);
   while (sig == SIGUSR1);
-
-  request.server = server;
-  request.main_thread = pthread_self ();
-  /* Under a thread limit (a pids cgroup, RLIMIT_NPROC) the helper may not start:
-   * then stop right here; the grace still bounds the wait, only a second signal
-   * cannot cut it short (g_thread_new would abort). The helper is detached: a
-   * second signal may end the process while it runs, and once it has signalled
-   * it touches nothing of ours. */
-  pthread_attr_init (&attr);
-  pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
-  started = pthread_create (&stopper, &attr, stop_thread, &request) == 0;
-  pthread_attr_destroy (&attr);
-  if (!started)
-    fl_server_stop (server, FL_SERVER_DEFAULT_GRACE_MS);
-  else
-    {
-      sigset_t pending;
-
-      do
-        sigwait (&signals, &sig);
-      while (sig != SIGUSR1 && sig != SIGINT && sig != SIGTERM);
-      /* sigwait takes the lowest pending signal first: a stop that ended just as
-       * the second signal came was graceful all the same. */
-      if (sig != SIGUSR1 && !(sigpending (&pending) == 0 && sigismember (&pending, SIGUSR1)))
-        {
-          fprintf (stderr, _("%s: stopping at once\n"), g_get_prgname ());
-          fflush (stdout);
-          _exit (130);
-        }
-    }
-  fl_line_writer_free (writer);
-
-  fl_server_get_stats (server, &stats);
-  printf (_("Stopped: %llu images sent, %llu failed connections\n"),
-          (unsigned long long) stats.images_sent, (unsigned long long) stats.failures);
+  stop (&request, &signals);
   return FL_EXIT_OK;
 }

@@ -5,16 +5,23 @@
  * exponential back-off plus jitter. Running out of descriptors (EMFILE) is our own
  * shortage, so it waits without using up an attempt. A local write failure
  * (read-only folder, ENOSPC) is reported once and stops the run, and so does a
- * frame that fails for good: the other threads stop at their next check. */
+ * frame that fails for good: the other threads stop at their next check. A reply
+ * that is not a PNG at all (JPEG, HTTP, text) is never retried at that server:
+ * it will not become one. Replies live in fl-reply.c's buffers, whose total one
+ * budget bounds. */
 #include "fl-downloader.h"
 #include "fl-sync.h"
 
+#include "fl-dir-lock.h"
 #include "fl-error.h"
 #include "fl-file.h"
+#include "fl-frame-writer.h"
 #include "fl-net.h"
 #include "fl-png.h"
+#include "fl-reply.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -30,6 +37,7 @@ typedef enum
   OUTCOME_TRANSIENT, /* the peer's fault or the network's: retry */
   OUTCOME_RESOURCE,  /* out of descriptors: wait, then retry */
   OUTCOME_FATAL,     /* a local failure: stop the run */
+  OUTCOME_NOT_PNG,   /* the server sends something else: never again at this server */
 } Outcome;
 
 #define BENCH_FIRST_MS 100
@@ -37,14 +45,17 @@ typedef enum
 
 typedef struct
 {
-  FlSockAddr addr;
-  char peer[80];
+  FlSockAddr *addrs;      /* every address the name resolves to */
+  guint n_addrs;
+  char (*peers)[80];      /* each one as messages name it */
+  guint preferred;        /* the address that answered last (atomic) */
   /* Guarded by Run.lock. */
   gint64 benched_until;   /* monotonic microseconds; 0: not benched */
   gint64 benched_at;      /* when that bench was set; 0: not benched */
   guint bench_ms;         /* the last bench, doubled on each further failure */
   guint64 frames;
   guint64 failures;
+  gboolean not_png;       /* it sent something other than a PNG: left out for good */
 } Endpoint;
 
 typedef struct
@@ -56,6 +67,8 @@ typedef struct
   Endpoint *endpoints;
   guint n_endpoints;
   FlPngLimits limits;
+  FlReplyBudget *budget;
+  int dir_fd;     /* the frames folder, locked */
   gint64 connect_timeout_us;
   gint64 frame_timeout_us;
   guint attempts;
@@ -65,6 +78,7 @@ typedef struct
   gint stop;      /* set on cancel or on a failure that ends the run; polled by reads */
   gint cancelled;
   gint in_flight;
+  _Atomic gint64 wait_us;  /* see FlDownloadResult.wait_seconds */
 
   FlMutex lock;    /* guards error and the counters below */
   GError *error;  /* the first failure that ended the run */
@@ -106,38 +120,40 @@ is_descriptor_shortage (const GError *error)
 }
 
 static Outcome
-try_frame (Run *run, Endpoint *endpoint, const char *path, GByteArray *buffer, GError **error)
+try_frame (Run *run, Endpoint *endpoint, FlFrameWriter *writer, const char *name, FlReply *reply,
+           GError **error)
 {
-  g_autoptr (GError) check_error = NULL;
   gint64 start = g_get_monotonic_time ();
   gint64 deadline = start + run->frame_timeout_us;
-  gboolean ok;
+  guint preferred = (guint) g_atomic_int_get ((gint *) &endpoint->preferred);
+  guint which = preferred;
+  FlReplyStatus status;
   int fd, errsv;
 
-  fd = fl_net_connect (&endpoint->addr, MIN (deadline, start + run->connect_timeout_us), &run->stop,
-                       run->cancellable, error);
+  fd = fl_net_connect_any (endpoint->addrs, endpoint->n_addrs, &which,
+                           MIN (deadline, start + run->connect_timeout_us), &run->stop,
+                           run->cancellable, error);
   if (fd < 0)
     {
       errsv = errno;
       return (errsv == EMFILE || errsv == ENFILE) ? OUTCOME_RESOURCE : OUTCOME_TRANSIENT;
     }
+  if (which != preferred)
+    g_atomic_int_set ((gint *) &endpoint->preferred, (gint) which);
   in_flight_add (run, 1);
-  g_byte_array_set_size (buffer, 0);
-  ok = fl_net_read_to_eof (fd, deadline, run->limits.max_bytes, buffer, &run->stop,
-                           run->cancellable, endpoint->peer, error);
+  status = fl_reply_read (reply, fd, deadline, &run->limits, run->budget, &run->stop,
+                          run->cancellable, endpoint->peers[which], error);
+  atomic_fetch_add_explicit (&run->wait_us, g_get_monotonic_time () - start,
+                             memory_order_relaxed);
   close (fd);
   in_flight_add (run, -1);
-  if (!ok)
+  if (status == FL_REPLY_NOT_PNG)
+    return OUTCOME_NOT_PNG;
+  if (status == FL_REPLY_RESOURCE)
+    return OUTCOME_RESOURCE;
+  if (status != FL_REPLY_OK)
     return OUTCOME_TRANSIENT;
-
-  if (!fl_png_check (buffer->data, buffer->len, &run->limits, NULL, NULL, &check_error))
-    {
-      /* The codec's message starts with "not a valid PNG". */
-      g_set_error (error, FL_ERROR, check_error->code, "The reply from %s is %s", endpoint->peer,
-                   check_error->message);
-      return OUTCOME_TRANSIENT;
-    }
-  if (!fl_file_write_atomic (path, buffer->data, buffer->len, error))
+  if (!fl_frame_writer_write (writer, name, reply->data, reply->length, error))
     return is_descriptor_shortage (*error) ? OUTCOME_RESOURCE : OUTCOME_FATAL;
   return OUTCOME_OK;
 }
@@ -183,6 +199,9 @@ fail_run (Run *run, GError *error, guint index, guint attempts, gboolean frame_f
         run->error = g_error_new (FL_ERROR, error->code,
                                   "None of the %u servers could be reached (the last one "
                                   "tried said: %s)", run->n_endpoints, error->message);
+      else if (attempts == 0)
+        run->error = g_error_new (FL_ERROR, error->code, "Frame %u failed and was not retried: %s",
+                                  index, error->message);
       else
         run->error = g_error_new (FL_ERROR, error->code, "Frame %u failed after %u attempts: %s",
                                   index, attempts, error->message);
@@ -219,6 +238,21 @@ pick_endpoint (Run *run, guint index, guint turn)
     live[n_live++] = first;
   fl_mutex_unlock (&run->lock);
   return n_live > 0 ? live[(guint) (((guint64) index + turn) % n_live)] : best;
+}
+
+/* Leaves out a server that does not send PNGs; FALSE when none is left. */
+static gboolean
+exclude_endpoint (Run *run, guint e)
+{
+  gboolean any_left = FALSE;
+
+  fl_mutex_lock (&run->lock);
+  run->endpoints[e].not_png = TRUE;
+  run->endpoints[e].benched_until = run->endpoints[e].benched_at = G_MAXINT64;
+  for (guint i = 0; i < run->n_endpoints; i++)
+    any_left |= !run->endpoints[i].not_png;
+  fl_mutex_unlock (&run->lock);
+  return any_left;
 }
 
 /* tried_at: when the attempt started (monotonic microseconds). */
@@ -260,20 +294,20 @@ endpoint_done (Run *run, guint e, gint64 tried_at, Outcome outcome, const GError
 }
 
 static void
-download_frame (Run *run, guint index, GString *path, gsize dir_length, GByteArray *buffer)
+download_frame (Run *run, guint index, FlFrameWriter *writer, FlReply *reply)
 {
+  char name[32];
   guint attempt = 1, resource_waits = 0, turn = 0;
   /* One extra try per extra server, so a dead one never uses up a frame's tries. */
   guint max_attempts = run->attempts + run->n_endpoints - 1;
 
-  g_string_truncate (path, dir_length);
-  g_string_append_printf (path, "%u.png", index);
+  g_snprintf (name, sizeof name, "%u.png", index);
   for (;;)
     {
       g_autoptr (GError) error = NULL;
       guint e = pick_endpoint (run, index, turn);
       gint64 tried_at = g_get_monotonic_time ();
-      Outcome outcome = try_frame (run, &run->endpoints[e], path->str, buffer, &error);
+      Outcome outcome = try_frame (run, &run->endpoints[e], writer, name, reply, &error);
       guint64 done;
 
       endpoint_done (run, e, tried_at, outcome, error);
@@ -281,21 +315,28 @@ download_frame (Run *run, guint index, GString *path, gsize dir_length, GByteArr
         {
           fl_mutex_lock (&run->lock);
           done = ++run->written;
-          run->bytes += buffer->len;
+          run->bytes += reply->length;
           fl_mutex_unlock (&run->lock);
+          fl_reply_release (reply, run->budget);
           if (run->progress)
             run->progress (done, run->config->n_frames, run->user_data);
           return;
         }
+      fl_reply_release (reply, run->budget);
       if (run_stopped (run))
         return; /* cancelled, or another frame ended the run: its error stands */
+      if (outcome == OUTCOME_NOT_PNG && !exclude_endpoint (run, e))
+        {
+          fail_run (run, error, index, 0, TRUE);
+          return;
+        }
       if (outcome == OUTCOME_FATAL
           || (outcome == OUTCOME_RESOURCE && ++resource_waits > MAX_RESOURCE_WAITS))
         {
           fail_run (run, error, index, attempt, FALSE);
           return;
         }
-      if (outcome == OUTCOME_TRANSIENT)
+      if (outcome == OUTCOME_TRANSIENT || outcome == OUTCOME_NOT_PNG)
         {
           if (attempt >= max_attempts)
             {
@@ -321,21 +362,123 @@ static gpointer
 download_worker (gpointer data)
 {
   Run *run = data;
-  g_autoptr (GByteArray) buffer = g_byte_array_sized_new (4096);
-  g_autoptr (GString) path = g_string_new (run->config->frames_dir);
-  gsize dir_length;
+  FlReply reply = { 0 };
+  FlFrameWriter *writer = fl_frame_writer_new (run->dir_fd, run->config->frames_dir);
 
-  if (path->len > 0 && path->str[path->len - 1] != G_DIR_SEPARATOR)
-    g_string_append_c (path, G_DIR_SEPARATOR);
-  dir_length = path->len;
   while (!run_stopped (run))
     {
       guint index = (guint) g_atomic_int_add (&run->next, 1);
       if (index >= run->config->n_frames)
         break;
-      download_frame (run, index, path, dir_length, buffer);
+      download_frame (run, index, writer, &reply);
     }
+  fl_frame_writer_free (writer);
+  fl_reply_clear (&reply, run->budget);
   return NULL;
+}
+
+static void
+endpoints_free (Run *run)
+{
+  for (guint i = 0; i < run->n_endpoints; i++)
+    {
+      g_free (run->endpoints[i].addrs);
+      g_free (run->endpoints[i].peers);
+    }
+  g_free (run->endpoints);
+}
+
+/* Every server must resolve before the run starts; a name keeps all of its
+ * addresses (a server on ::1 only is reached through "localhost" too). */
+static gboolean
+resolve_endpoints (Run *run, const FlDownloadConfig *config, GError **error)
+{
+  run->n_endpoints = MAX (config->n_endpoints, 1u);
+  run->endpoints = g_new0 (Endpoint, run->n_endpoints);
+  for (guint i = 0; i < run->n_endpoints; i++)
+    {
+      Endpoint *endpoint = &run->endpoints[i];
+      const char *host = config->n_endpoints ? config->endpoints[i].host : config->host;
+      guint port = config->n_endpoints ? config->endpoints[i].port : config->port;
+
+      endpoint->addrs = fl_net_resolve_all (host ? host : FL_DOWNLOAD_DEFAULT_HOST,
+                                            port ? port : FL_DOWNLOAD_DEFAULT_PORT,
+                                            &endpoint->n_addrs, error);
+      if (endpoint->addrs == NULL)
+        return FALSE;
+      endpoint->peers = g_malloc0_n (endpoint->n_addrs, sizeof *endpoint->peers);
+      for (guint a = 0; a < endpoint->n_addrs; a++)
+        fl_net_format_address (&endpoint->addrs[a], endpoint->peers[a], sizeof endpoint->peers[a]);
+    }
+  return TRUE;
+}
+
+static void
+configure (Run *run, const FlDownloadConfig *config)
+{
+  run->config = config;
+  fl_png_limits_init_default (&run->limits);
+  run->limits.max_bytes = config->max_frame_bytes ? config->max_frame_bytes
+                                                  : DEFAULT_MAX_FRAME_BYTES;
+  run->budget = fl_reply_budget_new (config->max_memory_bytes);
+  run->connect_timeout_us = 1000 * (gint64) (config->connect_timeout_ms
+                                               ? config->connect_timeout_ms
+                                               : FL_DOWNLOAD_DEFAULT_CONNECT_TIMEOUT_MS);
+  run->frame_timeout_us = 1000 * (gint64) (config->frame_timeout_ms
+                                             ? config->frame_timeout_ms
+                                             : FL_DOWNLOAD_DEFAULT_FRAME_TIMEOUT_MS);
+  run->attempts = config->attempts ? config->attempts : FL_DOWNLOAD_DEFAULT_ATTEMPTS;
+  /* A frame gets one more try per extra server: keep that sum from wrapping to
+   * a handful (G_MAXUINT attempts means "keep trying", not "try once"). */
+  run->attempts = MIN (run->attempts, G_MAXUINT - FL_DOWNLOAD_MAX_ENDPOINTS);
+  fl_mutex_init (&run->lock);
+}
+
+static void
+fill_result (Run *run, gint64 start, FlDownloadResult *result)
+{
+  result->frames = run->written;
+  result->bytes = run->bytes;
+  result->retries = run->retries;
+  result->failures = run->failures;
+  result->seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+  result->wait_seconds = (double) atomic_load (&run->wait_us) / G_USEC_PER_SEC;
+  result->peak_reply_bytes = fl_reply_budget_get_peak (run->budget);
+  result->n_endpoints = run->n_endpoints;
+  if (run->n_endpoints == 1)
+    {
+      run->endpoints[0].frames = run->written;
+      run->endpoints[0].failures = run->retries + run->failures;
+    }
+  for (guint i = 0; i < run->n_endpoints; i++)
+    {
+      result->endpoint_frames[i] = run->endpoints[i].frames;
+      result->endpoint_failures[i] = run->endpoints[i].failures;
+    }
+}
+
+/* The threads: the calling thread is one of them; a thread that cannot start is
+ * simply not there (the others take its frames). */
+static void
+run_threads (Run *run)
+{
+  g_autoptr (GPtrArray) threads = g_ptr_array_new ();
+  guint n_threads = CLAMP (run->config->threads ? run->config->threads
+                                                : FL_DOWNLOAD_DEFAULT_THREADS,
+                           1u, MAX (run->config->n_frames, 1u));
+
+  /* A socket and a temporary file per thread, plus room for the rest of the process. */
+  fl_net_raise_nofile_limit ((guint64) n_threads * 2 + 64);
+  for (guint i = 1; i < n_threads; i++)
+    {
+      GThread *thread = g_thread_try_new ("fl-download", download_worker, run, NULL);
+      if (thread == NULL)
+        break;
+      g_ptr_array_add (threads, thread);
+    }
+  download_worker (run);
+  for (guint i = 0; i < threads->len; i++)
+    g_thread_join (threads->pdata[i]);
 }
 
 gboolean
@@ -343,9 +486,8 @@ fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
                     gpointer user_data, GCancellable *cancellable, FlDownloadResult *result,
                     GError **error)
 {
-  g_autoptr (GPtrArray) threads = g_ptr_array_new ();
+  g_autoptr (FlDirLock) lock = NULL;
   gint64 start = g_get_monotonic_time ();
-  guint n_threads;
   gboolean ok;
   Run run = { 0 };
 
@@ -366,57 +508,23 @@ fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
                    FL_DOWNLOAD_MAX_ENDPOINTS);
       return FALSE;
     }
-  run.n_endpoints = MAX (config->n_endpoints, 1u);
-  run.endpoints = g_new0 (Endpoint, run.n_endpoints);
-  for (guint i = 0; i < run.n_endpoints; i++)
+  lock = fl_dir_lock_acquire (config->frames_dir, error);
+  if (lock == NULL)
+    return FALSE;
+  if (!resolve_endpoints (&run, config, error))
     {
-      const char *host = config->n_endpoints ? config->endpoints[i].host : config->host;
-      guint port = config->n_endpoints ? config->endpoints[i].port : config->port;
-      if (!fl_net_resolve (host ? host : "127.0.0.1", port ? port : 1234, FALSE,
-                           &run.endpoints[i].addr, error))
-        {
-          g_free (run.endpoints);
-          return FALSE;
-        }
-      fl_net_format_address (&run.endpoints[i].addr, run.endpoints[i].peer,
-                             sizeof run.endpoints[i].peer);
+      endpoints_free (&run);
+      return FALSE;
     }
-
-  run.config = config;
+  /* Under the lock, every named temporary in the folder is a killed run's. */
+  fl_file_remove_stale_temporaries (config->frames_dir, NULL, TRUE);
+  configure (&run, config);
   run.progress = progress;
   run.user_data = user_data;
-  fl_png_limits_init_default (&run.limits);
-  run.limits.max_bytes = config->max_frame_bytes ? config->max_frame_bytes
-                                                 : DEFAULT_MAX_FRAME_BYTES;
-  run.connect_timeout_us = 1000 * (gint64) (config->connect_timeout_ms
-                                              ? config->connect_timeout_ms
-                                              : FL_DOWNLOAD_DEFAULT_CONNECT_TIMEOUT_MS);
-  run.frame_timeout_us = 1000 * (gint64) (config->frame_timeout_ms
-                                            ? config->frame_timeout_ms
-                                            : FL_DOWNLOAD_DEFAULT_FRAME_TIMEOUT_MS);
-  run.attempts = config->attempts ? config->attempts : FL_DOWNLOAD_DEFAULT_ATTEMPTS;
-  /* A frame gets one more try per extra server: keep that sum from wrapping to
-   * a handful (G_MAXUINT attempts means "keep trying", not "try once"). */
-  run.attempts = MIN (run.attempts, G_MAXUINT - FL_DOWNLOAD_MAX_ENDPOINTS);
   run.cancellable = cancellable;
-  fl_mutex_init (&run.lock);
+  run.dir_fd = fl_dir_lock_get_fd (lock);
 
-  n_threads = CLAMP (config->threads, 1u, MAX (config->n_frames, 1u));
-  /* A socket and a temporary file per thread, plus room for the rest of the process. */
-  fl_net_raise_nofile_limit ((guint64) n_threads * 2 + 64);
-
-  /* The calling thread is one of the workers; a thread that cannot start is
-   * simply not there (the others take its frames). */
-  for (guint i = 1; i < n_threads; i++)
-    {
-      GThread *thread = g_thread_try_new ("fl-download", download_worker, &run, NULL);
-      if (thread == NULL)
-        break;
-      g_ptr_array_add (threads, thread);
-    }
-  download_worker (&run);
-  for (guint i = 0; i < threads->len; i++)
-    g_thread_join (threads->pdata[i]);
+  run_threads (&run);
 
   run_stopped (&run); /* a cancel that came as the last frame finished */
   ok = run.error == NULL && !run.cancelled;
@@ -426,27 +534,10 @@ fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
     g_propagate_error (error, g_steal_pointer (&run.error));
   g_clear_error (&run.error);
   fl_mutex_clear (&run.lock);
-
   if (result)
-    {
-      result->frames = run.written;
-      result->bytes = run.bytes;
-      result->retries = run.retries;
-      result->failures = run.failures;
-      result->seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
-      result->n_endpoints = run.n_endpoints;
-      if (run.n_endpoints == 1)
-        {
-          run.endpoints[0].frames = run.written;
-          run.endpoints[0].failures = run.retries + run.failures;
-        }
-      for (guint i = 0; i < run.n_endpoints; i++)
-        {
-          result->endpoint_frames[i] = run.endpoints[i].frames;
-          result->endpoint_failures[i] = run.endpoints[i].failures;
-        }
-    }
-  g_free (run.endpoints);
+    fill_result (&run, start, result);
+  fl_reply_budget_free (run.budget);
+  endpoints_free (&run);
   return ok;
 }
 
@@ -468,10 +559,12 @@ fl_download_config_describe_servers (const FlDownloadConfig *config)
 
   g_return_val_if_fail (config != NULL, NULL);
   if (config->n_endpoints == 0)
-    append_endpoint (out, config->host ? config->host : "127.0.0.1",
-                     config->port ? config->port : 1234);
+    append_endpoint (out, config->host ? config->host : FL_DOWNLOAD_DEFAULT_HOST,
+                     config->port ? config->port : FL_DOWNLOAD_DEFAULT_PORT);
   for (guint i = 0; i < config->n_endpoints; i++)
-    append_endpoint (out, config->endpoints[i].host ? config->endpoints[i].host : "127.0.0.1",
-                     config->endpoints[i].port ? config->endpoints[i].port : 1234);
+    append_endpoint (out, config->endpoints[i].host ? config->endpoints[i].host
+                                               : FL_DOWNLOAD_DEFAULT_HOST,
+                     config->endpoints[i].port ? config->endpoints[i].port
+                                               : FL_DOWNLOAD_DEFAULT_PORT);
   return g_string_free (out, FALSE);
 }

@@ -16,9 +16,12 @@
 #include "fl-encoder.h"
 
 #include "fl-config.h"
+#include "fl-dir-lock.h"
 #include "fl-error.h"
+#include "fl-file.h"
 #include "fl-gif-block.h"
 #include "fl-gif-writer.h"
+#include "fl-sync.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +42,7 @@ extern char **environ;
 #define CHUNK_TARGET_BYTES (1024u * 1024u)
 #define DEFAULT_MAX_HELD (8u * 1024u * 1024u)
 #define WINDOW_PER_WORKER 4u
+#define MIN_CHUNK_FRAMES 4u
 /* A GIF block's colour table and framing on top of the pixels' share of the PNG. */
 #define BLOCK_OVERHEAD 400u
 
@@ -76,14 +80,59 @@ typedef struct
   FlGifWriter *writer;
 } Encoder;
 
+/* The worker that belongs with this program: an install moved elsewhere as a
+ * whole keeps bin/ and libexec/ side by side, so look beside the program first;
+ * a program in the build tree uses the worker built there; else the configured
+ * libexecdir. */
+static char *
+find_worker (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *build_root = realpath (FL_BUILD_ROOT, NULL);
+
+  if (exe != NULL && FL_BINDIR_TO_LIBEXECDIR[0] != '\0')
+    {
+      g_autofree char *dir = g_path_get_dirname (exe);
+      char *beside = g_build_filename (dir, FL_BINDIR_TO_LIBEXECDIR, FL_WORKER_NAME, NULL);
+      if (access (beside, X_OK) == 0)
+        return beside;
+      g_free (beside);
+    }
+  if (exe != NULL && build_root != NULL && g_str_has_prefix (exe, build_root)
+      && exe[strlen (build_root)] == G_DIR_SEPARATOR)
+    return g_build_filename (build_root, "src", "worker", FL_WORKER_NAME, NULL);
+  return g_build_filename (FL_LIBEXECDIR, FL_WORKER_NAME, NULL);
+}
+
 const char *
 fl_encoder_default_worker_path (void)
 {
+  /* pthread's lock, which ThreadSanitizer sees (GOnce's futex it does not). */
+  static FlMutex lock = { PTHREAD_MUTEX_INITIALIZER };
+  static char *found;
   const char *path = g_getenv (FL_GIF_WORKER_ENV);
 
   if (path != NULL && path[0] != '\0')
     return path;
-  return FL_LIBEXECDIR "/frameloom-gif-worker";
+  fl_mutex_lock (&lock);
+  if (found == NULL)
+    found = find_worker ();
+  path = found;
+  fl_mutex_unlock (&lock);
+  return path;
+}
+
+gboolean
+fl_encoder_check_worker (const char *worker_path, GError **error)
+{
+  const char *path = worker_path != NULL ? worker_path : fl_encoder_default_worker_path ();
+
+  if (access (path, X_OK) == 0)
+    return TRUE;
+  g_set_error (error, FL_ERROR, FL_ERROR_WORKER,
+               "Could not start the GIF worker %s: %s (set %s to the worker's path)", path,
+               fl_strerror (errno), FL_GIF_WORKER_ENV);
+  return FALSE;
 }
 
 static inline Chunk *
@@ -112,12 +161,40 @@ worker_kill_and_reap (Worker *worker)
   g_clear_pointer (&worker->in, g_byte_array_unref);
 }
 
+/* Sends the frames' paths, each ended by a NUL, before any range (--list). */
+static gboolean
+send_paths (int fd, const FlEncodeConfig *config)
+{
+  for (guint i = 0; i < config->n_frames; i++)
+    {
+      const char *p = config->frame_paths[i];
+      gsize left = strlen (p) + 1;
+
+      while (left > 0)
+        {
+          ssize_t n = send (fd, p, left, MSG_NOSIGNAL);
+
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n <= 0)
+            return FALSE;
+          p += n;
+          left -= (gsize) n;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 worker_spawn (Worker *worker, const char *worker_path, const FlEncodeConfig *config,
               GError **error)
 {
   g_autofree char *delay = g_strdup_printf ("%u", fl_gif_delay_cs (config->delay_ms));
-  char *argv[] = { (char *) worker_path, (char *) config->frames_dir, delay, NULL };
+  g_autofree char *first = g_strdup_printf ("%u", config->first);
+  g_autofree char *n_frames = g_strdup_printf ("%u", config->n_frames);
+  g_autofree char *scale = g_strdup_printf ("--scale=%u", MAX (config->scale, 1));
+  const char *argv[10];
+  guint argc = 0;
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   sigset_t empty, defaults;
@@ -126,12 +203,19 @@ worker_spawn (Worker *worker, const char *worker_path, const FlEncodeConfig *con
   /* posix_spawn reports a missing program only where the C library learns it
    * before returning (glibc does; valgrind's and some others exit 127 in the
    * child instead): ask first, so the sentence is the same everywhere. */
-  if (access (worker_path, X_OK) != 0)
-    {
-      g_set_error (error, FL_ERROR, FL_ERROR_WORKER, "Could not start the GIF worker %s: %s",
-                   worker_path, fl_strerror (errno));
-      return FALSE;
-    }
+  argv[argc++] = worker_path;
+  if (config->frame_paths != NULL)
+    argv[argc++] = "--list";
+  if (config->dither)
+    argv[argc++] = "--dither";
+  argv[argc++] = scale;
+  argv[argc++] = config->frame_paths != NULL ? "-" : config->frames_dir;
+  argv[argc++] = delay;
+  argv[argc++] = first;
+  argv[argc++] = n_frames;
+  argv[argc] = NULL;
+  if (!fl_encoder_check_worker (worker_path, error))
+    return FALSE;
   if (pipe2 (fds, O_CLOEXEC) != 0)
     goto failed;
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cmd) != 0)
@@ -157,7 +241,7 @@ worker_spawn (Worker *worker, const char *worker_path, const FlEncodeConfig *con
   posix_spawnattr_setsigmask (&attr, &empty);
   posix_spawnattr_setsigdefault (&attr, &defaults);
   posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  rc = posix_spawn (&worker->pid, worker_path, &actions, &attr, argv, environ);
+  rc = posix_spawn (&worker->pid, worker_path, &actions, &attr, (char **) argv, environ);
   posix_spawnattr_destroy (&attr);
   posix_spawn_file_actions_destroy (&actions);
   close (fds[1]);
@@ -174,6 +258,12 @@ worker_spawn (Worker *worker, const char *worker_path, const FlEncodeConfig *con
   worker->out_fd = fds[0];
   worker->cmd_fd = cmd[0];
   worker->in = g_byte_array_sized_new (READ_CHUNK);
+  /* A worker that is gone tells its story through its closed stdout. */
+  if (config->frame_paths != NULL && !send_paths (worker->cmd_fd, config))
+    {
+      close (worker->cmd_fd);
+      worker->cmd_fd = -1;
+    }
   return TRUE;
 
 failed:
@@ -225,8 +315,10 @@ chunk_bounds (Encoder *e, guint64 seq, guint *first, guint *count)
 }
 
 /* About CHUNK_TARGET_BYTES of GIF per chunk, judged from the first frame's
- * file (noise compresses about as badly in a PNG as in a GIF); at least one
- * chunk per worker, at most one per frame. */
+ * file (noise compresses about as badly in a PNG as in a GIF), but at least
+ * MIN_CHUNK_FRAMES frames: a worker reads the frame before its chunk and the
+ * one after too, so one-frame chunks of big frames would decode each three
+ * times. At least one chunk per worker, at most one per frame. */
 static guint64
 count_chunks (const FlEncodeConfig *config, guint n_workers)
 {
@@ -235,13 +327,15 @@ count_chunks (const FlEncodeConfig *config, guint n_workers)
   if (per_chunk == 0)
     {
       g_autofree char *name = g_strdup_printf ("%u.png", config->first);
-      g_autofree char *path = g_build_filename (config->frames_dir, name, NULL);
+      g_autofree char *path = config->frame_paths != NULL
+                                ? g_strdup (config->frame_paths[0])
+                                : g_build_filename (config->frames_dir, name, NULL);
       struct stat st;
       guint64 per_frame = 64 * 1024;
 
       if (stat (path, &st) == 0 && st.st_size > 0)
         per_frame = (guint64) st.st_size + BLOCK_OVERHEAD;
-      per_chunk = MAX (CHUNK_TARGET_BYTES / per_frame, 1);
+      per_chunk = MAX (CHUNK_TARGET_BYTES / per_frame, MIN_CHUNK_FRAMES);
     }
   n_chunks = (config->n_frames + per_chunk - 1) / per_chunk;
   return CLAMP (n_chunks, n_workers, config->n_frames);
@@ -377,6 +471,13 @@ worker_parse (Encoder *e, Worker *worker, GError **error)
           g_set_error (error, FL_ERROR, header.code, "%.*s", (int) header.length,
                        (const char *) payload);
           return FALSE;
+        case FL_GIF_RECORD_GLOBAL:
+          /* Only the range that starts the animation sends it, before its first frame. */
+          if (chunk == NULL || chunk->first != e->config->first || chunk->done != 0
+              || header.code < 1 || header.code > 8 || header.length != 3u << header.code)
+            return worker_fail (e, worker, error, "sent a colour table out of order");
+          fl_gif_writer_set_global_table (e->writer, payload, header.code);
+          break;
         case FL_GIF_RECORD_DONE:
           if (chunk == NULL || chunk->done != chunk->count)
             return worker_fail (e, worker, error, "finished before its last frame");
@@ -484,6 +585,16 @@ check_config (const FlEncodeConfig *config, GError **error)
   return TRUE;
 }
 
+/* Temporaries that killed runs left beside the output (where there is no O_TMPFILE). */
+static void
+remove_stale_output (const char *output)
+{
+  g_autofree char *dir = g_path_get_dirname (output);
+  g_autofree char *base = g_path_get_basename (output);
+
+  fl_file_remove_stale_temporaries (dir, base, FALSE);
+}
+
 /* Polls the workers until all have ended; FALSE at the first failure. */
 static gboolean
 run (Encoder *e, FlProgressFunc progress, gpointer user_data, GCancellable *cancellable,
@@ -567,6 +678,7 @@ fl_encode_gif (const FlEncodeConfig *config, FlProgressFunc progress, gpointer u
   const gint64 start_time = g_get_monotonic_time ();
   const char *worker_path = config->worker_path ? config->worker_path
                                                 : fl_encoder_default_worker_path ();
+  g_autoptr (FlDirLock) lock = NULL;
   Encoder e = { .config = config };
   guint screen_width = 0, screen_height = 0;
   guint64 bytes = 0;
@@ -579,6 +691,12 @@ fl_encode_gif (const FlEncodeConfig *config, FlProgressFunc progress, gpointer u
       g_set_error_literal (error, FL_ERROR, FL_ERROR_CANCELLED, "The GIF encoding was cancelled");
       return FALSE;
     }
+  /* No other run may write the frames while they are read. A missing folder
+   * is left to the first frame's sentence. */
+  if (g_file_test (config->frames_dir, G_FILE_TEST_IS_DIR)
+      && (lock = fl_dir_lock_acquire (config->frames_dir, error)) == NULL)
+    return FALSE;
+  remove_stale_output (config->output);
   e.writer = fl_gif_writer_new (config->output, config->loop, error);
   if (e.writer == NULL)
     return FALSE;

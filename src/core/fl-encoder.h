@@ -1,8 +1,9 @@
 /* fl-encoder.h: the multi-process animated GIF encoder.
  *
  * P worker processes (the frameloom-gif-worker program, started with
- * posix_spawn, never a bare fork) encode frames DIR/<i>.png into finished GIF
- * image blocks. The frames are cut into chunks of about 1 MiB of GIF each that
+ * posix_spawn, never a bare fork) encode frames DIR/<i>.png (or any list of
+ * PNG files) into finished GIF image blocks: each frame draws only what
+ * changed since the one before (fl-gif-delta.h). The frames are cut into chunks of about 1 MiB of GIF each that
  * are handed out one at a time to whichever worker is free; the parent writes
  * the header, the blocks in frame order and the trailer to a temporary file and
  * renames it into place. Blocks that arrive ahead of their turn are held, up to
@@ -18,12 +19,22 @@
 
 G_BEGIN_DECLS
 
+/* The most frames one GIF may have (frameloom-client's --frames, the app's field);
+ * the reader opens every such GIF (FL_GIF_DEFAULT_MAX_INDEXED_FRAMES). */
+#define FL_ENCODE_MAX_FRAMES 10000000u
+
 /* The environment variable that overrides the worker program's path (tests set it). */
 #define FL_GIF_WORKER_ENV "FRAMELOOM_GIF_WORKER"
+
+/* The lab's GIF: half a second a frame, looping forever; two worker processes
+ * (never more than the processors) by default. */
+#define FL_ENCODE_DEFAULT_DELAY_MS 500
+#define FL_ENCODE_DEFAULT_PROCESSES 2
 
 typedef struct
 {
   const char *frames_dir;   /* holds <first>.png .. <first+n_frames-1>.png */
+  const char *const *frame_paths; /* or else: n_frames paths of PNG files, in order */
   guint first;              /* index of the first frame, usually 0 */
   guint n_frames;
   guint processes;          /* worker processes, >= 1 */
@@ -35,6 +46,8 @@ typedef struct
   gpointer worker_progress_data;
   guint chunk_frames;       /* frames per chunk; 0: sized from the first frame (~1 MiB) */
   gsize max_held_bytes;     /* out-of-order blocks the parent may hold; 0: 8 MiB */
+  guint scale;              /* 0 or 1: as they are; N: every frame enlarged N times */
+  gboolean dither;          /* Floyd-Steinberg on quantised frames */
 } FlEncodeConfig;
 
 typedef struct
@@ -59,7 +72,12 @@ gboolean fl_encode_gif (const FlEncodeConfig *config, FlProgressFunc progress,
                         gpointer user_data, GCancellable *cancellable, FlEncodeResult *result,
                         GError **error);
 
-/* The worker program's path: $FRAMELOOM_GIF_WORKER when set, else the installed one. */
+/* The worker program's path: $FRAMELOOM_GIF_WORKER when set; else the one beside
+ * this program in a relocated install (<bindir>/../libexec); else, for a program
+ * in the build tree, the worker built there; else the configured libexecdir. */
 const char *fl_encoder_default_worker_path (void);
+/* That the worker (NULL: the default one) can be started; else one sentence
+ * naming it and the variable that overrides it. */
+gboolean    fl_encoder_check_worker (const char *worker_path, GError **error);
 
 G_END_DECLS

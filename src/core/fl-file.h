@@ -1,13 +1,19 @@
 /* fl-file.h: files written atomically, and bounded reads.
  *
- * An FlAtomicFile writes to a temporary name in the destination's folder and
- * renames it into place on commit; any failure removes the temporary file, so a
- * reader never sees half a file. Errors are sticky: after the first failure
- * every call returns FALSE and commit reports that first error.
+ * An FlAtomicFile writes to an unnamed O_TMPFILE in the destination's folder
+ * and links it into place on commit (where the file system has no O_TMPFILE, a
+ * temporary ".NAME.tmp-PID-XXXXXX" renamed into place); any failure removes the
+ * temporary, so a reader never sees half a file and a SIGKILL leaves no
+ * temporary behind. Only nothing or a regular file is ever replaced: a folder,
+ * a symbolic link, a FIFO, a device or a socket at the path is refused with one
+ * sentence and left alone. A replaced file keeps its mode, and its owner and
+ * group as far as the process may set them. Errors are sticky: after the first
+ * failure every call returns FALSE and commit reports that first error.
  */
 #pragma once
 
 #include <glib.h>
+#include <sys/types.h>
 
 G_BEGIN_DECLS
 
@@ -26,6 +32,24 @@ void          fl_atomic_file_abort (FlAtomicFile *file);
 
 /* One call for the common case: the whole content at once. */
 gboolean fl_file_write_atomic (const char *path, const void *data, gsize length, GError **error);
+/* The same for name inside the open folder dir_fd (path names it in messages):
+ * no path lookups of the folder, for writers of many files. */
+gboolean fl_file_write_atomic_at (int dir_fd, const char *path, const char *name,
+                                  const void *data, gsize length, GError **error);
+
+/* Fails with one sentence unless path is nothing or a regular file. */
+gboolean fl_file_check_replaceable (const char *path, GError **error);
+/* Before any work: path is not empty, its folder exists and takes new files, and
+ * path itself is replaceable. */
+gboolean fl_file_check_output (const char *path, GError **error);
+/* "a folder", "a FIFO", "a symbolic link", "a device", "a socket", "a regular file". */
+const char *fl_file_describe_type (mode_t mode);
+
+/* Removes the named temporaries that killed runs left in dir (only where
+ * O_TMPFILE is missing, or in the instant between link and rename): for
+ * frames, every ".<i>.png.tmp-*" (the caller holds the folder's lock); else
+ * the ".NAME.tmp-*" whose process is gone. Returns how many it removed. */
+guint fl_file_remove_stale_temporaries (const char *dir, const char *name, gboolean frames);
 
 /* Reads a whole file of at most max_bytes; larger files fail with FL_ERROR_TOO_LARGE.
  * The result is owned by the caller (g_free). */

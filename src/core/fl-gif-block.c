@@ -1,90 +1,55 @@
-/* fl-gif-block.c: frames to GIF image blocks, with giflib doing the LZW.
+/* fl-gif-block.c: frames to GIF image blocks.
  *
- * One GifFileType lives as long as the encoder: its screen descriptor is written
- * once and thrown away, then each frame's extension, descriptor, colour table
- * and LZW data land in the caller's buffer. giflib resets its LZW state for
- * every image, so a block never depends on the frames before it.
+ * Each frame's graphic control extension, descriptor, colour table and LZW
+ * data land in the caller's buffer. The LZW is fl-gif-lzw.c's, not giflib's:
+ * giflib takes fixed indices, while an unchanged pixel may be either its
+ * colour or transparent, and choosing as the string table goes is worth 1-10 %
+ * of the file. Its state is reset for every image, so a block depends only on
+ * the sources it is given (see fl-gif-delta.h).
  */
 #include "fl-gif-block.h"
 
 #include "fl-error.h"
+#include "fl-gif-lzw.h"
 #include "fl-png.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <gif_lib.h>
 #include <string.h>
 #include <unistd.h>
 
+#define GLOBAL_HASH_BITS 10
+#define GLOBAL_HASH_SIZE (1u << GLOBAL_HASH_BITS)
+/* Colours kept while choosing the global table: noise would bring millions. */
+#define SEEN_MAX 65536u
+
+typedef struct
+{
+  guint32 key;
+  guint8 index;
+  gboolean used;
+} GlobalSlot;
+
 struct _FlGifBlockEncoder
 {
-  GifFileType *gif;
-  GByteArray *target; /* giflib's output goes here; NULL discards it */
+  FlGifLzw *lzw;
   FlGifPaletteBuilder *palette_builder;
-  guint8 *indices;
-  gsize indices_capacity;
+  FlGifPalette palette;   /* the frame's own table */
+  guint8 *indices, *global_indices;
+  guint8 *unchanged;      /* per pixel of the rectangle: it may stay transparent */
+  guint32 *keys;          /* the rectangle being encoded */
+  gsize indices_capacity; /* pixels each of these holds */
+  GByteArray *scratch[2]; /* the best candidate so far and the one being tried */
+  gboolean dither;
+  gboolean has_global;
+  GHashTable *seen_index; /* collecting the global table: key + 1 -> index in seen */
+  GArray *seen;           /* Seen */
+  gboolean global_refused; /* the first frame has more than 256 colours */
+  FlGifPalette global;    /* the global table, transparent_index always set */
+  GlobalSlot global_slots[GLOBAL_HASH_SIZE];
   guint8 *file_data; /* the last PNG read, reused */
   gsize file_capacity;
 };
-
-static int
-on_gif_write (GifFileType *gif, const GifByteType *data, int length)
-{
-  FlGifBlockEncoder *encoder = gif->UserData;
-
-  /* A GByteArray grows or aborts, so no write is ever short here: giflib's
-   * habit of ignoring write results cannot lose bytes. */
-  if (length > 0 && encoder->target != NULL)
-    g_byte_array_append (encoder->target, data, (guint) length);
-  return length;
-}
-
-static const char *
-gif_error_text (int code)
-{
-  const char *text = GifErrorString (code);
-
-  return text != NULL ? text : "unknown giflib error";
-}
-
-static gboolean
-gif_open (FlGifBlockEncoder *encoder, GError **error)
-{
-  int code = 0;
-
-  encoder->target = NULL;
-  encoder->gif = EGifOpen (encoder, on_gif_write, &code);
-  if (encoder->gif == NULL)
-    {
-      g_set_error (error, FL_ERROR, FL_ERROR_FAILED, "Could not start the GIF encoder: %s",
-                   gif_error_text (code));
-      return FALSE;
-    }
-  /* The real screen is only known at the end; the writer emits it. */
-  if (EGifPutScreenDesc (encoder->gif, FL_GIF_MAX_DIMENSION, FL_GIF_MAX_DIMENSION, 8, 0, NULL)
-      == GIF_ERROR)
-    {
-      g_set_error (error, FL_ERROR, FL_ERROR_FAILED, "Could not start the GIF encoder: %s",
-                   gif_error_text (encoder->gif->Error));
-      EGifCloseFile (encoder->gif, &code);
-      encoder->gif = NULL;
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-gif_close (FlGifBlockEncoder *encoder)
-{
-  int code = 0;
-
-  if (encoder->gif == NULL)
-    return;
-  encoder->target = NULL;
-  /* The trailer goes nowhere; a failure here cannot affect a finished block. */
-  (void) EGifCloseFile (encoder->gif, &code);
-  encoder->gif = NULL;
-}
 
 FlGifBlockEncoder *
 fl_gif_block_encoder_new (GError **error)
@@ -92,11 +57,9 @@ fl_gif_block_encoder_new (GError **error)
   FlGifBlockEncoder *encoder = g_new0 (FlGifBlockEncoder, 1);
 
   encoder->palette_builder = fl_gif_palette_builder_new ();
-  if (!gif_open (encoder, error))
-    {
-      fl_gif_block_encoder_free (encoder);
-      return NULL;
-    }
+  encoder->lzw = fl_gif_lzw_new ();
+  encoder->scratch[0] = g_byte_array_new ();
+  encoder->scratch[1] = g_byte_array_new ();
   return encoder;
 }
 
@@ -105,113 +68,467 @@ fl_gif_block_encoder_free (FlGifBlockEncoder *encoder)
 {
   if (encoder == NULL)
     return;
-  gif_close (encoder);
+  fl_gif_lzw_free (encoder->lzw);
   fl_gif_palette_builder_free (encoder->palette_builder);
+  g_clear_pointer (&encoder->scratch[0], g_byte_array_unref);
+  g_clear_pointer (&encoder->scratch[1], g_byte_array_unref);
   g_free (encoder->indices);
+  g_free (encoder->global_indices);
+  g_free (encoder->unchanged);
+  g_free (encoder->keys);
   g_free (encoder->file_data);
+  g_clear_pointer (&encoder->seen_index, g_hash_table_unref);
+  g_clear_pointer (&encoder->seen, g_array_unref);
   g_free (encoder);
+}
+
+void
+fl_gif_block_encoder_set_dither (FlGifBlockEncoder *encoder, gboolean dither)
+{
+  encoder->dither = dither;
+}
+
+/* A colour seen while collecting the global table. */
+typedef struct
+{
+  guint32 key;
+  guint32 seq;    /* order of appearance */
+  guint64 count;  /* changed pixels of the sample pairs it is on, before or after */
+} Seen;
+
+static Seen *
+seen (FlGifBlockEncoder *encoder, guint32 key)
+{
+  gpointer index;
+
+  if (g_hash_table_lookup_extended (encoder->seen_index, GUINT_TO_POINTER (key), NULL, &index))
+    return &g_array_index (encoder->seen, Seen, GPOINTER_TO_UINT (index));
+  g_hash_table_insert (encoder->seen_index, GUINT_TO_POINTER (key),
+                       GUINT_TO_POINTER (encoder->seen->len));
+  g_array_append_val (encoder->seen, ((Seen) { key, encoder->seen->len, 0 }));
+  return &g_array_index (encoder->seen, Seen, encoder->seen->len - 1);
+}
+
+gboolean
+fl_gif_block_encoder_add_global_colours (FlGifBlockEncoder *encoder, const FlGifSource *frame,
+                                         const FlGifSource *before)
+{
+  if (before == NULL)
+    {
+      g_clear_pointer (&encoder->seen_index, g_hash_table_unref);
+      g_clear_pointer (&encoder->seen, g_array_unref);
+      /* Keys below 2^25 are never 0 once offset by one: direct keys. */
+      encoder->seen_index = g_hash_table_new (g_direct_hash, g_direct_equal);
+      encoder->seen = g_array_new (FALSE, FALSE, sizeof (Seen));
+      encoder->global_refused = FALSE;
+    }
+  if (encoder->seen == NULL || encoder->global_refused)
+    return FALSE;
+  for (guint y = 0; y < frame->height && !encoder->global_refused; y++)
+    for (guint x = 0; x < frame->width; x++)
+      {
+        guint32 key = frame->keys[(gsize) y * frame->width + x];
+        guint32 old = before != NULL && x < before->width && y < before->height
+                        ? before->keys[(gsize) y * before->width + x]
+                        : FL_GIF_KEY_TRANSPARENT;
+
+        if (before == NULL)
+          {
+            /* A first frame with more than 256 colours is quantised: a shared
+             * table would not serve it, and the animation is photo-like. */
+            if (key != FL_GIF_KEY_TRANSPARENT)
+              seen (encoder, key + 1);
+            if (encoder->seen->len > FL_GIF_PALETTE_MAX)
+              {
+                encoder->global_refused = TRUE;
+                break;
+              }
+            continue;
+          }
+        /* What changes is what frames draw: those colours earn the places.
+         * Past SEEN_MAX colours only those already seen are counted. */
+        if (key == old)
+          continue;
+        if (key != FL_GIF_KEY_TRANSPARENT && (encoder->seen->len < SEEN_MAX
+            || g_hash_table_contains (encoder->seen_index, GUINT_TO_POINTER (key + 1))))
+          seen (encoder, key + 1)->count++;
+        if (old != FL_GIF_KEY_TRANSPARENT && (encoder->seen->len < SEEN_MAX
+            || g_hash_table_contains (encoder->seen_index, GUINT_TO_POINTER (old + 1))))
+          seen (encoder, old + 1)->count++;
+      }
+  return !encoder->global_refused;
+}
+
+static int
+compare_seen (gconstpointer a, gconstpointer b)
+{
+  const Seen *x = a, *y = b;
+
+  if (x->count != y->count)
+    return x->count > y->count ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void
+fl_gif_block_encoder_set_global (FlGifBlockEncoder *encoder)
+{
+  FlGifPalette *g = &encoder->global;
+
+  memset (g, 0, sizeof *g);
+  memset (encoder->global_slots, 0, sizeof encoder->global_slots);
+  encoder->has_global = encoder->seen != NULL && !encoder->global_refused
+                        && encoder->seen->len > 0;
+  if (encoder->has_global)
+    {
+      /* The colours that change most, most first, so that frames drawing only
+       * those use short codes (see code_bits); ties in order of appearance. */
+      g_array_sort (encoder->seen, compare_seen);
+      g->n_entries = MIN (encoder->seen->len, FL_GIF_PALETTE_MAX);
+      for (guint i = 0; i < g->n_entries; i++)
+        {
+          guint32 key = g_array_index (encoder->seen, Seen, i).key - 1;
+          guint h = (key * 0x9e3779b1u) >> (32 - GLOBAL_HASH_BITS);
+
+          while (encoder->global_slots[h].used)
+            h = (h + 1) & (GLOBAL_HASH_SIZE - 1);
+          encoder->global_slots[h] = (GlobalSlot) { key, (guint8) i, TRUE };
+          g->rgb[i * 3] = (guint8) (key >> 16);
+          g->rgb[i * 3 + 1] = (guint8) (key >> 8);
+          g->rgb[i * 3 + 2] = (guint8) key;
+        }
+      /* No entry of its own: each frame takes one that it does not draw, and
+       * the table has room for one more than its colours (black), so that a
+       * frame drawing all of them can still leave pixels transparent. */
+      g->transparent_index = -1;
+      g->bits = 1;
+      while ((1u << g->bits) < MIN (g->n_entries + 1, 256u))
+        g->bits++;
+    }
+  g_clear_pointer (&encoder->seen_index, g_hash_table_unref);
+  g_clear_pointer (&encoder->seen, g_array_unref);
+}
+
+gboolean
+fl_gif_block_encoder_get_global (FlGifBlockEncoder *encoder, guint8 *rgb, guint *bits)
+{
+  if (!encoder->has_global)
+    return FALSE;
+  memcpy (rgb, encoder->global.rgb, (gsize) 3 << encoder->global.bits);
+  *bits = encoder->global.bits;
+  return TRUE;
 }
 
 guint
 fl_gif_delay_cs (guint delay_ms)
 {
+  if (delay_ms > 0 && delay_ms < FL_GIF_DELAY_RAISED_BELOW_MS)
+    return 2;
   return delay_ms >= 655345u ? 65535u : (delay_ms + 5) / 10;
+}
+
+/* Makes room for n pixels in every scratch buffer; FALSE when out of memory. */
+static gboolean
+reserve (FlGifBlockEncoder *encoder, gsize n, guint width, guint height, GError **error)
+{
+  if (encoder->indices_capacity >= n)
+    return TRUE;
+  g_free (encoder->indices);
+  g_free (encoder->global_indices);
+  g_free (encoder->unchanged);
+  g_free (encoder->keys);
+  encoder->indices = g_try_malloc (n);
+  encoder->global_indices = g_try_malloc (n);
+  encoder->unchanged = g_try_malloc (n);
+  encoder->keys = g_try_malloc (n * sizeof (guint32));
+  encoder->indices_capacity = n;
+  if (encoder->indices == NULL || encoder->global_indices == NULL || encoder->unchanged == NULL
+      || encoder->keys == NULL)
+    {
+      g_clear_pointer (&encoder->indices, g_free);
+      g_clear_pointer (&encoder->global_indices, g_free);
+      g_clear_pointer (&encoder->unchanged, g_free);
+      g_clear_pointer (&encoder->keys, g_free);
+      encoder->indices_capacity = 0;
+      g_set_error (error, FL_ERROR, FL_ERROR_FAILED,
+                   "Could not encode a %ux%u frame: out of memory", width, height);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* One candidate encoding of a frame: its rectangle's indices and the table they index. */
+typedef struct
+{
+  const guint8 *indices;
+  const guint8 *flexible;    /* NULL, or per pixel: transparent would do as well */
+  gboolean prefer_transparent; /* for flexible pixels */
+  const FlGifPalette *table; /* the local table, or NULL for the global one */
+  int transparent;           /* index, or -1 */
+  guint code_bits;           /* the LZW's: enough for the largest index used */
+} Candidate;
+
+/* GIF lets the LZW code size be smaller than the table when a frame uses only
+ * its first entries: a frame of the global table that draws two colours of
+ * the first four costs 2-bit codes, not 8. So the global table has no
+ * transparent entry of its own: each frame takes the lowest it does not draw
+ * (as gifsicle does). */
+static guint
+code_bits (guint max_index)
+{
+  guint bits = 2;
+
+  while ((1u << bits) <= max_index)
+    bits++;
+  return bits;
+}
+
+static inline void
+put_le16 (guint8 *p, guint v)
+{
+  p[0] = (guint8) (v & 0xff);
+  p[1] = (guint8) (v >> 8);
+}
+
+/* Appends the block (GCE, descriptor, local table, LZW) of candidate c to out. */
+static void
+put_block (FlGifBlockEncoder *encoder, const FlGifDelta *d, const Candidate *c, guint delay_cs,
+           GByteArray *out)
+{
+  guint8 head[18] = { 0x21, 0xf9, 0x04 };
+
+  /* Disposal 2 (background) or 1 (leave in place), the transparency flag. */
+  head[3] = (guint8) ((d->dispose ? 2 : 1) << 2 | (c->transparent >= 0 ? 1 : 0));
+  put_le16 (head + 4, MIN (delay_cs, 65535u));
+  head[6] = (guint8) (c->transparent >= 0 ? c->transparent : 0);
+  head[7] = 0;
+  head[8] = 0x2c;
+  put_le16 (head + 9, d->left);
+  put_le16 (head + 11, d->top);
+  put_le16 (head + 13, d->width);
+  put_le16 (head + 15, d->height);
+  head[17] = c->table != NULL ? (guint8) (0x80 | (c->table->bits - 1)) : 0;
+  g_byte_array_append (out, head, sizeof head);
+  if (c->table != NULL)
+    g_byte_array_append (out, c->table->rgb, 3u << c->table->bits);
+  fl_gif_lzw_encode (encoder->lzw, c->indices, c->flexible, (guint) MAX (c->transparent, 0),
+                     c->prefer_transparent, (gsize) d->width * d->height, c->code_bits, out);
+}
+
+/* The transparent index a local table declares: its own, else an unused one
+ * when there is room. Pillow needs it: it fills a disposed frame with the
+ * background colour unless the frame declares a transparent index, and it
+ * shows every later frame without transparency unless the first declares one. */
+static int
+local_transparent (const FlGifPalette *palette)
+{
+  if (palette->transparent_index >= 0)
+    return palette->transparent_index;
+  if (palette->n_entries < (1u << palette->bits))
+    return (int) palette->n_entries;
+  return -1;
+}
+
+/* Indexes n keys into the global table; FALSE when a colour is not in it or
+ * when transparency is needed and the frame draws every entry. Transparent
+ * pixels take the lowest entry the frame does not draw, *transparent (-1 when
+ * there is none; declared even when unused, see local_transparent);
+ * *max_index is the largest index used. */
+static gboolean
+map_global (FlGifBlockEncoder *encoder, const guint32 *keys, gsize n, guint8 *indices,
+            int *transparent, guint *max_index)
+{
+  guint32 last_key = G_MAXUINT32, used[FL_GIF_PALETTE_MAX / 32] = { 0 };
+  guint8 last = 0;
+  gboolean needs_transparent = FALSE;
+
+  *max_index = 0;
+  *transparent = -1;
+  for (gsize i = 0; i < n; i++)
+    {
+      if (keys[i] == FL_GIF_KEY_TRANSPARENT)
+        {
+          needs_transparent = TRUE;
+          continue;
+        }
+      if (keys[i] != last_key)
+        {
+          guint h = (keys[i] * 0x9e3779b1u) >> (32 - GLOBAL_HASH_BITS);
+
+          while (encoder->global_slots[h].used && encoder->global_slots[h].key != keys[i])
+            h = (h + 1) & (GLOBAL_HASH_SIZE - 1);
+          if (!encoder->global_slots[h].used)
+            return FALSE;
+          last_key = keys[i];
+          last = encoder->global_slots[h].index;
+          used[last / 32] |= 1u << (last % 32);
+        }
+      indices[i] = last;
+    }
+  for (guint k = 0; k < (1u << encoder->global.bits) && *transparent < 0; k++)
+    if (!(used[k / 32] & (1u << (k % 32))))
+      *transparent = (int) k;
+  if (needs_transparent && *transparent < 0)
+    return FALSE;
+  for (guint k = 0; k < encoder->global.n_entries; k++)
+    if (used[k / 32] & (1u << (k % 32)))
+      *max_index = k;
+  if (*transparent >= 0)
+    {
+      *max_index = MAX (*max_index, (guint) *transparent);
+      for (gsize i = 0; i < n; i++)
+        if (keys[i] == FL_GIF_KEY_TRANSPARENT)
+          indices[i] = (guint8) *transparent;
+    }
+  return TRUE;
+}
+
+/* Encodes c into scratch, keeping it in *best when it is the smallest yet. */
+static void
+try_candidate (FlGifBlockEncoder *encoder, const FlGifDelta *d, const Candidate *c,
+               guint delay_cs, GByteArray **best)
+{
+  GByteArray *scratch = encoder->scratch[*best == encoder->scratch[0] ? 1 : 0];
+
+  g_byte_array_set_size (scratch, 0);
+  put_block (encoder, d, c, delay_cs, scratch);
+  if (*best == NULL || scratch->len < (*best)->len)
+    *best = scratch;
+}
+
+/* The candidates for one choice of the rectangle's keys: the global table when
+ * every colour is in it, and a local one unless it has no fewer bits (then it
+ * would only add its own bytes). With flexible (unchanged pixels that may be
+ * transparent) each is tried as drawn, and leaning to transparent (leaning to
+ * the colour never won on the benchmark's animations). */
+static void
+try_tables (FlGifBlockEncoder *encoder, const FlGifDelta *d, const FlGifPalette *palette,
+            const guint8 *flexible, guint delay_cs, GByteArray **best)
+{
+  const gsize n = (gsize) d->width * d->height;
+  guint global_max = 0;
+  int global_transparent = -1;
+  gboolean global_ok = encoder->has_global && !palette->quantised
+                       && map_global (encoder, encoder->keys, n, encoder->global_indices,
+                                      &global_transparent, &global_max);
+  const int transparent = local_transparent (palette);
+  const guint variants = flexible != NULL ? 2 : 1;
+  const guint global_bits = code_bits (global_max);
+  const guint local_bits = code_bits (MAX (palette->n_entries, (guint) transparent + 1) - 1);
+
+  for (guint v = 0; v < variants; v++)
+    {
+      const guint8 *mask = v == 0 ? NULL : flexible;
+      Candidate c;
+
+      if (global_ok && (mask == NULL || global_transparent >= 0))
+        {
+          c = (Candidate) { encoder->global_indices, mask, v == 1, NULL, global_transparent,
+                            global_bits };
+          try_candidate (encoder, d, &c, delay_cs, best);
+        }
+      /* With no smaller codes than the global table, a local one only adds its bytes. */
+      if ((!global_ok || local_bits < global_bits) && (mask == NULL || transparent >= 0))
+        {
+          c = (Candidate) { encoder->indices, mask, v == 1, palette, transparent,
+                            MAX (local_bits, palette->bits) };
+          try_candidate (encoder, d, &c, delay_cs, best);
+        }
+    }
+}
+
+/* Encodes the frame planned in d, trying the variants that may be smallest:
+ * unchanged pixels transparent, or each either transparent or drawn (when
+ * their colours fit the table too), with a local or the global table. Ties go
+ * to the first tried, so the choice depends on the pixels only. */
+static void
+encode_delta (FlGifBlockEncoder *encoder, const FlGifDelta *d, const FlGifSource *cur,
+              guint delay_cs, GByteArray *out, FlGifFrameInfo *info)
+{
+  const gsize n = (gsize) d->width * d->height;
+  FlGifPalette *palette = &encoder->palette;
+  GByteArray *best = NULL;
+  gsize unchanged;
+
+  fl_gif_delta_keys (d, cur, FL_GIF_UNCHANGED_HIDDEN, encoder->keys, NULL);
+  fl_gif_palette_build_keys (encoder->palette_builder, encoder->keys, n, d->width,
+                             encoder->dither, palette, encoder->indices);
+  info->quantised = palette->quantised;
+  info->max_error = palette->max_error;
+  try_tables (encoder, d, palette, NULL, delay_cs, &best);
+  /* A quantised frame draws only what changed. */
+  if (!palette->quantised)
+    {
+      unchanged = fl_gif_delta_keys (d, cur, FL_GIF_UNCHANGED_DRAWN, encoder->keys,
+                                     encoder->unchanged);
+      if (unchanged > 0)
+        {
+          fl_gif_palette_build_keys (encoder->palette_builder, encoder->keys, n, d->width,
+                                     FALSE, palette, encoder->indices);
+          if (!palette->quantised)
+            try_tables (encoder, d, palette, encoder->unchanged, delay_cs, &best);
+        }
+    }
+  g_byte_array_append (out, best->data, best->len);
+}
+
+static gboolean
+encode_checked (FlGifBlockEncoder *encoder, const FlGifDelta *d, const FlGifSource *cur,
+                guint delay_cs, GByteArray *out, FlGifFrameInfo *info, GError **error)
+{
+  FlGifFrameInfo local;
+
+  if (info == NULL)
+    info = &local;
+  if (cur->width == 0 || cur->height == 0 || cur->width > FL_GIF_MAX_DIMENSION
+      || cur->height > FL_GIF_MAX_DIMENSION)
+    {
+      g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
+                   "A %ux%u frame does not fit in a GIF (at most %ux%u)", cur->width,
+                   cur->height, FL_GIF_MAX_DIMENSION, FL_GIF_MAX_DIMENSION);
+      return FALSE;
+    }
+  if (!reserve (encoder, (gsize) d->width * d->height, cur->width, cur->height, error))
+    return FALSE;
+  encode_delta (encoder, d, cur, delay_cs, out, info);
+  info->width = cur->width;
+  info->height = cur->height;
+  return TRUE;
+}
+
+gboolean
+fl_gif_block_encode_source (FlGifBlockEncoder *encoder, const FlGifSource *prev,
+                            const FlGifSource *cur, const FlGifSource *next, guint delay_cs,
+                            GByteArray *out, FlGifFrameInfo *info, GError **error)
+{
+  FlGifDelta d;
+
+  fl_gif_delta_plan (prev, cur, next, &d);
+  return encode_checked (encoder, &d, cur, delay_cs, out, info, error);
 }
 
 gboolean
 fl_gif_block_encode_image (FlGifBlockEncoder *encoder, const FlImage *image, guint delay_cs,
                            GByteArray *out, FlGifFrameInfo *info, GError **error)
 {
-  const gsize n_pixels = (gsize) image->width * image->height;
-  const guint initial_length = out->len;
-  FlGifPalette palette;
-  GifColorType colors[FL_GIF_PALETTE_MAX];
-  ColorMapObject color_map;
-  GraphicsControlBlock gcb;
-  GifByteType extension[4];
-  size_t extension_length;
+  g_autoptr (FlGifSource) source = NULL;
+  FlImage *copy;
+  FlGifDelta d;
 
   g_return_val_if_fail (image->channels == 3 || image->channels == 4, FALSE);
-  if (image->width == 0 || image->height == 0 || image->width > FL_GIF_MAX_DIMENSION
-      || image->height > FL_GIF_MAX_DIMENSION)
-    {
-      g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
-                   "A %ux%u frame does not fit in a GIF (at most %ux%u)", image->width,
-                   image->height, FL_GIF_MAX_DIMENSION, FL_GIF_MAX_DIMENSION);
-      return FALSE;
-    }
-  if (encoder->gif == NULL && !gif_open (encoder, error))
+  copy = fl_image_new (image->width, image->height, 4, error);
+  if (copy == NULL)
     return FALSE;
-  if (encoder->indices_capacity < n_pixels)
+  for (gsize i = 0; i < (gsize) image->width * image->height; i++)
     {
-      g_free (encoder->indices);
-      encoder->indices = g_try_malloc (n_pixels);
-      encoder->indices_capacity = encoder->indices != NULL ? n_pixels : 0;
-      if (encoder->indices == NULL)
-        {
-          g_set_error (error, FL_ERROR, FL_ERROR_FAILED,
-                       "Could not encode a %ux%u frame: out of memory", image->width,
-                       image->height);
-          return FALSE;
-        }
+      memcpy (copy->pixels + i * 4, image->pixels + i * image->channels, 3);
+      copy->pixels[i * 4 + 3] = image->channels == 4 ? image->pixels[i * 4 + 3] : 255;
     }
-
-  fl_gif_palette_build (encoder->palette_builder, image, &palette, encoder->indices);
-  for (guint i = 0; i < (1u << palette.bits); i++)
-    {
-      colors[i].Red = palette.rgb[i * 3];
-      colors[i].Green = palette.rgb[i * 3 + 1];
-      colors[i].Blue = palette.rgb[i * 3 + 2];
-    }
-  color_map.ColorCount = 1 << palette.bits;
-  color_map.BitsPerPixel = (int) palette.bits;
-  color_map.SortFlag = false;
-  color_map.Colors = colors;
-
-  gcb.DisposalMode = DISPOSE_BACKGROUND;
-  gcb.UserInputFlag = false;
-  gcb.DelayTime = (int) delay_cs;
-  /* Viewers that take disposal 2 literally (Pillow) fill the frame with the
-   * background colour unless the frame declares a transparent index: declare an
-   * unused one when the table has room, so the next frame's holes stay clear. */
-  if (palette.transparent_index >= 0)
-    gcb.TransparentColor = palette.transparent_index;
-  else if (palette.n_entries < (1u << palette.bits))
-    gcb.TransparentColor = (int) palette.n_entries;
-  else
-    gcb.TransparentColor = NO_TRANSPARENT_COLOR;
-  extension_length = EGifGCBToExtension (&gcb, extension);
-
-  encoder->target = out;
-  if (EGifPutExtension (encoder->gif, GRAPHICS_EXT_FUNC_CODE, (int) extension_length, extension)
-      == GIF_ERROR)
-    goto failed;
-  if (EGifPutImageDesc (encoder->gif, 0, 0, (int) image->width, (int) image->height, false,
-                        &color_map) == GIF_ERROR)
-    goto failed;
-  /* giflib masks each row in place: the rows are our own scratch indices. */
-  for (guint y = 0; y < image->height; y++)
-    if (EGifPutLine (encoder->gif, encoder->indices + (gsize) y * image->width,
-                     (int) image->width) == GIF_ERROR)
-      goto failed;
-  encoder->target = NULL;
-
-  if (info != NULL)
-    {
-      info->width = image->width;
-      info->height = image->height;
-      info->quantised = palette.quantised;
-      info->max_error = palette.max_error;
-    }
-  return TRUE;
-
-failed:
-  g_set_error (error, FL_ERROR, FL_ERROR_FAILED, "Could not encode a %ux%u GIF frame: %s",
-               image->width, image->height, gif_error_text (encoder->gif->Error));
-  /* giflib is now mid-image: start it afresh for the next frame. */
-  gif_close (encoder);
-  g_byte_array_set_size (out, initial_length);
-  return FALSE;
+  source = fl_gif_source_new_from_image (copy, 1, error);
+  if (source == NULL)
+    return FALSE;
+  /* Self-contained: the whole frame at (0,0), disposed, on an empty screen. */
+  d = (FlGifDelta) { NULL, 0, 0, image->width, image->height, TRUE, TRUE };
+  return encode_checked (encoder, &d, source, delay_cs, out, info, error);
 }
 
 /* Like fl_file_read, into a buffer reused from frame to frame, in as few system
@@ -282,20 +599,21 @@ read_file (FlGifBlockEncoder *encoder, int dirfd, const char *name, const char *
   return TRUE;
 }
 
-gboolean
-fl_gif_block_encode_file_at (FlGifBlockEncoder *encoder, int dirfd, const char *name,
-                             const char *path, guint delay_cs, GByteArray *out,
-                             FlGifFrameInfo *info, GError **error)
+FlGifSource *
+fl_gif_block_read_source (FlGifBlockEncoder *encoder, int dirfd, const char *name,
+                          const char *path, guint scale, GError **error)
 {
-  g_autoptr (FlImage) image = NULL;
   g_autoptr (GError) local_error = NULL;
+  FlGifSource *source;
+  FlImage *image;
   gsize length = 0;
 
   if (!read_file (encoder, dirfd, name, path, &length, error))
-    return FALSE;
-  /* The full structural check first: libpng lets some damage through as warnings. */
-  if (!fl_png_check (encoder->file_data, length, NULL, NULL, NULL, &local_error)
-      || (image = fl_png_decode (encoder->file_data, length, NULL, &local_error)) == NULL)
+    return NULL;
+  /* The structural check and the decode in one inflate: libpng alone lets some
+   * damage through as warnings. */
+  image = fl_png_decode_checked (encoder->file_data, length, NULL, &local_error);
+  if (image == NULL)
     {
       const char *message = local_error->message;
 
@@ -304,22 +622,13 @@ fl_gif_block_encode_file_at (FlGifBlockEncoder *encoder, int dirfd, const char *
       else
         g_set_error (error, FL_ERROR, local_error->code, "%s is not a valid PNG: %s", path,
                      message);
-      return FALSE;
+      return NULL;
     }
-  if (!fl_gif_block_encode_image (encoder, image, delay_cs, out, info, &local_error))
-    {
-      g_set_error (error, FL_ERROR, local_error->code, "Could not encode %s: %s", path,
-                   local_error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-fl_gif_block_encode_file (FlGifBlockEncoder *encoder, const char *path, guint delay_cs,
-                          GByteArray *out, FlGifFrameInfo *info, GError **error)
-{
-  return fl_gif_block_encode_file_at (encoder, AT_FDCWD, path, path, delay_cs, out, info, error);
+  source = fl_gif_source_new_from_image (image, scale, &local_error);
+  if (source == NULL)
+    g_set_error (error, FL_ERROR, local_error->code, "Could not encode %s: %s", path,
+                 local_error->message);
+  return source;
 }
 
 void
@@ -335,18 +644,21 @@ fl_gif_record_append (GByteArray *out, FlGifRecordKind kind, guint32 index, guin
 }
 
 gboolean
-fl_gif_record_append_frame (FlGifBlockEncoder *encoder, int dirfd, const char *name,
-                            const char *path, guint index, guint delay_cs, GByteArray *out,
-                            GError **error)
+fl_gif_record_append_source (FlGifBlockEncoder *encoder, const FlGifSource *prev,
+                             const FlGifSource *cur, const FlGifSource *next, const char *path,
+                             guint index, guint delay_cs, GByteArray *out, GError **error)
 {
   const guint start = out->len;
   FlGifRecordHeader header = { FL_GIF_RECORD_FRAME, index, 0, 0, 0, 0 };
+  g_autoptr (GError) local_error = NULL;
   FlGifFrameInfo info;
 
   g_byte_array_set_size (out, start + sizeof header);
-  if (!fl_gif_block_encode_file_at (encoder, dirfd, name, path, delay_cs, out, &info, error))
+  if (!fl_gif_block_encode_source (encoder, prev, cur, next, delay_cs, out, &info, &local_error))
     {
       g_byte_array_set_size (out, start);
+      g_set_error (error, FL_ERROR, local_error->code, "Could not encode %s: %s", path,
+                   local_error->message);
       return FALSE;
     }
   header.width = info.width;

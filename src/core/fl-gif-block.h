@@ -1,10 +1,12 @@
-/* fl-gif-block.h: one frame as a finished, self-contained GIF image block.
+/* fl-gif-block.h: one frame as a finished GIF image block.
  *
- * A block is a graphic control extension (delay, disposal "restore to
- * background", transparency), an image descriptor at (0,0) with a local colour
- * table, and the LZW data, as giflib writes them. Blocks do not depend on one
- * another, so any split of the frames between workers gives the same bytes.
- * This is the one code path for the worker program and for the tests.
+ * A block is a graphic control extension (delay, disposal, transparency), an
+ * image descriptor for the rectangle the frame changes, a local colour table
+ * unless the global one serves, and the LZW data (fl-gif-lzw.c). A
+ * block depends only on the frame, its two neighbours (fl-gif-delta.h) and the
+ * fixed sample of frames whose colours make the global table, so any split of
+ * the frames between workers gives the same bytes as long as each worker reads
+ * those. This is the one code path for the worker program and for the tests.
  *
  * Blocks travel from a worker to the encoder as records on a pipe: a
  * FlGifRecordHeader (host byte order, both ends are the same machine) then
@@ -14,6 +16,7 @@
 
 #include <glib.h>
 
+#include "fl-gif-delta.h"
 #include "fl-gif-palette.h"
 #include "fl-image.h"
 
@@ -37,24 +40,49 @@ void               fl_gif_block_encoder_free (FlGifBlockEncoder *encoder);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlGifBlockEncoder, fl_gif_block_encoder_free)
 
-/* Appends the block of image (RGB or RGBA) to out. On failure out is left as it was. */
+/* Quantised frames spread their error (Floyd-Steinberg); off by default. */
+void fl_gif_block_encoder_set_dither (FlGifBlockEncoder *encoder, gboolean dither);
+
+/* The global colour table: of the colours of the first frame and of the
+ * pixels that change between sample frames and the frames before them, the
+ * 256 on the most changed pixels (ties in order of appearance), the most
+ * changed first; none when the first frame alone has more than 256 colours.
+ * Call add for the first frame (before NULL), then for each sample with the
+ * frame before it, then set, before encoding frames, on every encoder of one
+ * animation alike (the worker's samples are spread evenly over the frames). */
+gboolean fl_gif_block_encoder_add_global_colours (FlGifBlockEncoder *encoder,
+                                                  const FlGifSource *frame,
+                                                  const FlGifSource *before);
+void     fl_gif_block_encoder_set_global (FlGifBlockEncoder *encoder);
+/* The global table (3 << bits bytes into rgb, 768 of room); FALSE when there is none. */
+gboolean fl_gif_block_encoder_get_global (FlGifBlockEncoder *encoder, guint8 *rgb, guint *bits);
+
+/* Appends the block of cur, shown after prev (NULL: cur is the first frame)
+ * and before next (NULL: nothing follows), to out. On failure out is left as
+ * it was. info gives cur's size and whether it was quantised. */
+gboolean fl_gif_block_encode_source (FlGifBlockEncoder *encoder, const FlGifSource *prev,
+                                     const FlGifSource *cur, const FlGifSource *next,
+                                     guint delay_cs, GByteArray *out, FlGifFrameInfo *info,
+                                     GError **error);
+
+/* A self-contained block of image (RGB or RGBA): the whole frame at (0,0) with
+ * a local table, disposed to the background. */
 gboolean fl_gif_block_encode_image (FlGifBlockEncoder *encoder, const FlImage *image,
                                     guint delay_cs, GByteArray *out, FlGifFrameInfo *info,
                                     GError **error);
 
-/* Reads, checks and decodes the PNG at path, then appends its block to out. Errors
- * name the file: "Could not read frames/17.png: ..." or "frames/17.png is not a
- * valid PNG: ...". */
-gboolean fl_gif_block_encode_file (FlGifBlockEncoder *encoder, const char *path, guint delay_cs,
-                                   GByteArray *out, FlGifFrameInfo *info, GError **error);
+/* Reads, checks and decodes the PNG name inside the folder open as dirfd (or
+ * AT_FDCWD), enlarged scale times. path is the name users read in messages:
+ * "Could not read frames/17.png: ..." or "frames/17.png is not a valid PNG: ...". */
+FlGifSource *fl_gif_block_read_source (FlGifBlockEncoder *encoder, int dirfd, const char *name,
+                                       const char *path, guint scale, GError **error);
 
-/* The same for name inside the folder open as dirfd (or AT_FDCWD); path is the
- * name users read in messages. Saves the path walk for every frame. */
-gboolean fl_gif_block_encode_file_at (FlGifBlockEncoder *encoder, int dirfd, const char *name,
-                                      const char *path, guint delay_cs, GByteArray *out,
-                                      FlGifFrameInfo *info, GError **error);
-
-/* Centiseconds for a delay in milliseconds, rounded to nearest, capped at 65535. */
+/* Delays of 1 to 14 ms round to 0 or 1 centisecond, which browsers and the app
+ * play at 100 ms (fl-gif-reader.h, FL_GIF_MIN_DELAY_CS): they are stored as 2 cs
+ * instead, the nearest delay that plays as written. 0 stays 0 ("no delay"). */
+#define FL_GIF_DELAY_RAISED_BELOW_MS 15u
+/* Centiseconds for a delay in milliseconds, rounded to nearest, capped at 65535;
+ * 1..14 ms give 2 (see above). */
 guint fl_gif_delay_cs (guint delay_ms);
 
 /* Worker-to-encoder records. */
@@ -63,6 +91,7 @@ typedef enum
   FL_GIF_RECORD_FRAME = 1, /* payload: the block */
   FL_GIF_RECORD_ERROR = 2, /* payload: one sentence; code: an FlErrorCode */
   FL_GIF_RECORD_DONE = 3,  /* index: frames sent; no payload */
+  FL_GIF_RECORD_GLOBAL = 4, /* before the first frame's: the global table; code: its bits */
 } FlGifRecordKind;
 
 typedef struct
@@ -83,10 +112,12 @@ typedef struct
 void fl_gif_record_append (GByteArray *out, FlGifRecordKind kind, guint32 index, guint32 width,
                            guint32 height, guint32 code, const void *payload, gsize length);
 
-/* Appends a frame record for image index: the header then the block itself,
- * encoded in place, without copying. */
-gboolean fl_gif_record_append_frame (FlGifBlockEncoder *encoder, int dirfd, const char *name,
-                                     const char *path, guint index, guint delay_cs,
-                                     GByteArray *out, GError **error);
+/* Appends a frame record for frame index (cur, between prev and next): the
+ * header then the block itself, encoded in place, without copying. Errors
+ * name path. */
+gboolean fl_gif_record_append_source (FlGifBlockEncoder *encoder, const FlGifSource *prev,
+                                      const FlGifSource *cur, const FlGifSource *next,
+                                      const char *path, guint index, guint delay_cs,
+                                      GByteArray *out, GError **error);
 
 G_END_DECLS

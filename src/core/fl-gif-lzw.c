@@ -1,176 +1,206 @@
-/* fl-gif-lzw.c: GIF's variable-length LZW, for the code sizes giflib refuses. */
+/* fl-gif-lzw.c: a GIF LZW encoder whose code schedule is giflib's. */
 #include "fl-gif-lzw.h"
 
 #include <string.h>
 
-#define MAX_CODE_BITS 12u
+#define MAX_CODE 4095u
+#define HASH_BITS 13
+#define HASH_SIZE (1u << HASH_BITS)
+/* Up to this many bits a code, strings are found in a direct table, a row of
+ * children per code (cleared when the code is made), instead of the hash. */
+#define DIRECT_BITS 5
+#define DIRECT_WIDTH (1u << DIRECT_BITS)
 
-static void
-reset_table (FlGifLzw *lzw)
+struct _FlGifLzw
 {
-  lzw->code_size = lzw->min_size + 1;
-  lzw->next_code = lzw->clear + 2;
-  lzw->prev = -1;
+  /* The string table: (prefix code << 8 | pixel) -> code, valid when its
+   * stamp is the current generation. */
+  guint32 keys[HASH_SIZE];
+  guint32 stamps[HASH_SIZE];
+  guint16 codes[HASH_SIZE];
+  guint32 generation;
+  guint16 children[MAX_CODE + 1][DIRECT_WIDTH]; /* 0: no such string */
+  gboolean direct;
+  /* The output: bits not yet a byte, and the sub-block being filled. */
+  guint32 bit_buffer;
+  guint bit_count;
+  guint8 block[256];
+  guint block_length;
+  GByteArray *out;
+  guint running_code, running_bits, max_code1, clear_code;
+};
+
+FlGifLzw *
+fl_gif_lzw_new (void)
+{
+  return g_new0 (FlGifLzw, 1);
 }
 
 void
-fl_gif_lzw_init (FlGifLzw *lzw, const guint8 *data, gsize length, gsize raster, guint min_size)
+fl_gif_lzw_free (FlGifLzw *lzw)
 {
-  memset (lzw, 0, sizeof *lzw);
-  lzw->data = data;
-  lzw->length = length;
-  lzw->block = raster;
-  lzw->min_size = CLAMP (min_size, 2, 11);
-  lzw->clear = 1u << lzw->min_size;
-  for (guint i = 0; i < lzw->clear; i++)
-    {
-      /* Codes past 255 stand for one pixel each; only their low byte is kept. */
-      lzw->suffix[i] = lzw->first[i] = (guint8) i;
-      lzw->length_of[i] = 1;
-    }
-  reset_table (lzw);
+  g_free (lzw);
 }
 
-/* The next byte of the raster, or -1 at its terminator or the end of the file. */
-static int
-next_byte (FlGifLzw *lzw)
-{
-  while (lzw->n_bytes == 0)
-    {
-      guint n;
-
-      if (lzw->ended || lzw->block >= lzw->length)
-        {
-          lzw->ended = TRUE;
-          return -1;
-        }
-      n = lzw->data[lzw->block];
-      if (n == 0 || n > lzw->length - lzw->block - 1)
-        {
-          /* The terminator (block stays on it for skip), or a block cut short. */
-          lzw->ended = TRUE;
-          return -1;
-        }
-      lzw->bytes = lzw->data + lzw->block + 1;
-      lzw->n_bytes = n;
-      lzw->block += n + 1;
-    }
-  lzw->n_bytes--;
-  return *lzw->bytes++;
-}
-
-static int
-next_code (FlGifLzw *lzw)
-{
-  while (lzw->n_bits < lzw->code_size)
-    {
-      int byte = next_byte (lzw);
-
-      if (byte < 0)
-        return -1;
-      lzw->bits |= (guint32) byte << lzw->n_bits;
-      lzw->n_bits += 8;
-    }
-  int code = (int) (lzw->bits & ((1u << lzw->code_size) - 1));
-
-  lzw->bits >>= lzw->code_size;
-  lzw->n_bits -= lzw->code_size;
-  return code;
-}
-
-/* Puts code's string on the stack (it is in the table). */
 static void
-push_string (FlGifLzw *lzw, guint code)
+table_reset (FlGifLzw *lzw)
 {
-  guint n = lzw->length_of[code];
-
-  lzw->n_stack = n;
-  while (n > 0)
+  if (++lzw->generation == 0)
     {
-      lzw->stack[--n] = lzw->suffix[code];
-      code = lzw->prefix[code];
+      memset (lzw->stamps, 0, sizeof lzw->stamps);
+      lzw->generation = 1;
     }
 }
 
-/* Decodes one code onto the stack. */
-static FlGifLzwStatus
-decode_code (FlGifLzw *lzw)
+static inline guint
+table_slot (guint32 key)
 {
-  for (;;)
-    {
-      int code = next_code (lzw);
+  return (key * 0x9e3779b1u) >> (32 - HASH_BITS);
+}
 
-      if (code < 0 || (guint) code == lzw->clear + 1)
-        return FL_GIF_LZW_END;
-      if ((guint) code == lzw->clear)
+/* The code of the string prefix + pixel, or -1. */
+static inline int
+table_find (const FlGifLzw *lzw, guint32 key)
+{
+  if (lzw->direct)
+    {
+      guint16 code = lzw->children[key >> 8][key & (DIRECT_WIDTH - 1)];
+
+      return code != 0 ? code : -1;
+    }
+  for (guint h = table_slot (key);; h = (h + 1) & (HASH_SIZE - 1))
+    {
+      if (lzw->stamps[h] != lzw->generation)
+        return -1;
+      if (lzw->keys[h] == key)
+        return lzw->codes[h];
+    }
+}
+
+static inline void
+table_add (FlGifLzw *lzw, guint32 key, guint code)
+{
+  guint h;
+
+  if (lzw->direct)
+    {
+      lzw->children[key >> 8][key & (DIRECT_WIDTH - 1)] = (guint16) code;
+      memset (lzw->children[code], 0, sizeof lzw->children[code]);
+      return;
+    }
+  h = table_slot (key);
+  while (lzw->stamps[h] == lzw->generation)
+    h = (h + 1) & (HASH_SIZE - 1);
+  lzw->stamps[h] = lzw->generation;
+  lzw->keys[h] = key;
+  lzw->codes[h] = (guint16) code;
+}
+
+static inline void
+put_byte (FlGifLzw *lzw, guint8 byte)
+{
+  lzw->block[1 + lzw->block_length++] = byte;
+  if (lzw->block_length == 255)
+    {
+      lzw->block[0] = 255;
+      g_byte_array_append (lzw->out, lzw->block, 256);
+      lzw->block_length = 0;
+    }
+}
+
+/* Writes code in the current width, then widens as giflib does: once the next
+ * code to be assigned no longer fits. */
+static inline void
+put_code (FlGifLzw *lzw, guint code)
+{
+  lzw->bit_buffer |= (guint32) code << lzw->bit_count;
+  lzw->bit_count += lzw->running_bits;
+  while (lzw->bit_count >= 8)
+    {
+      put_byte (lzw, (guint8) lzw->bit_buffer);
+      lzw->bit_buffer >>= 8;
+      lzw->bit_count -= 8;
+    }
+  if (lzw->running_code >= lzw->max_code1 && code <= MAX_CODE)
+    lzw->max_code1 = 1u << ++lzw->running_bits;
+}
+
+static void
+restart (FlGifLzw *lzw, guint bits)
+{
+  lzw->running_code = lzw->clear_code + 2;
+  lzw->running_bits = bits + 1;
+  lzw->max_code1 = 1u << lzw->running_bits;
+  lzw->direct = bits <= DIRECT_BITS;
+  if (lzw->direct)
+    /* The single pixels' rows; longer strings' rows are cleared as they are made. */
+    memset (lzw->children, 0, sizeof lzw->children[0] * lzw->clear_code);
+  else
+    table_reset (lzw);
+}
+
+void
+fl_gif_lzw_encode (FlGifLzw *lzw, const guint8 *indices, const guint8 *flexible,
+                   guint alternative, gboolean prefer_alternative, gsize n, guint bits,
+                   GByteArray *out)
+{
+  guint current;
+  guint8 code_size;
+
+  bits = MAX (bits, 2);
+  code_size = (guint8) bits;
+  g_byte_array_append (out, &code_size, 1);
+  lzw->out = out;
+  lzw->bit_buffer = 0;
+  lzw->bit_count = 0;
+  lzw->block_length = 0;
+  lzw->clear_code = 1u << bits;
+  restart (lzw, bits);
+  put_code (lzw, lzw->clear_code);
+  current = flexible != NULL && flexible[0] && prefer_alternative ? alternative : indices[0];
+  for (gsize i = 1; i < n; i++)
+    {
+      guint pixel = indices[i];
+      int next = table_find (lzw, (current << 8) | pixel);
+
+      if (flexible != NULL && flexible[i])
         {
-          reset_table (lzw);
+          /* Either index shows the same: keep matching with whichever the
+           * table knows, the preferred one first, and start a new string with
+           * the preferred one. */
+          int other = table_find (lzw, (current << 8) | alternative);
+
+          if (prefer_alternative ? other >= 0 || next < 0 : next < 0 && other >= 0)
+            {
+              next = other;
+              pixel = alternative;
+            }
+        }
+      if (next >= 0)
+        {
+          current = (guint) next;
           continue;
         }
-      if (lzw->prev < 0)
+      put_code (lzw, current);
+      if (lzw->running_code >= MAX_CODE)
         {
-          if ((guint) code >= lzw->clear)
-            return FL_GIF_LZW_DAMAGED;
+          put_code (lzw, lzw->clear_code);
+          restart (lzw, bits);
         }
-      else if (lzw->next_code < FL_GIF_LZW_MAX_CODES)
-        {
-          guint entry = lzw->next_code;
-
-          if ((guint) code > entry)
-            return FL_GIF_LZW_DAMAGED;
-          /* code == entry: the string being defined, prev's plus its own first pixel. */
-          lzw->prefix[entry] = (guint16) lzw->prev;
-          lzw->first[entry] = lzw->first[lzw->prev];
-          lzw->suffix[entry] = (guint) code == entry ? lzw->first[lzw->prev] : lzw->first[code];
-          lzw->length_of[entry] = lzw->length_of[lzw->prev] + 1;
-          lzw->next_code++;
-          if (lzw->next_code == (1u << lzw->code_size) && lzw->code_size < MAX_CODE_BITS)
-            lzw->code_size++;
-        }
-      else if ((guint) code >= lzw->next_code)
-        return FL_GIF_LZW_DAMAGED;
-      push_string (lzw, (guint) code);
-      lzw->prev = code;
-      return FL_GIF_LZW_OK;
+      else
+        table_add (lzw, (current << 8) | pixel, lzw->running_code++);
+      current = pixel;
     }
-}
-
-FlGifLzwStatus
-fl_gif_lzw_read (FlGifLzw *lzw, guint8 *out, gsize n)
-{
-  while (n > 0)
+  put_code (lzw, current);
+  put_code (lzw, lzw->clear_code + 1);
+  if (lzw->bit_count > 0)
+    put_byte (lzw, (guint8) lzw->bit_buffer);
+  if (lzw->block_length > 0)
     {
-      FlGifLzwStatus status;
-      guint take;
-
-      if (lzw->n_stack == 0 && (status = decode_code (lzw)) != FL_GIF_LZW_OK)
-        return status;
-      /* The stack holds a whole string; hand out its front. */
-      take = (guint) MIN ((gsize) lzw->n_stack, n);
-      memcpy (out, lzw->stack, take);
-      memmove (lzw->stack, lzw->stack + take, lzw->n_stack - take);
-      lzw->n_stack -= take;
-      out += take;
-      n -= take;
+      lzw->block[0] = (guint8) lzw->block_length;
+      g_byte_array_append (out, lzw->block, lzw->block_length + 1);
     }
-  return FL_GIF_LZW_OK;
-}
-
-gsize
-fl_gif_lzw_skip (FlGifLzw *lzw)
-{
-  gsize p = lzw->block;
-
-  /* The rest of the current block was already passed over. */
-  while (p < lzw->length)
-    {
-      guint n = lzw->data[p];
-
-      if (n == 0)
-        return p + 1;
-      if (n > lzw->length - p - 1)
-        return 0;
-      p += n + 1;
-    }
-  return 0;
+  code_size = 0;
+  g_byte_array_append (out, &code_size, 1);
+  lzw->out = NULL;
 }

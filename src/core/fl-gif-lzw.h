@@ -1,55 +1,34 @@
-/* fl-gif-lzw.h: private to the GIF reader. An LZW decoder for the one case
- * giflib refuses: a minimum code size of 9 to 11 (giflib stops at 8; browsers
- * and gdk-pixbuf decode up to 11, the most that leaves room for a code after
- * the clear and end codes in 12 bits). Every other raster goes through giflib.
+/* fl-gif-lzw.h: GIF's LZW with pixels that may take either of two indices.
  *
- * It reads the raster's sub-blocks straight from memory; codes above 255 that
- * stand for single pixels keep their low byte, as Firefox and Chromium store
- * them, and the reader then checks them against the colour table like any
- * other index. */
+ * An unchanged pixel of an optimised frame may be drawn in its colour or left
+ * transparent: the screen shows the same either way. This encoder decides as
+ * it goes, taking whichever of the two extends the string it is matching (the
+ * trick behind gifsicle -O3's smallest files), which giflib's encoder, given
+ * fixed indices, cannot do. The codes are GIF's: a clear code first, the code
+ * size growing as giflib's does, a clear when the table is full, the end code,
+ * and the stream cut into sub-blocks of at most 255 bytes ending with an empty
+ * one. Deterministic; one encoder per thread, its table reused (reset by a
+ * generation count, not cleared).
+ */
 #pragma once
 
 #include <glib.h>
 
 G_BEGIN_DECLS
 
-#define FL_GIF_LZW_MAX_CODES 4096
+typedef struct _FlGifLzw FlGifLzw;
 
-typedef enum
-{
-  FL_GIF_LZW_OK,       /* the pixels asked for were decoded */
-  FL_GIF_LZW_END,      /* the end code or the data ended first: the rest is missing */
-  FL_GIF_LZW_DAMAGED,  /* a code that is not in the table yet */
-} FlGifLzwStatus;
+FlGifLzw *fl_gif_lzw_new (void);
+void      fl_gif_lzw_free (FlGifLzw *lzw);
 
-typedef struct
-{
-  const guint8 *data;
-  gsize length;
-  gsize block;         /* offset of the next sub-block's length byte */
-  const guint8 *bytes; /* the current sub-block's unread bytes */
-  guint n_bytes;
-  guint32 bits;
-  guint n_bits;
-  guint min_size, code_size, clear, next_code;
-  int prev;            /* the previous code, -1 after a clear */
-  gboolean ended;
-  guint16 prefix[FL_GIF_LZW_MAX_CODES];
-  guint8 suffix[FL_GIF_LZW_MAX_CODES];
-  guint8 first[FL_GIF_LZW_MAX_CODES];    /* the first pixel of each code's string */
-  guint16 length_of[FL_GIF_LZW_MAX_CODES];
-  guint8 stack[FL_GIF_LZW_MAX_CODES];
-  guint n_stack;       /* pixels of the last string not handed out yet */
-} FlGifLzw;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlGifLzw, fl_gif_lzw_free)
 
-/* raster is the offset of the raster's first sub-block (just after the code
- * size byte) in data; min_size is that byte (2..11). */
-void           fl_gif_lzw_init (FlGifLzw *lzw, const guint8 *data, gsize length, gsize raster,
-                                guint min_size);
-/* Decodes the next n pixels into out. */
-FlGifLzwStatus fl_gif_lzw_read (FlGifLzw *lzw, guint8 *out, gsize n);
-/* The offset just after the raster's block terminator, or 0 when the file ends
- * before it. */
-gsize          fl_gif_lzw_skip (FlGifLzw *lzw);
+/* Appends the image data of n pixels to out: the minimum code size byte (bits,
+ * at least 2), the sub-blocks, the terminator. Pixel i is indices[i], or, when
+ * flexible is not NULL and flexible[i] is set, either indices[i] or alternative
+ * (prefer_alternative: tried first, and what a new string starts with). */
+void fl_gif_lzw_encode (FlGifLzw *lzw, const guint8 *indices, const guint8 *flexible,
+                        guint alternative, gboolean prefer_alternative, gsize n, guint bits,
+                        GByteArray *out);
 
 G_END_DECLS

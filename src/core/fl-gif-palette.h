@@ -2,8 +2,11 @@
  *
  * Exact when the frame has at most 256 distinct colours (transparent pixels
  * count as one): entries in order of first occurrence, so the result depends on
- * the pixels only. Otherwise a deterministic median cut (see fl-gif-palette.c
- * for the error bound). Pixels with alpha < 128 all map to one transparent index.
+ * the pixels only. Otherwise a deterministic median cut refined by k-means,
+ * each pixel mapped to its nearest entry (see fl-gif-palette.c and
+ * fl-gif-quantise.c). Pixels with alpha < 128 all map to one transparent index.
+ *
+ * Pixels are handled as keys: 0xRRGGBB, or FL_GIF_KEY_TRANSPARENT.
  */
 #pragma once
 
@@ -14,6 +17,7 @@
 G_BEGIN_DECLS
 
 #define FL_GIF_PALETTE_MAX 256u
+#define FL_GIF_KEY_TRANSPARENT 0x01000000u
 
 typedef struct
 {
@@ -39,5 +43,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlGifPaletteBuilder, fl_gif_palette_builder_free)
  * always give the same palette and indices. */
 void fl_gif_palette_build (FlGifPaletteBuilder *builder, const FlImage *image,
                            FlGifPalette *palette, guint8 *indices);
+
+/* The same for n_pixels keys (a width-wide rectangle, for dithering); dither
+ * spreads a quantised frame's error (Floyd-Steinberg), exact ones never change. */
+void fl_gif_palette_build_keys (FlGifPaletteBuilder *builder, const guint32 *keys, gsize n_pixels,
+                                guint width, gboolean dither, FlGifPalette *palette,
+                                guint8 *indices);
+
+/* RGB or RGBA pixels (channels 3 or 4) to keys; alpha < 128 is transparent. */
+void fl_gif_keys_from_pixels (const guint8 *pixels, gsize n_pixels, guint channels,
+                              guint32 *keys);
 
 G_END_DECLS

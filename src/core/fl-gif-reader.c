@@ -5,11 +5,20 @@
 
 #include "fl-gif-index.h"
 
+#include "fl-encoder.h"
 #include "fl-error.h"
-#include "fl-gif-lzw.h"
+#include "fl-file.h"
+#include "fl-gif-lzw-reader.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <gif_lib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Every GIF frameloom-client can write must open. */
+G_STATIC_ASSERT (FL_GIF_DEFAULT_MAX_INDEXED_FRAMES >= FL_ENCODE_MAX_FRAMES);
 
 /* Files under this are decoded without a scan first: they fit at once. */
 #define PRESCAN_MIN_BYTES (8u * 1024u * 1024u)
@@ -18,11 +27,11 @@
  * an empty frame (no width or no height) is drawn at the screen's size, as
  * Firefox, Chromium and gifsicle do, so giflib reads a descriptor of that size;
  * a minimum LZW code size of 9 to 11, which giflib refuses, is shown to it as 8
- * and FlGifLzw decodes the raster instead. */
+ * and FlGifLzwReader decodes the raster instead. */
 typedef struct
 {
   gboolean empty;
-  guint lzw_size;     /* > 8: FlGifLzw decodes the raster */
+  guint lzw_size;     /* > 8: FlGifLzwReader decodes the raster */
   gsize raster;       /* then: the offset of its first sub-block */
 } ImageFix;
 
@@ -190,13 +199,13 @@ skip_raster (GifFileType *file, gboolean started)
   return TRUE;
 }
 
-/* Where a frame's rows come from: giflib, or FlGifLzw for the code sizes
+/* Where a frame's rows come from: giflib, or FlGifLzwReader for the code sizes
  * giflib refuses (see ImageFix). */
 typedef struct
 {
   GifFileType *file;
   GifSource *source;
-  FlGifLzw *lzw;      /* NULL: giflib */
+  FlGifLzwReader *lzw;      /* NULL: giflib */
   gboolean empty;     /* the frame is an empty one drawn at the screen's size */
   int error;          /* giflib's code for the last failure */
 } RowReader;
@@ -223,11 +232,11 @@ read_row (RowReader *r, GifPixelType *row, guint width)
 {
   if (r->lzw == NULL)
     return DGifGetLine (r->file, row, (int) width) == GIF_ERROR ? giflib_status (r) : ROWS_OK;
-  switch (fl_gif_lzw_read (r->lzw, row, width))
+  switch (fl_gif_lzw_reader_read (r->lzw, row, width))
     {
-    case FL_GIF_LZW_OK:
+    case FL_GIF_LZW_READ_OK:
       return ROWS_OK;
-    case FL_GIF_LZW_END:
+    case FL_GIF_LZW_READ_END:
       r->error = D_GIF_ERR_EOF_TOO_SOON;
       return ROWS_SHORT;
     default:
@@ -245,7 +254,7 @@ skip_rows (RowReader *r, gboolean started)
 
   if (r->lzw == NULL)
     return skip_raster (r->file, started) ? ROWS_OK : giflib_status (r);
-  end = fl_gif_lzw_skip (r->lzw);
+  end = fl_gif_lzw_reader_skip (r->lzw);
   if (end == 0)
     {
       r->error = D_GIF_ERR_READ_FAILED;
@@ -379,7 +388,7 @@ read_rows (RowReader *r, guint n, const GifImageDesc *desc, FlGifFrame *frame,
             memcpy (frame->indices + (gsize) y * frame->width, row, frame->width);
           }
       }
-  /* FlGifLzw leaves the end code and the terminator for giflib to pass. */
+  /* FlGifLzwReader leaves the end code and the terminator for giflib to pass. */
   return r->lzw != NULL ? skip_rows (r, TRUE) : ROWS_OK;
 }
 
@@ -394,7 +403,7 @@ read_frame (FlGif *gif, GifFileType *file, const ImageFix *fix,
   guint n = gif->frames->len + 1;
   FlGifFrame frame = { 0 };
   guint8 valid[256] = { 0 };
-  g_autofree FlGifLzw *lzw = NULL;
+  g_autofree FlGifLzwReader *lzw = NULL;
   RowReader reader = { file, file->UserData, NULL, fix->empty, 0 };
   RowStatus status;
   gsize area;
@@ -405,8 +414,8 @@ read_frame (FlGif *gif, GifFileType *file, const ImageFix *fix,
     {
       GifSource *source = file->UserData;
 
-      lzw = g_new (FlGifLzw, 1);
-      fl_gif_lzw_init (lzw, source->data, source->length, fix->raster, fix->lzw_size);
+      lzw = g_new (FlGifLzwReader, 1);
+      fl_gif_lzw_reader_init (lzw, source->data, source->length, fix->raster, fix->lzw_size);
       reader.lzw = lzw;
     }
   area = (gsize) frame.width * frame.height;
@@ -421,7 +430,7 @@ read_frame (FlGif *gif, GifFileType *file, const ImageFix *fix,
       memset (frame.indices, frame.transparent >= 0 ? frame.transparent : 0, area);
       status = read_rows (&reader, n, &file->Image, &frame, valid, cancellable, error);
       /* Data that ends early in an empty frame drawn at the screen's size, or
-       * in one that FlGifLzw reads, ends that frame only, as in browsers. */
+       * in one that FlGifLzwReader reads, ends that frame only, as in browsers. */
       if (status == ROWS_SHORT && (fix->empty || lzw != NULL))
         status = skip_rows (&reader, TRUE);
       else if (status == ROWS_SHORT)
@@ -636,6 +645,43 @@ fl_gif_new_from_bytes (const guint8 *data, gsize length, const FlGifLimits *limi
   return decode_all (data, length, limits, cancellable, NULL, error);
 }
 
+/* Maps path read-only. Opened without blocking and checked to be a regular file
+ * first: a FIFO would block the open (and a loader thread) until a writer came,
+ * and a folder or a device has nothing to map. */
+static GMappedFile *
+map_file (const char *path, const char *display, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  GMappedFile *mapped;
+  struct stat st;
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, FL_ERROR, fl_error_code_from_errno (errsv), "Could not open “%s”: %s.",
+                   display, fl_strerror (errsv));
+      return NULL;
+    }
+  if (fstat (fd, &st) != 0)
+    st.st_mode = 0;
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, FL_ERROR, FL_ERROR_IO, "Could not open “%s”: it is %s, not a GIF file.",
+                   display, fl_file_describe_type (st.st_mode));
+      close (fd);
+      return NULL;
+    }
+  mapped = g_mapped_file_new_from_fd (fd, FALSE, &local_error);
+  close (fd);
+  if (mapped == NULL)
+    g_set_error (error, FL_ERROR,
+                 g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOMEM)
+                   ? FL_ERROR_TOO_LARGE : FL_ERROR_IO,
+                 "Could not open “%s”: it cannot be mapped into memory.", display);
+  return mapped;
+}
+
 FlGif *
 fl_gif_new_from_file (const char *path, const FlGifLimits *limits, GCancellable *cancellable,
                       GError **error)
@@ -653,15 +699,9 @@ fl_gif_new_from_file (const char *path, const FlGifLimits *limits, GCancellable 
       fl_gif_limits_init_default (&defaults);
       limits = &defaults;
     }
-  mapped = g_mapped_file_new (path, FALSE, &local_error);
+  mapped = map_file (path, display, error);
   if (mapped == NULL)
-    {
-      int code = g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOSPC)
-                   ? FL_ERROR_NO_SPACE : FL_ERROR_IO;
-      g_set_error (error, FL_ERROR, code, "Could not open “%s”: %s.", display,
-                   local_error->message);
-      return NULL;
-    }
+    return NULL;
   length = g_mapped_file_get_length (mapped);
   over_budget = length > limits->max_file_bytes;
   if (!over_budget && limits->max_indexed_frames > 0 && length > PRESCAN_MIN_BYTES)

@@ -27,9 +27,12 @@
  * mapped read-only (MAP_PRIVATE: page cache, reclaimable, and dropped from RSS
  * as the scan passes), one scan of its blocks records 24 bytes per frame, and
  * giflib decodes a frame when a canvas draws it. Its budget:
- *   - the file, mapped: max_indexed_file_bytes (4 GiB);
- *   - the index: 24 bytes a frame, at most max_indexed_frames (4 Mi frames:
- *     96 MiB; a million 10x10 frames, 507 MB of file, need 24 MB);
+ *   - the file, mapped: max_indexed_file_bytes (no limit but the address
+ *     space: a mapping is reclaimable page cache, not the heap);
+ *   - the index: 24 bytes a frame, at most max_indexed_frames (10 million, the
+ *     most frameloom-client writes, FL_ENCODE_MAX_FRAMES: 240 MB; a million
+ *     10x10 frames, 507 MB of file, need 24 MB). So the reader opens every GIF
+ *     the CLI and the app can make;
  *   - the LZW CPU budget, max_raster_pixels, holds per frame drawn, not per file;
  *   - one FlGifCanvas as above (canvas, save area, keyframes within 64 MiB),
  *     plus the one frame being drawn (its indices and its image block).
@@ -55,8 +58,9 @@ G_BEGIN_DECLS
 #define FL_GIF_DEFAULT_MAX_FRAME_BYTES (192u * 1024u * 1024u)
 /* Decoding costs about 20 ns a pixel: 256 Mi pixels, a few seconds at most. */
 #define FL_GIF_DEFAULT_MAX_RASTER_PIXELS (G_GUINT64_CONSTANT (256) << 20)
-#define FL_GIF_DEFAULT_MAX_INDEXED_FILE_BYTES (G_GUINT64_CONSTANT (4) << 30)
-#define FL_GIF_DEFAULT_MAX_INDEXED_FRAMES (4u * 1024u * 1024u)
+#define FL_GIF_DEFAULT_MAX_INDEXED_FILE_BYTES G_MAXSIZE
+/* Equal to FL_ENCODE_MAX_FRAMES (fl-encoder.h; fl-gif-reader.c asserts it). */
+#define FL_GIF_DEFAULT_MAX_INDEXED_FRAMES 10000000u
 /* Browsers play delays of 0 or 1 centisecond at 10 centiseconds. */
 #define FL_GIF_MIN_DELAY_CS 2u
 #define FL_GIF_CLAMPED_DELAY_CS 10u

@@ -16,6 +16,10 @@ struct _FlGifWriter
   gsize used;
   guint width, height;
   guint64 frames;
+  guint loop;
+  gboolean started;   /* the header is out */
+  guint global_bits;  /* 0: no global colour table */
+  guint8 global[768];
 };
 
 static gboolean
@@ -40,43 +44,67 @@ put (FlGifWriter *writer, const guint8 *data, gsize length)
 }
 
 static void
-put_screen (guint8 *p, guint width, guint height)
+put_screen (guint8 *p, guint width, guint height, guint global_bits)
 {
   p[0] = width & 0xff;
   p[1] = width >> 8;
   p[2] = height & 0xff;
   p[3] = height >> 8;
-  p[4] = 0x70; /* no global table, 8-bit colour resolution */
+  /* 8-bit colour resolution, and the global table's size when there is one. */
+  p[4] = global_bits > 0 ? 0xf0 | (global_bits - 1) : 0x70;
   p[5] = 0;    /* background index */
   p[6] = 0;    /* no aspect ratio */
+}
+
+/* Header, screen (patched at commit), global table, loop extension. */
+static void
+start (FlGifWriter *writer)
+{
+  static const guint8 netscape[] = { 0x21, 0xff, 0x0b, 'N', 'E', 'T', 'S', 'C', 'A', 'P', 'E',
+                                     '2', '.', '0', 0x03, 0x01 };
+  const guint loop = MIN (writer->loop, 65535u);
+  guint8 header[13] = { 'G', 'I', 'F', '8', '9', 'a' };
+  guint8 loop_bytes[3] = { loop & 0xff, loop >> 8, 0 };
+
+  if (writer->started)
+    return;
+  writer->started = TRUE;
+  put_screen (header + SCREEN_OFFSET, 0, 0, writer->global_bits);
+  put (writer, header, sizeof header);
+  if (writer->global_bits > 0)
+    put (writer, writer->global, (gsize) 3 << writer->global_bits);
+  put (writer, netscape, sizeof netscape);
+  put (writer, loop_bytes, sizeof loop_bytes);
 }
 
 FlGifWriter *
 fl_gif_writer_new (const char *path, guint loop, GError **error)
 {
-  static const guint8 netscape[] = { 0x21, 0xff, 0x0b, 'N', 'E', 'T', 'S', 'C', 'A', 'P', 'E',
-                                     '2', '.', '0', 0x03, 0x01 };
   FlAtomicFile *file = fl_atomic_file_new (path, error);
   FlGifWriter *writer;
-  guint8 header[13] = { 'G', 'I', 'F', '8', '9', 'a' };
-  guint8 loop_bytes[3] = { MIN (loop, 65535u) & 0xff, MIN (loop, 65535u) >> 8, 0 };
 
   if (file == NULL)
     return NULL;
   writer = g_new0 (FlGifWriter, 1);
   writer->file = file;
   writer->buffer = g_malloc (BUFFER_SIZE);
-  put_screen (header + SCREEN_OFFSET, 0, 0); /* patched at commit */
-  put (writer, header, sizeof header);
-  put (writer, netscape, sizeof netscape);
-  put (writer, loop_bytes, sizeof loop_bytes);
+  writer->loop = loop;
   return writer;
+}
+
+void
+fl_gif_writer_set_global_table (FlGifWriter *writer, const guint8 *rgb, guint bits)
+{
+  g_return_if_fail (!writer->started && bits >= 1 && bits <= 8);
+  memcpy (writer->global, rgb, (gsize) 3 << bits);
+  writer->global_bits = bits;
 }
 
 gboolean
 fl_gif_writer_add_block (FlGifWriter *writer, const guint8 *block, gsize length, guint width,
                          guint height)
 {
+  start (writer);
   writer->width = MAX (writer->width, width);
   writer->height = MAX (writer->height, height);
   writer->frames++;
@@ -91,7 +119,8 @@ fl_gif_writer_commit (FlGifWriter *writer, guint *screen_width, guint *screen_he
   guint8 screen[7];
   gboolean ok;
 
-  put_screen (screen, writer->width, writer->height);
+  start (writer);
+  put_screen (screen, writer->width, writer->height, writer->global_bits);
   put (writer, &trailer, 1);
   flush (writer);
   fl_atomic_file_pwrite (writer->file, screen, sizeof screen, SCREEN_OFFSET);

@@ -1,6 +1,6 @@
 /* fl-gif-writer.h: assembles a GIF89a file from finished image blocks.
  *
- * Header, logical screen descriptor (no global colour table), NETSCAPE2.0 loop
+ * Header, logical screen descriptor, the global colour table if any, NETSCAPE2.0 loop
  * extension, the blocks in the order given, the trailer; written atomically
  * through FlAtomicFile and buffered so that thousands of small blocks cost a
  * handful of write() calls. The logical screen is the largest width and the
@@ -18,6 +18,10 @@ typedef struct _FlGifWriter FlGifWriter;
 
 /* Creates the temporary file next to path; fails with a sentence naming path. */
 FlGifWriter *fl_gif_writer_new (const char *path, guint loop, GError **error);
+
+/* Gives the file a global colour table (3 << bits bytes of rgb); only before
+ * the first block. */
+void fl_gif_writer_set_global_table (FlGifWriter *writer, const guint8 *rgb, guint bits);
 
 /* Appends one block (see fl-gif-block.h) of a width x height frame. */
 gboolean fl_gif_writer_add_block (FlGifWriter *writer, const guint8 *block, gsize length,

@@ -80,6 +80,46 @@ fl_net_resolve (const char *host, guint port, gboolean passive, FlSockAddr *addr
   return TRUE;
 }
 
+FlSockAddr *
+fl_net_resolve_all (const char *host, guint port, guint *n_addrs, GError **error)
+{
+  struct addrinfo hints = { 0 }, *result = NULL;
+  g_autoptr (GArray) addrs = g_array_new (FALSE, TRUE, sizeof (FlSockAddr));
+  char service[16];
+  int rc;
+
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  hints.ai_family = AF_UNSPEC;
+  g_snprintf (service, sizeof service, "%u", port);
+  rc = getaddrinfo (host, service, &hints, &result);
+  if (rc != 0 || result == NULL)
+    {
+      g_set_error (error, FL_ERROR, FL_ERROR_ADDRESS, "Could not resolve %s: %s", host,
+                   rc == EAI_SYSTEM ? fl_strerror (errno) : gai_strerror (rc));
+      if (result)
+        freeaddrinfo (result);
+      return NULL;
+    }
+  for (struct addrinfo *ai = result; ai != NULL; ai = ai->ai_next)
+    {
+      FlSockAddr addr = { 0 };
+      gboolean seen = FALSE;
+
+      if (ai->ai_addrlen > sizeof addr.storage)
+        continue;
+      memcpy (&addr.storage, ai->ai_addr, ai->ai_addrlen);
+      addr.length = ai->ai_addrlen;
+      for (guint i = 0; i < addrs->len && !seen; i++)
+        seen = memcmp (&g_array_index (addrs, FlSockAddr, i), &addr, sizeof addr) == 0;
+      if (!seen)
+        g_array_append_val (addrs, addr);
+    }
+  freeaddrinfo (result);
+  *n_addrs = addrs->len;
+  return (FlSockAddr *) (gpointer) g_array_free (g_steal_pointer (&addrs), FALSE);
+}
+
 gboolean
 fl_net_parse_port (const char *text, gboolean allow_zero, guint *port, GError **error)
 {
@@ -280,31 +320,70 @@ fail:
   return -1;
 }
 
-gboolean
-fl_net_read_to_eof (int fd, gint64 deadline, gsize max_bytes, GByteArray *out,
-                    const gint *stop, GCancellable *cancellable, const char *peer,
-                    GError **error)
+int
+fl_net_connect_any (const FlSockAddr *addrs, guint n_addrs, guint *which, gint64 deadline,
+                    const gint *stop, GCancellable *cancellable, GError **error)
 {
-  gsize start = out->len;
-  guint8 chunk[16384];
+  guint first = *which < n_addrs ? *which : 0;
 
-  for (;;)
+  for (guint k = 0; k < n_addrs; k++)
     {
-      ssize_t n = recv (fd, chunk, sizeof chunk, 0);
+      guint i = (first + k) % n_addrs;
+      g_autoptr (GError) local_error = NULL;
+      int fd = fl_net_connect (&addrs[i], deadline, stop, cancellable, &local_error);
+      int errsv = errno;
+
+      if (fd >= 0)
+        {
+          *which = i;
+          return fd;
+        }
+      /* Out of descriptors, a cancel or the deadline ends the round: another
+       * address would fail the same way. */
+      if (k + 1 == n_addrs || errsv == EMFILE || errsv == ENFILE || errsv == ECANCELED
+          || g_get_monotonic_time () >= deadline)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          errno = errsv;
+          return -1;
+        }
+    }
+  g_set_error_literal (error, FL_ERROR, FL_ERROR_ADDRESS, "No address to connect to");
+  errno = EINVAL;
+  return -1;
+}
+
+gboolean
+fl_net_read (int fd, gint64 deadline, guint8 *buffer, gsize capacity, gsize want, gsize *length,
+             gboolean *eof, const gint *stop, GCancellable *cancellable, const char *peer,
+             GError **error)
+{
+  guint8 probe;
+
+  *eof = FALSE;
+  while (*length < want)
+    {
+      /* A full buffer: one byte more tells EOF from a reply that is too large. */
+      gboolean full = *length == capacity;
+      ssize_t n = full ? recv (fd, &probe, 1, 0) : recv (fd, buffer + *length, capacity - *length, 0);
+
+      if (n > 0 && full)
+        {
+          g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
+                       "The reply from %s is larger than %" G_GSIZE_FORMAT " bytes", peer,
+                       capacity);
+          return FALSE;
+        }
       if (n > 0)
         {
-          if (out->len - start + (gsize) n > max_bytes)
-            {
-              g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
-                           "The reply from %s is larger than %" G_GSIZE_FORMAT " bytes", peer,
-                           max_bytes);
-              return FALSE;
-            }
-          g_byte_array_append (out, chunk, (guint) n);
+          *length += (gsize) n;
           continue;
         }
       if (n == 0)
-        return TRUE;
+        {
+          *eof = TRUE;
+          return TRUE;
+        }
       if (errno == EINTR)
         continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -320,7 +399,7 @@ fl_net_read_to_eof (int fd, gint64 deadline, gsize max_bytes, GByteArray *out,
             {
               g_set_error (error, FL_ERROR, FL_ERROR_NETWORK,
                            "The reply from %s timed out after %" G_GSIZE_FORMAT " bytes", peer,
-                           out->len - start);
+                           *length);
               return FALSE;
             }
           if (stop || cancellable)
@@ -343,6 +422,7 @@ fl_net_read_to_eof (int fd, gint64 deadline, gsize max_bytes, GByteArray *out,
         return FALSE;
       }
     }
+  return TRUE;
 }
 
 guint64

@@ -14,9 +14,16 @@ typedef struct
   socklen_t length;
 } FlSockAddr;
 
+/* The lab's port: the server listens on it and the client connects to it by default. */
+#define FL_NET_DEFAULT_PORT 1234
+
 /* Resolves a numeric or named host and a port. passive: for bind (NULL host = any). */
 gboolean fl_net_resolve (const char *host, guint port, gboolean passive, FlSockAddr *addr,
                          GError **error);
+
+/* Every address host resolves to (for connect: IPv6 and IPv4, in the resolver's
+ * order, duplicates dropped); free with g_free. */
+FlSockAddr *fl_net_resolve_all (const char *host, guint port, guint *n_addrs, GError **error);
 
 /* "127.0.0.1:1234" or "[::1]:1234" into buffer (at least 64 bytes). */
 const char *fl_net_format_address (const FlSockAddr *addr, char *buffer, gsize size);
@@ -50,12 +57,19 @@ int fl_net_send_all (int fd, const void *data, gsize length, gint64 deadline);
 int fl_net_connect (const FlSockAddr *addr, gint64 deadline, const gint *stop,
                     GCancellable *cancellable, GError **error);
 
-/* Reads from a non-blocking socket until EOF, appending to out, failing when the
- * peer sends more than max_bytes or the deadline passes. *stop (when non-NULL)
- * and cancellable are checked at least every 50 ms, so either ends a wait quickly. */
-gboolean fl_net_read_to_eof (int fd, gint64 deadline, gsize max_bytes, GByteArray *out,
-                             const gint *stop, GCancellable *cancellable, const char *peer,
-                             GError **error);
+/* fl_net_connect to each of addrs in turn, starting at *which, until one answers
+ * (then *which names it) or the deadline passes; the error is the last one's. */
+int fl_net_connect_any (const FlSockAddr *addrs, guint n_addrs, guint *which, gint64 deadline,
+                        const gint *stop, GCancellable *cancellable, GError **error);
+
+/* Reads from a non-blocking socket into buffer, which holds *length bytes, until
+ * EOF (*eof set) or until it holds want bytes (G_MAXSIZE: to EOF). A peer that
+ * sends more than capacity fails with FL_ERROR_TOO_LARGE; the deadline passing,
+ * FL_ERROR_NETWORK. *stop (when non-NULL) and cancellable are checked at least
+ * every 50 ms, so either ends a wait quickly. */
+gboolean fl_net_read (int fd, gint64 deadline, guint8 *buffer, gsize capacity, gsize want,
+                      gsize *length, gboolean *eof, const gint *stop, GCancellable *cancellable,
+                      const char *peer, GError **error);
 
 /* Raises RLIMIT_NOFILE's soft limit towards wanted (never above the hard limit).
  * Returns the soft limit now in force. */

@@ -1,7 +1,9 @@
 /* fl-pipeline.c: download, then encode, each stage timed on the monotonic clock. */
 #include "fl-pipeline.h"
 
+#include "fl-dir-lock.h"
 #include "fl-error.h"
+#include "fl-file.h"
 
 #include <string.h>
 
@@ -26,12 +28,35 @@ seconds_since (gint64 start)
   return (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
 }
 
+/* What would fail only after the download, found before it: the worker, the
+ * output path. Then the frames folder is locked for both stages, so that no
+ * other run writes frames between them (*lock stays NULL for a missing folder
+ * that only the GIF would read: the encoder names it). */
+static gboolean
+prepare (const FlPipelineConfig *config, FlDirLock **lock, GError **error)
+{
+  const char *frames_dir = config->run_download || config->encode.frames_dir == NULL
+                             ? config->download.frames_dir
+                             : config->encode.frames_dir;
+
+  if (config->run_encode && (!fl_encoder_check_worker (config->encode.worker_path, error)
+                             || !fl_file_check_output (config->encode.output, error)))
+    return FALSE;
+  if (config->run_download && !fl_file_ensure_dir (frames_dir, error))
+    return FALSE;
+  if (!config->run_download && !g_file_test (frames_dir, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  *lock = fl_dir_lock_acquire (frames_dir, error);
+  return *lock != NULL;
+}
+
 gboolean
 fl_pipeline_run (const FlPipelineConfig *config, const FlPipelineCallbacks *callbacks,
                  gpointer user_data, GCancellable *cancellable, FlPipelineResult *result,
                  GError **error)
 {
   static const FlPipelineCallbacks no_callbacks = { 0 };
+  g_autoptr (FlDirLock) lock = NULL;
   FlPipelineResult local_result;
   StageProgress sp;
   gint64 start;
@@ -44,6 +69,8 @@ fl_pipeline_run (const FlPipelineConfig *config, const FlPipelineCallbacks *call
   memset (result, 0, sizeof *result);
   sp.callbacks = callbacks;
   sp.user_data = user_data;
+  if (!prepare (config, &lock, error))
+    return FALSE;
 
   if (config->run_download)
     {
@@ -59,6 +86,7 @@ fl_pipeline_run (const FlPipelineConfig *config, const FlPipelineCallbacks *call
           return FALSE;
         }
       result->download.seconds = seconds_since (start);
+      result->finished[FL_STAGE_DOWNLOAD] = TRUE;
       if (callbacks->stage_finished)
         callbacks->stage_finished (FL_STAGE_DOWNLOAD, result->download.seconds, user_data);
     }
@@ -96,6 +124,7 @@ fl_pipeline_run (const FlPipelineConfig *config, const FlPipelineCallbacks *call
           return FALSE;
         }
       result->encode.seconds = seconds_since (start);
+      result->finished[FL_STAGE_ENCODE] = TRUE;
       if (callbacks->stage_finished)
         callbacks->stage_finished (FL_STAGE_ENCODE, result->encode.seconds, user_data);
     }

@@ -38,6 +38,7 @@ typedef struct
 {
   FlDownloadResult download;
   FlEncodeResult encode;
+  gboolean finished[2];      /* indexed by FlStage: the stage ran to its end */
 } FlPipelineResult;
 
 /* Synchronous; call from any thread. Stops at the first failed stage. */

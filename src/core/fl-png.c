@@ -58,46 +58,113 @@ on_png_flush (png_structp png)
 {
 }
 
+/* The encode side keeps its own context: the jump buffer has to outlive each
+ * call, since every call into libpng sets it afresh. */
+struct _FlPngWriter
+{
+  PngContext ctx;
+  png_structp png;
+  png_infop info;
+  gsize stride;
+  guint rows_left;
+};
+
+static gboolean
+writer_failed (FlPngWriter *writer, GError **error)
+{
+  g_set_error (error, FL_ERROR, FL_ERROR_FAILED, "Could not encode a PNG: %s",
+               writer->ctx.message);
+  return FALSE;
+}
+
+FlPngWriter *
+fl_png_writer_new (guint width, guint height, guint channels, GByteArray *out, GError **error)
+{
+  FlPngWriter *writer;
+
+  g_return_val_if_fail (channels == 3 || channels == 4, NULL);
+  /* malloc and memset, not calloc: glibc's calloc skips the thread cache, and
+   * the server makes one writer per connection. */
+  writer = g_malloc (sizeof *writer);
+  memset (writer, 0, sizeof *writer);
+  writer->ctx.out = out;
+  writer->stride = (gsize) width * channels;
+  writer->rows_left = height;
+  writer->png = png_create_write_struct (PNG_LIBPNG_VER_STRING, &writer->ctx, on_png_error,
+                                         on_png_warning);
+  if (writer->png == NULL || (writer->info = png_create_info_struct (writer->png)) == NULL)
+    {
+      g_strlcpy (writer->ctx.message, "out of memory", sizeof writer->ctx.message);
+      writer_failed (writer, error);
+      fl_png_writer_free (writer);
+      return NULL;
+    }
+  if (setjmp (writer->ctx.jump))
+    {
+      writer_failed (writer, error);
+      fl_png_writer_free (writer);
+      return NULL;
+    }
+  png_set_write_fn (writer->png, &writer->ctx, on_png_write, on_png_flush);
+  /* Random pixels never compress: store them. A small window keeps zlib's
+   * buffers under glibc's mmap threshold, which is most of the cost otherwise,
+   * and keeps the state of a writer small. */
+  png_set_compression_level (writer->png, 0);
+  png_set_compression_mem_level (writer->png, 1);
+  png_set_compression_window_bits (writer->png, 9);
+  png_set_filter (writer->png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
+  png_set_IHDR (writer->png, writer->info, width, height, 8,
+                channels == 4 ? PNG_COLOR_TYPE_RGBA : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                PNG_COMPRESSION_TYPE_BASE, PNG_FILTER_TYPE_BASE);
+  png_write_info (writer->png, writer->info);
+  return writer;
+}
+
+gboolean
+fl_png_writer_write_rows (FlPngWriter *writer, const guint8 *rows, guint n_rows, GError **error)
+{
+  g_return_val_if_fail (n_rows <= writer->rows_left, FALSE);
+  if (setjmp (writer->ctx.jump))
+    return writer_failed (writer, error);
+  for (guint i = 0; i < n_rows; i++)
+    png_write_row (writer->png, rows + (gsize) i * writer->stride);
+  writer->rows_left -= n_rows;
+  return TRUE;
+}
+
+gboolean
+fl_png_writer_finish (FlPngWriter *writer, GError **error)
+{
+  g_return_val_if_fail (writer->rows_left == 0, FALSE);
+  if (setjmp (writer->ctx.jump))
+    return writer_failed (writer, error);
+  png_write_end (writer->png, writer->info);
+  return TRUE;
+}
+
+void
+fl_png_writer_free (FlPngWriter *writer)
+{
+  if (writer == NULL)
+    return;
+  png_destroy_write_struct (&writer->png, &writer->info);
+  g_free (writer);
+}
+
 gboolean
 fl_png_encode (const FlImage *image, GByteArray *out, GError **error)
 {
-  PngContext ctx = { .out = out };
-  png_structp png;
-  png_infop info = NULL;
   guint initial_length = out->len;
-  const int color_type = image->channels == 4 ? PNG_COLOR_TYPE_RGBA : PNG_COLOR_TYPE_RGB;
-  const gsize stride = (gsize) image->width * image->channels;
+  FlPngWriter *writer;
+  gboolean ok;
 
-  png = png_create_write_struct (PNG_LIBPNG_VER_STRING, &ctx, on_png_error, on_png_warning);
-  if (png == NULL || (info = png_create_info_struct (png)) == NULL)
-    {
-      png_destroy_write_struct (&png, NULL);
-      g_set_error_literal (error, FL_ERROR, FL_ERROR_FAILED,
-                           "Could not encode a PNG: out of memory");
-      return FALSE;
-    }
-  if (setjmp (ctx.jump))
-    {
-      png_destroy_write_struct (&png, &info);
-      g_byte_array_set_size (out, initial_length);
-      g_set_error (error, FL_ERROR, FL_ERROR_FAILED, "Could not encode a PNG: %s", ctx.message);
-      return FALSE;
-    }
-  png_set_write_fn (png, &ctx, on_png_write, on_png_flush);
-  /* Random pixels never compress: store them. A small window keeps zlib's
-   * buffers under glibc's mmap threshold, which is most of the cost otherwise. */
-  png_set_compression_level (png, 0);
-  png_set_compression_mem_level (png, 1);
-  png_set_compression_window_bits (png, 9);
-  png_set_filter (png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
-  png_set_IHDR (png, info, image->width, image->height, 8, color_type, PNG_INTERLACE_NONE,
-                PNG_COMPRESSION_TYPE_BASE, PNG_FILTER_TYPE_BASE);
-  png_write_info (png, info);
-  for (guint y = 0; y < image->height; y++)
-    png_write_row (png, image->pixels + y * stride);
-  png_write_end (png, info);
-  png_destroy_write_struct (&png, &info);
-  return TRUE;
+  writer = fl_png_writer_new (image->width, image->height, image->channels, out, error);
+  ok = writer != NULL && fl_png_writer_write_rows (writer, image->pixels, image->height, error)
+       && fl_png_writer_finish (writer, error);
+  fl_png_writer_free (writer);
+  if (!ok)
+    g_byte_array_set_size (out, initial_length);
+  return ok;
 }
 
 static inline guint32
@@ -114,6 +181,21 @@ fl_png_peek_size (const guint8 *data, gsize length, guint *width, guint *height)
   *width = read_be32 (data + 16);
   *height = read_be32 (data + 20);
   return TRUE;
+}
+
+/* The most bytes a PNG with this header can sensibly take: the raw rows (plus
+ * Adam7's extra filter bytes), deflate's worst expansion (fixed Huffman codes:
+ * 9 bits for some bytes, under 1/8 more), IDAT chunks of at least 256 bytes
+ * (12 bytes each of framing) and 256 KiB of side chunks. */
+static guint64
+size_bound (guint width, guint height, guint bits_per_pixel, gboolean interlaced)
+{
+  guint64 raw = (guint64) height * (1 + ((guint64) width * bits_per_pixel + 7) / 8);
+
+  if (interlaced)
+    raw += 14 * ((guint64) height + 8);
+  raw += raw / 8 + 1024;
+  return raw + raw / 20 + 256 * 1024;
 }
 
 static gboolean
@@ -150,10 +232,14 @@ typedef struct
   guint64 rows;          /* in the current pass */
   guint64 row, column;   /* position in the current pass */
   gboolean complete;     /* every row of every pass seen */
-  /* Palette images only: rows are unfiltered to check every index against the
-   * palette (libpng maps an index beyond it silently; the decoder refuses it). */
+  /* Palette images: rows are unfiltered to check every index against the
+   * palette (libpng maps an index beyond it silently; the decoder refuses it).
+   * 8-bit RGB and RGBA when decoding: rows are unfiltered into image. */
   guint palette_entries; /* 0: not a palette image */
-  guint8 *row_now, *row_before; /* samples of this row and the one before */
+  guint8 *row_now, *row_before; /* samples of this row and the one before; NULL: no unfiltering */
+  guint filter_offset;   /* bytes from a sample to the one it is filtered against */
+  guint channels;        /* of the file's 8-bit pixels when image is set: 3 or 4 */
+  FlImage *image;        /* the decoded pixels (RGBA8), or NULL */
   guint64 pass_width;    /* pixels per row of the current pass */
   guint filter;          /* of the current row */
 } IdatCheck;
@@ -208,45 +294,66 @@ paeth (guint8 a, guint8 b, guint8 c)
   return (pa <= pb && pa <= pc) ? a : pb <= pc ? b : c;
 }
 
-/* Unfilters a complete palette row (one byte per pixel step: depth <= 8) and checks
- * its indices; swaps the row buffers. */
+/* Unfilters a complete row, then checks its palette indices or stores its
+ * pixels; swaps the row buffers. */
 static gboolean
-idat_palette_row (IdatCheck *check, guint filter)
+idat_row (IdatCheck *check, guint filter)
 {
   guint8 *now = check->row_now, *before = check->row_before;
   gsize n = (gsize) check->row_length - 1;
   guint depth = check->bits_per_pixel;
+  const gsize bpp = check->filter_offset;
 
-  for (gsize x = 0; x < n; x++)
+  /* One loop per filter type, the first pixel's bytes apart (nothing to their left). */
+  switch (filter)
     {
-      guint8 left = x > 0 ? now[x - 1] : 0, up = before[x], corner = x > 0 ? before[x - 1] : 0;
-
-      switch (filter)
-        {
-        case 1:
-          now[x] += left;
-          break;
-        case 2:
-          now[x] += up;
-          break;
-        case 3:
-          now[x] += (guint8) ((left + up) / 2);
-          break;
-        case 4:
-          now[x] += paeth (left, up, corner);
-          break;
-        default:
-          break;
-        }
+    case 1:
+      for (gsize x = bpp; x < n; x++)
+        now[x] += now[x - bpp];
+      break;
+    case 2:
+      for (gsize x = 0; x < n; x++)
+        now[x] += before[x];
+      break;
+    case 3:
+      for (gsize x = 0; x < MIN (bpp, n); x++)
+        now[x] += (guint8) (before[x] / 2);
+      for (gsize x = bpp; x < n; x++)
+        now[x] += (guint8) ((now[x - bpp] + before[x]) / 2);
+      break;
+    case 4:
+      for (gsize x = 0; x < MIN (bpp, n); x++)
+        now[x] += paeth (0, before[x], 0);
+      for (gsize x = bpp; x < n; x++)
+        now[x] += paeth (now[x - bpp], before[x], before[x - bpp]);
+      break;
+    default:
+      break;
     }
-  for (guint64 x = 0; x < check->pass_width; x++)
+  if (check->image != NULL)
     {
-      guint64 bit = x * depth;
-      guint index = (now[bit / 8] >> (8 - depth - bit % 8)) & ((1u << depth) - 1);
+      guint8 *out = check->image->pixels + (gsize) check->row * check->image->width * 4;
 
-      if (index >= check->palette_entries)
-        return FALSE;
+      if (check->channels == 4)
+        memcpy (out, now, n);
+      else
+        for (gsize x = 0; x < check->pass_width; x++)
+          {
+            out[x * 4] = now[x * 3];
+            out[x * 4 + 1] = now[x * 3 + 1];
+            out[x * 4 + 2] = now[x * 3 + 2];
+            out[x * 4 + 3] = 255;
+          }
     }
+  else
+    for (guint64 x = 0; x < check->pass_width; x++)
+      {
+        guint64 bit = x * depth;
+        guint index = (now[bit / 8] >> (8 - depth - bit % 8)) & ((1u << depth) - 1);
+
+        if (index >= check->palette_entries)
+          return FALSE;
+      }
   check->row_now = before;
   check->row_before = now;
   return TRUE;
@@ -282,7 +389,7 @@ idat_walk (IdatCheck *check, const guint8 *data, gsize length)
       if (check->column == check->row_length)
         {
           check->column = 0;
-          if (check->row_now != NULL && !idat_palette_row (check, check->filter))
+          if (check->row_now != NULL && !idat_row (check, check->filter))
             return "a pixel uses a colour beyond the palette";
           if (++check->row == check->rows)
             idat_next_pass (check, FALSE);
@@ -328,6 +435,9 @@ idat_feed (IdatCheck *check, const guint8 *data, gsize length)
           if (rc == Z_STREAM_END)
             {
               check->ended = TRUE;
+              /* libpng with benign errors refused refuses it ("Extra compressed data"). */
+              if (check->image != NULL && (check->zs.avail_in > 0 || length > 0))
+                return "there is data after the end of the image data";
               break;
             }
         }
@@ -344,6 +454,7 @@ idat_clear (IdatCheck *check)
   check->started = FALSE;
   g_clear_pointer (&check->row_now, g_free);
   g_clear_pointer (&check->row_before, g_free);
+  g_clear_pointer (&check->image, fl_image_free);
 }
 
 /* Ancillary chunks whose place libpng checks (its "out of place" benign errors,
@@ -375,14 +486,100 @@ static const char *const chunks_never_empty[] = {
     goto fail; \
   } G_STMT_END
 
+/* Allocates the row buffers for unfiltering: the full width holds any pass's row. */
+static gboolean
+idat_alloc_rows (IdatCheck *check, gsize row_bytes, GError **error)
+{
+  check->row_now = g_try_malloc0 (row_bytes);
+  check->row_before = g_try_malloc0 (row_bytes);
+  if (check->row_now == NULL || check->row_before == NULL)
+    {
+      g_set_error_literal (error, FL_ERROR, FL_ERROR_FAILED, "Could not check a PNG: out of memory");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The 13 bytes of an IHDR body: a valid size within limits, depth, colour type
+ * and methods; fills idat's geometry. */
+static gboolean
+ihdr_check (const guint8 *p, const FlPngLimits *limits, IdatCheck *idat, guint *color_type,
+            guint *depth, GError **error)
+{
+  guint w = read_be32 (p), h = read_be32 (p + 4);
+
+  *depth = p[8];
+  *color_type = p[9];
+  if (w == 0 || h == 0 || w > 0x7fffffffu || h > 0x7fffffffu)
+    INVALID ("not a valid PNG: the image size %ux%u is not valid", w, h);
+  if (!ihdr_depth_valid (*depth, *color_type))
+    INVALID ("not a valid PNG: bit depth %u with colour type %u is not valid", *depth,
+             *color_type);
+  if (p[10] != 0 || p[11] != 0 || p[12] > 1)
+    INVALID ("not a valid PNG: unknown compression, filter or interlace method");
+  if (w > limits->max_width || h > limits->max_height)
+    {
+      g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
+                   "not a valid PNG: the image size %ux%u is over the limit of %ux%u", w, h,
+                   limits->max_width, limits->max_height);
+      return FALSE;
+    }
+  idat->width = w;
+  idat->height = h;
+  idat->interlaced = p[12] == 1;
+  idat->bits_per_pixel = *depth * (*color_type == 2 ? 3 : *color_type == 4 ? 2
+                                   : *color_type == 6 ? 4 : 1);
+  return TRUE;
+
+fail:
+  return FALSE;
+}
+
 gboolean
-fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limits, guint *width,
-              guint *height, GError **error)
+fl_png_peek_header (const guint8 *data, gsize length, const FlPngLimits *limits,
+                    gsize *max_bytes, GError **error)
+{
+  FlPngLimits defaults;
+  IdatCheck idat = { 0 };
+  guint color_type, depth;
+
+  if (limits == NULL)
+    {
+      fl_png_limits_init_default (&defaults);
+      limits = &defaults;
+    }
+  *max_bytes = 0;
+  if (length < FL_PNG_HEADER_SIZE)
+    return TRUE;
+  if (memcmp (data, png_signature, FL_PNG_SIGNATURE_SIZE) != 0)
+    INVALID ("not a valid PNG: the signature is wrong");
+  if (read_be32 (data + 8) != 13 || memcmp (data + 12, "IHDR", 4) != 0)
+    INVALID ("not a valid PNG: the first chunk is not a valid IHDR");
+  if ((guint32) crc32 (0, data + 12, 17) != read_be32 (data + 29))
+    INVALID ("not a valid PNG: CRC error in the IHDR chunk");
+  if (!ihdr_check (data + 16, limits, &idat, &color_type, &depth, error))
+    return FALSE;
+  *max_bytes = (gsize) MIN ((guint64) limits->max_bytes,
+                            size_bound (idat.width, idat.height, idat.bits_per_pixel,
+                                        idat.interlaced));
+  return TRUE;
+
+fail:
+  return FALSE;
+}
+
+/* The whole check. With image_out, 8-bit RGB and RGBA images without
+ * interlacing or tRNS are decoded on the way (*image_out; NULL for other
+ * kinds, which libpng decodes): one inflate does both. */
+static gboolean
+check_png (const guint8 *data, gsize length, const FlPngLimits *limits, guint *width,
+           guint *height, FlImage **image_out, GError **error)
 {
   FlPngLimits defaults;
   gsize offset = FL_PNG_SIGNATURE_SIZE;
   gboolean seen_ihdr = FALSE, seen_idat = FALSE, seen_plte = FALSE;
-  guint color_type = 0, w = 0, h = 0;
+  guint color_type = 0, w = 0, h = 0, depth = 0;
+  gboolean seen_trns = FALSE, after_idat = FALSE;
   IdatCheck idat = { 0 };
   const char *why;
 
@@ -424,55 +621,27 @@ fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limits, guint
         if (!g_ascii_isalpha (type[i]))
           INVALID ("not a valid PNG: a chunk type is not valid");
 
+      if (seen_idat && memcmp (type, "IDAT", 4) != 0)
+        after_idat = TRUE;
+      if (memcmp (type, "tRNS", 4) == 0)
+        seen_trns = TRUE;
       crc_stored = read_be32 (data + offset + 8 + chunk_length);
       if ((guint32) crc32 (0, type, chunk_length + 4) != crc_stored)
         INVALID ("not a valid PNG: CRC error in the %.4s chunk", (const char *) type);
 
       if (!seen_ihdr)
         {
-          const guint8 *p = data + offset + 8;
-          guint depth;
-
           if (memcmp (type, "IHDR", 4) != 0 || chunk_length != 13)
             INVALID ("not a valid PNG: the first chunk is not a valid IHDR");
-          w = read_be32 (p);
-          h = read_be32 (p + 4);
-          depth = p[8];
-          color_type = p[9];
-          if (w == 0 || h == 0 || w > 0x7fffffffu || h > 0x7fffffffu)
-            INVALID ("not a valid PNG: the image size %ux%u is not valid", w, h);
-          if (!ihdr_depth_valid (depth, color_type))
-            INVALID ("not a valid PNG: bit depth %u with colour type %u is not valid",
-                     depth, color_type);
-          if (p[10] != 0 || p[11] != 0 || p[12] > 1)
-            INVALID ("not a valid PNG: unknown compression, filter or interlace method");
-          if (w > limits->max_width || h > limits->max_height)
-            {
-              g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
-                           "not a valid PNG: the image size %ux%u is over the limit of %ux%u",
-                           w, h, limits->max_width, limits->max_height);
-              goto fail;
-            }
-          idat.width = w;
-          idat.height = h;
-          idat.interlaced = p[12] == 1;
-          idat.bits_per_pixel = depth * (color_type == 2 ? 3 : color_type == 4 ? 2
-                                         : color_type == 6 ? 4 : 1);
+          if (!ihdr_check (data + offset + 8, limits, &idat, &color_type, &depth, error))
+            goto fail;
+          w = idat.width;
+          h = idat.height;
           idat_next_pass (&idat, TRUE);
-          if (color_type == 3)
-            {
-              /* The full width holds any pass's row: at most width bytes (depth <= 8). */
-              gsize row_bytes = ((gsize) w * depth + 7) / 8;
-
-              idat.row_now = g_try_malloc0 (row_bytes);
-              idat.row_before = g_try_malloc0 (row_bytes);
-              if (idat.row_now == NULL || idat.row_before == NULL)
-                {
-                  g_set_error_literal (error, FL_ERROR, FL_ERROR_FAILED,
-                                       "Could not check a PNG: out of memory");
-                  goto fail;
-                }
-            }
+          idat.filter_offset = 1;
+          /* At most width bytes a row (depth <= 8). */
+          if (color_type == 3 && !idat_alloc_rows (&idat, ((gsize) w * depth + 7) / 8, error))
+            goto fail;
           seen_ihdr = TRUE;
         }
       else if (memcmp (type, "IHDR", 4) == 0)
@@ -488,6 +657,23 @@ fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limits, guint
         {
           if (color_type == 3 && !seen_plte)
             INVALID ("not a valid PNG: a palette image has no palette");
+          /* libpng refuses image data split by another chunk ("Too many IDATs"). */
+          if (image_out != NULL && after_idat && chunk_length > 0 && !idat.ended)
+            INVALID ("not a valid PNG: the image data is split by another chunk");
+          if (!seen_idat && image_out != NULL && depth == 8 && (color_type == 2 || color_type == 6)
+              && !idat.interlaced && !seen_trns)
+            {
+              idat.channels = color_type == 6 ? 4 : 3;
+              idat.filter_offset = idat.channels;
+              idat.image = fl_image_new (w, h, 4, error);
+              if (idat.image == NULL)
+                {
+                  g_prefix_error (error, "not a valid PNG: ");
+                  goto fail;
+                }
+              if (!idat_alloc_rows (&idat, (gsize) w * idat.channels, error))
+                goto fail;
+            }
           why = idat_feed (&idat, data + offset + 8, chunk_length);
           if (why != NULL)
             INVALID ("not a valid PNG: %s", why);
@@ -520,6 +706,8 @@ fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limits, guint
       offset += (gsize) chunk_length + 12;
     }
 
+  if (image_out != NULL)
+    *image_out = g_steal_pointer (&idat.image);
   idat_clear (&idat);
   if (width)
     *width = w;
@@ -533,6 +721,13 @@ fail:
 }
 
 #undef INVALID
+
+gboolean
+fl_png_check (const guint8 *data, gsize length, const FlPngLimits *limits, guint *width,
+              guint *height, GError **error)
+{
+  return check_png (data, length, limits, width, height, NULL, error);
+}
 
 static void
 on_png_read (png_structp png, png_bytep data, png_size_t length)
@@ -698,5 +893,20 @@ fl_png_decode (const guint8 *data, gsize length, const FlPngLimits *limits_in, G
 
   png_destroy_read_struct (&png, &info, NULL);
   g_free (rows);
+  return image;
+}
+
+FlImage *
+fl_png_decode_checked (const guint8 *data, gsize length, const FlPngLimits *limits,
+                       GError **error)
+{
+  FlImage *image = NULL;
+
+  if (!check_png (data, length, limits, NULL, NULL, &image, error))
+    return NULL;
+  /* Other kinds (palette, grey, 16-bit, interlaced, tRNS) are rare as frames:
+   * libpng decodes them, inflating a second time. */
+  if (image == NULL)
+    image = fl_png_decode (data, length, limits, error);
   return image;
 }

@@ -27,11 +27,12 @@ typedef struct
   FlRecordFieldType type;
   gsize offset;
   gsize ran_offset; /* FIELD_SECONDS: the gboolean that says whether it applies */
+  gboolean optional; /* added after the first version: older files lack it */
 } FlRecordField;
 
 /* In FL_RUN_RECORD_FIELDS order; the definition in fl-run-record.c must list
  * exactly this many (the compiler checks it against this declaration). */
-#define FL_RECORD_N_FIELDS 18
+#define FL_RECORD_N_FIELDS 20
 G_GNUC_INTERNAL extern const FlRecordField fl_record_fields[FL_RECORD_N_FIELDS];
 
 #define FL_RECORD_FIELD_PTR(record, field, type) \

@@ -1,5 +1,5 @@
-/* fl-run-record-read.c: loading run records from CSV and JSON, by hand (GLib
- * only), driven by the field table in fl-run-record-private.h. The readers are
+/* fl-run-record-read.c: loading run records from CSV (by hand) and JSON (with
+ * json-glib), driven by the field table in fl-run-record-private.h. The readers are
  * strict about what they need and tolerant of what they do not know: a missing
  * field or a value of the wrong kind is an error naming the file, the line and
  * the field; an unknown field is skipped. */
@@ -8,7 +8,9 @@
 #include "fl-error.h"
 #include "fl-file.h"
 
+#include <json-glib/json-glib.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* A run-record file is a few kilobytes per hundred runs; this only stops a
@@ -28,7 +30,8 @@ typedef enum
   VALUE_TEXT,    /* a CSV cell or a JSON string */
   VALUE_EMPTY,   /* an empty unquoted CSV cell (text ""): NULL text, or "" for the label;
                   * "" written as a quoted "" cell stays "" */
-  VALUE_NUMBER,  /* JSON number (text holds its literal) */
+  VALUE_NUMBER,  /* a JSON whole number (text holds it in decimal) */
+  VALUE_REAL,    /* a JSON number with a fraction or an exponent */
   VALUE_TRUE,
   VALUE_FALSE,
   VALUE_NULL,
@@ -41,15 +44,29 @@ typedef struct
   GError **error;
 } Reader;
 
+/* A message quotes what it read, which may be any bytes: keep it one line of
+ * valid UTF-8. Returns a new string. */
+static char *
+printable (const char *text)
+{
+  char *valid = g_utf8_make_valid (text, -1);
+
+  for (char *p = valid; *p != '\0'; p++)
+    if ((guchar) *p < 0x20)
+      *p = ' ';
+  return valid;
+}
+
 static gboolean G_GNUC_PRINTF (3, 4)
 reader_fail (Reader *reader, const char *field, const char *format, ...)
 {
-  g_autofree char *why = NULL;
+  g_autofree char *raw = NULL, *why = NULL;
   va_list args;
 
   va_start (args, format);
-  why = g_strdup_vprintf (format, args);
+  raw = g_strdup_vprintf (format, args);
   va_end (args);
+  why = printable (raw);
   if (field != NULL)
     g_set_error (reader->error, FL_ERROR, FL_ERROR_INVALID_ARGUMENT,
                  "Could not read run records from %s: line %u, field \"%s\": %s", reader->name,
@@ -58,6 +75,23 @@ reader_fail (Reader *reader, const char *field, const char *format, ...)
     g_set_error (reader->error, FL_ERROR, FL_ERROR_INVALID_ARGUMENT,
                  "Could not read run records from %s: line %u: %s", reader->name, reader->line,
                  why);
+  return FALSE;
+}
+
+/* A syntax error at a line and a column (JSON). */
+static gboolean G_GNUC_PRINTF (4, 5)
+reader_fail_at (Reader *reader, guint line, guint column, const char *format, ...)
+{
+  g_autofree char *raw = NULL, *why = NULL;
+  va_list args;
+
+  va_start (args, format);
+  raw = g_strdup_vprintf (format, args);
+  va_end (args);
+  why = printable (raw);
+  g_set_error (reader->error, FL_ERROR, FL_ERROR_INVALID_ARGUMENT,
+               "Could not read run records from %s: line %u, column %u: %s", reader->name, line,
+               column, why);
   return FALSE;
 }
 
@@ -78,7 +112,8 @@ set_field (Reader *reader, FlRunRecord *record, const FlRecordField *field, Valu
            const char *text)
 {
   /* A CSV cell is text whatever it holds; JSON says what it is. */
-  gboolean is_number = kind == VALUE_NUMBER || (kind == VALUE_TEXT && text[0] != '\0');
+  gboolean is_whole = kind == VALUE_NUMBER || (kind == VALUE_TEXT && text[0] != '\0');
+  gboolean is_number = is_whole || kind == VALUE_REAL;
   gboolean is_null = kind == VALUE_NULL || kind == VALUE_EMPTY;
   guint64 u;
   gint64 s;
@@ -105,19 +140,19 @@ set_field (Reader *reader, FlRunRecord *record, const FlRecordField *field, Valu
       *FL_RECORD_FIELD_PTR (record, field, char *) = is_null ? NULL : g_strdup (text);
       return TRUE;
     case FIELD_INT64:
-      if (!is_number || !g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &s, NULL))
+      if (!is_whole || !g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &s, NULL))
         return reader_fail (reader, field->name, "expected a whole number");
       *FL_RECORD_FIELD_PTR (record, field, gint64) = s;
       return TRUE;
     case FIELD_UINT:
     case FIELD_UINT64:
-      if (!is_number
+      if (!is_whole
           || !g_ascii_string_to_unsigned (text, 10, 0,
-                                          field->type == FIELD_UINT ? G_MAXUINT : G_MAXUINT64,
+                                          field->type == FIELD_UINT ? G_MAXUINT : G_MAXINT64,
                                           &u, NULL))
         return reader_fail (reader, field->name, "expected a whole number from 0 to %"
                             G_GUINT64_FORMAT,
-                            field->type == FIELD_UINT ? (guint64) G_MAXUINT : G_MAXUINT64);
+                            field->type == FIELD_UINT ? (guint64) G_MAXUINT : (guint64) G_MAXINT64);
       if (field->type == FIELD_UINT)
         *FL_RECORD_FIELD_PTR (record, field, guint) = (guint) u;
       else
@@ -159,12 +194,12 @@ find_field (const char *name)
   return NULL;
 }
 
-/* Checks that every field that is not derived was given. */
+/* Checks that every field that is neither derived nor optional was given. */
 static gboolean
 check_complete (Reader *reader, const gboolean *seen)
 {
   for (guint f = 0; f < FL_RECORD_N_FIELDS; f++)
-    if (!seen[f] && !field_is_derived (&fl_record_fields[f]))
+    if (!seen[f] && !field_is_derived (&fl_record_fields[f]) && !fl_record_fields[f].optional)
       return reader_fail (reader, fl_record_fields[f].name, "the field is missing");
   return TRUE;
 }
@@ -317,255 +352,196 @@ parse_csv (Reader *reader, const char *text, const char *end)
   return g_steal_pointer (&records);
 }
 
-/* JSON: an array of flat objects, which is all these files hold. */
+/* JSON, parsed by json-glib: an array of flat objects. json-glib keeps no
+ * positions in its tree, so the line of every member is noted while it parses. */
 
 typedef struct
 {
-  Reader *reader;
-  const char *p, *end;
-  guint line;
-} Json;
+  GHashTable *lines;       /* JsonNode * (an element or a member's value) -> its line */
+  GHashTable *names;       /* JsonObject * -> GHashTable of the member names seen */
+  GHashTable *duplicates;  /* JsonObject * -> the first name seen twice in it */
+} JsonPositions;
+
+/* json-glib keeps only the last of two members with one name: note the
+ * repeat here, where it is still seen. */
+static void
+on_object_member (JsonParser *parser, JsonObject *object, const char *name, gpointer data)
+{
+  JsonPositions *positions = data;
+  GHashTable *names = g_hash_table_lookup (positions->names, object);
+
+  if (names == NULL)
+    {
+      names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_insert (positions->names, object, names);
+    }
+  if (!g_hash_table_add (names, g_strdup (name))
+      && !g_hash_table_contains (positions->duplicates, object))
+    g_hash_table_insert (positions->duplicates, object, g_strdup (name));
+  g_hash_table_insert (positions->lines, json_object_get_member (object, name),
+                       GUINT_TO_POINTER (json_parser_get_current_line (parser)));
+}
 
 static void
-json_skip_space (Json *json)
+on_array_element (JsonParser *parser, JsonArray *array, guint index, gpointer data)
 {
-  while (json->p < json->end
-         && (*json->p == ' ' || *json->p == '\t' || *json->p == '\n' || *json->p == '\r'))
-    {
-      if (*json->p == '\n')
-        json->line++;
-      json->p++;
-    }
+  JsonPositions *positions = data;
+
+  g_hash_table_insert (positions->lines, json_array_get_element (array, index),
+                       GUINT_TO_POINTER (json_parser_get_current_line (parser)));
 }
 
+/* json-glib's "<data>:3:14: Parse error: unexpected ..." as "line 3, column 14:
+ * unexpected ...", on one line of valid UTF-8: it quotes the token it met, which
+ * may hold line breaks and the bytes of a broken escape. */
 static gboolean
-json_fail (Json *json, const char *field, const char *why)
+json_syntax_fail (Reader *reader, const GError *error)
 {
-  json->reader->line = json->line;
-  return reader_fail (json->reader, field, "%s", why);
+  const char *why = strstr (error->message, "Parse error: ");
+  guint line = 0, column = 0;
+  int consumed = 0;
+
+  if (sscanf (error->message, "<data>:%u:%u: %n", &line, &column, &consumed) >= 2 && consumed > 0)
+    return reader_fail_at (reader, line, column, "%s",
+                           why ? why + strlen ("Parse error: ") : error->message + consumed);
+  return reader_fail (reader, NULL, "%s", error->message);
 }
 
-static gboolean
-json_expect (Json *json, char c, const char *field, const char *why)
+/* The value of the four hex digits at p, or -1. */
+static int
+hex4 (const char *p, const char *end)
 {
-  json_skip_space (json);
-  if (json->p >= json->end || *json->p != c)
-    return json_fail (json, field, why);
-  json->p++;
-  return TRUE;
-}
+  int value = 0;
 
-static gboolean
-json_read_hex4 (Json *json, gunichar *value)
-{
-  *value = 0;
-  if (json->end - json->p < 4)
-    return FALSE;
+  if (end - p < 4)
+    return -1;
   for (int i = 0; i < 4; i++)
     {
-      int v = g_ascii_xdigit_value (json->p[i]);
-      if (v < 0)
-        return FALSE;
-      *value = *value * 16 + (gunichar) v;
+      int digit = g_ascii_xdigit_value (p[i]);
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
     }
-  json->p += 4;
-  return TRUE;
+  return value;
 }
 
-/* A string, at the opening quote; the result is valid UTF-8. */
-static char *
-json_read_string (Json *json, const char *field)
+/* json-glib 1.6 leaks the string it was reading when the string is malformed
+ * (a bad escape, half of a UTF-16 surrogate pair): check the strings' syntax
+ * first, so that json-glib only ever sees good ones. */
+static gboolean
+json_check_strings (Reader *reader, const char *text, const char *end)
 {
-  g_autoptr (GString) out = g_string_new (NULL);
+  gboolean in_string = FALSE;
+  guint line = 1;
+  const char *line_start = text;
 
-  json->p++;
-  for (;;)
+  for (const char *p = text; p < end; p++)
     {
-      guchar c;
-      if (json->p >= json->end)
-        return json_fail (json, field, "a string is not closed"), NULL;
-      c = (guchar) *json->p++;
-      if (c == '"')
-        break;
-      if (c < 0x20)
-        return json_fail (json, field, "a control character inside a string"), NULL;
-      if (c != '\\')
+      guint column = (guint) (p - line_start) + 1;
+      int unit, low;
+
+      if (*p == '\n')
         {
-          g_string_append_c (out, (char) c);
-          continue;
+          line++;
+          line_start = p + 1;
         }
-      if (json->p >= json->end)
-        return json_fail (json, field, "a string is not closed"), NULL;
-      c = (guchar) *json->p++;
-      switch (c)
-        {
-        case '"': case '\\': case '/':
-          g_string_append_c (out, (char) c);
-          break;
-        case 'b': g_string_append_c (out, '\b'); break;
-        case 'f': g_string_append_c (out, '\f'); break;
-        case 'n': g_string_append_c (out, '\n'); break;
-        case 'r': g_string_append_c (out, '\r'); break;
-        case 't': g_string_append_c (out, '\t'); break;
-        case 'u':
-          {
-            gunichar u, low;
-            if (!json_read_hex4 (json, &u))
-              return json_fail (json, field, "a bad \\u escape"), NULL;
-            if (u >= 0xD800 && u < 0xDC00)
-              {
-                if (json->end - json->p < 6 || json->p[0] != '\\' || json->p[1] != 'u')
-                  return json_fail (json, field, "a lone UTF-16 surrogate"), NULL;
-                json->p += 2;
-                if (!json_read_hex4 (json, &low) || low < 0xDC00 || low > 0xDFFF)
-                  return json_fail (json, field, "a lone UTF-16 surrogate"), NULL;
-                u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00);
-              }
-            else if (u >= 0xDC00 && u < 0xE000)
-              return json_fail (json, field, "a lone UTF-16 surrogate"), NULL;
-            if (u == 0)
-              return json_fail (json, field, "a NUL character inside a string"), NULL;
-            g_string_append_unichar (out, u);
-            break;
-          }
-        default:
-          return json_fail (json, field, "a bad escape inside a string"), NULL;
-        }
+      if (*p == '"')
+        in_string = !in_string;
+      if (!in_string)
+        continue;
+      if ((guchar) *p < 0x20)
+        return reader_fail_at (reader, line, column, "a control character inside a string");
+      if (*p != '\\')
+        continue;
+      if (++p >= end || strchr ("\"\\/bfnrtu", *p) == NULL || *p == '\0')
+        return reader_fail_at (reader, line, column, "a bad escape inside a string");
+      if (*p != 'u')
+        continue;
+      if ((unit = hex4 (p + 1, end)) < 0)
+        return reader_fail_at (reader, line, column, "a bad \\u escape");
+      p += 4;
+      if (unit < 0xD800 || unit > 0xDFFF)
+        continue;
+      low = unit < 0xDC00 && end - p >= 7 && p[1] == '\\' && p[2] == 'u' ? hex4 (p + 3, end) : -1;
+      if (low < 0xDC00 || low > 0xDFFF)
+        return reader_fail_at (reader, line, column, "a lone UTF-16 surrogate");
+      p += 6;
     }
-  if (!g_utf8_validate (out->str, (gssize) out->len, NULL))
-    return json_fail (json, field, "a string is not valid UTF-8"), NULL;
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
-static gboolean
-json_read_literal (Json *json, const char *word)
-{
-  gsize n = strlen (word);
-
-  if ((gsize) (json->end - json->p) < n || memcmp (json->p, word, n) != 0)
-    return FALSE;
-  json->p += n;
   return TRUE;
 }
 
-/* One plain value (string, number, true, false, null) into kind/text. */
+/* A member's value as set_field takes it. */
 static gboolean
-json_read_value (Json *json, const char *field, ValueKind *kind, char **text)
+json_value (Reader *reader, const char *name, JsonNode *node, ValueKind *kind, char **text)
 {
-  const char *start;
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
 
-  json_skip_space (json);
   *text = NULL;
-  if (json->p >= json->end)
-    return json_fail (json, field, "the file ends where a value should be");
-  switch (*json->p)
+  if (JSON_NODE_HOLDS_NULL (node))
+    *kind = VALUE_NULL;
+  else if (!JSON_NODE_HOLDS_VALUE (node))
+    return reader_fail (reader, name, "expected a plain value, not an object or array");
+  else if (json_node_get_value_type (node) == G_TYPE_STRING)
     {
-    case '"':
       *kind = VALUE_TEXT;
-      *text = json_read_string (json, field);
-      return *text != NULL;
-    case 't':
-      *kind = VALUE_TRUE;
-      return json_read_literal (json, "true") || json_fail (json, field, "not a JSON value");
-    case 'f':
-      *kind = VALUE_FALSE;
-      return json_read_literal (json, "false") || json_fail (json, field, "not a JSON value");
-    case 'n':
-      *kind = VALUE_NULL;
-      return json_read_literal (json, "null") || json_fail (json, field, "not a JSON value");
-    case '{':
-    case '[':
-      return json_fail (json, field, "expected a plain value, not an object or array");
-    default:
-      break;
+      *text = g_strdup (json_node_get_string (node));
     }
-  /* A number, by JSON's grammar. */
-  start = json->p;
-  if (json->p < json->end && *json->p == '-')
-    json->p++;
-  if (json->p >= json->end || !g_ascii_isdigit (*json->p))
-    return json_fail (json, field, "not a JSON value");
-  if (*json->p == '0')
-    json->p++;
+  else if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    *kind = json_node_get_boolean (node) ? VALUE_TRUE : VALUE_FALSE;
+  else if (json_node_get_value_type (node) == G_TYPE_INT64)
+    {
+      *kind = VALUE_NUMBER;
+      *text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+    }
   else
-    while (json->p < json->end && g_ascii_isdigit (*json->p))
-      json->p++;
-  if (json->p < json->end && *json->p == '.')
     {
-      json->p++;
-      if (json->p >= json->end || !g_ascii_isdigit (*json->p))
-        return json_fail (json, field, "not a JSON number");
-      while (json->p < json->end && g_ascii_isdigit (*json->p))
-        json->p++;
+      *kind = VALUE_REAL;
+      *text = g_strdup (g_ascii_dtostr (buffer, sizeof buffer, json_node_get_double (node)));
     }
-  if (json->p < json->end && (*json->p == 'e' || *json->p == 'E'))
-    {
-      json->p++;
-      if (json->p < json->end && (*json->p == '+' || *json->p == '-'))
-        json->p++;
-      if (json->p >= json->end || !g_ascii_isdigit (*json->p))
-        return json_fail (json, field, "not a JSON number");
-      while (json->p < json->end && g_ascii_isdigit (*json->p))
-        json->p++;
-    }
-  *kind = VALUE_NUMBER;
-  *text = g_strndup (start, (gsize) (json->p - start));
   return TRUE;
+}
+
+static guint
+json_line (JsonPositions *positions, JsonNode *node)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (positions->lines, node));
 }
 
 static FlRunRecord *
-json_read_object (Json *json)
+json_read_object (Reader *reader, JsonPositions *positions, JsonNode *node)
 {
   g_autoptr (FlRunRecord) record = fl_run_record_new (NULL);
   gboolean seen[FL_RECORD_N_FIELDS] = { FALSE };
-  guint object_line;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
 
-  json_skip_space (json);
-  object_line = json->line;
-  if (!json_expect (json, '{', NULL, "expected an object ({) for each run"))
-    return NULL;
-  json_skip_space (json);
-  if (json->p < json->end && *json->p == '}')
-    json->p++;
-  else
-    for (;;)
-      {
-        g_autofree char *key = NULL;
-        g_autofree char *text = NULL;
-        const FlRecordField *field;
-        ValueKind kind = VALUE_NULL;
+  const char *twice;
 
-        json_skip_space (json);
-        if (json->p >= json->end || *json->p != '"')
-          return json_fail (json, NULL, "expected a field name in quotes"), NULL;
-        key = json_read_string (json, NULL);
-        if (key == NULL || !json_expect (json, ':', key, "expected a colon after the name"))
-          return NULL;
-        if (!json_read_value (json, key, &kind, &text))
-          return NULL;
-        field = find_field (key);
-        if (field != NULL)
-          {
-            guint f = (guint) (field - fl_record_fields);
-            json->reader->line = json->line;
-            if (seen[f])
-              return reader_fail (json->reader, key, "the field appears twice"), NULL;
-            seen[f] = TRUE;
-            if (!set_field (json->reader, record, field, kind, text))
-              return NULL;
-          }
-        json_skip_space (json);
-        if (json->p < json->end && *json->p == ',')
-          {
-            json->p++;
-            continue;
-          }
-        if (!json_expect (json, '}', NULL, "expected a comma or } after a field"))
-          return NULL;
-        break;
-      }
-  json->reader->line = object_line;
-  if (!check_complete (json->reader, seen))
+  reader->line = json_line (positions, node);
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return reader_fail (reader, NULL, "expected an object ({) for each run"), NULL;
+  twice = g_hash_table_lookup (positions->duplicates, json_node_get_object (node));
+  if (twice != NULL)
+    return reader_fail (reader, twice, "the field appears twice"), NULL;
+  json_object_iter_init (&iter, json_node_get_object (node));
+  while (json_object_iter_next (&iter, &name, &value))
+    {
+      const FlRecordField *field = find_field (name);
+      g_autofree char *text = NULL;
+      ValueKind kind = VALUE_NULL;
+
+      reader->line = json_line (positions, value);
+      if (!json_value (reader, name, value, &kind, &text))
+        return NULL;
+      if (field == NULL)
+        continue;
+      seen[field - fl_record_fields] = TRUE;
+      if (!set_field (reader, record, field, kind, text ? text : ""))
+        return NULL;
+    }
+  reader->line = json_line (positions, node);
+  if (!check_complete (reader, seen))
     return NULL;
   return g_steal_pointer (&record);
 }
@@ -574,33 +550,34 @@ static GPtrArray *
 parse_json (Reader *reader, const char *text, const char *end)
 {
   g_autoptr (GPtrArray) records = fl_run_records_new ();
-  Json json = { reader, text, end, 1 };
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr (GHashTable) lines = g_hash_table_new (NULL, NULL);
+  g_autoptr (GHashTable) names = g_hash_table_new_full (NULL, NULL, NULL,
+                                                        (GDestroyNotify) g_hash_table_unref);
+  g_autoptr (GHashTable) duplicates = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  JsonPositions positions = { lines, names, duplicates };
+  g_autoptr (GError) parse_error = NULL;
+  JsonArray *array;
+  JsonNode *root;
 
-  if (!json_expect (&json, '[', NULL, "expected a JSON array ([) of runs"))
+  if (!json_check_strings (reader, text, end))
     return NULL;
-  json_skip_space (&json);
-  if (json.p < json.end && *json.p == ']')
-    json.p++;
-  else
-    for (;;)
-      {
-        FlRunRecord *record = json_read_object (&json);
-        if (record == NULL)
-          return NULL;
-        g_ptr_array_add (records, record);
-        json_skip_space (&json);
-        if (json.p < json.end && *json.p == ',')
-          {
-            json.p++;
-            continue;
-          }
-        if (!json_expect (&json, ']', NULL, "expected a comma or ] after a run"))
-          return NULL;
-        break;
-      }
-  json_skip_space (&json);
-  if (json.p < json.end)
-    return json_fail (&json, NULL, "text after the end of the array"), NULL;
+  g_signal_connect (parser, "object-member", G_CALLBACK (on_object_member), &positions);
+  g_signal_connect (parser, "array-element", G_CALLBACK (on_array_element), &positions);
+  if (!json_parser_load_from_data (parser, text, end - text, &parse_error))
+    return json_syntax_fail (reader, parse_error), NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
+    return reader_fail (reader, NULL, "expected a JSON array ([) of runs"), NULL;
+  array = json_node_get_array (root);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      FlRunRecord *record = json_read_object (reader, &positions, json_array_get_element (array,
+                                                                                          i));
+      if (record == NULL)
+        return NULL;
+      g_ptr_array_add (records, record);
+    }
   return g_steal_pointer (&records);
 }
 

@@ -5,6 +5,7 @@
 #include "fl-run-record-private.h"
 
 #include "fl-file.h"
+#include "fl-json.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@ fl_run_record_new (const char *label)
   FlRunRecord *record = g_new0 (FlRunRecord, 1);
 
   record->label = g_strdup (label ? label : "");
+  record->repetition = 1;
   return record;
 }
 
@@ -67,86 +69,14 @@ fl_run_record_encode_rate (const FlRunRecord *record)
   return rate (record->ran_encode, record->frames, record->encode_seconds);
 }
 
-/* Number formatting. */
-
-const char *
-fl_format_seconds (double value, char *buffer, gsize size)
-{
-  /* Fixed point needs more than 17 decimals for some values below about 1e-5,
-   * and more digits than the buffer holds from 1e20: %.17g, which always reads
-   * back, covers those (a truncated fixed-point text would read back as another
-   * number). */
-  if (isfinite (value) && fabs (value) < 1e20)
-    for (int decimals = 1; decimals <= 17; decimals++)
-      {
-        char format[16];
-        g_snprintf (format, sizeof format, "%%.%df", decimals);
-        g_ascii_formatd (buffer, (int) size, format, value);
-        if (g_ascii_strtod (buffer, NULL) == value)
-          return buffer;
-      }
-  g_ascii_formatd (buffer, (int) size, isfinite (value) ? "%.17g" : "%f", value);
-  return buffer;
-}
-
-void
-fl_json_append_double (GString *out, double value)
-{
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE + 32];
-
-  if (!isfinite (value))
-    g_string_append (out, "null");
-  else
-    g_string_append (out, fl_format_seconds (value, buffer, sizeof buffer));
-}
-
-void
-fl_json_append_string (GString *out, const char *text)
-{
-  g_autofree char *valid = NULL;
-
-  if (text == NULL)
-    {
-      g_string_append (out, "null");
-      return;
-    }
-  /* JSON is UTF-8; a file name need not be. */
-  valid = g_utf8_make_valid (text, -1);
-  g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) valid; *p; p++)
-    {
-      switch (*p)
-        {
-        case '"':
-          g_string_append (out, "\\\"");
-          break;
-        case '\\':
-          g_string_append (out, "\\\\");
-          break;
-        case '\n':
-          g_string_append (out, "\\n");
-          break;
-        case '\r':
-          g_string_append (out, "\\r");
-          break;
-        case '\t':
-          g_string_append (out, "\\t");
-          break;
-        default:
-          if (*p < 0x20)
-            g_string_append_printf (out, "\\u%04x", *p);
-          else
-            g_string_append_c (out, (char) *p);
-        }
-    }
-  g_string_append_c (out, '"');
-}
-
 /* The field table. */
 
-#define F(name, type) { #name, type, offsetof (FlRunRecord, name), 0 }
+#define F(name, type) { #name, type, offsetof (FlRunRecord, name), 0, FALSE }
 #define S(name, ran) { #name, FIELD_SECONDS, offsetof (FlRunRecord, name), \
-                       offsetof (FlRunRecord, ran) }
+                       offsetof (FlRunRecord, ran), FALSE }
+#define OPTIONAL_F(name, type) { #name, type, offsetof (FlRunRecord, name), 0, TRUE }
+#define OPTIONAL_S(name, ran) { #name, FIELD_SECONDS, offsetof (FlRunRecord, name), \
+                                offsetof (FlRunRecord, ran), TRUE }
 
 /* In FL_RUN_RECORD_FIELDS order. Not static: fl-run-record-read.c reads it too
  * (declared with its length in fl-run-record-private.h). */
@@ -163,16 +93,20 @@ const FlRecordField fl_record_fields[] = {
   F (ran_encode, FIELD_BOOL),
   S (download_seconds, ran_download),
   S (encode_seconds, ran_encode),
-  { "download_rate", FIELD_DOWNLOAD_RATE, 0, 0 },
-  { "encode_rate", FIELD_ENCODE_RATE, 0, 0 },
+  { "download_rate", FIELD_DOWNLOAD_RATE, 0, 0, FALSE },
+  { "encode_rate", FIELD_ENCODE_RATE, 0, 0, FALSE },
   F (retries, FIELD_UINT64),
   F (failures, FIELD_UINT64),
   F (ok, FIELD_BOOL),
   F (error, FIELD_TEXT_NULL),
+  OPTIONAL_F (repetition, FIELD_UINT),
+  OPTIONAL_S (download_wait_seconds, ran_download),
 };
 
 #undef F
 #undef S
+#undef OPTIONAL_F
+#undef OPTIONAL_S
 
 /* The field's value as text, or NULL for an empty cell / JSON null. quoted is
  * set for values that JSON writes as a string. */
@@ -194,7 +128,10 @@ field_to_text (const FlRunRecord *record, const FlRecordField *field, gboolean *
     case FIELD_UINT:
       return g_strdup_printf ("%u", *FL_RECORD_FIELD_PTR (record, field, guint));
     case FIELD_UINT64:
-      return g_strdup_printf ("%" G_GUINT64_FORMAT, *FL_RECORD_FIELD_PTR (record, field, guint64));
+      /* JSON readers (json-glib among them) hold whole numbers as signed 64 bits. */
+      return g_strdup_printf ("%" G_GUINT64_FORMAT,
+                              MIN (*FL_RECORD_FIELD_PTR (record, field, guint64),
+                                   (guint64) G_MAXINT64));
     case FIELD_BOOL:
       return g_strdup (*FL_RECORD_FIELD_PTR (record, field, gboolean) ? "true" : "false");
     case FIELD_SECONDS:

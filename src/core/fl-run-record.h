@@ -24,13 +24,18 @@ typedef struct
   gboolean ran_encode;
   double download_seconds;   /* meaningful only when ran_download */
   double encode_seconds;     /* meaningful only when ran_encode */
-  guint64 retries;
+  /* The download's connecting and waiting for replies, summed over every
+   * attempt of every frame: the waiting that threads can hide. */
+  double download_wait_seconds;
+  guint repetition;          /* of a sweep's point, from 1; 1 for a single run */
+  guint64 retries;           /* counts are saved up to 2^63 - 1, as JSON readers hold them */
   guint64 failures;          /* frames that failed for good */
   gboolean ok;
   char *error;               /* the failure sentence, or NULL */
 } FlRunRecord;
 
-/* A record with label copied (NULL reads as ""), everything else zero/FALSE/NULL. */
+/* A record with label copied (NULL reads as ""), repetition 1, everything else
+ * zero/FALSE/NULL. */
 FlRunRecord *fl_run_record_new (const char *label);
 FlRunRecord *fl_run_record_copy (const FlRunRecord *record);
 void fl_run_record_free (FlRunRecord *record);
@@ -52,11 +57,13 @@ GPtrArray *fl_run_records_new (void);
  * trip is exact. download_rate and encode_rate (frames/s) are written for
  * spreadsheets and ignored on load; unknown columns/keys are ignored too (a newer
  * writer may add some; in JSON their values must be plain: no objects or arrays),
- * but every other field must be there. */
+ * and the fields added after the first version (repetition,
+ * download_wait_seconds) may be missing (then 1 and 0), but every other field
+ * must be there. */
 #define FL_RUN_RECORD_FIELDS \
   "label,server,started_unix,frames,threads,processes,width,height,ran_download," \
   "ran_encode,download_seconds,encode_seconds,download_rate,encode_rate,retries,failures," \
-  "ok,error"
+  "ok,error,repetition,download_wait_seconds"
 
 /* records holds FlRunRecord* (free func fl_run_record_free). Writes atomically. */
 gboolean fl_run_records_save_csv (GPtrArray *records, const char *path, GError **error);
@@ -70,17 +77,5 @@ char *fl_run_records_to_json (GPtrArray *records);
 GPtrArray *fl_run_records_load (const char *path, GError **error);
 GPtrArray *fl_run_records_parse (const char *text, gssize length, const char *name,
                                  GError **error);
-
-/* JSON writing shared with the CLI's --json (any thread, no state). */
-/* Appends text as a JSON string (invalid UTF-8 repaired), or null when NULL. */
-void fl_json_append_string (GString *out, const char *text);
-/* Appends the shortest decimal that reads back as value, or null when not finite. */
-void fl_json_append_double (GString *out, double value);
-/* Shortest fixed-point text that reads back as the same double, like Python's
- * print of a float ("0.2345678", "2.0"); where no fixed point of at most 17
- * decimals does (from 1e20, and some values under 1e-5) the %.17g form, which
- * does; "nan"/"inf" when not finite. Locale-independent; returns buffer
- * (G_ASCII_DTOSTR_BUF_SIZE bytes are enough). */
-const char *fl_format_seconds (double value, char *buffer, gsize size);
 
 G_END_DECLS

@@ -7,6 +7,8 @@
 
 #include "fl-error.h"
 
+#include <glib/gstdio.h>
+
 #include <string.h>
 
 void
@@ -33,6 +35,7 @@ fl_run_record_fill (FlRunRecord *record, const FlPipelineConfig *config,
   record->ran_encode = encode_started;
   record->download_seconds = config->run_download ? result->download.seconds : 0.0;
   record->encode_seconds = encode_started ? result->encode.seconds : 0.0;
+  record->download_wait_seconds = config->run_download ? result->download.wait_seconds : 0.0;
   record->retries = result->download.retries;
   record->failures = result->download.failures;
   record->ok = run_error == NULL;
@@ -58,28 +61,28 @@ cancelled (GCancellable *cancellable, GError **error)
   return TRUE;
 }
 
-gboolean
-fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *values,
-              guint n_values, const FlSweepCallbacks *callbacks, gpointer user_data,
-              GCancellable *cancellable, GPtrArray *records, GError **error)
+/* The frames of a download, removed so the next one writes into a folder
+ * without them. Frames that are not there are fine. */
+static void
+remove_frames (const FlPipelineConfig *config)
 {
-  static const FlSweepCallbacks no_callbacks = { 0 };
-  g_autofree Plan *plans = NULL;
-  guint n_plans = 0;
-  gboolean ok = TRUE;
+  g_autoptr (GString) path = g_string_new (config->download.frames_dir);
+  gsize dir_length;
 
-  g_return_val_if_fail (base != NULL && records != NULL, FALSE);
-  g_return_val_if_fail (kind == FL_SWEEP_COMPARE || values != NULL || n_values == 0, FALSE);
-  if (callbacks == NULL)
-    callbacks = &no_callbacks;
-
-  if (kind != FL_SWEEP_COMPARE && n_values == 0)
+  g_string_append_c (path, G_DIR_SEPARATOR);
+  dir_length = path->len;
+  for (guint i = 0; i < config->download.n_frames; i++)
     {
-      g_set_error_literal (error, FL_ERROR, FL_ERROR_INVALID_ARGUMENT,
-                           "A sweep needs at least one value");
-      return FALSE;
+      g_string_truncate (path, dir_length);
+      g_string_append_printf (path, "%u.png", i);
+      (void) g_unlink (path->str);
     }
-  plans = g_new0 (Plan, kind == FL_SWEEP_COMPARE ? 2 : n_values);
+}
+
+static guint
+make_plans (FlSweepKind kind, const FlPipelineConfig *base, const guint *values, guint n_values,
+            Plan *plans)
+{
   if (kind == FL_SWEEP_COMPARE)
     {
       plans[0].config = *base;
@@ -88,28 +91,94 @@ fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *value
       plans[0].label = g_strdup ("baseline");
       plans[1].config = *base;
       plans[1].label = g_strdup ("chosen");
-      n_plans = 2;
+      return 2;
     }
-  else
-    for (guint i = 0; i < n_values; i++)
-      {
-        plans[i].config = *base;
-        if (kind == FL_SWEEP_THREADS)
-          {
-            plans[i].config.download.threads = MAX (values[i], 1u);
-            plans[i].config.run_download = TRUE;
-            plans[i].config.run_encode = FALSE;
-            plans[i].label = g_strdup_printf ("threads=%u", values[i]);
-          }
-        else
-          {
-            plans[i].config.encode.processes = MAX (values[i], 1u);
-            plans[i].config.run_download = FALSE;
-            plans[i].config.run_encode = TRUE;
-            plans[i].label = g_strdup_printf ("processes=%u", values[i]);
-          }
-        n_plans++;
-      }
+  for (guint i = 0; i < n_values; i++)
+    {
+      plans[i].config = *base;
+      if (kind == FL_SWEEP_THREADS)
+        {
+          plans[i].config.download.threads = MAX (values[i], 1u);
+          plans[i].config.run_download = TRUE;
+          plans[i].config.run_encode = FALSE;
+          plans[i].label = g_strdup_printf ("threads=%u", values[i]);
+        }
+      else
+        {
+          plans[i].config.encode.processes = MAX (values[i], 1u);
+          plans[i].config.run_download = FALSE;
+          plans[i].config.run_encode = TRUE;
+          plans[i].label = g_strdup_printf ("processes=%u", values[i]);
+        }
+    }
+  return n_values;
+}
+
+/* One run of a plan; repetition 0 is a warm-up, whose record is dropped unless
+ * it failed. */
+static gboolean
+run_plan (const Plan *plan, guint repetition, gboolean fresh_frames, guint index, guint total,
+          const FlSweepCallbacks *callbacks, gpointer user_data, gpointer pipeline_data,
+          GCancellable *cancellable, GPtrArray *records, GError **error)
+{
+  g_autoptr (FlRunRecord) record = fl_run_record_new (plan->label);
+  g_autoptr (GError) run_error = NULL;
+  FlPipelineResult result;
+  gboolean ok;
+
+  if (fresh_frames && plan->config.run_download)
+    remove_frames (&plan->config);
+  record->repetition = repetition;
+  record->started_unix = g_get_real_time () / G_USEC_PER_SEC;
+  fl_run_record_fill (record, &plan->config, &(FlPipelineResult) { 0 }, NULL);
+  record->ok = FALSE; /* not finished yet */
+  if (callbacks->run_started)
+    callbacks->run_started (index, total, record, user_data);
+  ok = fl_pipeline_run (&plan->config, &callbacks->pipeline, pipeline_data, cancellable, &result,
+                        &run_error);
+  fl_run_record_fill (record, &plan->config, &result, run_error);
+  if (callbacks->run_finished)
+    callbacks->run_finished (index, total, record, user_data);
+  if (callbacks->run_result)
+    callbacks->run_result (index, &plan->config, &result, run_error, user_data);
+  if (repetition > 0 || !ok)
+    g_ptr_array_add (records, g_steal_pointer (&record));
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&run_error));
+  return ok;
+}
+
+gboolean
+fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *values,
+              guint n_values, const FlSweepOptions *options, const FlSweepCallbacks *callbacks,
+              gpointer user_data, GCancellable *cancellable, GPtrArray *records, GError **error)
+{
+  static const FlSweepCallbacks no_callbacks = { 0 };
+  static const FlSweepOptions once = { 1, 0, FALSE };
+  g_autofree Plan *plans = NULL;
+  gpointer pipeline_data;
+  guint n_plans, repeat, rounds, total, index = 0;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (base != NULL && records != NULL, FALSE);
+  g_return_val_if_fail (kind == FL_SWEEP_COMPARE || values != NULL || n_values == 0, FALSE);
+  if (callbacks == NULL)
+    callbacks = &no_callbacks;
+  if (options == NULL)
+    options = &once;
+  pipeline_data = callbacks->pipeline_data ? callbacks->pipeline_data : user_data;
+
+  if (kind != FL_SWEEP_COMPARE && n_values == 0)
+    {
+      g_set_error_literal (error, FL_ERROR, FL_ERROR_INVALID_ARGUMENT,
+                           "A sweep needs at least one value");
+      return FALSE;
+    }
+  plans = g_new0 (Plan, kind == FL_SWEEP_COMPARE ? 2 : n_values);
+  n_plans = make_plans (kind, base, values, n_values, plans);
+  repeat = MAX (options->repeat, 1u);
+  rounds = options->warmup + repeat;
+  total = rounds * n_plans;
 
   /* The GIF runs share one set of frames: download it once, untimed by the
    * sweep (base->run_download FALSE means the frames are already there). */
@@ -118,35 +187,19 @@ fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *value
       FlPipelineConfig download = *base;
       download.run_encode = FALSE;
       ok = !cancelled (cancellable, error)
-           && fl_pipeline_run (&download, &callbacks->pipeline, user_data, cancellable, NULL,
+           && fl_pipeline_run (&download, &callbacks->pipeline, pipeline_data, cancellable, NULL,
                                error);
     }
 
-  for (guint i = 0; ok && i < n_plans; i++)
-    {
-      g_autoptr (FlRunRecord) record = fl_run_record_new (plans[i].label);
-      g_autoptr (GError) run_error = NULL;
-      FlPipelineResult result;
+  for (guint round = 0; ok && round < rounds; round++)
+    for (guint i = 0; ok && i < n_plans; i++, index++)
+      {
+        guint repetition = round < options->warmup ? 0 : round - options->warmup + 1;
 
-      if (cancelled (cancellable, error))
-        {
-          ok = FALSE;
-          break;
-        }
-      record->started_unix = g_get_real_time () / G_USEC_PER_SEC;
-      fl_run_record_fill (record, &plans[i].config, &(FlPipelineResult) { 0 }, NULL);
-      record->ok = FALSE; /* not finished yet */
-      if (callbacks->run_started)
-        callbacks->run_started (i, n_plans, record, user_data);
-      ok = fl_pipeline_run (&plans[i].config, &callbacks->pipeline, user_data, cancellable,
-                            &result, &run_error);
-      fl_run_record_fill (record, &plans[i].config, &result, run_error);
-      if (callbacks->run_finished)
-        callbacks->run_finished (i, n_plans, record, user_data);
-      g_ptr_array_add (records, g_steal_pointer (&record));
-      if (!ok)
-        g_propagate_error (error, g_steal_pointer (&run_error));
-    }
+        ok = !cancelled (cancellable, error)
+             && run_plan (&plans[i], repetition, options->fresh_frames, index, total, callbacks,
+                          user_data, pipeline_data, cancellable, records, error);
+      }
 
   for (guint i = 0; i < n_plans; i++)
     g_free (plans[i].label);

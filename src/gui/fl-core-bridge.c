@@ -2,9 +2,7 @@
 #include "fl-core-bridge.h"
 #include "fl-sync.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -85,26 +83,9 @@ fl_log_ring_take (FlLogRing *ring, guint64 *dropped)
 void
 fl_log_ring_on_server_sent (const struct sockaddr *peer, gpointer user_data)
 {
-  char host[INET6_ADDRSTRLEN] = "?";
-  guint port = 0;
   char line[128];
 
-  if (peer->sa_family == AF_INET)
-    {
-      const struct sockaddr_in *in = (const struct sockaddr_in *) peer;
-
-      inet_ntop (AF_INET, &in->sin_addr, host, sizeof host);
-      port = ntohs (in->sin_port);
-    }
-  else if (peer->sa_family == AF_INET6)
-    {
-      const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) peer;
-
-      inet_ntop (AF_INET6, &in6->sin6_addr, host, sizeof host);
-      port = ntohs (in6->sin6_port);
-    }
-  /* The lab's words, kept in English like the CLI's. */
-  g_snprintf (line, sizeof line, "Sent an image to (%s, %u)", host, port);
+  fl_server_format_sent_line (peer, line, sizeof line);
   fl_log_ring_push (user_data, line);
 }
 

@@ -258,7 +258,8 @@ sweep_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
 
   fl_tsan_acquire (data);
   ok = fl_sweep_run (data->kind, &data->setup->config, (const guint *) data->values->data,
-                     data->values->len, &callbacks, data, cancellable, data->records, &error);
+                     data->values->len, NULL, &callbacks, data, cancellable, data->records,
+                     &error);
   fl_tsan_release (data);
   if (ok)
     g_task_return_boolean (task, TRUE);

@@ -1,13 +1,16 @@
 /* frameloom-gif-worker: encodes ranges of frames into GIF image blocks.
  *
- *   frameloom-gif-worker FRAMES_DIR DELAY_CS            (ranges from stdin)
- *   frameloom-gif-worker FRAMES_DIR FIRST COUNT DELAY_CS (one range)
+ *   frameloom-gif-worker [--list] [--dither] [--scale N] FRAMES_DIR DELAY_CS FIRST N_FRAMES
  *
- * Started by the encoder in fl-encoder.c, never by hand. For each range it
- * reads FRAMES_DIR/<i>.png for i = FIRST .. FIRST+COUNT-1 and writes records
- * (see fl-gif-block.h) to stdout: one per frame, then DONE. In the first form
- * the ranges arrive as "FIRST COUNT" lines on stdin, one at a time, and the
- * worker exits 0 at end of input: the encoder hands out small ranges as workers
+ * Started by the encoder in fl-encoder.c, never by hand. The animation is
+ * frames FIRST .. FIRST+N_FRAMES-1: FRAMES_DIR/<i>.png, or with --list the
+ * N_FRAMES paths that come first on stdin, each ended by a NUL. Ranges then
+ * arrive as "FIRST COUNT" lines on stdin, one at a time; for each the worker
+ * writes records (see fl-gif-block.h) to stdout: the global colour table when
+ * the range starts the animation, one per frame, then DONE. It reads the frame
+ * before the range and the one after it too, since a frame's block depends on
+ * its neighbours, and the animation's first frame once (the global table). It
+ * exits 0 at end of input: the encoder hands out small ranges as workers
  * become free, so no worker runs far ahead of the one whose blocks are due. On
  * the first failure it writes an ERROR record naming the file and exits 1.
  *
@@ -18,6 +21,7 @@
 #include "fl-error.h"
 #include "fl-file.h"
 #include "fl-gif-block.h"
+#include "fl-process.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -69,19 +73,132 @@ typedef struct
   gsize prefix_length;
   int dirfd;
   guint delay_cs;
+  guint first, n_frames; /* the whole animation's frames */
+  guint scale;
+  char **paths;         /* --list: the frames' paths, else NULL */
+  FlGifSource *first_source; /* frame first: the global table, and what follows the last */
+  /* The last two frames of the previous range, for a range that follows it. */
+  guint held_index[2];
+  FlGifSource *held[2];
 #ifdef FL_GIF_WORKER_TEST_HOOKS
   gint64 kill_at, hang_at;
 #endif
 } Worker;
 
-/* Encodes one range and its DONE record; FALSE with error at the first bad frame. */
+static const char *
+frame_path (Worker *worker, guint index, const char **name)
+{
+  if (worker->paths != NULL)
+    {
+      *name = worker->paths[index - worker->first];
+      return *name;
+    }
+  g_snprintf (worker->path + worker->prefix_length, 16, "%u.png", index);
+  *name = worker->dirfd == AT_FDCWD ? worker->path : worker->path + worker->prefix_length;
+  return worker->path;
+}
+
+/* Frame index, from the held ones when it is there (then no longer held). */
+static FlGifSource *
+take_frame (Worker *worker, guint index, GError **error)
+{
+  const char *name, *path;
+
+  for (guint i = 0; i < 2; i++)
+    if (worker->held[i] != NULL && worker->held_index[i] == index)
+      return g_steal_pointer (&worker->held[i]);
+  path = frame_path (worker, index, &name);
+  return fl_gif_block_read_source (worker->encoder, worker->dirfd, name, path, worker->scale,
+                                   error);
+}
+
+/* Pairs of frames sampled for the global table: at most 16, and at most
+ * about 16 Mi pixels read for it (32 frames of 800x600, 8 of 1024x1024). */
+#define GLOBAL_SAMPLES 16u
+#define GLOBAL_SAMPLE_PIXELS (16u << 20)
+
+/* The first frame, and the global table from it and a few frames spread over
+ * the animation: the same frames on every worker, so the same table. */
+static gboolean
+read_first (Worker *worker, GError **error)
+{
+  guint samples = MIN (GLOBAL_SAMPLES, worker->n_frames);
+  guint64 frame_pixels;
+
+  if (worker->first_source != NULL)
+    return TRUE;
+  worker->first_source = take_frame (worker, worker->first, error);
+  if (worker->first_source == NULL)
+    return FALSE;
+  frame_pixels = (guint64) worker->first_source->width * worker->first_source->height;
+  samples = (guint) MIN ((guint64) samples, MAX (GLOBAL_SAMPLE_PIXELS / (2 * frame_pixels), 2));
+  samples = MIN (samples, worker->n_frames);
+  if (!fl_gif_block_encoder_add_global_colours (worker->encoder, worker->first_source, NULL))
+    samples = 1;
+  /* Each sample is compared with the frame before it: what frames draw. */
+  for (guint i = 1; i < samples; i++)
+    {
+      guint index = worker->first + (guint) ((guint64) (worker->n_frames - 1) * i / (samples - 1));
+      g_autoptr (FlGifSource) before = NULL;
+      g_autoptr (FlGifSource) sample = NULL;
+
+      if (index - 1 > worker->first && (before = take_frame (worker, index - 1, error)) == NULL)
+        return FALSE;
+      if ((sample = take_frame (worker, index, error)) == NULL)
+        return FALSE;
+      fl_gif_block_encoder_add_global_colours (worker->encoder, sample,
+                                               before != NULL ? before : worker->first_source);
+    }
+  fl_gif_block_encoder_set_global (worker->encoder);
+  return TRUE;
+}
+
+static void
+hold (Worker *worker, guint slot, guint index, FlGifSource *source)
+{
+  g_clear_pointer (&worker->held[slot], fl_gif_source_free);
+  worker->held[slot] = source;
+  worker->held_index[slot] = index;
+}
+
+/* Encodes one range and its DONE record; FALSE with error at the first bad
+ * frame. Each frame's block needs the frames on either side (fl-gif-delta.h):
+ * the one before the range and the one after it are read too. */
 static gboolean
 encode_range (Worker *worker, guint first, guint count, GError **error)
 {
-  for (guint k = 0; k < count; k++)
+  const guint end = worker->first + worker->n_frames;
+  g_autoptr (FlGifSource) prev = NULL;
+  g_autoptr (FlGifSource) cur = NULL;
+  gboolean ok = TRUE;
+
+  if ((guint64) first + count > end || first < worker->first)
+    {
+      g_set_error (error, FL_ERROR, FL_ERROR_WORKER, "The range %u+%u is not among the frames",
+                   first, count);
+      return FALSE;
+    }
+  if (!read_first (worker, error))
+    return FALSE;
+  if (first == worker->first)
+    {
+      guint8 rgb[768];
+      guint bits;
+
+      if (fl_gif_block_encoder_get_global (worker->encoder, rgb, &bits))
+        fl_gif_record_append (worker->out, FL_GIF_RECORD_GLOBAL, first, 0, 0, bits, rgb,
+                              (gsize) 3 << bits);
+    }
+  if (first > worker->first && (prev = take_frame (worker, first - 1, error)) == NULL)
+    return FALSE;
+  if ((cur = take_frame (worker, first, error)) == NULL)
+    return FALSE;
+  for (guint k = 0; k < count && ok; k++)
     {
       guint index = first + k;
-      const char *name;
+      g_autoptr (FlGifSource) next = NULL;
+      const FlGifSource *after = NULL;
+      const char *name, *path;
 
 #ifdef FL_GIF_WORKER_TEST_HOOKS
       if (worker->kill_at == index)
@@ -96,14 +213,29 @@ encode_range (Worker *worker, guint first, guint count, GError **error)
             pause ();
         }
 #endif
-      g_snprintf (worker->path + worker->prefix_length, 16, "%u.png", index);
-      name = worker->dirfd == AT_FDCWD ? worker->path : worker->path + worker->prefix_length;
-      if (!fl_gif_record_append_frame (worker->encoder, worker->dirfd, name, worker->path, index,
-                                       worker->delay_cs, worker->out, error))
-        return FALSE;
+      /* The last frame is followed by the first again when the animation loops. */
+      if (index + 1 < end)
+        {
+          if ((next = take_frame (worker, index + 1, error)) == NULL)
+            return FALSE;
+          after = next;
+        }
+      else if (worker->n_frames > 1)
+        after = worker->first_source;
+      path = frame_path (worker, index, &name);
+      ok = fl_gif_record_append_source (worker->encoder, prev, cur, after, path, index,
+                                        worker->delay_cs, worker->out, error);
       if (worker->out->len >= FLUSH_THRESHOLD)
         flush_or_die (worker->out);
+      g_clear_pointer (&prev, fl_gif_source_free);
+      prev = g_steal_pointer (&cur);
+      cur = g_steal_pointer (&next);
     }
+  if (!ok)
+    return FALSE;
+  /* A range that starts where this one ended needs these two again. */
+  hold (worker, 0, first + count - 1, g_steal_pointer (&prev));
+  hold (worker, 1, first + count, g_steal_pointer (&cur));
   fl_gif_record_append (worker->out, FL_GIF_RECORD_DONE, count, 0, 0, 0, NULL, 0);
   /* The encoder waits for DONE before it hands out the next range. */
   flush_or_die (worker->out);
@@ -133,26 +265,63 @@ next_range (FILE *in, guint *first, guint *count)
   return TRUE;
 }
 
+/* --list: the frames' paths come first on stdin, n_frames of them, each ended by a NUL. */
+static char **
+read_paths (FILE *in, guint n_frames)
+{
+  char **paths = g_new0 (char *, (gsize) n_frames + 1);
+  char *line = NULL;
+  size_t size = 0;
+
+  for (guint i = 0; i < n_frames; i++)
+    {
+      ssize_t length = getdelim (&line, &size, '\0', in);
+
+      if (length <= 1 || line[length - 1] != '\0')
+        {
+          fprintf (stderr, "frameloom-gif-worker: %u frame paths expected on stdin, got %u\n",
+                   n_frames, i);
+          exit (2);
+        }
+      paths[i] = g_strdup (line);
+    }
+  free (line);
+  return paths;
+}
+
 int
 main (int argc, char **argv)
 {
   g_autoptr (FlGifBlockEncoder) encoder = NULL;
   g_autoptr (GByteArray) out = NULL;
   g_autoptr (GError) error = NULL;
+  g_autoptr (GOptionContext) context = NULL;
   g_autofree char *path = NULL;
-  guint first = 0, count = 0, delay_cs;
-  gboolean from_stdin = argc == 3;
-  Worker worker;
+  gboolean list = FALSE, dither = FALSE;
+  int scale = 1;
+  guint first = 0, count = 0;
+  const GOptionEntry entries[] = {
+    { "list", 0, 0, G_OPTION_ARG_NONE, &list, "Frame paths on stdin", NULL },
+    { "dither", 0, 0, G_OPTION_ARG_NONE, &dither, "Dither quantised frames", NULL },
+    { "scale", 0, 0, G_OPTION_ARG_INT, &scale, "Enlarge the frames", "N" },
+    { NULL },
+  };
+  Worker worker = { 0 };
 
-  if (!(argc == 3 && parse_uint (argv[2], &delay_cs))
-      && !(argc == 5 && parse_uint (argv[2], &first) && parse_uint (argv[3], &count)
-           && parse_uint (argv[4], &delay_cs)
-           && (guint64) first + count <= (guint64) G_MAXUINT32 + 1))
+  fl_process_init ();
+
+  context = g_option_context_new ("FRAMES_DIR DELAY_CS FIRST N_FRAMES");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 5
+      || !parse_uint (argv[2], &worker.delay_cs) || !parse_uint (argv[3], &worker.first)
+      || !parse_uint (argv[4], &worker.n_frames) || worker.n_frames == 0
+      || (guint64) worker.first + worker.n_frames > (guint64) G_MAXUINT32 + 1 || scale < 1)
     {
-      fprintf (stderr, "Usage: %s FRAMES_DIR [FIRST COUNT] DELAY_CS (started by Frameloom)\n",
-               argv[0]);
+      fprintf (stderr, "Usage: %s [--list] [--dither] [--scale N] FRAMES_DIR DELAY_CS FIRST "
+               "N_FRAMES (started by Frameloom)\n", argv[0]);
       return 2;
     }
+  g_clear_error (&error);
 
   out = g_byte_array_sized_new (FLUSH_THRESHOLD * 2);
   encoder = fl_gif_block_encoder_new (&error);
@@ -164,10 +333,12 @@ main (int argc, char **argv)
   worker.path = path;
   worker.encoder = encoder;
   worker.out = out;
-  worker.delay_cs = delay_cs;
+  worker.scale = (guint) scale;
+  if (list)
+    worker.paths = read_paths (stdin, worker.n_frames);
   /* Frames are opened relative to the folder: no path walk per frame. If the
    * folder cannot be opened, each frame's open reports why, with its name. */
-  worker.dirfd = open (argv[1], O_PATH | O_DIRECTORY | O_CLOEXEC);
+  worker.dirfd = list ? AT_FDCWD : open (argv[1], O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (worker.dirfd < 0)
     worker.dirfd = AT_FDCWD;
 #ifdef FL_GIF_WORKER_TEST_HOOKS
@@ -177,15 +348,15 @@ main (int argc, char **argv)
 
   if (encoder != NULL)
     {
-      if (from_stdin)
-        {
-          while (next_range (stdin, &first, &count))
-            if (!encode_range (&worker, first, count, &error))
-              break;
-        }
-      else
-        encode_range (&worker, first, count, &error);
+      fl_gif_block_encoder_set_dither (encoder, dither);
+      while (next_range (stdin, &first, &count))
+        if (!encode_range (&worker, first, count, &error))
+          break;
     }
+  for (guint i = 0; i < 2; i++)
+    g_clear_pointer (&worker.held[i], fl_gif_source_free);
+  g_clear_pointer (&worker.first_source, fl_gif_source_free);
+  g_strfreev (worker.paths);
 
   if (error != NULL)
     {

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 /* A one-behaviour peer on 127.0.0.1:0, one thread per connection. */
 typedef enum
@@ -76,10 +77,18 @@ handle_connection (gpointer data)
       break;
     case PEER_ENDLESS:
       {
-        static const guint8 signature[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-        memcpy (block, signature, sizeof signature);
+        /* A header that promises a 4096x4096 RGB image, so that only the byte cap
+         * stops the reply; then zeros for ever. */
+        static const guint8 header[29] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
+                                           0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 0, 0x10, 0,
+                                           0, 0, 0x10, 0, 8, 2, 0, 0, 0 };
+        guint32 crc = (guint32) crc32 (0, header + 12, 17);
+
+        memset (block, 0, sizeof block);
+        memcpy (block, header, sizeof header);
+        for (int i = 0; i < 4; i++)
+          block[29 + i] = (guint8) (crc >> (24 - 8 * i));
       }
-      memset (block + 8, 0, sizeof block - 8);
       while (!g_atomic_int_get (&peer->stop))
         {
           int rc = fl_net_send_all (conn->fd, block, sizeof block, 0);
@@ -296,8 +305,9 @@ test_refused (void)
   fl_test_remove_tree (dir);
 }
 
+/* attempts: 3, or 1 for a reply that is no PNG at all (never retried). */
 static void
-run_bad_peer (PeerMode mode, gint code, const char *reason)
+run_bad_peer (PeerMode mode, gint code, const char *reason, guint attempts)
 {
   g_autofree char *dir = fl_test_make_dir ("fl-download-XXXXXX");
   g_autoptr (GError) error = NULL;
@@ -317,15 +327,19 @@ run_bad_peer (PeerMode mode, gint code, const char *reason)
   config.max_frame_bytes = 64 * 1024;
   g_assert_false (fl_download_frames (&config, NULL, NULL, NULL, &result, &error));
   g_assert_error (error, FL_ERROR, code);
-  prefix = g_strdup_printf ("Frame 0 failed after 3 attempts: The reply from 127.0.0.1:%u ",
-                            peer->port);
+  if (attempts == 1)
+    prefix = g_strdup_printf ("Frame 0 failed and was not retried: The reply from "
+                              "127.0.0.1:%u ", peer->port);
+  else
+    prefix = g_strdup_printf ("Frame 0 failed after 3 attempts: The reply from 127.0.0.1:%u ",
+                              peer->port);
   g_test_message ("%s", error->message);
   g_assert_true (g_str_has_prefix (error->message, prefix));
   g_assert_nonnull (strstr (error->message, reason));
-  g_assert_cmpuint (result.retries, ==, 2);
+  g_assert_cmpuint (result.retries, ==, attempts - 1);
   g_assert_cmpuint (result.failures, ==, 1);
   g_assert_cmpuint (result.frames, ==, 0);
-  g_assert_cmpint (g_atomic_int_get (&peer->connections), ==, 3);
+  g_assert_cmpint (g_atomic_int_get (&peer->connections), ==, attempts);
   /* No frame, no temporary file. */
   g_assert_cmpuint (count_entries (dir), ==, 0);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
@@ -336,25 +350,26 @@ run_bad_peer (PeerMode mode, gint code, const char *reason)
 static void
 test_garbage (void)
 {
-  run_bad_peer (PEER_GARBAGE, FL_ERROR_INVALID_PNG, "is not a valid PNG: the signature is wrong");
+  /* Text is never a PNG: said as what it is, and not retried. */
+  run_bad_peer (PEER_GARBAGE, FL_ERROR_INVALID_PNG, "is text, not a PNG", 1);
 }
 
 static void
 test_half_png (void)
 {
-  run_bad_peer (PEER_HALF_PNG, FL_ERROR_INVALID_PNG, "is not a valid PNG: truncated");
+  run_bad_peer (PEER_HALF_PNG, FL_ERROR_INVALID_PNG, "is not a valid PNG: truncated", 3);
 }
 
 static void
 test_never_close (void)
 {
-  run_bad_peer (PEER_NEVER_CLOSE, FL_ERROR_NETWORK, "timed out after 8 bytes");
+  run_bad_peer (PEER_NEVER_CLOSE, FL_ERROR_NETWORK, "timed out after 8 bytes", 3);
 }
 
 static void
 test_endless (void)
 {
-  run_bad_peer (PEER_ENDLESS, FL_ERROR_TOO_LARGE, "is larger than 65536 bytes");
+  run_bad_peer (PEER_ENDLESS, FL_ERROR_TOO_LARGE, "is larger than 65536 bytes", 3);
 }
 
 /* A file where the frames folder should be: fails once, naming the path, even as root. */

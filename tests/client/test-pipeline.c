@@ -171,11 +171,73 @@ test_download_failure_stops (void)
   fl_test_remove_tree (root);
 }
 
+
+/* What would fail after the whole download is found before it: a worker that is
+ * not there, an output in a folder that does not exist, an output that is a
+ * folder. No frame is downloaded. */
+static void
+test_checked_before_download (void)
+{
+  g_autofree char *root = g_dir_make_tmp ("fl-pipeline-XXXXXX", NULL);
+  g_autofree char *frames = g_build_filename (root, "frames", NULL);
+  g_autofree char *gif = g_build_filename (root, "out.gif", NULL);
+  g_autofree char *missing = g_build_filename (root, "nowhere", "out.gif", NULL);
+  g_autoptr (FlServer) server = NULL;
+  FlServerConfig server_config = { .host = "127.0.0.1" };
+  FlPipelineConfig config = { 0 };
+  Log log = { .events = g_string_new (NULL) };
+  struct
+  {
+    const char *worker, *output, *message;
+  } cases[] = {
+    { "/nonexistent/frameloom-gif-worker", gif,
+      "Could not start the GIF worker /nonexistent/frameloom-gif-worker: no such file or "
+      "directory (set FRAMELOOM_GIF_WORKER to the worker's path)" },
+    { NULL, missing, NULL },
+    { NULL, root, NULL },
+  };
+
+  server = fl_server_new (&server_config);
+  g_assert_true (fl_server_start (server, NULL));
+  config.download.port = fl_server_get_port (server);
+  config.download.frames_dir = frames;
+  config.download.n_frames = 10;
+  config.run_download = TRUE;
+  config.run_encode = TRUE;
+  config.encode.processes = 1;
+  fl_mutex_init (&log.lock);
+  if (g_getenv (FL_GIF_WORKER_ENV) == NULL)
+    cases[1].worker = cases[2].worker = "/bin/true";
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+
+      config.encode.worker_path = cases[i].worker ? cases[i].worker : g_getenv (FL_GIF_WORKER_ENV);
+      config.encode.output = cases[i].output;
+      g_assert_false (fl_pipeline_run (&config, &callbacks, &log, NULL, NULL, &error));
+      g_test_message ("%s", error->message);
+      if (cases[i].message != NULL)
+        g_assert_cmpstr (error->message, ==, cases[i].message);
+      else
+        g_assert_true (g_str_has_prefix (error->message, "Could not write "));
+      g_assert_cmpstr (log.events->str, ==, "");
+    }
+  {
+    FlServerStats stats;
+    fl_server_get_stats (server, &stats);
+    g_assert_cmpuint (stats.images_sent, ==, 0);
+  }
+  g_string_free (log.events, TRUE);
+  fl_mutex_clear (&log.lock);
+  fl_test_remove_tree (root);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/pipeline/both-stages", test_both_stages);
   g_test_add_func ("/pipeline/download-failure-stops", test_download_failure_stops);
+  g_test_add_func ("/pipeline/checked-before-download", test_checked_before_download);
   return g_test_run ();
 }

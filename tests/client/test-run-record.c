@@ -1,6 +1,7 @@
 /* test-run-record: run records through CSV and JSON and back, exactly, and the
  * one-sentence errors for files the module did not write. */
 #include "fl-error.h"
+#include "fl-json.h"
 #include "fl-run-record.h"
 #include "fl-test-util.h"
 
@@ -24,8 +25,10 @@ sample (guint i)
   record->ran_encode = i != 2;
   record->download_seconds = 0.1 + 1.0 / 3.0 * i; /* not exact in decimal */
   record->encode_seconds = i != 2 ? 1e-7 * (i + 1) : 0.0;
-  record->retries = G_MAXUINT64 - i;
+  record->retries = G_MAXINT64 - i;
   record->failures = i;
+  record->repetition = i + 2;
+  record->download_wait_seconds = 0.05 + 1.0 / 7.0 * i;
   record->ok = i != 1;
   record->error = i == 1 ? g_strdup ("Frame 3 failed: «caf\xc3\xa9», \"x\"") : NULL;
   return record;
@@ -65,6 +68,8 @@ assert_same (GPtrArray *a, GPtrArray *b)
       g_assert_cmpuint (x->failures, ==, y->failures);
       g_assert_cmpint (x->ok, ==, y->ok);
       g_assert_cmpstr (x->error, ==, y->error);
+      g_assert_cmpuint (x->repetition, ==, y->repetition);
+      g_assert_true (x->download_wait_seconds == y->download_wait_seconds);
     }
 }
 
@@ -162,6 +167,13 @@ test_save_load (void)
   fl_test_remove_tree (dir);
 }
 
+/* The header of the first version, before repetitions and waiting were kept:
+ * files saved then must still load. */
+#define FIELDS_V1 \
+  "label,server,started_unix,frames,threads,processes,width,height,ran_download," \
+  "ran_encode,download_seconds,encode_seconds,download_rate,encode_rate,retries,failures," \
+  "ok,error"
+
 typedef struct
 {
   const char *text;
@@ -172,19 +184,21 @@ static const BadCase bad_cases[] = {
   { "", "line 1: the file is empty" },
   { " \r\n\n\t", "line 1: the file is empty" },
   { "\xEF\xBB\xBF\n", "line 1: the file is empty" },
-  { FL_RUN_RECORD_FIELDS "\nx\xff,,5,10,2,1,0,0,true,false,0.5,,,,0,0,true,\n",
+  { FIELDS_V1 "\nx\xff,,5,10,2,1,0,0,true,false,0.5,,,,0,0,true,\n",
     "line 2, field \"label\": the text is not valid UTF-8" },
-  { FL_RUN_RECORD_FIELDS "\nx,,5,10,2,1,0,0,true,false,0.5,,,,0,0,false,\"a\xc3\"\n",
+  { FIELDS_V1 "\nx,,5,10,2,1,0,0,true,false,0.5,,,,0,0,false,\"a\xc3\"\n",
     "line 2, field \"error\": the text is not valid UTF-8" },
   { "label,server\nx,y\n", "field \"started_unix\": the field is missing" },
   { "[{\"label\": \"x\"}]", "line 1, field \"server\": the field is missing" },
   { "[\n  {\"label\": \"x\", \"frames\": -3}\n]", "line 2, field \"frames\": expected a whole" },
   { "[\n{\"label\": 5}]", "line 2, field \"label\": expected text" },
   { "[\n\n{\"label\": \"x\",\n \"ok\": \"yes\"}]", "line 4, field \"ok\": expected true or false" },
-  { "[{\"label\": \"x\" \"y\"}]", "line 1: expected a comma or }" },
-  { "[{\"label\": \"unterminated}]", "line 1, field \"label\": a string is not closed" },
+  /* Syntax errors are json-glib's, with their line and column. */
+  { "[{\"label\": \"x\" \"y\"}]", "line 1, column 14: unexpected string constant" },
+  { "[{\"label\": \"unterminated}]", "line 1, column 27: scanner: unterminated string constant" },
+  { "[\n{\"label\": \"x\",\n\"label\": \"y\"}]", "line 3, field \"label\": the field appears twice" },
   { "[{\"label\": {\"a\": 1}}]", "field \"label\": expected a plain value" },
-  { "[] x", "text after the end of the array" },
+  { "[] x", "line 1, column 4: unexpected identifier `x', expected end of file" },
   { "{}", "line 1" },
   { "hello\0world", "NUL bytes" },
 };
@@ -231,7 +245,7 @@ test_bad (void)
   }
   {
     g_autoptr (GError) error = NULL;
-    g_autofree char *cut = g_strndup (csv, strlen (csv) - 10);
+    g_autofree char *cut = g_strndup (csv, strlen (csv) - 30);
     g_autoptr (GPtrArray) parsed = fl_run_records_parse (cut, -1, "runs.csv", &error);
     g_assert_null (parsed);
     g_assert_nonnull (strstr (error->message, "line 5: "));
@@ -251,7 +265,7 @@ test_tolerant (void)
 {
   /* Unknown fields are skipped, CRLF and a byte order mark are fine, the rate
    * columns are ignored (they follow from the others). */
-  const char *csv = "\xEF\xBB\xBF" FL_RUN_RECORD_FIELDS ",future\r\n"
+  const char *csv = "\xEF\xBB\xBF" FIELDS_V1 ",future\r\n"
                     "a,,5,10,2,1,0,0,true,false,0.5,,999,,0,0,true,,zzz\r\n";
   const char *json = " \n[{\"future\": [1], \"label\": \"b\", \"server\": null, "
                      "\"started_unix\": -1, \"frames\": 1, \"threads\": 1, \"processes\": 1, "
@@ -269,6 +283,9 @@ test_tolerant (void)
   g_assert_cmpstr (r->label, ==, "a");
   g_assert_null (r->server);
   g_assert_cmpfloat (r->download_seconds, ==, 0.5);
+  /* A file from before repetitions were kept: each run is a point's only one. */
+  g_assert_cmpuint (r->repetition, ==, 1);
+  g_assert_cmpfloat (r->download_wait_seconds, ==, 0.0);
   g_assert_cmpfloat (fl_run_record_download_rate (r), ==, 20);
   /* A nested value under an unknown key is still refused: this reader keeps to
    * flat objects. */
@@ -375,7 +392,7 @@ test_empty_text (void)
       g_assert_null (((FlRunRecord *) back->pdata[1])->server);
     }
   {
-    const char *csv = FL_RUN_RECORD_FIELDS "\n,,5,10,2,1,0,0,true,false,0.5,,,,0,0,true,\n";
+    const char *csv = FIELDS_V1 "\n,,5,10,2,1,0,0,true,false,0.5,,,,0,0,true,\n";
     g_autoptr (GError) error = NULL;
     g_autoptr (GPtrArray) back = fl_run_records_parse (csv, -1, "other.csv", &error);
     const FlRunRecord *r;

@@ -135,8 +135,8 @@ test_threads (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autofree char *server = g_strdup_printf ("127.0.0.1:%u", f->config.download.port);
 
-  g_assert_true (fl_sweep_run (FL_SWEEP_THREADS, &f->config, values, 3, &callbacks, &f->log,
-                               NULL, records, &error));
+  g_assert_true (fl_sweep_run (FL_SWEEP_THREADS, &f->config, values, 3, NULL,
+                               &callbacks, &f->log, NULL, records, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (f->log.events->str, ==,
                    "s0/3:threads=1 f0/3:ok s1/3:threads=2 f1/3:ok s2/3:threads=4 f2/3:ok ");
@@ -170,8 +170,8 @@ test_processes (Fixture *f, gconstpointer data)
       g_test_skip ("FRAMELOOM_GIF_WORKER is not set");
       return;
     }
-  g_assert_true (fl_sweep_run (FL_SWEEP_PROCESSES, &f->config, values, 2, &callbacks, &f->log,
-                               NULL, records, &error));
+  g_assert_true (fl_sweep_run (FL_SWEEP_PROCESSES, &f->config, values, 2, NULL,
+                               &callbacks, &f->log, NULL, records, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (records->len, ==, 2);
   for (guint i = 0; i < 2; i++)
@@ -201,8 +201,8 @@ test_compare (Fixture *f, gconstpointer data)
       g_test_skip ("FRAMELOOM_GIF_WORKER is not set");
       return;
     }
-  g_assert_true (fl_sweep_run (FL_SWEEP_COMPARE, &f->config, NULL, 0, &callbacks, &f->log,
-                               NULL, records, &error));
+  g_assert_true (fl_sweep_run (FL_SWEEP_COMPARE, &f->config, NULL, 0, NULL,
+                               &callbacks, &f->log, NULL, records, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (records->len, ==, 2);
   b = records->pdata[0];
@@ -232,8 +232,8 @@ test_cancel (Fixture *f, gconstpointer data)
   f->log.cancel_at = 1;
   f->log.cancel_after_frames = GPOINTER_TO_UINT (data);
   f->config.download.n_frames = 2000; /* long enough to be cancelled midway */
-  g_assert_false (fl_sweep_run (FL_SWEEP_THREADS, &f->config, values, 3, &callbacks, &f->log,
-                                f->log.cancel, records, &error));
+  g_assert_false (fl_sweep_run (FL_SWEEP_THREADS, &f->config, values, 3, NULL,
+                                &callbacks, &f->log, f->log.cancel, records, &error));
   g_assert_error (error, FL_ERROR, FL_ERROR_CANCELLED);
   g_assert_cmpstr (f->log.events->str, ==,
                    "s0/3:threads=1 f0/3:ok s1/3:threads=2 f1/3:failed ");
@@ -253,8 +253,8 @@ test_before_start (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
 
   g_cancellable_cancel (cancel);
-  g_assert_false (fl_sweep_run (FL_SWEEP_THREADS, &f->config, values, 1, NULL, NULL, cancel,
-                                records, &error));
+  g_assert_false (fl_sweep_run (FL_SWEEP_THREADS, &f->config, values, 1, NULL, NULL, NULL,
+                                cancel, records, &error));
   g_assert_error (error, FL_ERROR, FL_ERROR_CANCELLED);
   g_assert_cmpuint (records->len, ==, 0);
 }
@@ -270,14 +270,89 @@ test_failure (Fixture *f, gconstpointer data)
 
   f->config.download.port = 1;
   f->config.download.attempts = 1;
-  g_assert_false (fl_sweep_run (FL_SWEEP_THREADS, &f->config, values, 2, &callbacks, &f->log,
-                                NULL, records, &error));
+  g_assert_false (fl_sweep_run (FL_SWEEP_THREADS, &f->config, values, 2, NULL,
+                                &callbacks, &f->log, NULL, records, &error));
   g_assert_error (error, FL_ERROR, FL_ERROR_CONNECT);
   g_assert_cmpuint (records->len, ==, 1);
   r = records->pdata[0];
   g_assert_false (r->ok);
   g_assert_cmpstr (r->error, ==, error->message);
   g_assert_cmpstr (r->server, ==, "127.0.0.1:1");
+}
+
+/* Warm-ups run first and are not kept; the timed runs go in rounds (every point
+ * once per round), numbered from 1. With fresh_frames every download starts
+ * from a folder without the frames. */
+typedef struct
+{
+  Log log;
+  const char *frames;
+  guint started_with_frames;  /* runs that found 0.png already there */
+  guint runs;
+} FreshLog;
+
+static void
+on_fresh_run_started (guint index, guint total, const FlRunRecord *record, gpointer data)
+{
+  FreshLog *fresh = data;
+  g_autofree char *first = g_build_filename (fresh->frames, "0.png", NULL);
+
+  on_run_started (index, total, record, &fresh->log);
+  fresh->runs++;
+  fresh->started_with_frames += g_file_test (first, G_FILE_TEST_EXISTS);
+}
+
+static void
+on_fresh_run_finished (guint index, guint total, const FlRunRecord *record, gpointer data)
+{
+  on_run_finished (index, total, record, &((FreshLog *) data)->log);
+}
+
+static void
+test_repetitions (Fixture *f, gconstpointer data)
+{
+  static const guint values[] = { 1, 3 };
+  static const FlSweepCallbacks fresh_callbacks = { on_fresh_run_started, on_fresh_run_finished };
+  const FlSweepOptions overwrite = { .repeat = 2, .warmup = 1 };
+  const FlSweepOptions fresh = { .repeat = 2, .warmup = 1, .fresh_frames = TRUE };
+  g_autoptr (GPtrArray) records = fl_run_records_new ();
+  g_autoptr (GError) error = NULL;
+  FreshLog log = { .frames = f->frames };
+  const guint expect_threads[] = { 1, 3, 1, 3 };
+
+  fl_mutex_init (&log.log.lock);
+  log.log.events = g_string_new (NULL);
+  f->config.download.n_frames = 50;
+  g_assert_true (fl_sweep_run (FL_SWEEP_THREADS, &f->config, values, 2, &overwrite,
+                               &fresh_callbacks, &log, NULL, records, &error));
+  g_assert_no_error (error);
+  /* 2 warm-ups and 4 timed runs were started; the timed ones are kept. */
+  g_assert_cmpstr (log.log.events->str, ==,
+                   "s0/6:threads=1 f0/6:ok s1/6:threads=3 f1/6:ok s2/6:threads=1 f2/6:ok "
+                   "s3/6:threads=3 f3/6:ok s4/6:threads=1 f4/6:ok s5/6:threads=3 f5/6:ok ");
+  g_assert_cmpuint (records->len, ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      const FlRunRecord *r = records->pdata[i];
+      g_assert_cmpuint (r->repetition, ==, i / 2 + 1);
+      g_assert_cmpuint (r->threads, ==, expect_threads[i]);
+      g_assert_true (r->ok);
+      /* Waiting is part of every frame's time, never more than the threads' time. */
+      g_assert_cmpfloat (r->download_wait_seconds, >, 0);
+      g_assert_cmpfloat (r->download_wait_seconds, <=, r->download_seconds * r->threads);
+    }
+  /* Overwriting: only the very first warm-up found the folder empty. */
+  g_assert_cmpuint (log.started_with_frames, ==, 5);
+
+  log.runs = log.started_with_frames = 0;
+  g_assert_true (fl_sweep_run (FL_SWEEP_THREADS, &f->config, values, 2, &fresh,
+                               &fresh_callbacks, &log, NULL, records, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (log.runs, ==, 6);
+  g_assert_cmpuint (log.started_with_frames, ==, 0);
+  g_assert_cmpuint (records->len, ==, 8);
+  g_string_free (log.log.events, TRUE);
+  fl_mutex_clear (&log.log.lock);
 }
 
 typedef struct
@@ -338,6 +413,7 @@ main (int argc, char **argv)
   ADD ("threads", test_threads, NULL);
   ADD ("processes", test_processes, NULL);
   ADD ("compare", test_compare, NULL);
+  ADD ("repetitions", test_repetitions, NULL);
   ADD ("cancel-at-start", test_cancel, GUINT_TO_POINTER (0));
   ADD ("cancel-midway", test_cancel, GUINT_TO_POINTER (100));
   ADD ("cancelled-before", test_before_start, NULL);

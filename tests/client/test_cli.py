@@ -43,6 +43,10 @@ for args, needle in [
     (["--sequential", "--threads", "4"], "--sequential"),
     (["--sequential", "--compare"], "--compare"),
     (["stray"], "Unexpected argument \"stray\""),
+    # An empty name is a mistake (an unset variable), found before any work.
+    (["--output", ""], "--output"),
+    (["--save-records", ""], "--save-records"),
+    (["--frames-dir", ""], "--frames-dir"),
 ]:
     r = ct.run_client(args, work)
     first = r.stderr.splitlines()[0] if r.stderr else ""
@@ -59,6 +63,14 @@ warning = ("frameloom-client: warning: 64 worker processes on "
 t.check(r.stderr.startswith(warning) and r.returncode == 1, "more processes than CPUs warns (missing frames then fail)",
         r.stderr)
 
+# A records file in a folder that does not exist: said before any download.
+r = ct.run_client(["--port", "1", "--frames-dir", "records-first", "--save-records",
+                   "no-such-folder/runs.csv"], work)
+t.check(r.returncode == 1 and r.stderr == "frameloom-client: Could not write "
+        "no-such-folder/runs.csv: its folder no-such-folder does not exist\n"
+        and not os.path.exists(os.path.join(work, "records-first")),
+        "a bad --save-records folder fails before the download", r.stderr)
+
 # A server that is not there: one sentence, exit 1, fast.
 port = ct.free_port()
 r = ct.run_client(["--port", str(port), "--frames-dir", "down"], work)
@@ -69,7 +81,26 @@ t.check(r.stdout == "", "server down prints nothing on stdout", r.stdout)
 t.check(r.elapsed < 2.0, "server down fails fast", f"{r.elapsed:.2f} s")
 t.check(not os.path.exists(os.path.join(work, "frameloom.gif")), "no GIF when the server is down")
 
+def gif_delays(path):
+    """The delay (centiseconds) of every graphic control extension in a GIF."""
+    with open(path, "rb") as f:
+        data = f.read()
+    return [data[i + 4] | data[i + 5] << 8 for i in range(len(data) - 6)
+            if data[i:i + 3] == b"\x21\xf9\x04"]
+
+
 with ct.frameloom_server() as server:
+    # 1..14 ms would be 0 or 1 centisecond, played at 100 ms: a warning, and 20 ms.
+    r = ct.run_client(["--port", str(server.port), "--frames", "3", "--delay-ms", "7",
+                       "--frames-dir", "fast", "--output", "fast.gif"], work)
+    t.check(r.returncode == 0 and r.stderr == (
+        "frameloom-client: warning: GIF delays are whole hundredths of a second, and browsers "
+        "and the app play a delay under 20 ms at 100 ms: --delay-ms 7 is stored as 20 ms\n"),
+        "--delay-ms 7 warns", r.stderr)
+    t.check(gif_delays(os.path.join(work, "fast.gif")) == [2, 2, 2],
+            "--delay-ms 7 is stored as 2 centiseconds",
+            gif_delays(os.path.join(work, "fast.gif")))
+
     # The lab's line, exactly, and nothing on stderr (it is not a terminal).
     r = ct.run_client(["--port", str(server.port), "--frames", "500", "--download-only"], work)
     t.check(r.returncode == 0, "--download-only of 500 frames exits 0", r.stderr)
@@ -161,8 +192,9 @@ with Quiet(("127.0.0.1", 0), GarbageHandler) as garbage:
                        "--frames-dir", "garbage"], work)
     garbage.shutdown()
 t.check(r.returncode == 1, "a garbage server exits 1", r.returncode)
-t.check(re.fullmatch(rf"frameloom-client: Frame \d+ failed after 5 attempts: The reply from "
-                     rf"127\.0\.0\.1:{gport} is not a valid PNG: the signature is wrong\n",
+# Text never becomes a PNG: said as what it is, and not retried.
+t.check(re.fullmatch(rf"frameloom-client: Frame \d+ failed and was not retried: The reply from "
+                     rf"127\.0\.0\.1:{gport} is text, not a PNG\n",
                      r.stderr) is not None, "a garbage server names the frame and the reason",
         r.stderr)
 t.check(os.listdir(os.path.join(work, "garbage")) == [], "no frame from a garbage server")

@@ -71,10 +71,15 @@ with ct.frameloom_server() as server:
     r = ct.run_client(["--port", str(server.port), "--frames", "300", "--compare",
                        "--frames-dir", "c", "--output", "c.gif"], work)
     lines = r.stdout.splitlines()
-    t.check(r.returncode == 0 and len(lines) == 3 and lines[0].split()[0] == "Stage"
+    verdict = r"\d+\.\d\dx  (faster|slower|no clear difference|one run: no spread)$"
+    t.check(r.returncode == 0 and len(lines) >= 6 and lines[0].split()[0] == "Stage"
             and lines[1].startswith("Download") and lines[2].startswith("GIF")
-            and all(re.search(r"\d+\.\d+x$", line) for line in lines[1:]),
-            "--compare prints a table of both stages with the speed-up", r.stdout + r.stderr)
+            and all(re.search(verdict, line) for line in lines[1:3])
+            and lines[3].startswith("3 timed runs after 1 warm-up each")
+            and lines[4].startswith("Download: ")
+            and any(line.startswith("GIF: ") for line in lines[5:]),
+            "--compare prints both stages with median, spread, speed-up and verdict, then a "
+            "sentence per stage", r.stdout + r.stderr)
 
 ct.remove(work)
 t.finish()

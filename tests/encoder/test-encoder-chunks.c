@@ -349,7 +349,8 @@ test_big_frames (void)
   g_assert_cmpuint (result.quantised_frames, ==, 2);
   g_assert_cmpuint (result.screen_width, ==, 1024);
   g_assert_cmpuint (result.screen_height, ==, 1024);
-  g_assert_cmpuint (result.chunks, ==, 4);
+  /* At least 4 frames a chunk, at least a chunk per worker. */
+  g_assert_cmpuint (result.chunks, ==, 2);
   reader = DGifOpenFileName (gif, &code);
   g_assert_nonnull (reader);
   g_assert_cmpint (DGifSlurp (reader), ==, GIF_OK);

@@ -163,7 +163,7 @@ test_bad_worker (void)
   config.worker_path = "/nonexistent/frameloom-gif-worker";
   assert_fails (&config, NULL, FL_ERROR_WORKER,
                 "Could not start the GIF worker /nonexistent/frameloom-gif-worker: "
-                "no such file or directory");
+                "no such file or directory (set FRAMELOOM_GIF_WORKER to the worker's path)");
   /* A program that exits without sending anything. */
   fl_test_config_init (&config, dir, 3, 1, gif);
   config.worker_path = "/bin/true";

@@ -17,3 +17,4 @@ void fl_test_assert_no_children (void);
 
 void fl_test_add_failure_tests (void);
 void fl_test_add_chunk_tests (void);
+void fl_test_add_kind_tests (void);

@@ -50,6 +50,25 @@ fix_crcs (guint8 *data, gsize length)
   return changed;
 }
 
+/* The encoder's one-inflate path accepts exactly what check + decode accept,
+ * with the same pixels. */
+static void
+decode_checked_agrees (const guint8 *data, gsize length, const FlPngLimits *limits,
+                       const FlImage *reference)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlImage) image = fl_png_decode_checked (data, length, limits, &error);
+
+  FUZZ_ASSERT ((image == NULL) == (reference == NULL));
+  if (image == NULL)
+    {
+      FUZZ_ASSERT (error != NULL && error->domain == FL_ERROR);
+      return;
+    }
+  FUZZ_ASSERT (image->width == reference->width && image->height == reference->height);
+  FUZZ_ASSERT (memcmp (image->pixels, reference->pixels, fl_image_byte_size (image)) == 0);
+}
+
 static void
 check_then_decode (const guint8 *data, gsize length)
 {
@@ -63,6 +82,7 @@ check_then_decode (const guint8 *data, gsize length)
     {
       FUZZ_ASSERT (error != NULL && error->domain == FL_ERROR);
       FUZZ_ASSERT (g_str_has_prefix (error->message, "not a valid PNG"));
+      decode_checked_agrees (data, length, &limits, NULL);
       return;
     }
   FUZZ_ASSERT (error == NULL);
@@ -70,6 +90,7 @@ check_then_decode (const guint8 *data, gsize length)
   FUZZ_ASSERT (height > 0 && height <= limits.max_height);
 
   image = fl_png_decode (data, length, &limits, &error);
+  decode_checked_agrees (data, length, &limits, image);
   if (image == NULL)
     {
       /* The check does not inflate: bad zlib data or a bad palette index fail here. */

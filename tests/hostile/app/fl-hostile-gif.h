@@ -157,7 +157,7 @@ hg_lzw_put (HgLzw *z, guint code)
 }
 
 /* Starts a raster with minimum code size min_size (2..11; above 8 only
- * browsers and FlGifLzw read it, giflib refuses). */
+ * browsers and FlGifLzwReader read it, giflib refuses). */
 static inline void
 hg_lzw_begin_size (HgLzw *z, GByteArray *out, guint min_size)
 {

@@ -3,11 +3,15 @@
  * than the screen, decompression bombs, zero delays and truncation at every
  * offset. The sanitizer builds turn any out-of-bounds access into a failure;
  * the memory budget of fl-gif-reader.h is measured as peak RSS. */
+#include "fl-encoder.h"
 #include "fl-error.h"
 #include "fl-gif-reader.h"
 #include "fl-hostile-gif.h"
 
+#include <glib/gstdio.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static FlGif *
 decode (GBytes *bytes, const FlGifLimits *limits, GError **error)
@@ -585,7 +589,7 @@ test_empty_frames (void)
 }
 
 /* A minimum LZW code size of 9, 10 or 11: giflib refuses it, browsers and
- * gdk-pixbuf decode it, and so does the reader (FlGifLzw). Codes above 255
+ * gdk-pixbuf decode it, and so does the reader (FlGifLzwReader). Codes above 255
  * that stand for one pixel keep their low byte. A frame with code size 8
  * after it still goes through giflib. Code size 12 leaves no room for a code
  * and is refused. */
@@ -688,6 +692,75 @@ test_frame_info (void)
     }
 }
 
+/* Opened as a GIF, a FIFO blocked the loader thread until a writer came (for
+ * ever), and a folder or /dev/zero gave GLib's raw mmap message: each is one
+ * sentence now, at once. Run in a child, so that a hang fails instead of
+ * stopping the suite. */
+static void
+expect_not_a_file (const char *path, const char *what)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *display = g_filename_display_name (path);
+  g_autofree char *expected = g_strdup_printf ("Could not open “%s”: it is %s, not a GIF file.",
+                                               display, what);
+  g_autoptr (FlGif) gif = fl_gif_new_from_file (path, NULL, NULL, &error);
+
+  g_assert_null (gif);
+  g_assert_error (error, FL_ERROR, FL_ERROR_IO);
+  g_assert_cmpstr (error->message, ==, expected);
+}
+
+static void
+test_not_regular_files (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *dir = g_dir_make_tmp ("fl-hostile-gif-XXXXXX", NULL);
+      g_autofree char *fifo = g_build_filename (dir, "named.gif", NULL);
+
+      g_assert_cmpint (mkfifo (fifo, 0644), ==, 0);
+      expect_not_a_file (fifo, "a FIFO");
+      expect_not_a_file (dir, "a folder");
+      expect_not_a_file ("/dev/zero", "a device");
+      g_unlink (fifo);
+      g_rmdir (dir);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 20 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* frameloom-client makes GIFs of up to FL_ENCODE_MAX_FRAMES frames; the reader
+ * used to stop at 4 Mi frames and 4 GiB. One frame more than 4 Mi, 1x1 each
+ * (63 MB), must open, every frame counted. */
+static void
+test_every_gif_the_cli_makes (void)
+{
+  const guint n = 4u * 1024u * 1024u + 1u;
+  FlGifLimits limits;
+  g_autoptr (GByteArray) frame = g_byte_array_new ();
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlGif) gif = NULL;
+  GByteArray *b = hg_new (1, 1, 1);
+  const guint8 pixel = 1;
+
+  fl_gif_limits_init_default (&limits);
+  g_assert_cmpuint (limits.max_indexed_frames, >=, FL_ENCODE_MAX_FRAMES);
+  /* The largest frame block the CLI writes: a 4096x4096 frame of 12-bit codes. */
+  g_assert_cmpuint (limits.max_indexed_file_bytes / FL_ENCODE_MAX_FRAMES, >=,
+                    4096u * 4096u * 12u / 8u + 4096u);
+  hg_image (frame, 0, 0, 1, 1, 0, FALSE);
+  hg_raster (frame, &pixel, 1);
+  g_byte_array_set_size (b, b->len);
+  for (guint i = 0; i < n; i++)
+    g_byte_array_append (b, frame->data, frame->len);
+  bytes = hg_finish (b);
+  gif = fl_gif_new_indexed (bytes, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fl_gif_get_n_frames (gif), ==, n);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -702,5 +775,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hostile/gif/empty-frames", test_empty_frames);
   g_test_add_func ("/hostile/gif/lzw-code-sizes", test_lzw_code_sizes);
   g_test_add_func ("/hostile/gif/frame-info", test_frame_info);
+  g_test_add_func ("/hostile/gif/not-regular-files", test_not_regular_files);
+  g_test_add_func ("/hostile/gif/every-gif-the-cli-makes", test_every_gif_the_cli_makes);
   return g_test_run ();
 }

@@ -113,8 +113,10 @@ handle_connection (gpointer data)
         }
       break;
     case PEER_ENDLESS:
+      /* A header that promises 4096x4096, so that only the byte cap stops it. */
+      claim_size (png, 4096, 4096);
       memset (block, 0, sizeof block);
-      memcpy (block, png->data, 8);
+      memcpy (block, png->data, FL_PNG_HEADER_SIZE);
       while (!g_atomic_int_get (&peer->stop) && send_or_stop (conn, block, sizeof block))
         ;
       break;

@@ -7,8 +7,10 @@ known, and keeping every frame already written."""
 import json
 import os
 import re
+import shutil
 import socket
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -143,6 +145,85 @@ def black_hole_times_out_within_the_configured_time():
     assert r.cpu < 1.5, h.describe(r)
     print(f"# black hole: {r.elapsed:.1f} s wall, {r.cpu:.3f} s CPU")
     assert os.listdir(os.path.join(work, "hole")) == []
+
+
+def v6_png_server():
+    """A server on [::1] only, on a port where 127.0.0.1 refuses."""
+    sock = socket.socket(socket.AF_INET6)
+    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    sock.bind(("::1", 0))
+    sock.listen(64)
+    port = sock.getsockname()[1]
+    probe = socket.socket()
+    try:
+        probe.bind(("127.0.0.1", port))
+    except OSError:
+        sock.close()
+        return None, None
+    finally:
+        probe.close()
+
+    def serve():
+        n = 0
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            conn.sendall(h.make_png(seed=n))
+            conn.close()
+            n += 1
+
+    threading.Thread(target=serve, daemon=True).start()
+    return sock, port
+
+
+def in_own_hosts(argv, hosts, prefer_ipv4):
+    """argv with its own /etc/hosts (and /etc/gai.conf), in a private mount namespace:
+    nothing outside the child sees them."""
+    folder = h.temp_dir("fl-hosts-")
+    with open(os.path.join(folder, "hosts"), "w") as f:
+        f.write(hosts)
+    with open(os.path.join(folder, "gai.conf"), "w") as f:
+        # RFC 6724 puts ::1 first; this precedence puts IPv4 first instead.
+        f.write("precedence ::ffff:0:0/96 100\n" if prefer_ipv4 else "")
+    script = (f"mount --bind {folder}/hosts /etc/hosts && "
+              f"mount --bind {folder}/gai.conf /etc/gai.conf && exec \"$@\"")
+    return ["unshare", "--mount", "sh", "-c", script, "sh"] + argv
+
+
+def require_namespaces():
+    if not h.is_root() or not shutil.which("unshare") or not os.path.exists("/etc/gai.conf"):
+        raise taplib.Skip("needs root, unshare and /etc/gai.conf (a private /etc/hosts)")
+    try:
+        socket.socket(socket.AF_INET6).close()
+    except OSError:
+        raise taplib.Skip("no IPv6")
+
+
+@taplib.test
+def every_address_of_a_name_is_tried():
+    require_namespaces()
+    hosts = "::1 fl-dual\n127.0.0.1 fl-dual\n"
+    # ::1 comes first and refuses: the server is on 127.0.0.1.
+    with h.Peer(h.serve_png) as peer:
+        r = h.run(in_own_hosts([h.CLIENT, "--host", "fl-dual", "--port", str(peer.port),
+                                "--frames", "20", "--download-only", "--frames-dir", "dual4"],
+                               hosts, prefer_ipv4=False), cwd=work, timeout=60)
+    assert r.returncode == 0, h.describe(r)
+    # 127.0.0.1 comes first and refuses: the server is on ::1 only (as "localhost"
+    # with a server on ::1 was refused).
+    sock, port = v6_png_server()
+    if sock is None:
+        raise taplib.Skip("no free port on both ::1 and 127.0.0.1")
+    try:
+        r = h.run(in_own_hosts([h.CLIENT, "--host", "fl-dual", "--port", str(port),
+                                "--frames", "20", "--download-only", "--frames-dir", "dual6"],
+                               hosts, prefer_ipv4=True), cwd=work, timeout=60)
+    finally:
+        sock.close()
+    assert r.returncode == 0, h.describe(r)
+    assert len(os.listdir(os.path.join(work, "dual6"))) == 20
 
 
 try:

@@ -171,7 +171,16 @@ test_hostile_peers (void)
   fl_load_vanish (port, 500, FALSE);
   fl_load_vanish (port, 500, TRUE);
   fl_load_junk (port, 10, 1 << 20);
-  g_usleep (200 * 1000);
+  /* The baseline once the server holds no connection: a busy (sanitized)
+   * machine may still be closing the last one. */
+  for (int i = 0; i < 50; i++)
+    {
+      g_usleep (200 * 1000);
+      fl_server_get_stats (server, &stats);
+      if (stats.active == 0)
+        break;
+    }
+  g_assert_cmpuint (stats.active, ==, 0);
   rss0 = fl_load_self_rss_kib ();
   fds0 = fl_load_self_fds ();
   for (int round = 0; round < 5; round++)
@@ -227,16 +236,6 @@ wait_until_quiet_fd (int stat_fd, guint seconds)
       g_usleep (500 * 1000);
     }
   while (process_cpu_seconds (stat_fd) - before > 0.05 && g_get_monotonic_time () < deadline);
-}
-
-static void
-wait_until_quiet (guint seconds)
-{
-  int stat_fd = open ("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-
-  g_assert_cmpint (stat_fd, >=, 0);
-  wait_until_quiet_fd (stat_fd, seconds);
-  close (stat_fd);
 }
 
 /* Item 2, in a child process whose open-file limit is 32. A blocked accept()
@@ -504,8 +503,9 @@ trickle_thread (gpointer data)
 }
 
 /* Item 4: the stop the app's switch (and SIGINT in the CLI) triggers, with 300
- * slow readers: 16 handlers stuck sending 4.3 MB into 4 KiB windows, the rest
- * waiting in the backlog. */
+ * slow readers of 4.3 MB images (4 KiB windows): each keeps a handler 50 ms at
+ * most (plus what the kernel's buffer takes), then a wait loop holds it, so
+ * more are in flight than the 16 threads. */
 static void
 test_stop_with_slow_clients (void)
 {
@@ -517,6 +517,7 @@ test_stop_with_slow_clients (void)
   gboolean draining = FALSE;
   FlServerStats stats;
   GThread *reader, *stopper;
+  guint in_flight;
 
   for (guint i = 0; i < trickle.n; i++)
     {
@@ -530,11 +531,11 @@ test_stop_with_slow_clients (void)
       g_usleep (20 * 1000);
       fl_server_get_stats (server, &stats);
     }
-  while (stats.active < 16 && g_get_monotonic_time () < deadline);
-  g_assert_cmpuint (stats.active, ==, 16);
-  /* Counted active from accept on: wait until they are done encoding and stuck
-   * in send(), so the stop measures the grace rather than the encoder. */
-  wait_until_quiet (10);
+  while (stats.held < 32 && g_get_monotonic_time () < deadline);
+  g_assert_cmpuint (stats.held, >=, 32);
+  g_assert_cmpuint (stats.threads, <=, 16);
+  /* Replies being encoded are cut within a flush: no need to wait for them. */
+  in_flight = stats.active;
 
   began = g_get_monotonic_time ();
   stopper = g_thread_new ("stop", stop_job, &job);
@@ -558,15 +559,15 @@ test_stop_with_slow_clients (void)
     close (trickle.fds[i]);
   g_free (trickle.fds);
   fl_server_get_stats (server, &stats);
-  note ("300 slow clients, 16 in flight: refused %.3f s after the stop began (still "
+  note ("300 slow clients, %u in flight: refused %.3f s after the stop began (still "
                   "draining: %d); stop took %.2f s; %" G_GUINT64_FORMAT " failed connections",
-                  refused_after / 1e6, draining, job.took / 1e6, stats.failures);
+                  in_flight, refused_after / 1e6, draining, job.took / 1e6, stats.failures);
   g_assert_cmpint (refused_after, >=, 0);
   g_assert_cmpint (refused_after, <, G_USEC_PER_SEC);
   g_assert_true (draining);
   g_assert_cmpint (job.took, <, (FL_SERVER_DEFAULT_GRACE_MS + 4000) * 1000);
   g_assert_cmpuint (stats.threads, ==, 0);
-  g_assert_cmpuint (stats.failures, >=, 16);
+  g_assert_cmpuint (stats.failures, >=, in_flight);
 }
 
 /* Item 5, in-process and scaled by FRAMELOOM_SOAK_SCALE: 10,000 distinct
