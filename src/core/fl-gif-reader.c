@@ -1,6 +1,8 @@
 /* fl-gif-reader.c: FlGif's front: the file opened (never blocking) and mapped,
  * the mode chosen (decoded, or indexed for files over the in-memory limits),
- * the accessors. The decoding itself is in fl-gif-decode.c and fl-gif-index.c. */
+ * a frame's details in either mode. Beneath it, one way: fl-gif-index.c scans
+ * and decodes frame by frame, fl-gif-decode.c decodes whole files, and
+ * fl-gif.c holds the object they all share. */
 #include "fl-gif-reader.h"
 
 #include "fl-gif-reader-private.h"
@@ -20,18 +22,6 @@ G_STATIC_ASSERT (FL_GIF_DEFAULT_MAX_INDEXED_FRAMES >= FL_ENCODE_MAX_FRAMES);
 
 /* Files under this are decoded without a scan first: they fit at once. */
 #define PRESCAN_MIN_BYTES (8u * 1024u * 1024u)
-
-void
-fl_gif_limits_init_default (FlGifLimits *limits)
-{
-  limits->max_file_bytes = FL_GIF_DEFAULT_MAX_FILE_BYTES;
-  limits->max_canvas_pixels = FL_GIF_DEFAULT_MAX_CANVAS_PIXELS;
-  limits->max_frames = FL_GIF_DEFAULT_MAX_FRAMES;
-  limits->max_frame_bytes = FL_GIF_DEFAULT_MAX_FRAME_BYTES;
-  limits->max_raster_pixels = FL_GIF_DEFAULT_MAX_RASTER_PIXELS;
-  limits->max_indexed_file_bytes = FL_GIF_DEFAULT_MAX_INDEXED_FILE_BYTES;
-  limits->max_indexed_frames = FL_GIF_DEFAULT_MAX_INDEXED_FRAMES;
-}
 
 FlGif *
 fl_gif_new_from_bytes (const guint8 *data, gsize length, const FlGifLimits *limits,
@@ -135,75 +125,6 @@ fl_gif_new_from_file (const char *path, const FlGifLimits *limits, GCancellable 
   return gif;
 }
 
-FlGif *
-fl_gif_ref (FlGif *gif)
-{
-  g_atomic_int_inc (&gif->ref_count);
-  return gif;
-}
-
-void
-fl_gif_unref (FlGif *gif)
-{
-  if (gif == NULL || !g_atomic_int_dec_and_test (&gif->ref_count))
-    return;
-  g_clear_pointer (&gif->frames, g_array_unref);
-  g_clear_pointer (&gif->index, g_array_unref);
-  g_clear_pointer (&gif->file, g_bytes_unref);
-  g_ptr_array_unref (gif->palettes);
-  g_free (gif);
-}
-
-guint
-fl_gif_get_width (FlGif *gif)
-{
-  return gif->width;
-}
-
-guint
-fl_gif_get_height (FlGif *gif)
-{
-  return gif->height;
-}
-
-guint
-fl_gif_get_n_frames (FlGif *gif)
-{
-  return gif->frames != NULL ? gif->frames->len : gif->index->len;
-}
-
-int
-fl_gif_get_loop_count (FlGif *gif)
-{
-  return gif->loop_count;
-}
-
-guint
-fl_gif_get_frame_delay_cs (FlGif *gif, guint index)
-{
-  g_return_val_if_fail (index < fl_gif_get_n_frames (gif), 0);
-  if (gif->frames == NULL)
-    return g_array_index (gif->index, FlGifIndexEntry, index).delay_cs;
-  return g_array_index (gif->frames, FlGifFrame, index).delay_cs;
-}
-
-guint
-fl_gif_get_frame_delay_ms (FlGif *gif, guint index)
-{
-  guint cs = fl_gif_get_frame_delay_cs (gif, index);
-
-  return 10 * (cs < FL_GIF_MIN_DELAY_CS ? FL_GIF_CLAMPED_DELAY_CS : cs);
-}
-
-FlGifDisposal
-fl_gif_get_frame_disposal (FlGif *gif, guint index)
-{
-  g_return_val_if_fail (index < fl_gif_get_n_frames (gif), FL_GIF_DISPOSE_NONE);
-  if (gif->frames == NULL)
-    return g_array_index (gif->index, FlGifIndexEntry, index).disposal;
-  return g_array_index (gif->frames, FlGifFrame, index).disposal;
-}
-
 void
 fl_gif_get_frame_info (FlGif *gif, guint index, FlGifFrameInfo *info)
 {
@@ -228,10 +149,4 @@ fl_gif_get_frame_info (FlGif *gif, guint index, FlGifFrameInfo *info)
   info->transparent = f->transparent;
   info->n_colors = f->n_colors;
   info->local_colors = f->local_colors;
-}
-
-gsize
-fl_gif_get_memory_size (FlGif *gif)
-{
-  return gif->memory;
 }

@@ -72,12 +72,12 @@ fl_run_record_encode_rate (const FlRunRecord *record)
 /* The field table. */
 
 #define F(field, type_) \
-  { .name = #field, .type = type_, .offset = offsetof (FlRunRecord, field) }
+  { .name = #field, .type = (type_), .offset = offsetof (FlRunRecord, field) }
 #define S(field, ran) \
   { .name = #field, .type = FIELD_SECONDS, .offset = offsetof (FlRunRecord, field), \
     .ran_offset = offsetof (FlRunRecord, ran) }
 #define OPTIONAL_F(field, type_) \
-  { .name = #field, .type = type_, .offset = offsetof (FlRunRecord, field), .optional = TRUE }
+  { .name = #field, .type = (type_), .offset = offsetof (FlRunRecord, field), .optional = TRUE }
 #define OPTIONAL_S(field, ran) \
   { .name = #field, .type = FIELD_SECONDS, .offset = offsetof (FlRunRecord, field), \
     .ran_offset = offsetof (FlRunRecord, ran), .optional = TRUE }
