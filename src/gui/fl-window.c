@@ -33,6 +33,8 @@ struct _FlWindow
   FlSpeedupPanel *speedup_panel;
   FlRunsView *runs_view;
   FlTimelineView *timeline_view;
+  guint server_reader;       /* the client run's reader of the embedded server's stream */
+  FlRunModel *server_model;  /* the run it feeds */
 };
 
 G_DEFINE_FINAL_TYPE (FlWindow, fl_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -353,6 +355,32 @@ set_timeline_model (FlWindow *self, FlRunModel *model)
                            G_CONNECT_SWAPPED);
 }
 
+/* While a client run goes, the embedded server's connections join its events:
+ * the Timeline then shows the handler threads too. At the end the server's
+ * stream is flushed into the model before the reader goes. */
+static void
+follow_server (FlWindow *self, FlRunModel *model)
+{
+  FlEvents *stream = fl_server_panel_get_events (self->server_panel);
+
+  if (self->server_reader != 0)
+    {
+      fl_events_flush (stream);
+      fl_events_remove_reader (stream, self->server_reader);
+      self->server_reader = 0;
+      fl_run_model_update (self->server_model);
+      g_clear_object (&self->server_model);
+    }
+  if (model == NULL || !fl_server_panel_get_running (self->server_panel))
+    return;
+  self->server_model = g_object_ref (model);
+  fl_run_model_set_server_command (model, fl_server_panel_get_command_line (self->server_panel));
+  self->server_reader = fl_events_add_reader (
+    stream, fl_pipeline_bridge_read_server_events,
+    fl_pipeline_bridge_ref (fl_run_model_get_bridge (model)),
+    (GDestroyNotify) fl_pipeline_bridge_unref);
+}
+
 /* The live view follows whichever piece of work runs. */
 static void
 on_running_changed (FlWindow *self)
@@ -377,6 +405,8 @@ on_running_changed (FlWindow *self)
     gtk_revealer_set_reveal_child (self->concurrency_revealer, TRUE);
   fl_concurrency_view_set_bridge (self->concurrency_view, bridge, threads);
   /* The Timeline shows the run under way, and keeps it once it ends. */
+  follow_server (self, fl_client_panel_get_running (self->client_panel)
+                         ? fl_client_panel_get_model (self->client_panel) : NULL);
   if (fl_client_panel_get_running (self->client_panel))
     set_timeline_model (self, fl_client_panel_get_model (self->client_panel));
   else if (fl_speedup_panel_get_running (self->speedup_panel))
@@ -641,6 +671,9 @@ fl_window_dispose (GObject *object)
   if (self->chooser)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
+  /* Before the server panel, whose stream the reader is on, goes. */
+  if (self->server_panel != NULL)
+    follow_server (self, NULL);
   /* Cancels a run and stops the server: the panels do it in their dispose. */
   gtk_widget_dispose_template (GTK_WIDGET (self), FL_TYPE_WINDOW);
   g_clear_object (&self->settings);

@@ -1,6 +1,7 @@
 /* test-timeline: the Timeline page after a real run (a row per download
- * thread and GIF worker, hover text, zoom), "Export trace" (the file parses,
- * every frame once, a track per thread and worker) and "Export report"
+ * thread and GIF worker, and per handler of the embedded server that served
+ * it; hover text, zoom), "Export trace" (the file parses, every frame once, a
+ * track per thread and worker, the handlers besides) and "Export report"
  * (report.md linking the timeline's PNG and SVG); with FRAMELOOM_SCREENSHOT_DIR,
  * the page after a 5000-frame run at the fast path and against a server 20 ms
  * away. */
@@ -111,6 +112,8 @@ test_page (void)
     }
   g_assert_cmpuint (threads, ==, 4);
   g_assert_cmpuint (workers, ==, 2);
+  /* The embedded server served the run: its handler threads have rows too. */
+  g_assert_cmpuint (fl_timeline_get_n_rows (timeline), >, threads + workers);
   g_assert_true (strstr (fl_timeline_view_get_figures (view), "busy") != NULL);
   g_assert_true (strstr (fl_timeline_view_get_figures (view), "Load imbalance") != NULL);
 
@@ -146,6 +149,7 @@ test_export_trace (void)
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
   g_autoptr (GHashTable) tracks = g_hash_table_new (g_direct_hash, g_direct_equal);
+  guint handlers = 0;
   gboolean seen[300] = { FALSE };
   JsonArray *events;
 
@@ -163,7 +167,16 @@ test_export_trace (void)
       const char *ph = json_object_get_string_member (e, "ph");
 
       if (g_str_equal (ph, "M") && g_str_equal (name, "thread_name"))
-        g_hash_table_add (tracks, GINT_TO_POINTER (json_object_get_int_member (e, "tid")));
+        {
+          const char *track = json_object_get_string_member (
+            json_object_get_object_member (e, "args"), "name");
+
+          /* The embedded server's handlers are the app's threads too. */
+          if (g_str_has_prefix (track, "handler thread "))
+            handlers++;
+          else
+            g_hash_table_add (tracks, GINT_TO_POINTER (json_object_get_int_member (e, "tid")));
+        }
       if (g_str_equal (ph, "X") && g_str_equal (name, "frame"))
         {
           gint64 frame = json_object_get_int_member (json_object_get_object_member (e, "args"),
@@ -178,6 +191,7 @@ test_export_trace (void)
   for (guint i = 0; i < 300; i++)
     g_assert_true (seen[i]);
   g_assert_cmpuint (g_hash_table_size (tracks), ==, 4 + 2);
+  g_assert_cmpuint (handlers, >, 0);
 }
 
 static void
@@ -197,6 +211,8 @@ test_export_report (void)
   g_assert_nonnull (strstr (text, "(timeline.svg)"));
   g_assert_nonnull (strstr (text, "frameloom-client --host 127.0.0.1"));
   g_assert_nonnull (strstr (text, "| run 1 |"));
+  /* The embedded server served it: the report says how to start the same. */
+  g_assert_nonnull (strstr (text, "    frameloom-server --host 127.0.0.1 --port "));
   g_assert_nonnull (strstr (text, "GLib"));
   g_assert_true (g_file_test (svg, G_FILE_TEST_IS_REGULAR));
   surface = cairo_image_surface_create_from_png (png);
