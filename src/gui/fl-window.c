@@ -2,9 +2,20 @@
 #include "fl-window.h"
 
 #include "fl-core-async.h"
+#include "fl-sync.h"
 #include "fl-toast.h"
 
 #include <glib/gi18n.h>
+
+/* Where the embedded server's connections go: the running client's model, for
+ * the Timeline's handler rows. The reader stays on the server's stream for the
+ * window's life and only the target changes, under a lock held for one batch,
+ * so the main loop never waits for the stream's delivery. */
+typedef struct
+{
+  FlMutex mutex;
+  FlPipelineBridge *bridge;  /* or NULL */
+} ServerFeed;
 
 struct _FlWindow
 {
@@ -33,8 +44,9 @@ struct _FlWindow
   FlSpeedupPanel *speedup_panel;
   FlRunsView *runs_view;
   FlTimelineView *timeline_view;
-  guint server_reader;       /* the client run's reader of the embedded server's stream */
-  FlRunModel *server_model;  /* the run it feeds */
+  guint server_reader;       /* on the embedded server's stream, for as long as the window */
+  ServerFeed *server_feed;   /* the run it feeds, if any */
+  guint server_settle_id;
 };
 
 G_DEFINE_FINAL_TYPE (FlWindow, fl_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -355,30 +367,71 @@ set_timeline_model (FlWindow *self, FlRunModel *model)
                            G_CONNECT_SWAPPED);
 }
 
+static void
+read_server_events (const FlEvent *events, guint n_events, gpointer user_data)
+{
+  ServerFeed *feed = user_data;
+
+  fl_mutex_lock (&feed->mutex);
+  if (feed->bridge != NULL)
+    fl_pipeline_bridge_read_server_events (events, n_events, feed->bridge);
+  fl_mutex_unlock (&feed->mutex);
+}
+
+static void
+server_feed_free (gpointer data)
+{
+  ServerFeed *feed = data;
+
+  g_clear_pointer (&feed->bridge, fl_pipeline_bridge_unref);
+  fl_mutex_clear (&feed->mutex);
+  g_free (feed);
+}
+
+static void
+set_server_feed (FlWindow *self, FlRunModel *model)
+{
+  FlPipelineBridge *old;
+
+  fl_mutex_lock (&self->server_feed->mutex);
+  old = self->server_feed->bridge;
+  self->server_feed->bridge = model ? fl_pipeline_bridge_ref (fl_run_model_get_bridge (model))
+                                    : NULL;
+  fl_mutex_unlock (&self->server_feed->mutex);
+  if (old != NULL)
+    fl_pipeline_bridge_unref (old);
+}
+
+/* A little after the run: the server's last connections (its stream delivers
+ * within FL_EVENTS_LATENCY_MS) go into the finished run, and the feed stops. */
+static gboolean
+on_server_settled (gpointer data)
+{
+  FlWindow *self = data;
+  FlRunModel *model = fl_timeline_view_get_model (self->timeline_view);
+
+  self->server_settle_id = 0;
+  if (model != NULL)
+    fl_run_model_update (model);
+  set_server_feed (self, NULL);
+  return G_SOURCE_REMOVE;
+}
+
 /* While a client run goes, the embedded server's connections join its events:
- * the Timeline then shows the handler threads too. At the end the server's
- * stream is flushed into the model before the reader goes. */
+ * the Timeline then shows the handler threads too. */
 static void
 follow_server (FlWindow *self, FlRunModel *model)
 {
-  FlEvents *stream = fl_server_panel_get_events (self->server_panel);
-
-  if (self->server_reader != 0)
+  g_clear_handle_id (&self->server_settle_id, g_source_remove);
+  if (model == NULL)
     {
-      fl_events_flush (stream);
-      fl_events_remove_reader (stream, self->server_reader);
-      self->server_reader = 0;
-      fl_run_model_update (self->server_model);
-      g_clear_object (&self->server_model);
+      self->server_settle_id = g_timeout_add (10 * FL_EVENTS_LATENCY_MS, on_server_settled, self);
+      return;
     }
-  if (model == NULL || !fl_server_panel_get_running (self->server_panel))
+  if (!fl_server_panel_get_running (self->server_panel))
     return;
-  self->server_model = g_object_ref (model);
   fl_run_model_set_server_command (model, fl_server_panel_get_command_line (self->server_panel));
-  self->server_reader = fl_events_add_reader (
-    stream, fl_pipeline_bridge_read_server_events,
-    fl_pipeline_bridge_ref (fl_run_model_get_bridge (model)),
-    (GDestroyNotify) fl_pipeline_bridge_unref);
+  set_server_feed (self, model);
 }
 
 /* The live view follows whichever piece of work runs. */
@@ -672,8 +725,13 @@ fl_window_dispose (GObject *object)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
   /* Before the server panel, whose stream the reader is on, goes. */
-  if (self->server_panel != NULL)
-    follow_server (self, NULL);
+  g_clear_handle_id (&self->server_settle_id, g_source_remove);
+  if (self->server_reader != 0)
+    {
+      fl_events_remove_reader (fl_server_panel_get_events (self->server_panel),
+                               self->server_reader);
+      self->server_reader = 0;
+    }
   /* Cancels a run and stops the server: the panels do it in their dispose. */
   gtk_widget_dispose_template (GTK_WIDGET (self), FL_TYPE_WINDOW);
   g_clear_object (&self->settings);
@@ -774,6 +832,11 @@ fl_window_init (FlWindow *self)
 
   self->pending = WORK_NONE;
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->server_feed = g_new0 (ServerFeed, 1);
+  fl_mutex_init (&self->server_feed->mutex);
+  self->server_reader = fl_events_add_reader (fl_server_panel_get_events (self->server_panel),
+                                              read_server_events, self->server_feed,
+                                              server_feed_free);
   g_signal_connect_object (fl_runs_view_get_model (self->runs_view), "items-changed",
                            G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->gif_view, "notify::has-frame", G_CALLBACK (update_actions), self,
