@@ -583,8 +583,9 @@ show_preset (FlServerPanel *self)
   /* "Custom" is the last item. */
   adw_combo_row_set_selected (self->preset_row, preset == FL_PRESET_CUSTOM ? FL_N_PRESETS
                                                                             : (guint) preset);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->preset_row),
-                               fl_preset_get_description (preset));
+  /* The row shows the preset's name as its subtitle (a narrow sidebar would
+   * cut it short beside the title); what it does is the tooltip. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->preset_row), fl_preset_get_description (preset));
   self->showing_preset = FALSE;
   if (preset != self->preset)
     {

@@ -286,8 +286,9 @@ static void
 fl_sweep_chart_measure (GtkWidget *widget, GtkOrientation orientation, int for_size,
                         int *minimum, int *natural, int *minimum_baseline, int *natural_baseline)
 {
-  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 260 : 280;
-  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 400 : 400;
+  /* Two plots, each readable, with their names, the key and the efficiency row. */
+  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 260 : 440;
+  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 400 : 480;
 }
 
 static void
