@@ -233,6 +233,33 @@ test_bar_chart_dark (void)
   check_bar_chart (TRUE);
 }
 
+/* A compare with repetitions: the bars are the medians, and where the two
+ * configurations' ranges overlap the stage says "no clear difference" rather
+ * than a ratio the noise made. */
+static void
+test_bar_chart_repetitions (void)
+{
+  FlBarChart *chart = FL_BAR_CHART (g_object_ref_sink (fl_bar_chart_new ()));
+  g_autoptr (GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                    fl_run_record_free);
+  /* Download: 4 s against 1 s, clearly apart; GIF: 1.0 against 0.9, inside the spread. */
+  static const double base_dl[] = { 4.0, 3.8, 4.4 }, cur_dl[] = { 1.0, 1.1, 0.9 };
+  static const double base_gif[] = { 1.0, 0.8, 1.2 }, cur_gif[] = { 0.9, 1.1, 0.85 };
+
+  for (guint rep = 0; rep < 3; rep++)
+    {
+      g_ptr_array_add (records, make_record ("baseline", 1, 1, base_dl[rep], base_gif[rep]));
+      g_ptr_array_add (records, make_record ("chosen", 8, 2, cur_dl[rep], cur_gif[rep]));
+    }
+  fl_bar_chart_set_compare (chart, records);
+  g_assert_cmpfloat (fabs (fl_bar_chart_get_speedup (chart, FL_STAGE_DOWNLOAD) - 4.0), <, 1e-9);
+  g_assert_cmpstr (fl_bar_chart_get_summary (chart, FL_STAGE_DOWNLOAD), ==, "4.0× faster");
+  g_assert_cmpstr (fl_bar_chart_get_summary (chart, FL_STAGE_ENCODE), ==, "no clear difference");
+  g_assert_cmpuint (g_array_index (fl_bar_chart_get_stage_summary (chart, FL_STAGE_ENCODE)->points,
+                                   FlSweepPoint, 1).seconds.n, ==, 3);
+  g_object_unref (chart);
+}
+
 static void
 check_sweep_chart (gboolean dark)
 {
@@ -858,6 +885,7 @@ main (int argc, char **argv)
   g_test_add_func ("/speedup/bar-chart/light", test_bar_chart_light);
   g_test_add_func ("/speedup/bar-chart/dark", test_bar_chart_dark);
   g_test_add_func ("/speedup/bar-chart/failed", test_bar_chart_failed);
+  g_test_add_func ("/speedup/bar-chart/repetitions", test_bar_chart_repetitions);
   g_test_add_func ("/speedup/sweep-chart/light", test_sweep_chart_light);
   g_test_add_func ("/speedup/sweep-chart/dark", test_sweep_chart_dark);
   g_test_add_func ("/speedup/history-follows-runs", test_history_follows_runs);
