@@ -63,6 +63,16 @@ make_runs (FlSweepKind kind, const guint *values, const double *seconds, guint n
   return runs;
 }
 
+/* The summary of make_runs' runs on 2 cores, as the charts get it. */
+static FlSweepSummary *
+summarize (FlSweepKind kind, const guint *values, const double *seconds, guint n, double wait)
+{
+  g_autoptr (GPtrArray) runs = make_runs (kind, values, seconds, n, wait);
+
+  return fl_sweep_summarize (kind, kind == FL_SWEEP_THREADS ? FL_STAGE_DOWNLOAD : FL_STAGE_ENCODE,
+                             runs, 0, runs->len, 2);
+}
+
 static void
 draw (Picture *pic, const FlDrawSweep *sweep)
 {
@@ -126,9 +136,7 @@ test_error_bars (void)
 {
   static const guint values[] = { 1, 2, 4 };
   static const double seconds[] = { 8.0, 4.4, 4.2 };
-  g_autoptr (GPtrArray) runs = make_runs (FL_SWEEP_PROCESSES, values, seconds, 3, 0);
-  g_autoptr (FlSweepSummary) summary = fl_sweep_summarize (FL_SWEEP_PROCESSES, FL_STAGE_ENCODE,
-                                                           runs, 0, runs->len, 2);
+  g_autoptr (FlSweepSummary) summary = summarize (FL_SWEEP_PROCESSES, values, seconds, 3, 0);
   FlDrawSweep sweep = { FL_SWEEP_PROCESSES, values, 3, summary, 2, NULL };
   Picture pic;
 
@@ -156,9 +164,7 @@ test_models (void)
   static const guint values[] = { 1, 2, 3, 4 };
   /* 10% serial on 2 cores: t(2) = t(1) (0.1 + 0.9 / 2) = 0.55 t(1). */
   static const double seconds[] = { 10.0, 5.5, 9.0, 9.0 };
-  g_autoptr (GPtrArray) runs = make_runs (FL_SWEEP_PROCESSES, values, seconds, 4, 0);
-  g_autoptr (FlSweepSummary) summary = fl_sweep_summarize (FL_SWEEP_PROCESSES, FL_STAGE_ENCODE,
-                                                           runs, 0, runs->len, 2);
+  g_autoptr (FlSweepSummary) summary = summarize (FL_SWEEP_PROCESSES, values, seconds, 4, 0);
   FlDrawSweep sweep = { FL_SWEEP_PROCESSES, values, 4, summary, 2, NULL };
   Picture pic;
   double x_mid, predicted;
@@ -192,9 +198,7 @@ test_threads_axis (void)
 {
   static const guint values[] = { 1, 4, 16, 64 };
   static const double seconds[] = { 20.0, 5.1, 1.35, 0.6 };
-  g_autoptr (GPtrArray) runs = make_runs (FL_SWEEP_THREADS, values, seconds, 4, 19.5);
-  g_autoptr (FlSweepSummary) summary = fl_sweep_summarize (FL_SWEEP_THREADS, FL_STAGE_DOWNLOAD,
-                                                           runs, 0, runs->len, 2);
+  g_autoptr (FlSweepSummary) summary = summarize (FL_SWEEP_THREADS, values, seconds, 4, 19.5);
   FlDrawSweep sweep = { FL_SWEEP_THREADS, values, 4, summary, 2, NULL };
   Picture pic;
   double step;
@@ -237,9 +241,7 @@ test_files (void)
 {
   static const guint values[] = { 1, 2, 4 };
   static const double seconds[] = { 6.0, 3.4, 3.3 };
-  g_autoptr (GPtrArray) runs = make_runs (FL_SWEEP_PROCESSES, values, seconds, 3, 0);
-  g_autoptr (FlSweepSummary) summary = fl_sweep_summarize (FL_SWEEP_PROCESSES, FL_STAGE_ENCODE,
-                                                           runs, 0, runs->len, 2);
+  g_autoptr (FlSweepSummary) summary = summarize (FL_SWEEP_PROCESSES, values, seconds, 3, 0);
   FlDrawSweep sweep = { FL_SWEEP_PROCESSES, values, 3, summary, 2, NULL };
   g_autofree char *dir = g_dir_make_tmp ("fl-draw-XXXXXX", NULL);
   g_autofree char *png = g_build_filename (dir, "sweep.png", NULL);
