@@ -5,7 +5,6 @@
  * then the files (PNG and SVG). */
 #include "fl-draw-sweep.h"
 
-#include <fontconfig/fontconfig.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <stdlib.h>
@@ -277,10 +276,6 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  /* Pango loads fontconfig's configuration on a thread of its own, inside
-   * fontconfig where ThreadSanitizer cannot see its locks: loaded here first,
-   * that thread finds it ready and the drawing starts from a settled state. */
-  FcInit ();
   g_test_add_func ("/draw-sweep/error-bars", test_error_bars);
   g_test_add_func ("/draw-sweep/models", test_models);
   g_test_add_func ("/draw-sweep/threads-axis", test_threads_axis);
