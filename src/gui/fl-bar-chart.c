@@ -3,6 +3,7 @@
 #include "fl-bar-chart.h"
 
 #include "fl-chart-util.h"
+#include "fl-sweep-summary.h"
 
 #include <math.h>
 
@@ -15,8 +16,9 @@ struct _FlBarChart
 {
   GtkWidget parent_instance;
 
-  FlRunRecord *baseline;
+  FlRunRecord *baseline;   /* each stage's median, on a copy of the first run */
   FlRunRecord *current;
+  FlSweepSummary *stages[2];  /* the spreads and verdicts, indexed by FlStage */
   char *summary[2];
 };
 
@@ -74,8 +76,13 @@ update_summary (FlBarChart *self)
       g_clear_pointer (&self->summary[stage], g_free);
       if (speedup <= 0)
         continue;
+      /* Inside the spread a ratio means nothing. */
+      if (self->stages[stage] != NULL && self->stages[stage]->points->len > 1
+          && g_array_index (self->stages[stage]->points, FlSweepPoint, 1).verdict
+               == FL_VERDICT_NO_CLEAR_DIFFERENCE)
+        self->summary[stage] = g_strdup (fl_verdict_describe (FL_VERDICT_NO_CLEAR_DIFFERENCE));
       /* TRANSLATORS: the speed-up of a stage over the lab's baseline */
-      if (speedup >= 0.995)
+      else if (speedup >= 0.995)
         self->summary[stage] = g_strdup_printf (_("%.1f× faster"), speedup);
       else
         self->summary[stage] = g_strdup_printf (_("%.1f× slower"), 1 / speedup);
@@ -90,17 +97,107 @@ update_summary (FlBarChart *self)
 void
 fl_bar_chart_set_runs (FlBarChart *self, const FlRunRecord *baseline, const FlRunRecord *current)
 {
+  g_autoptr (GPtrArray) records = g_ptr_array_new ();
+
+  g_return_if_fail (FL_IS_BAR_CHART (self));
+  if (baseline != NULL && current != NULL)
+    {
+      g_ptr_array_add (records, (gpointer) baseline);
+      g_ptr_array_add (records, (gpointer) current);
+    }
+  fl_bar_chart_set_compare (self, records);
+}
+
+/* The first record of a point, with each stage's seconds set to its median. */
+static FlRunRecord *
+median_record (FlBarChart *self, GPtrArray *records, guint point)
+{
+  const char *label = g_array_index (self->stages[0]->points, FlSweepPoint, point).label;
+  FlRunRecord *copy = NULL;
+
+  for (guint i = 0; i < records->len && copy == NULL; i++)
+    if (g_strcmp0 (((FlRunRecord *) records->pdata[i])->label, label) == 0)
+      copy = fl_run_record_copy (records->pdata[i]);
+  for (FlStage stage = FL_STAGE_DOWNLOAD; stage <= FL_STAGE_ENCODE; stage++)
+    {
+      const FlSpread *spread
+        = &g_array_index (self->stages[stage]->points, FlSweepPoint, point).seconds;
+
+      if (spread->n == 0)
+        continue;
+      copy->ok = TRUE;
+      if (stage == FL_STAGE_DOWNLOAD)
+        copy->download_seconds = spread->median;
+      else
+        copy->encode_seconds = spread->median;
+    }
+  return copy;
+}
+
+void
+fl_bar_chart_set_compare (FlBarChart *self, GPtrArray *records)
+{
   g_return_if_fail (FL_IS_BAR_CHART (self));
 
   g_clear_pointer (&self->baseline, fl_run_record_free);
   g_clear_pointer (&self->current, fl_run_record_free);
-  if (baseline != NULL && current != NULL)
+  for (FlStage stage = FL_STAGE_DOWNLOAD; stage <= FL_STAGE_ENCODE; stage++)
+    g_clear_pointer (&self->stages[stage], fl_sweep_summary_free);
+  if (records->len >= 2)
     {
-      self->baseline = fl_run_record_copy (baseline);
-      self->current = fl_run_record_copy (current);
+      for (FlStage stage = FL_STAGE_DOWNLOAD; stage <= FL_STAGE_ENCODE; stage++)
+        self->stages[stage] = fl_sweep_summarize (FL_SWEEP_COMPARE, stage, records, 0,
+                                                  records->len, 0);
+      if (self->stages[0]->points->len >= 2)
+        {
+          self->baseline = median_record (self, records, 0);
+          self->current = median_record (self, records, 1);
+        }
     }
   update_summary (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+const FlSweepSummary *
+fl_bar_chart_get_stage_summary (FlBarChart *self, FlStage stage)
+{
+  return self->stages[stage];
+}
+
+/* The min..max of a bar's runs, in the bar's scale, when there are several;
+ * returns the range's top (bar_top without one). */
+static double
+draw_range (FlBarChart *self, cairo_t *cr, const FlChartColors *colors, FlStage stage, int bar,
+            double x, double bottom, double scale, double bar_top)
+{
+  const FlSpread *spread;
+  double y0, y1;
+
+  if (self->stages[stage] == NULL || self->stages[stage]->points->len <= (guint) bar)
+    return bar_top;
+  spread = &g_array_index (self->stages[stage]->points, FlSweepPoint, bar).seconds;
+  if (spread->n < 2)
+    return bar_top;
+  y0 = round (bottom - spread->min * scale);
+  y1 = round (bottom - spread->max * scale);
+  cairo_save (cr);
+  gdk_cairo_set_source_rgba (cr, &colors->fg);
+  cairo_rectangle (cr, round (x) - 1, y1, 2, MAX (y0 - y1, 1));
+  cairo_rectangle (cr, round (x) - 5, y1, 10, 2);
+  cairo_rectangle (cr, round (x) - 5, y0 - 1, 10, 2);
+  cairo_fill (cr);
+  cairo_restore (cr);
+  return MIN (y1, bar_top);
+}
+
+static double
+stage_max (FlBarChart *self, FlStage stage, const double *seconds)
+{
+  double max = MAX (seconds[0], seconds[1]);
+
+  for (guint i = 0; self->stages[stage] != NULL && i < self->stages[stage]->points->len; i++)
+    max = MAX (max, g_array_index (self->stages[stage]->points, FlSweepPoint, i).seconds.max);
+  return max;
 }
 
 static void
@@ -129,7 +226,7 @@ draw_group (FlBarChart *self, cairo_t *cr, PangoLayout *layout, PangoLayout *big
     return;
   for (int i = 0; i < 2; i++)
     ran[i] = stage_seconds (runs[i], stage, &seconds[i]);
-  max = MAX (seconds[0], seconds[1]);
+  max = stage_max (self, stage, seconds);
   bar_w = floor (MIN (w * 0.3, BAR_MAX_WIDTH));
   gap = floor (MIN (w * 0.12, 32));
 
@@ -151,6 +248,7 @@ draw_group (FlBarChart *self, cairo_t *cr, PangoLayout *layout, PangoLayout *big
                                                : fl_run_record_encode_rate (runs[i]);
       g_autofree char *rate_text = ran[i] ? fl_chart_format_rate (rate) : NULL;
       GdkRGBA dim = colors->fg;
+      double text_y = round (bottom) - bh;
 
       dim.alpha = 0.7f;
       if (bh > 0)
@@ -160,10 +258,11 @@ draw_group (FlBarChart *self, cairo_t *cr, PangoLayout *layout, PangoLayout *big
           cairo_rectangle (cr, bx, round (bottom) - bh, bar_w, bh);
           cairo_fill (cr);
           cairo_restore (cr);
+          text_y = draw_range (self, cr, colors, stage, i, bx + bar_w / 2, round (bottom),
+                               (bottom - top) / max, text_y);
         }
       fl_chart_text (cr, layout, value ? value : runs[i]->ok ? _("not run") : _("failed"),
-                     bx + bar_w / 2,
-                     round (bottom) - bh - 3, 0.5, 1, &colors->fg);
+                     bx + bar_w / 2, text_y - 3, 0.5, 1, &colors->fg);
       fl_chart_text (cr, layout, setting, bx + bar_w / 2, round (bottom) + 4, 0.5, 0,
                      &colors->fg);
       if (rate_text != NULL)
@@ -274,6 +373,8 @@ fl_bar_chart_finalize (GObject *object)
   g_clear_pointer (&self->current, fl_run_record_free);
   g_free (self->summary[0]);
   g_free (self->summary[1]);
+  fl_sweep_summary_free (self->stages[0]);
+  fl_sweep_summary_free (self->stages[1]);
   G_OBJECT_CLASS (fl_bar_chart_parent_class)->finalize (object);
 }
 

@@ -8,6 +8,7 @@
 
 #include "fl-pipeline.h"
 #include "fl-run-record.h"
+#include "fl-sweep-summary.h"
 
 G_BEGIN_DECLS
 
@@ -18,7 +19,15 @@ GtkWidget *fl_bar_chart_new (void);
 /* Copies both records; NULL for either clears the chart. */
 void       fl_bar_chart_set_runs (FlBarChart *self, const FlRunRecord *baseline,
                                   const FlRunRecord *current);
-/* baseline seconds / current seconds of stage; 0 when either did not run. */
+/* A compare's records (the baseline's and the chosen configuration's, every
+ * repetition; fewer than two clear the chart): each bar is a stage's median
+ * with its min..max, and where the two ranges overlap the stage says "no
+ * clear difference" (fl-sweep-summary.h). */
+void       fl_bar_chart_set_compare (FlBarChart *self, GPtrArray *records);
+/* The stage's summary of the compare, or NULL; borrowed. */
+const FlSweepSummary *fl_bar_chart_get_stage_summary (FlBarChart *self, FlStage stage);
+/* baseline seconds / current seconds of stage (medians); 0 when either did not
+ * run. */
 double     fl_bar_chart_get_speedup (FlBarChart *self, FlStage stage);
 /* "4.0× faster" or "1.3× slower", or NULL; owned by the chart. */
 const char *fl_bar_chart_get_summary (FlBarChart *self, FlStage stage);

@@ -1,10 +1,6 @@
 /* fl-chart-util.c: colours, text and axis helpers for the charts. */
 #include "fl-chart-util.h"
 
-#include <math.h>
-
-#include <glib/gi18n.h>
-
 static void
 lookup (GtkStyleContext *context, const char *const *names, const char *fallback, GdkRGBA *out)
 {
@@ -50,75 +46,56 @@ fl_chart_colors_get (GtkWidget *widget, FlChartColors *out)
   out->grid.alpha = 0.12f;
 }
 
+FlDrawColor
+fl_chart_color (const GdkRGBA *rgba)
+{
+  FlDrawColor color = { rgba->red, rgba->green, rgba->blue, rgba->alpha };
+
+  return color;
+}
+
+void
+fl_chart_style_get (GtkWidget *widget, FlDrawStyle *style)
+{
+  FlChartColors c;
+
+  fl_chart_colors_get (widget, &c);
+  fl_draw_style_init (style);
+  style->fg = fl_chart_color (&c.fg);
+  style->bg = fl_chart_color (&c.bg);
+  style->accent = fl_chart_color (&c.accent);
+  style->baseline = fl_chart_color (&c.baseline);
+  style->grid = fl_chart_color (&c.grid);
+  style->marker = fl_chart_color (&c.marker);
+  /* The widget's font, as the rest of the window has it. */
+  style->context = gtk_widget_get_pango_context (widget);
+}
+
 double
 fl_chart_text (cairo_t *cr, PangoLayout *layout, const char *text, double x, double y, double ax,
                double ay, const GdkRGBA *color)
 {
-  int width, height;
+  FlDrawColor c = fl_chart_color (color);
 
-  pango_layout_set_text (layout, text, -1);
-  pango_layout_get_pixel_size (layout, &width, &height);
-  cairo_save (cr);
-  gdk_cairo_set_source_rgba (cr, color);
-  cairo_move_to (cr, round (x - ax * width), round (y - ay * height));
-  pango_cairo_show_layout (cr, layout);
-  cairo_restore (cr);
-  return width;
+  return fl_draw_text (cr, layout, text, x, y, ax, ay, &c);
 }
 
 double
 fl_chart_nice_ceil (double value)
 {
-  double power, scaled;
-
-  if (!(value > 0) || !isfinite (value))
-    return 1.0;
-  power = pow (10.0, floor (log10 (value)));
-  scaled = value / power;
-  /* A hair of slack so that 2.0000001 stays 2. */
-  if (scaled <= 1.0 + 1e-9)
-    return power;
-  if (scaled <= 2.0 + 1e-9)
-    return 2 * power;
-  if (scaled <= 5.0 + 1e-9)
-    return 5 * power;
-  return 10 * power;
-}
-
-static int
-decimals_for (double value)
-{
-  return value < 10 ? 2 : value < 100 ? 1 : 0;
+  return fl_draw_nice_ceil (value);
 }
 
 char *
 fl_chart_format_seconds_like (double seconds, double like)
 {
-  switch (decimals_for (like))
-    {
-    /* TRANSLATORS: a duration in seconds, as on a chart: "4.21 s" */
-    case 2:
-      return g_strdup_printf (_("%.2f s"), seconds);
-    case 1:
-      return g_strdup_printf (_("%.1f s"), seconds);
-    default:
-      return g_strdup_printf (_("%.0f s"), seconds);
-    }
+  return fl_draw_format_seconds_like (seconds, like);
 }
 
 char *
 fl_chart_format_rate_like (double per_second, double like)
 {
-  switch (decimals_for (like))
-    {
-    /* TRANSLATORS: a throughput, frames per second, as on a chart: "2500/s" */
-    case 2:
-      return g_strdup_printf (_("%.2f/s"), per_second);
-    case 1:
-      return g_strdup_printf (_("%.1f/s"), per_second);
-    default:
-      return g_strdup_printf (_("%.0f/s"), per_second);
-    }
+  return fl_draw_format_rate_like (per_second, like);
 }
 
 char *

@@ -4,6 +4,8 @@
 
 #include <gtk/gtk.h>
 
+#include "fl-draw-sweep.h"
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -19,6 +21,10 @@ typedef struct
 /* Main thread: the colours of widget's current style. Every colour is opaque
  * except grid, so tests can find bars by exact pixel values. */
 void   fl_chart_colors_get (GtkWidget *widget, FlChartColors *out);
+/* The same colours for the GTK-free drawing (src/draw), with the widget's
+ * text context. */
+FlDrawColor fl_chart_color (const GdkRGBA *rgba);
+void   fl_chart_style_get (GtkWidget *widget, FlDrawStyle *style);
 
 /* Draws text with its anchor point (x, y) at fractions (ax, ay) of its size:
  * (0, 0) top left, (0.5, 1) bottom centre. Returns the text's width. */

@@ -113,6 +113,14 @@ format_result (const FlRunRecord *r)
   return r->error ? g_strdup_printf (_("Failed: %s"), r->error) : g_strdup (_("Failed"));
 }
 
+/* Which timed run of its point (compare and sweep points are measured several
+ * times); the records keep every one. */
+static char *
+format_repetition (const FlRunRecord *r)
+{
+  return g_strdup_printf ("%u", r->repetition);
+}
+
 static const struct
 {
   const char *title;   /* N_() */
@@ -132,6 +140,7 @@ static const struct
   { N_("GIF frames/s"), format_encode_rate, TRUE, FALSE, 6 },
   { N_("Failures"), format_failures, TRUE, FALSE, 4 },
   { N_("Result"), format_result, FALSE, TRUE, 16 },
+  { N_("Repetition"), format_repetition, TRUE, FALSE, 3 },
 };
 
 static void

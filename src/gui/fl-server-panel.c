@@ -5,11 +5,13 @@
 #include "fl-core-bridge.h"
 #include "fl-image.h"
 #include "fl-report.h"
+#include "fl-preset-settings.h"
 #include "fl-toast.h"
 #include "fl-core-async.h"
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <string.h>
 
 #define LOG_RING_LINES 256  /* lines kept between two ticks */
 #define LOG_VIEW_LINES 500  /* lines kept in the view */
@@ -43,6 +45,15 @@ struct _FlServerPanel
   GtkWidget *port_row;
   GtkSpinButton *port_spin;
   GtkWidget *size_entry;
+  AdwComboRow *preset_row;
+  GtkWidget *latency_row;
+  GtkWidget *jitter_row;
+  GtkWidget *cost_row;
+  GtkSpinButton *latency_spin;
+  GtkSpinButton *jitter_spin;
+  GtkSpinButton *cost_spin;
+  FlPresetId preset;
+  gboolean showing_preset;  /* the combo's change is ours, not the user's */
   GtkLabel *sent_label;
   GtkLabel *active_label;
   GtkLabel *rate_label;
@@ -63,6 +74,7 @@ enum
   PROP_PORT,
   PROP_BUSY,
   PROP_ERROR,
+  PROP_PRESET,
   N_PROPS
 };
 
@@ -173,6 +185,12 @@ update_state (FlServerPanel *self)
   gtk_widget_set_sensitive (self->host_entry, !running && !self->busy);
   gtk_widget_set_sensitive (self->port_row, !running && !self->busy);
   gtk_widget_set_sensitive (self->size_entry, !running && !self->busy);
+  /* The workload is the server's at its start: stop it to change it. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->preset_row),
+                            !running && !self->busy && self->settings != NULL);
+  gtk_widget_set_sensitive (self->latency_row, !running && !self->busy);
+  gtk_widget_set_sensitive (self->jitter_row, !running && !self->busy);
+  gtk_widget_set_sensitive (self->cost_row, !running && !self->busy);
   if (running)
     status = g_strdup_printf (_("Listening on %s"), fl_server_get_address (self->server));
   else
@@ -246,6 +264,14 @@ on_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
+/* What the field shows, typed but not confirmed included. */
+static guint
+spin_value (GtkSpinButton *spin)
+{
+  gtk_spin_button_update (spin);
+  return (guint) MAX (gtk_spin_button_get_value_as_int (spin), 0);
+}
+
 void
 fl_server_panel_set_running (FlServerPanel *self, gboolean running)
 {
@@ -270,6 +296,9 @@ fl_server_panel_set_running (FlServerPanel *self, gboolean running)
           update_state (self);
           return;
         }
+      config.latency_ms = spin_value (self->latency_spin);
+      config.jitter_ms = spin_value (self->jitter_spin);
+      config.cost_us = spin_value (self->cost_spin);
       show_error (self, NULL);
       config.events = self->events;
       g_free (self->config_host);
@@ -332,9 +361,7 @@ fl_server_panel_get_port (FlServerPanel *self)
 guint
 fl_server_panel_get_configured_port (FlServerPanel *self)
 {
-  /* What the field shows, typed but not confirmed included. */
-  gtk_spin_button_update (self->port_spin);
-  return (guint) gtk_spin_button_get_value_as_int (self->port_spin);
+  return spin_value (self->port_spin);
 }
 
 gboolean
@@ -390,6 +417,23 @@ fl_server_panel_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_ERROR:
       g_value_set_string (value, self->error);
       break;
+    case PROP_PRESET:
+      g_value_set_int (value, self->preset);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fl_server_panel_set_property (GObject *object, guint prop_id, const GValue *value,
+                              GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_PRESET:
+      fl_server_panel_set_preset (FL_SERVER_PANEL (object), g_value_get_int (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -435,6 +479,7 @@ fl_server_panel_class_init (FlServerPanelClass *klass)
   object_class->dispose = fl_server_panel_dispose;
   object_class->finalize = fl_server_panel_finalize;
   object_class->get_property = fl_server_panel_get_property;
+  object_class->set_property = fl_server_panel_set_property;
 
   properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE,
                                                    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -445,6 +490,12 @@ fl_server_panel_class_init (FlServerPanelClass *klass)
   /* The sentence of the last failure to start, or NULL. */
   properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL,
                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* The FlPresetId the fields match, FL_PRESET_CUSTOM (-1) when none; setting
+   * it applies that preset to the server's and the client's fields. */
+  properties[PROP_PRESET] = g_param_spec_int ("preset", NULL, NULL, FL_PRESET_CUSTOM,
+                                              FL_N_PRESETS - 1, FL_PRESET_CUSTOM,
+                                              G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+                                                | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (
@@ -455,6 +506,13 @@ fl_server_panel_class_init (FlServerPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlServerPanel, port_row);
   gtk_widget_class_bind_template_child (widget_class, FlServerPanel, port_spin);
   gtk_widget_class_bind_template_child (widget_class, FlServerPanel, size_entry);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, preset_row);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, latency_row);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, jitter_row);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, cost_row);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, latency_spin);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, jitter_spin);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, cost_spin);
   gtk_widget_class_bind_template_child (widget_class, FlServerPanel, error_row);
   gtk_widget_class_bind_template_child (widget_class, FlServerPanel, sent_label);
   gtk_widget_class_bind_template_child (widget_class, FlServerPanel, active_label);
@@ -489,6 +547,94 @@ on_log_value_changed (FlServerPanel *self, GtkAdjustment *adjustment)
     self->log_follow = bottom >= gtk_adjustment_get_upper (adjustment) - 1;
 }
 
+/* The combo follows the keys: a preset chosen, or a field changed by hand. */
+static void
+show_preset (FlServerPanel *self)
+{
+  FlPresetId preset = self->settings != NULL ? fl_preset_settings_find (self->settings)
+                                             : FL_PRESET_CUSTOM;
+
+  self->showing_preset = TRUE;
+  /* "Custom" is the last item. */
+  adw_combo_row_set_selected (self->preset_row, preset == FL_PRESET_CUSTOM ? FL_N_PRESETS
+                                                                            : (guint) preset);
+  /* The row shows the preset's name as its subtitle (a narrow sidebar would
+   * cut it short beside the title); what it does is the tooltip. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->preset_row), fl_preset_get_description (preset));
+  self->showing_preset = FALSE;
+  if (preset != self->preset)
+    {
+      self->preset = preset;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRESET]);
+    }
+}
+
+static void
+on_settings_changed (FlServerPanel *self, const char *key)
+{
+  if (fl_preset_settings_has_key (key))
+    show_preset (self);
+}
+
+void
+fl_server_panel_set_preset (FlServerPanel *self, FlPresetId preset)
+{
+  g_return_if_fail (FL_IS_SERVER_PANEL (self));
+
+  /* "Custom" keeps the fields as they are. */
+  if (self->settings != NULL && preset >= 0 && preset < FL_N_PRESETS)
+    fl_preset_settings_apply (self->settings, preset);
+  show_preset (self);
+}
+
+FlPresetId
+fl_server_panel_get_preset (FlServerPanel *self)
+{
+  return self->preset;
+}
+
+void
+fl_server_panel_get_workload (FlServerPanel *self, FlWorkload *workload)
+{
+  memset (workload, 0, sizeof *workload);
+  workload->latency_ms = spin_value (self->latency_spin);
+  workload->jitter_ms = spin_value (self->jitter_spin);
+  workload->cost_us = spin_value (self->cost_spin);
+  if (!fl_image_parse_size (gtk_editable_get_text (GTK_EDITABLE (self->size_entry)),
+                            &workload->width, &workload->height, NULL))
+    workload->width = workload->height = 0;
+}
+
+GtkSpinButton *
+fl_server_panel_get_latency_spin (FlServerPanel *self)
+{
+  return self->latency_spin;
+}
+
+static void
+on_preset_selected (FlServerPanel *self)
+{
+  if (!self->showing_preset)
+    fl_server_panel_set_preset (self, (FlPresetId) adw_combo_row_get_selected (self->preset_row));
+}
+
+static void
+init_presets (FlServerPanel *self)
+{
+  g_autoptr (GtkStringList) names = gtk_string_list_new (NULL);
+
+  for (int i = 0; i < FL_N_PRESETS; i++)
+    gtk_string_list_append (names, fl_preset_get_name (i));
+  gtk_string_list_append (names, fl_preset_get_name (FL_PRESET_CUSTOM));
+  self->preset = FL_PRESET_CUSTOM;
+  self->showing_preset = TRUE;
+  adw_combo_row_set_model (self->preset_row, G_LIST_MODEL (names));
+  self->showing_preset = FALSE;
+  g_signal_connect_object (self->preset_row, "notify::selected", G_CALLBACK (on_preset_selected),
+                           self, G_CONNECT_SWAPPED);
+  show_preset (self);
+}
+
 static void
 fl_server_panel_init (FlServerPanel *self)
 {
@@ -514,6 +660,15 @@ fl_server_panel_init (FlServerPanel *self)
                        G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (self->settings, "server-size", self->size_entry, "text",
                        G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (self->settings, "server-latency-ms", self->latency_spin, "value",
+                       G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (self->settings, "server-jitter-ms", self->jitter_spin, "value",
+                       G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (self->settings, "server-cost-us", self->cost_spin, "value",
+                       G_SETTINGS_BIND_DEFAULT);
+      g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_settings_changed), self,
+                               G_CONNECT_SWAPPED);
     }
+  init_presets (self);
   update_state (self);
 }

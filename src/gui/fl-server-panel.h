@@ -4,6 +4,7 @@
 
 #include <gtk/gtk.h>
 
+#include "fl-preset.h"
 #include "fl-server.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,17 @@ const char *fl_server_panel_get_command_line (FlServerPanel *self);
 /* The sentence shown for the last failure, or NULL (for tests). */
 const char *fl_server_panel_get_error (FlServerPanel *self);
 GtkSwitch  *fl_server_panel_get_switch (FlServerPanel *self);
+/* The workload preset ("preset"): setting one writes its values to the
+ * server's fields and the client's (through GSettings, where both are bound;
+ * without the schema only the combo changes); FL_PRESET_CUSTOM keeps them. The
+ * preset read is the one the fields match now, FL_PRESET_CUSTOM for none. */
+void        fl_server_panel_set_preset (FlServerPanel *self, FlPresetId preset);
+FlPresetId  fl_server_panel_get_preset (FlServerPanel *self);
+/* The server's part of the fields as they show (latency, jitter, cost, image
+ * size; the client's part is 0): what the next start uses. */
+void        fl_server_panel_get_workload (FlServerPanel *self, FlWorkload *workload);
+/* For tests: the latency field, to change it as a user would. */
+GtkSpinButton *fl_server_panel_get_latency_spin (FlServerPanel *self);
 /* Stops the server and blocks until it has (window close, application quit). */
 void        fl_server_panel_shutdown (FlServerPanel *self);
 

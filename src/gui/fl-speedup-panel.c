@@ -1,9 +1,12 @@
 /* fl-speedup-panel.c: runs fl_sweep_run on a thread and feeds the charts. */
 #include "fl-speedup-panel.h"
 
+#include "fl-application.h"
 #include "fl-error.h"
 #include "fl-run-object.h"
 #include "fl-core-async.h"
+
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -18,8 +21,11 @@ struct _FlSpeedupPanel
   FlSweepKind kind;
   guint max_threads;
   GPtrArray *compare;         /* the records of the current compare */
-  guint n_handled;            /* runs of the current sweep shown so far */
+  guint n_handled;            /* kept runs of the current sweep shown so far */
+  guint n_kept_seen;          /* kept runs on_run saw finish (warm-ups are not kept) */
   char *error;
+  GSettings *settings;
+  GArray *plans[2];           /* values set for each sweep kind, or NULL: the default */
 
   GtkStack *stack;
   GtkWidget *charts_page;
@@ -29,6 +35,13 @@ struct _FlSpeedupPanel
   FlBarChart *compare_chart;
   FlSweepChart *threads_chart;
   FlSweepChart *processes_chart;
+  GtkLabel *threads_sentence;
+  GtkLabel *processes_sentence;
+  GtkLabel *compare_sentence;
+  GtkSpinButton *warmup_spin;
+  GtkSpinButton *repeat_spin;
+  GtkSpinButton *empty_warmup_spin;
+  GtkSpinButton *empty_repeat_spin;
 };
 
 G_DEFINE_FINAL_TYPE (FlSpeedupPanel, fl_speedup_panel, GTK_TYPE_WIDGET)
@@ -82,6 +95,29 @@ set_error (FlSpeedupPanel *self, const char *message)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
 }
 
+/* The compare's bars and, under them, what each stage's runs show. */
+static void
+show_compare (FlSpeedupPanel *self)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  fl_bar_chart_set_compare (self->compare_chart, self->compare);
+  for (FlStage stage = FL_STAGE_DOWNLOAD; stage <= FL_STAGE_ENCODE; stage++)
+    {
+      const FlSweepSummary *summary = fl_bar_chart_get_stage_summary (self->compare_chart, stage);
+
+      if (summary == NULL || summary->points->len < 2
+          || g_array_index (summary->points, FlSweepPoint, 0).seconds.n == 0)
+        continue;
+      /* TRANSLATORS: a compare's sentence per stage: "Download: 8 threads hid ..." */
+      g_string_append_printf (text, "%s%s: %s", text->len ? "\n" : "",
+                              stage == FL_STAGE_DOWNLOAD ? _("Download") : _("GIF encoding"),
+                              summary->sentence);
+    }
+  gtk_label_set_text (self->compare_sentence, text->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->compare_sentence), text->len > 0);
+}
+
 /* Shows a finished run in its chart and hands it to the history. */
 static void
 handle_record (FlSpeedupPanel *self, const FlRunRecord *record)
@@ -96,9 +132,8 @@ handle_record (FlSpeedupPanel *self, const FlRunRecord *record)
   if (self->kind == FL_SWEEP_COMPARE)
     {
       g_ptr_array_add (self->compare, fl_run_record_copy (record));
-      if (self->compare->len == 2)
-        fl_bar_chart_set_runs (self->compare_chart, g_ptr_array_index (self->compare, 0),
-                               g_ptr_array_index (self->compare, 1));
+      if (self->compare->len >= 2)
+        show_compare (self);
     }
   else
     fl_sweep_chart_add_run (self->kind == FL_SWEEP_THREADS ? self->threads_chart
@@ -117,14 +152,23 @@ on_run (guint index, guint total, const FlRunRecord *record, gboolean finished,
   FlSpeedupPanel *self = user_data;
   g_autofree char *text = NULL;
 
-  /* Disposed meanwhile, or one that handle_record already took. */
-  if (self->cancellable == NULL || index < self->n_handled)
+  /* What fl_sweep_run appends to the records: timed runs, and a failed one. */
+  gboolean kept = finished && (record->repetition > 0 || !record->ok);
+
+  /* Disposed meanwhile. */
+  if (self->cancellable == NULL)
     return;
   gtk_progress_bar_set_fraction (self->progress_bar, (double) (index + finished) / total);
-  /* TRANSLATORS: progress of a sweep: "Run 3 of 8: threads=4" */
-  text = g_strdup_printf (_("Run %u of %u: %s"), index + 1, total, record->label);
+  if (record->repetition == 0)
+    /* TRANSLATORS: progress of a sweep, an untimed run: "Run 1 of 32: threads=4, warm-up" */
+    text = g_strdup_printf (_("Run %u of %u: %s, warm-up"), index + 1, total, record->label);
+  else
+    /* TRANSLATORS: progress of a sweep: "Run 3 of 8: threads=4" */
+    text = g_strdup_printf (_("Run %u of %u: %s"), index + 1, total, record->label);
   gtk_progress_bar_set_text (self->progress_bar, text);
-  if (finished && index == self->n_handled)
+  /* A warm-up is progress only: it measures nothing the records keep. The
+   * kept runs arrive in the records' order; one on_sweep_done took is skipped. */
+  if (kept && self->n_kept_seen++ == self->n_handled)
     handle_record (self, record);
 }
 
@@ -166,6 +210,7 @@ void
 fl_speedup_panel_start (FlSpeedupPanel *self, FlSweepKind kind, FlRunSetup *setup)
 {
   g_autoptr (GArray) values = NULL;
+  FlSweepOptions options;
 
   g_return_if_fail (FL_IS_SPEEDUP_PANEL (self));
   if (self->cancellable != NULL)
@@ -173,7 +218,10 @@ fl_speedup_panel_start (FlSpeedupPanel *self, FlSweepKind kind, FlRunSetup *setu
       fl_run_setup_free (setup);
       return;
     }
-  values = fl_speedup_panel_sweep_values (kind);
+  values = kind != FL_SWEEP_COMPARE && self->plans[kind] != NULL
+             ? g_array_copy (self->plans[kind])
+             : fl_speedup_panel_sweep_values (kind);
+  fl_speedup_panel_get_options (self, &options);
   if (kind == FL_SWEEP_PROCESSES)
     {
       /* The frames are downloaded once, as fast as the configuration allows. */
@@ -182,6 +230,7 @@ fl_speedup_panel_start (FlSpeedupPanel *self, FlSweepKind kind, FlRunSetup *setu
 
   self->kind = kind;
   self->n_handled = 0;
+  self->n_kept_seen = 0;
   self->cancellable = g_cancellable_new ();
   g_clear_object (&self->model);
   self->model = fl_run_model_new ();
@@ -194,6 +243,7 @@ fl_speedup_panel_start (FlSpeedupPanel *self, FlSweepKind kind, FlRunSetup *setu
     {
       g_ptr_array_set_size (self->compare, 0);
       fl_bar_chart_set_runs (self->compare_chart, NULL, NULL);
+      gtk_widget_set_visible (GTK_WIDGET (self->compare_sentence), FALSE);
       gtk_label_set_text (self->status_label, _("Comparing with the baseline…"));
     }
   else
@@ -210,8 +260,8 @@ fl_speedup_panel_start (FlSpeedupPanel *self, FlSweepKind kind, FlRunSetup *setu
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), TRUE);
 
   g_application_hold (g_application_get_default ());
-  fl_core_sweep_async (kind, setup, values, NULL, self->model, on_run, self, self->cancellable,
-                       on_sweep_done, g_object_ref (self));
+  fl_core_sweep_async (kind, setup, values, &options, self->model, on_run, self,
+                       self->cancellable, on_sweep_done, g_object_ref (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
@@ -256,6 +306,40 @@ fl_speedup_panel_get_error (FlSpeedupPanel *self)
   return self->error;
 }
 
+static void reset_plan (FlSpeedupPanel *self, FlSweepKind kind);
+
+void
+fl_speedup_panel_get_options (FlSpeedupPanel *self, FlSweepOptions *options)
+{
+  GtkSpinButton *repeat = self->repeat_spin, *warmup = self->warmup_spin;
+
+  /* What the fields show, typed but not confirmed included. */
+  gtk_spin_button_update (repeat);
+  gtk_spin_button_update (warmup);
+  memset (options, 0, sizeof *options);
+  options->repeat = (guint) MAX (gtk_spin_button_get_value_as_int (repeat), 1);
+  options->warmup = (guint) MAX (gtk_spin_button_get_value_as_int (warmup), 0);
+  /* Every download overwrites the frames of the run before: the same state
+   * for every point, and no folder to empty between runs. */
+  options->fresh_frames = FALSE;
+}
+
+void
+fl_speedup_panel_set_sweep_values (FlSpeedupPanel *self, FlSweepKind kind, const guint *values,
+                                   guint n_values)
+{
+  g_return_if_fail (kind == FL_SWEEP_THREADS || kind == FL_SWEEP_PROCESSES);
+
+  g_clear_pointer (&self->plans[kind], g_array_unref);
+  if (values != NULL && n_values > 0)
+    {
+      self->plans[kind] = g_array_new (FALSE, FALSE, sizeof (guint));
+      g_array_append_vals (self->plans[kind], values, n_values);
+    }
+  if (self->cancellable == NULL || self->kind != kind)
+    reset_plan (self, kind);
+}
+
 FlBarChart *
 fl_speedup_panel_get_compare_chart (FlSpeedupPanel *self)
 {
@@ -296,6 +380,7 @@ fl_speedup_panel_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), FL_TYPE_SPEEDUP_PANEL);
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);
+  g_clear_object (&self->settings);
   G_OBJECT_CLASS (fl_speedup_panel_parent_class)->dispose (object);
 }
 
@@ -306,6 +391,8 @@ fl_speedup_panel_finalize (GObject *object)
 
   g_ptr_array_unref (self->compare);
   g_free (self->error);
+  g_clear_pointer (&self->plans[0], g_array_unref);
+  g_clear_pointer (&self->plans[1], g_array_unref);
   G_OBJECT_CLASS (fl_speedup_panel_parent_class)->finalize (object);
 }
 
@@ -343,20 +430,49 @@ fl_speedup_panel_class_init (FlSpeedupPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlSpeedupPanel, compare_chart);
   gtk_widget_class_bind_template_child (widget_class, FlSpeedupPanel, threads_chart);
   gtk_widget_class_bind_template_child (widget_class, FlSpeedupPanel, processes_chart);
+  gtk_widget_class_bind_template_child (widget_class, FlSpeedupPanel, threads_sentence);
+  gtk_widget_class_bind_template_child (widget_class, FlSpeedupPanel, processes_sentence);
+  gtk_widget_class_bind_template_child (widget_class, FlSpeedupPanel, compare_sentence);
+  gtk_widget_class_bind_template_child (widget_class, FlSpeedupPanel, warmup_spin);
+  gtk_widget_class_bind_template_child (widget_class, FlSpeedupPanel, repeat_spin);
+  gtk_widget_class_bind_template_child (widget_class, FlSpeedupPanel, empty_warmup_spin);
+  gtk_widget_class_bind_template_child (widget_class, FlSpeedupPanel, empty_repeat_spin);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+/* The chart's empty axes: the user sees what a sweep of kind will measure. */
+static void
+reset_plan (FlSpeedupPanel *self, FlSweepKind kind)
+{
+  g_autoptr (GArray) values = self->plans[kind] != NULL ? g_array_copy (self->plans[kind])
+                                                        : fl_speedup_panel_sweep_values (kind);
+
+  fl_sweep_chart_set_plan (kind == FL_SWEEP_THREADS ? self->threads_chart : self->processes_chart,
+                           kind, (const guint *) (gconstpointer) values->data, values->len);
 }
 
 static void
 fl_speedup_panel_init (FlSpeedupPanel *self)
 {
-  g_autoptr (GArray) threads = fl_speedup_panel_sweep_values (FL_SWEEP_THREADS);
-  g_autoptr (GArray) processes = fl_speedup_panel_sweep_values (FL_SWEEP_PROCESSES);
-
   gtk_widget_init_template (GTK_WIDGET (self));
   self->compare = g_ptr_array_new_with_free_func ((GDestroyNotify) fl_run_record_free);
-  /* Empty axes from the start: the user sees what a sweep will measure. */
-  fl_sweep_chart_set_plan (self->threads_chart, FL_SWEEP_THREADS, (const guint *) threads->data,
-                           threads->len);
-  fl_sweep_chart_set_plan (self->processes_chart, FL_SWEEP_PROCESSES,
-                           (const guint *) processes->data, processes->len);
+  reset_plan (self, FL_SWEEP_THREADS);
+  reset_plan (self, FL_SWEEP_PROCESSES);
+  g_object_bind_property (self->threads_chart, "sentence", self->threads_sentence, "label",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->processes_chart, "sentence", self->processes_sentence, "label",
+                          G_BINDING_SYNC_CREATE);
+  /* The empty page's fields and the charts page's are one pair. */
+  g_object_bind_property (self->warmup_spin, "value", self->empty_warmup_spin, "value",
+                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+  g_object_bind_property (self->repeat_spin, "value", self->empty_repeat_spin, "value",
+                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+  self->settings = fl_settings_new ();
+  if (self->settings != NULL)
+    {
+      g_settings_bind (self->settings, "sweep-warmup", self->warmup_spin, "value",
+                       G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (self->settings, "sweep-repeat", self->repeat_spin, "value",
+                       G_SETTINGS_BIND_DEFAULT);
+    }
 }

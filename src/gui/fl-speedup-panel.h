@@ -31,6 +31,13 @@ guint         fl_speedup_panel_get_max_threads (FlSpeedupPanel *self);
 /* The values a sweep of kind runs: threads 1, 2, 4 .. 128, or processes
  * 1 .. twice the processors (beyond the core count, to show it does not help). */
 GArray       *fl_speedup_panel_sweep_values (FlSweepKind kind);
+/* How the next compare or sweep measures each point: the fields' warm-ups
+ * and timed runs (GSettings sweep-warmup and sweep-repeat). */
+void          fl_speedup_panel_get_options (FlSpeedupPanel *self, FlSweepOptions *options);
+/* The values the next sweeps of kind run instead of the default ones (NULL:
+ * the default again); for the screenshots and tests. */
+void          fl_speedup_panel_set_sweep_values (FlSpeedupPanel *self, FlSweepKind kind,
+                                                 const guint *values, guint n_values);
 /* The last failure's sentence, or NULL. */
 const char   *fl_speedup_panel_get_error (FlSpeedupPanel *self);
 FlBarChart   *fl_speedup_panel_get_compare_chart (FlSpeedupPanel *self);

@@ -366,6 +366,10 @@ fl_gui_test_reset_settings (GSettings *settings, const char *dir, int width, int
   g_settings_set_int (settings, "server-port", (int) fl_gui_test_free_port ());
   g_settings_set_string (settings, "client-frames-dir", frames);
   g_settings_set_int (settings, "client-delay", 20);
+  /* One timed run per point, no warm-up: the tests count runs, not medians
+   * (the tests of the repetitions set their own). */
+  g_settings_set_int (settings, "sweep-repeat", 1);
+  g_settings_set_int (settings, "sweep-warmup", 0);
   g_settings_set_int (settings, "window-width", width);
   g_settings_set_int (settings, "window-height", height);
 }

@@ -16,6 +16,7 @@
 #include "fl-application.h"
 #include "fl-chart-util.h"
 #include "fl-config.h"
+#include "fl-preset.h"
 #include "fl-window.h"
 
 #include <math.h>
@@ -344,6 +345,95 @@ test_light_by_default (void)
   check_style_colours (FALSE, FALSE);
 }
 
+static gboolean
+server_running (gpointer data)
+{
+  FlServerPanel *panel = fl_window_get_server_panel (window);
+
+  return !fl_server_panel_get_busy (panel) && fl_server_panel_get_running (panel);
+}
+
+static gboolean
+server_stopped (gpointer data)
+{
+  FlServerPanel *panel = fl_window_get_server_panel (window);
+
+  return !fl_server_panel_get_busy (panel) && !fl_server_panel_get_running (panel);
+}
+
+/* Scrolls the Speed-up page down to the sweep charts. */
+static void
+scroll_to_sweeps (void)
+{
+  GtkWidget *chart = GTK_WIDGET (fl_speedup_panel_get_sweep_chart (
+    fl_window_get_speedup_panel (window), FL_SWEEP_THREADS));
+  GtkWidget *scrolled = gtk_widget_get_ancestor (chart, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled));
+  graphene_rect_t bounds;
+
+  fl_gui_test_spin (200);
+  g_assert_true (gtk_widget_compute_bounds (chart, content, &bounds));
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled)),
+                            bounds.origin.y - 12);
+}
+
+static void
+lesson_sweep (FlPresetId preset, FlSweepKind kind, const char *action)
+{
+  FlServerPanel *server = fl_window_get_server_panel (window);
+
+  g_object_set (server, "preset", preset, NULL);
+  fl_gui_test_spin (50);
+  gtk_switch_set_active (fl_server_panel_get_switch (server), TRUE);
+  g_assert_true (fl_gui_test_wait (server_running, NULL, 5000));
+  gtk_widget_activate_action (GTK_WIDGET (window), action, NULL);
+  g_assert_true (fl_gui_test_wait (all_idle, NULL, 600000));
+  g_assert_null (fl_speedup_panel_get_error (fl_window_get_speedup_panel (window)));
+  gtk_switch_set_active (fl_server_panel_get_switch (server), FALSE);
+  g_assert_true (fl_gui_test_wait (server_stopped, NULL, 5000));
+  g_test_message ("%s: %s", fl_preset_get_name (preset),
+                  fl_sweep_chart_get_sentence (fl_speedup_panel_get_sweep_chart (
+                    fl_window_get_speedup_panel (window), kind)));
+}
+
+/* The lesson, as the README shows it: the embedded server's presets, a
+ * warm-up and three timed runs per point. Slow network: threads 1, 4, 16, 64
+ * over 500 frames; heavy frames: processes 1, 2, 4. Only when taking the
+ * screenshots: the runs take minutes. */
+static void
+test_lesson (void)
+{
+  FlSpeedupPanel *panel = fl_window_get_speedup_panel (window);
+  g_autoptr (GSettings) settings = fl_settings_new ();
+  static const guint threads[] = { 1, 4, 16, 64 };
+  static const guint processes[] = { 1, 2, 4 };
+
+  if (g_getenv ("FRAMELOOM_SCREENSHOT_DIR") == NULL)
+    {
+      g_test_skip ("the lesson's sweeps run only for the screenshots");
+      return;
+    }
+  /* Taller than the other shots: both charts and their sentences in view. */
+  resize (1280, 860);
+  g_settings_set_int (settings, "sweep-repeat", FL_SWEEP_DEFAULT_REPEAT);
+  g_settings_set_int (settings, "sweep-warmup", FL_SWEEP_DEFAULT_WARMUP);
+  fl_speedup_panel_set_sweep_values (panel, FL_SWEEP_THREADS, threads, G_N_ELEMENTS (threads));
+  fl_speedup_panel_set_sweep_values (panel, FL_SWEEP_PROCESSES, processes,
+                                     G_N_ELEMENTS (processes));
+  lesson_sweep (FL_PRESET_SLOW_NETWORK, FL_SWEEP_THREADS, "win.sweep-threads");
+  show_page ("speedup");
+  scroll_to_sweeps ();
+  shot ("speedup-slow-network.png");
+  lesson_sweep (FL_PRESET_HEAVY_FRAMES, FL_SWEEP_PROCESSES, "win.sweep-processes");
+  show_page ("speedup");
+  scroll_to_sweeps ();
+  shot ("speedup-heavy-frames.png");
+  g_settings_set_int (settings, "sweep-repeat", 1);
+  g_settings_set_int (settings, "sweep-warmup", 0);
+  g_object_set (fl_window_get_server_panel (window), "preset", FL_PRESET_LAB, NULL);
+  resize (1280, 720);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -374,6 +464,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pages/follows-high-contrast", test_follows_high_contrast);
   g_test_add_func ("/pages/fill", test_fill);
   g_test_add_func ("/pages/sizes", test_sizes);
+  g_test_add_func ("/pages/lesson", test_lesson);
   status = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));

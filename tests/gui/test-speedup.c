@@ -2,7 +2,9 @@
  * chart's core marker, checked in pixels in the light and the dark style; the
  * runs history following real runs, its CSV and JSON round trip through the
  * view; Compare, both sweeps and Cancel in the real window; the live view of
- * downloads in flight and GIF workers; a failed run never drawn as a result.
+ * downloads in flight and GIF workers; a failed run never drawn as a result;
+ * the workload presets, repetitions kept per point, the sentences that point
+ * at a preset when there was nothing to hide.
  * (The pages' screenshots: test-pages.) */
 #include "fl-test-util.h"
 #include "fl-gui-test.h"
@@ -11,6 +13,9 @@
 #include "fl-chart-util.h"
 #include "fl-config.h"
 #include "fl-error.h"
+#include "fl-preset.h"
+#include "fl-run-object.h"
+#include "fl-runs-view.h"
 #include "fl-window.h"
 
 #include <math.h>
@@ -226,6 +231,33 @@ static void
 test_bar_chart_dark (void)
 {
   check_bar_chart (TRUE);
+}
+
+/* A compare with repetitions: the bars are the medians, and where the two
+ * configurations' ranges overlap the stage says "no clear difference" rather
+ * than a ratio the noise made. */
+static void
+test_bar_chart_repetitions (void)
+{
+  FlBarChart *chart = FL_BAR_CHART (g_object_ref_sink (fl_bar_chart_new ()));
+  g_autoptr (GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                    fl_run_record_free);
+  /* Download: 4 s against 1 s, clearly apart; GIF: 1.0 against 0.9, inside the spread. */
+  static const double base_dl[] = { 4.0, 3.8, 4.4 }, cur_dl[] = { 1.0, 1.1, 0.9 };
+  static const double base_gif[] = { 1.0, 0.8, 1.2 }, cur_gif[] = { 0.9, 1.1, 0.85 };
+
+  for (guint rep = 0; rep < 3; rep++)
+    {
+      g_ptr_array_add (records, make_record ("baseline", 1, 1, base_dl[rep], base_gif[rep]));
+      g_ptr_array_add (records, make_record ("chosen", 8, 2, cur_dl[rep], cur_gif[rep]));
+    }
+  fl_bar_chart_set_compare (chart, records);
+  g_assert_cmpfloat (fabs (fl_bar_chart_get_speedup (chart, FL_STAGE_DOWNLOAD) - 4.0), <, 1e-9);
+  g_assert_cmpstr (fl_bar_chart_get_summary (chart, FL_STAGE_DOWNLOAD), ==, "4.0× faster");
+  g_assert_cmpstr (fl_bar_chart_get_summary (chart, FL_STAGE_ENCODE), ==, "no clear difference");
+  g_assert_cmpuint (g_array_index (fl_bar_chart_get_stage_summary (chart, FL_STAGE_ENCODE)->points,
+                                   FlSweepPoint, 1).seconds.n, ==, 3);
+  g_object_unref (chart);
 }
 
 static void
@@ -634,6 +666,198 @@ test_cancel_sweep (void)
   server_on (FALSE);
 }
 
+/* ---- the lesson: presets, repetitions, sentences ---------------------- */
+
+static void
+assert_fields_are (FlPresetId preset)
+{
+  const FlWorkload *want = &fl_preset_get (preset)->workload;
+  g_autoptr (FlRunSetup) setup = fl_client_panel_get_setup (fl_window_get_client_panel (window));
+  FlWorkload server;
+
+  fl_server_panel_get_workload (fl_window_get_server_panel (window), &server);
+  g_assert_cmpuint (server.latency_ms, ==, want->latency_ms);
+  g_assert_cmpuint (server.jitter_ms, ==, want->jitter_ms);
+  g_assert_cmpuint (server.cost_us, ==, want->cost_us);
+  g_assert_cmpuint (server.width, ==, want->width);
+  g_assert_cmpuint (server.height, ==, want->height);
+  g_assert_cmpuint (setup->config.download.n_frames, ==, want->frames);
+  g_assert_cmpuint (setup->config.download.threads, ==, want->threads);
+  g_assert_cmpuint (setup->config.encode.processes, ==, want->processes);
+}
+
+/* A fresh app is on the lab's defaults; a preset sets the server's and the
+ * client's fields in one click; a field changed by hand makes it "Custom",
+ * and the fields stay as they are. */
+static void
+test_presets (void)
+{
+  FlServerPanel *server = fl_window_get_server_panel (window);
+  g_autoptr (GSettings) settings = fl_settings_new ();
+  static const char *const keys[] = { "server-latency-ms", "server-jitter-ms", "server-cost-us",
+                                      "server-size", "client-frames", "client-threads",
+                                      "client-processes" };
+  int preset = -2;
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_settings_reset (settings, keys[i]);
+  fl_gui_test_spin (50);
+  /* The schema's defaults are the lab preset's values. */
+  g_assert_cmpint (fl_server_panel_get_preset (server), ==, FL_PRESET_LAB);
+  assert_fields_are (FL_PRESET_LAB);
+  for (int p = FL_N_PRESETS - 1; p >= 0; p--)
+    {
+      g_object_set (server, "preset", p, NULL);
+      fl_gui_test_spin (50);
+      g_object_get (server, "preset", &preset, NULL);
+      g_assert_cmpint (preset, ==, p);
+      assert_fields_are (p);
+    }
+  /* By hand: the latency field, as a user types in it. */
+  g_object_set (server, "preset", FL_PRESET_SLOW_NETWORK, NULL);
+  fl_gui_test_spin (50);
+  gtk_spin_button_set_value (fl_server_panel_get_latency_spin (server), 35);
+  fl_gui_test_spin (50);
+  g_assert_cmpint (fl_server_panel_get_preset (server), ==, FL_PRESET_CUSTOM);
+  {
+    FlWorkload now;
+
+    fl_server_panel_get_workload (server, &now);
+    g_assert_cmpuint (now.latency_ms, ==, 35);
+  }
+  /* "Custom" keeps the fields. */
+  g_object_set (server, "preset", FL_PRESET_CUSTOM, NULL);
+  g_assert_cmpint (g_settings_get_int (settings, "server-latency-ms"), ==, 35);
+  g_object_set (server, "preset", FL_PRESET_LAB, NULL);
+  fl_gui_test_spin (50);
+  assert_fields_are (FL_PRESET_LAB);
+}
+
+static gboolean
+row_has_repetition (guint first, guint threads, guint repetition)
+{
+  for (guint i = first; i < n_rows (); i++)
+    if (row (i)->threads == threads && row (i)->repetition == repetition)
+      return TRUE;
+  return FALSE;
+}
+
+/* A sweep with 2 timed runs and a warm-up per point on the slow network:
+ * the history and the chart keep both repetitions of every point (not the
+ * warm-ups), the chart's points are their medians, each download waited the
+ * server's latency, and the saved records read back with their repetitions. */
+static void
+test_repetitions (void)
+{
+  FlSpeedupPanel *panel = fl_window_get_speedup_panel (window);
+  FlSweepChart *chart = fl_speedup_panel_get_sweep_chart (panel, FL_SWEEP_THREADS);
+  g_autoptr (GSettings) settings = fl_settings_new ();
+  g_autofree char *path = g_build_filename (tmpdir, "repetitions.json", NULL);
+  g_autoptr (GError) error = NULL;
+  static const guint values[] = { 1, 4 };
+  const FlSweepSummary *summary;
+  FlRunsView *copy;
+  FlSweepOptions options;
+  guint before = n_rows ();
+
+  g_object_set (fl_window_get_server_panel (window), "preset", FL_PRESET_SLOW_NETWORK, NULL);
+  set_client (40, 4, 2);
+  g_settings_set_int (settings, "sweep-repeat", 2);
+  g_settings_set_int (settings, "sweep-warmup", 1);
+  fl_speedup_panel_get_options (panel, &options);
+  g_assert_cmpuint (options.repeat, ==, 2);
+  g_assert_cmpuint (options.warmup, ==, 1);
+  fl_speedup_panel_set_sweep_values (panel, FL_SWEEP_THREADS, values, G_N_ELEMENTS (values));
+  server_on (TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.sweep-threads", NULL);
+  g_assert_true (fl_gui_test_wait (all_idle, NULL, 120000));
+  g_assert_null (fl_speedup_panel_get_error (panel));
+  server_on (FALSE);
+
+  g_assert_cmpuint (n_rows () - before, ==, 4);
+  g_assert_cmpuint (fl_sweep_chart_get_n_runs (chart), ==, 4);
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    for (guint rep = 1; rep <= 2; rep++)
+      g_assert_true (row_has_repetition (before, values[i], rep));
+  for (guint i = before; i < n_rows (); i++)
+    {
+      g_assert_true (row (i)->ok);
+      /* 40 images, 20 ms each, one connection at a time at most 4 apart. */
+      g_assert_cmpfloat (row (i)->download_seconds, >=, 0.02 * 40 / row (i)->threads * 0.9);
+    }
+  summary = fl_sweep_chart_get_summary (chart);
+  g_assert_nonnull (summary);
+  g_assert_cmpuint (summary->points->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    g_assert_cmpuint (g_array_index (summary->points, FlSweepPoint, i).seconds.n, ==, 2);
+  g_test_message ("slow network: %s", fl_sweep_chart_get_sentence (chart));
+  /* 20 ms a frame is plenty to hide: the sentence points at no preset. */
+  g_assert_cmpint (fl_sweep_chart_get_hint_preset (chart), ==, FL_PRESET_CUSTOM);
+  g_assert_cmpstr (fl_sweep_chart_get_sentence (chart), ==, summary->sentence);
+
+  g_assert_true (fl_runs_view_save (fl_window_get_runs_view (window), path, &error));
+  g_assert_no_error (error);
+  copy = g_object_ref_sink (g_object_new (FL_TYPE_RUNS_VIEW, NULL));
+  g_assert_true (fl_runs_view_load (copy, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (fl_runs_view_get_model (copy)), ==, n_rows ());
+  for (guint i = before; i < n_rows (); i++)
+    {
+      g_autoptr (FlRunObject) run = g_list_model_get_item (fl_runs_view_get_model (copy), i);
+
+      g_assert_cmpuint (fl_run_object_get_record (run)->repetition, ==, row (i)->repetition);
+    }
+  g_object_unref (copy);
+
+  fl_speedup_panel_set_sweep_values (panel, FL_SWEEP_THREADS, NULL, 0);
+  g_settings_set_int (settings, "sweep-repeat", 1);
+  g_settings_set_int (settings, "sweep-warmup", 0);
+  g_object_set (fl_window_get_server_panel (window), "preset", FL_PRESET_LAB, NULL);
+}
+
+/* A fast-path sweep (each image in 50 us, each frame encoded in 0.1 ms, no
+ * clear difference anywhere): the sentence says there was nothing to hide and
+ * names the preset that has something. Synthetic runs: the verdict must not
+ * depend on the machine's load. */
+static void
+check_fast_path (FlSweepKind kind, FlPresetId expected)
+{
+  static const guint values[] = { 1, 2, 4, 8 };
+  static const double factors[] = { 1.0, 0.95, 1.05 };
+  FlSweepChart *chart = FL_SWEEP_CHART (g_object_ref_sink (fl_sweep_chart_new ()));
+  g_autofree char *sentence = NULL;
+  int hint = -2;
+
+  fl_sweep_chart_set_plan (chart, kind, values, G_N_ELEMENTS (values));
+  fl_sweep_chart_set_cores (chart, 2);
+  for (guint rep = 0; rep < G_N_ELEMENTS (factors); rep++)
+    for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+      {
+        g_autoptr (FlRunRecord) r = kind == FL_SWEEP_THREADS
+                                      ? make_record ("threads", values[i], 0, 0.1 * factors[rep], 0)
+                                      : make_record ("processes", 0, values[i], 0,
+                                                     0.1 * factors[rep]);
+
+        r->repetition = rep + 1;
+        r->download_wait_seconds = kind == FL_SWEEP_THREADS ? 0.05 * factors[rep] : 0;
+        fl_sweep_chart_add_run (chart, r);
+      }
+  g_object_get (chart, "sentence", &sentence, "hint-preset", &hint, NULL);
+  g_test_message ("%s", sentence);
+  g_assert_true (fl_sweep_chart_get_summary (chart)->nothing_to_hide);
+  g_assert_cmpint (hint, ==, expected);
+  g_assert_nonnull (strstr (sentence, fl_preset_get_name (expected)));
+  g_assert_true (g_str_has_prefix (sentence, fl_sweep_chart_get_summary (chart)->sentence));
+  g_object_unref (chart);
+}
+
+static void
+test_fast_path_sentence (void)
+{
+  check_fast_path (FL_SWEEP_THREADS, FL_PRESET_SLOW_NETWORK);
+  check_fast_path (FL_SWEEP_PROCESSES, FL_PRESET_HEAVY_FRAMES);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -661,6 +885,7 @@ main (int argc, char **argv)
   g_test_add_func ("/speedup/bar-chart/light", test_bar_chart_light);
   g_test_add_func ("/speedup/bar-chart/dark", test_bar_chart_dark);
   g_test_add_func ("/speedup/bar-chart/failed", test_bar_chart_failed);
+  g_test_add_func ("/speedup/bar-chart/repetitions", test_bar_chart_repetitions);
   g_test_add_func ("/speedup/sweep-chart/light", test_sweep_chart_light);
   g_test_add_func ("/speedup/sweep-chart/dark", test_sweep_chart_dark);
   g_test_add_func ("/speedup/history-follows-runs", test_history_follows_runs);
@@ -668,6 +893,9 @@ main (int argc, char **argv)
   g_test_add_func ("/speedup/compare", test_compare);
   g_test_add_func ("/speedup/sweeps", test_sweeps);
   g_test_add_func ("/speedup/cancel-sweep", test_cancel_sweep);
+  g_test_add_func ("/speedup/presets", test_presets);
+  g_test_add_func ("/speedup/repetitions", test_repetitions);
+  g_test_add_func ("/speedup/fast-path-sentence", test_fast_path_sentence);
   status = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));
