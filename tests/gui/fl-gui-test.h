@@ -88,6 +88,29 @@ static gint64 fl_gui_test_max_iteration_cpu_us;
  * code did while the window could not react, whatever the machine's load. */
 static gint64 fl_gui_test_max_cpu_us;
 
+/* The longest time one iteration spent neither running nor waiting to run:
+ * blocked (a lock, a read, a join). A loaded machine stretches the wall time
+ * of an iteration, never this. -1 where the kernel keeps no schedstat. */
+static gint64 fl_gui_test_max_blocked_us;
+
+/* The main thread's time on a processor and waiting for one, in microseconds,
+ * from /proc/thread-self/schedstat; FALSE when the kernel does not say. */
+static inline gboolean
+fl_gui_test_thread_sched_us (gint64 *running, gint64 *waiting)
+{
+  FILE *f = fopen ("/proc/thread-self/schedstat", "r");
+  unsigned long long run_ns = 0, wait_ns = 0;
+  gboolean ok;
+
+  if (f == NULL)
+    return FALSE;
+  ok = fscanf (f, "%llu %llu", &run_ns, &wait_ns) == 2;
+  fclose (f);
+  *running = (gint64) (run_ns / 1000);
+  *waiting = (gint64) (wait_ns / 1000);
+  return ok;
+}
+
 static inline gint64
 fl_gui_test_thread_cpu_us (void)
 {
@@ -95,6 +118,17 @@ fl_gui_test_thread_cpu_us (void)
 
   clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
   return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* Fails when one iteration blocked for limit_us or more. Where the kernel keeps
+ * no schedstat, the iteration's wall time stands in for it. */
+static inline void
+fl_gui_test_assert_never_blocked (gint64 limit_us)
+{
+  if (fl_gui_test_max_blocked_us >= 0)
+    g_assert_cmpint (fl_gui_test_max_blocked_us, <, limit_us);
+  else
+    g_assert_cmpint (fl_gui_test_max_iteration_us, <, limit_us);
 }
 
 /* Runs the main loop until cond (data) is TRUE or timeout_ms passes; returns it. */
@@ -109,6 +143,8 @@ fl_gui_test_wait (FlGuiTestCond cond, gpointer data, guint timeout_ms)
     {
       gint64 start = g_get_monotonic_time ();
       gint64 cpu = fl_gui_test_thread_cpu_us ();
+      gint64 ran0 = 0, waited0 = 0, ran1 = 0, waited1 = 0;
+      gboolean sched = fl_gui_test_thread_sched_us (&ran0, &waited0);
 
       if (start > end)
         return FALSE;
@@ -119,6 +155,13 @@ fl_gui_test_wait (FlGuiTestCond cond, gpointer data, guint timeout_ms)
           fl_gui_test_max_iteration_cpu_us = fl_gui_test_thread_cpu_us () - cpu;
         }
       fl_gui_test_max_cpu_us = MAX (fl_gui_test_max_cpu_us, fl_gui_test_thread_cpu_us () - cpu);
+      if (sched && fl_gui_test_max_blocked_us >= 0
+          && fl_gui_test_thread_sched_us (&ran1, &waited1))
+        fl_gui_test_max_blocked_us
+          = MAX (fl_gui_test_max_blocked_us, g_get_monotonic_time () - start
+                                               - (ran1 - ran0) - (waited1 - waited0));
+      else
+        fl_gui_test_max_blocked_us = -1;
       g_usleep (1000);
     }
   return TRUE;

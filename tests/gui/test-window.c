@@ -275,6 +275,7 @@ test_stall (void)
   fl_gui_test_spin (200);
 
   fl_gui_test_max_iteration_us = fl_gui_test_max_iteration_cpu_us = 0;
+  fl_gui_test_max_blocked_us = 0;
   start = g_get_monotonic_time ();
   max_live_frames = 0;
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
@@ -285,14 +286,17 @@ test_stall (void)
       times[stage] = fl_client_panel_get_stage_text (client, stage);
     }
   g_test_message ("5000 frames, 4 threads, 2 processes: %.2f s (%s, %s); "
-                  "longest main-loop iteration %.1f ms (%.1f ms of it on the CPU)",
+                  "longest main-loop iteration %.1f ms (%.1f ms of it on the CPU); "
+                  "longest blocked in one %.1f ms",
                   (g_get_monotonic_time () - start) / 1e6, times[0], times[1],
                   fl_gui_test_max_iteration_us / 1000.0,
-                  fl_gui_test_max_iteration_cpu_us / 1000.0);
-  /* The goal is 50 ms (typically 15-40 ms here); the bound only catches a
-   * blocking call on the main loop, since a busy shared machine (a compiler
-   * next door) can preempt the main thread for 200 ms. */
-  g_assert_cmpint (fl_gui_test_max_iteration_us, <, 1000 * 1000);
+                  fl_gui_test_max_iteration_cpu_us / 1000.0,
+                  fl_gui_test_max_blocked_us / 1000.0);
+  /* The goal is 50 ms an iteration (typically 15-40 ms here). A busy machine
+   * keeps the main thread waiting for a processor for a second and more, so
+   * the bound is on the time it was blocked, which only a blocking call on the
+   * main loop makes long. */
+  fl_gui_test_assert_never_blocked (1000 * 1000);
   /* While frames downloaded the preview showed the newest ones. */
   g_test_message ("live frames shown: %u", max_live_frames);
   g_assert_cmpuint (max_live_frames, >, 0);
