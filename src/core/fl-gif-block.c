@@ -138,9 +138,9 @@ fl_gif_block_encoder_add_global_colours (FlGifBlockEncoder *encoder, const FlGif
 }
 
 gboolean
-fl_gif_block_encoder_global_fits_all (FlGifBlockEncoder *encoder)
+fl_gif_block_encoder_global_wants_more (FlGifBlockEncoder *encoder)
 {
-  return encoder->chooser == NULL || fl_gif_global_chooser_fits_all (encoder->chooser);
+  return encoder->chooser != NULL && fl_gif_global_chooser_wants_more (encoder->chooser);
 }
 
 void

@@ -74,9 +74,8 @@ void fl_gif_block_encoder_set_exact_first (FlGifBlockEncoder *encoder, gboolean 
 gboolean fl_gif_block_encoder_add_global_colours (FlGifBlockEncoder *encoder,
                                                   const FlGifSource *frame,
                                                   const FlGifSource *before);
-/* TRUE when the colours added so far all fit in one table (or none would
- * serve): more samples could not serve more frames. */
-gboolean fl_gif_block_encoder_global_fits_all (FlGifBlockEncoder *encoder);
+/* TRUE when more samples could serve more frames (fl-gif-global.h). */
+gboolean fl_gif_block_encoder_global_wants_more (FlGifBlockEncoder *encoder);
 void     fl_gif_block_encoder_set_global (FlGifBlockEncoder *encoder);
 /* The global table (3 << bits bytes into rgb, 768 of room); FALSE when there is none. */
 gboolean fl_gif_block_encoder_get_global (FlGifBlockEncoder *encoder, guint8 *rgb, guint *bits);

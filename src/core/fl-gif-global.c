@@ -163,17 +163,6 @@ fl_gif_global_chooser_add (FlGifGlobalChooser *chooser, const FlGifSource *frame
   return TRUE;
 }
 
-gboolean
-fl_gif_global_chooser_fits_all (FlGifGlobalChooser *chooser)
-{
-  if (chooser->refused)
-    return TRUE;
-  for (guint s = 0; s < chooser->samples->len; s++)
-    if (g_array_index (chooser->samples, Sample, s).overflow)
-      return FALSE;
-  return chooser->seen->len <= FL_GIF_PALETTE_MAX;
-}
-
 /* What a local table of n colours and a transparent entry takes. */
 static guint
 table_bytes (guint n)
@@ -230,6 +219,39 @@ choose_sets (FlGifGlobalChooser *chooser)
       n_chosen += best_new;
       covered[best] = TRUE;
     }
+}
+
+static gboolean
+fits_all (FlGifGlobalChooser *chooser)
+{
+  for (guint s = 0; s < chooser->samples->len; s++)
+    if (g_array_index (chooser->samples, Sample, s).overflow)
+      return FALSE;
+  return chooser->seen->len <= FL_GIF_PALETTE_MAX;
+}
+
+gboolean
+fl_gif_global_chooser_wants_more (FlGifGlobalChooser *chooser)
+{
+  const guint32 *members = (const guint32 *) chooser->members->data;
+  Seen *seen = (Seen *) chooser->seen->data;
+  guint served = 0;
+
+  if (chooser->refused || fits_all (chooser))
+    return FALSE;
+  choose_sets (chooser);
+  for (guint s = 0; s < chooser->samples->len; s++)
+    {
+      const Sample *sample = &g_array_index (chooser->samples, Sample, s);
+      gboolean whole = !sample->overflow;
+
+      for (guint m = 0; m < sample->length && whole; m++)
+        whole = seen[members[sample->start + m]].chosen != 0;
+      served += whole;
+    }
+  for (guint i = 0; i < chooser->seen->len; i++)
+    seen[i].chosen = 0;
+  return 4 * served >= chooser->samples->len;
 }
 
 /* Chosen colours first; then, by rounds, in the order their frames were

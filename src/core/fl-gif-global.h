@@ -34,9 +34,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlGifGlobalChooser, fl_gif_global_chooser_free)
 gboolean fl_gif_global_chooser_add (FlGifGlobalChooser *chooser, const FlGifSource *frame,
                                     const FlGifSource *before, gboolean refuse_photo_like);
 
-/* TRUE when the chooser refuses, or when every colour added so far, and every
- * sample's set, fits in one table. */
-gboolean fl_gif_global_chooser_fits_all (FlGifGlobalChooser *chooser);
+/* TRUE when more samples could serve more frames: the colours added so far
+ * do not all fit in one table, yet the table would serve at least a quarter
+ * of the samples whole. Frames each of many colours of their own (noise in
+ * small frames) would fill a table with two or three of them: more samples
+ * could not help and would cost their decoding. */
+gboolean fl_gif_global_chooser_wants_more (FlGifGlobalChooser *chooser);
 
 /* Fills table (rgb, n_entries, bits; transparent_index -1: each frame takes an
  * entry it does not draw) and returns TRUE, or FALSE when there is no table. */

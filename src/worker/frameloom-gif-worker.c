@@ -116,9 +116,10 @@ take_frame (Worker *worker, guint index, GError **error)
 /* Frames sampled for the global table, in two rounds. First at most
  * QUICK_SAMPLES pairs spread evenly within QUICK_SAMPLE_PIXELS (32 frames of
  * 800x600, 8 of 1024x1024), each sample with the frame before it: when their
- * colours all fit in one table, as a cartoon's or an aliased screen's do,
- * that is the table. Otherwise (an antialiased screen, where which frames the
- * table serves whole matters) every frame when there are at most
+ * colours all fit in one table, as a cartoon's or an aliased screen's do, or
+ * when the table would serve fewer than a quarter of them whole (small noisy
+ * frames), that is the table. Otherwise (an antialiased screen, where which
+ * frames the table serves whole matters) every frame when there are at most
  * GLOBAL_SAMPLES holding at most GLOBAL_SAMPLE_PIXELS in all (150 frames of
  * 640x400 do), else that many pairs within that many pixels: a worker reads
  * them all before its first range, at the cost of decoding them. */
@@ -141,8 +142,9 @@ count_samples (Worker *worker, guint max_samples, guint64 max_pixels)
 
 /* Gives the encoder the first frame and samples - 1 more, spread evenly, each
  * with the frame before it (what frames draw); FALSE with error on a bad
- * frame. *complete: no table would serve a photo-like first frame, or every
- * colour seen fits in one. */
+ * frame. *complete: more samples could not serve more frames (a photo-like
+ * first frame refuses every table, or every colour seen fits in one, or the
+ * samples each bring too many colours of their own). */
 static gboolean
 add_samples (Worker *worker, guint samples, gboolean *complete, GError **error)
 {
@@ -170,7 +172,7 @@ add_samples (Worker *worker, guint samples, gboolean *complete, GError **error)
       last = sample;
       last_index = index;
     }
-  *complete = fl_gif_block_encoder_global_fits_all (worker->encoder);
+  *complete = !fl_gif_block_encoder_global_wants_more (worker->encoder);
   return TRUE;
 }
 
