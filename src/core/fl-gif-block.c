@@ -223,21 +223,6 @@ typedef struct
   guint code_bits;           /* the LZW's: enough for the largest index used */
 } Candidate;
 
-/* GIF lets the LZW code size be smaller than the table when a frame uses only
- * its first entries: a frame of the global table that draws two colours of
- * the first four costs 2-bit codes, not 8. So the global table has no
- * transparent entry of its own: each frame takes the lowest it does not draw
- * (as gifsicle does). */
-static guint
-code_bits (guint max_index)
-{
-  guint bits = 2;
-
-  while ((1u << bits) <= max_index)
-    bits++;
-  return bits;
-}
-
 static inline void
 put_le16 (guint8 *p, guint v)
 {
@@ -368,8 +353,14 @@ try_tables (FlGifBlockEncoder *encoder, const FlGifDelta *d, const FlGifPalette 
                                       &global_transparent, &global_max);
   const int transparent = local_transparent (palette);
   const guint variants = flexible != NULL ? 2 : 1;
-  const guint global_bits = code_bits (global_max);
-  const guint local_bits = code_bits (MAX (palette->n_entries, (guint) transparent + 1) - 1);
+  /* GIF lets the LZW code size be smaller than the table when a frame uses
+   * only its first entries: a frame of the global table that draws two
+   * colours of the first four costs 2-bit codes, not 8. So the global table
+   * has no transparent entry of its own: each frame takes the lowest it does
+   * not draw (as gifsicle does). */
+  const guint global_bits = fl_gif_code_bits (global_max);
+  const guint local_bits = fl_gif_code_bits (MAX (palette->n_entries, (guint) transparent + 1)
+                                             - 1);
 
   for (guint v = 0; v < variants; v++)
     {

@@ -281,8 +281,8 @@ compare_by_rounds (gconstpointer a, gconstpointer b)
   return compare_seen (a, b, TRUE);
 }
 
-static guint
-code_bits (guint max_index)
+guint
+fl_gif_code_bits (guint max_index)
 {
   guint bits = 2;
 
@@ -321,7 +321,7 @@ order_cost (FlGifGlobalChooser *chooser, GCompareFunc compare)
           max_rank = MAX (max_rank, rank[members[sample->start + m]]);
         }
       if (served)
-        cost += sample->pixels * code_bits (max_rank);
+        cost += sample->pixels * fl_gif_code_bits (max_rank);
     }
   return cost;
 }

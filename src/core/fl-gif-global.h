@@ -45,4 +45,7 @@ gboolean fl_gif_global_chooser_wants_more (FlGifGlobalChooser *chooser);
  * entry it does not draw) and returns TRUE, or FALSE when there is no table. */
 gboolean fl_gif_global_chooser_choose (FlGifGlobalChooser *chooser, FlGifPalette *table);
 
+/* The LZW code size (2..8) for a frame whose largest index is max_index. */
+guint fl_gif_code_bits (guint max_index);
+
 G_END_DECLS
