@@ -385,6 +385,9 @@ new_make_gif_context (FlClientOptions *o)
       N_("GIF worker processes (default: 2, at most the CPU count)"), N_("P") },
     { "dither", 0, 0, G_OPTION_ARG_NONE, &o->dither,
       N_("Dither frames that have more than 256 colours (Floyd-Steinberg)"), NULL },
+    { "exact-first", 0, 0, G_OPTION_ARG_NONE, &o->exact_first,
+      N_("Show a first frame of more than 256 colours exactly, in several image blocks "
+         "(decoders count each as a frame)"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, N_("Print JSON instead of the timing line"),
       NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, N_("Show no progress"), NULL },
@@ -470,6 +473,7 @@ parse_make_gif (FlClientOptions *o, int argc, char **argv)
   o->config.encode.frame_paths = (const char *const *) o->frame_paths->pdata;
   o->config.encode.scale = o->scale;
   o->config.encode.dither = o->dither;
+  o->config.encode.exact_first = o->exact_first;
   if (o->gif_to_stdout)
     o->config.encode.output = o->stdout_temp;
   return TRUE;

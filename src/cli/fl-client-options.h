@@ -53,7 +53,7 @@ typedef struct
   FlSweepOptions sweep_options;
 
   /* make-gif: the frames named on the command line, encoded as --encode-only. */
-  gboolean make_gif, dither, gif_to_stdout;
+  gboolean make_gif, dither, gif_to_stdout, exact_first;
   char *fps_text, *scale_text;
   char **inputs;
   guint scale;

@@ -195,7 +195,7 @@ worker_spawn (Worker *worker, const char *worker_path, const FlEncodeConfig *con
   g_autofree char *first = g_strdup_printf ("%u", config->first);
   g_autofree char *n_frames = g_strdup_printf ("%u", config->n_frames);
   g_autofree char *scale = g_strdup_printf ("--scale=%u", MAX (config->scale, 1));
-  const char *argv[10];
+  const char *argv[11];
   guint argc = 0;
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
@@ -210,6 +210,8 @@ worker_spawn (Worker *worker, const char *worker_path, const FlEncodeConfig *con
     argv[argc++] = "--list";
   if (config->dither)
     argv[argc++] = "--dither";
+  if (config->exact_first)
+    argv[argc++] = "--exact-first";
   argv[argc++] = scale;
   argv[argc++] = config->frame_paths != NULL ? "-" : config->frames_dir;
   argv[argc++] = delay;

@@ -47,6 +47,7 @@ typedef struct
   gsize max_held_bytes;     /* out-of-order blocks the parent may hold; 0: 8 MiB */
   guint scale;              /* 0 or 1: as they are; N: every frame enlarged N times */
   gboolean dither;          /* Floyd-Steinberg on quantised frames */
+  gboolean exact_first;     /* a first frame of > 256 colours in exact blocks (fl-gif-block.h) */
 } FlEncodeConfig;
 
 typedef struct

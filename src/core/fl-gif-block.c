@@ -10,6 +10,7 @@
 #include "fl-gif-block.h"
 
 #include "fl-error.h"
+#include "fl-gif-global.h"
 #include "fl-gif-lzw.h"
 #include "fl-png.h"
 
@@ -21,8 +22,6 @@
 
 #define GLOBAL_HASH_BITS 10
 #define GLOBAL_HASH_SIZE (1u << GLOBAL_HASH_BITS)
-/* Colours kept while choosing the global table: noise would bring millions. */
-#define SEEN_MAX 65536u
 
 typedef struct
 {
@@ -42,10 +41,10 @@ struct _FlGifBlockEncoder
   gsize indices_capacity; /* pixels each of these holds */
   GByteArray *scratch[2]; /* the best candidate so far and the one being tried */
   gboolean dither;
+  gboolean exact_first;   /* a first frame of more than 256 colours drawn in tiles */
+  GArray *tiles;          /* FlGifTile, for that */
   gboolean has_global;
-  GHashTable *seen_index; /* collecting the global table: key + 1 -> index in seen */
-  GArray *seen;           /* Seen */
-  gboolean global_refused; /* the first frame has more than 256 colours */
+  FlGifGlobalChooser *chooser; /* while the global table is chosen */
   FlGifPalette global;    /* the global table, transparent_index always set */
   GlobalSlot global_slots[GLOBAL_HASH_SIZE];
   guint8 *file_data; /* the last PNG read, reused */
@@ -106,8 +105,8 @@ fl_gif_block_encoder_free (FlGifBlockEncoder *encoder)
   g_free (encoder->unchanged);
   g_free (encoder->keys);
   g_free (encoder->file_data);
-  g_clear_pointer (&encoder->seen_index, g_hash_table_unref);
-  g_clear_pointer (&encoder->seen, g_array_unref);
+  g_clear_pointer (&encoder->chooser, fl_gif_global_chooser_free);
+  g_clear_pointer (&encoder->tiles, g_array_unref);
   g_free (encoder);
 }
 
@@ -117,25 +116,10 @@ fl_gif_block_encoder_set_dither (FlGifBlockEncoder *encoder, gboolean dither)
   encoder->dither = dither;
 }
 
-/* A colour seen while collecting the global table. */
-typedef struct
+void
+fl_gif_block_encoder_set_exact_first (FlGifBlockEncoder *encoder, gboolean exact_first)
 {
-  guint32 key;
-  guint32 seq;    /* order of appearance */
-  guint64 count;  /* changed pixels of the sample pairs it is on, before or after */
-} Seen;
-
-static Seen *
-seen (FlGifBlockEncoder *encoder, guint32 key)
-{
-  gpointer index;
-
-  if (g_hash_table_lookup_extended (encoder->seen_index, GUINT_TO_POINTER (key), NULL, &index))
-    return &g_array_index (encoder->seen, Seen, GPOINTER_TO_UINT (index));
-  g_hash_table_insert (encoder->seen_index, GUINT_TO_POINTER (key),
-                       GUINT_TO_POINTER (encoder->seen->len));
-  g_array_append_val (encoder->seen, ((Seen) { key, encoder->seen->len, 0 }));
-  return &g_array_index (encoder->seen, Seen, encoder->seen->len - 1);
+  encoder->exact_first = exact_first;
 }
 
 gboolean
@@ -144,58 +128,19 @@ fl_gif_block_encoder_add_global_colours (FlGifBlockEncoder *encoder, const FlGif
 {
   if (before == NULL)
     {
-      g_clear_pointer (&encoder->seen_index, g_hash_table_unref);
-      g_clear_pointer (&encoder->seen, g_array_unref);
-      /* Keys below 2^25 are never 0 once offset by one: direct keys. */
-      encoder->seen_index = g_hash_table_new (g_direct_hash, g_direct_equal);
-      encoder->seen = g_array_new (FALSE, FALSE, sizeof (Seen));
-      encoder->global_refused = FALSE;
+      g_clear_pointer (&encoder->chooser, fl_gif_global_chooser_free);
+      encoder->chooser = fl_gif_global_chooser_new ();
     }
-  if (encoder->seen == NULL || encoder->global_refused)
+  if (encoder->chooser == NULL)
     return FALSE;
-  for (guint y = 0; y < frame->height && !encoder->global_refused; y++)
-    for (guint x = 0; x < frame->width; x++)
-      {
-        guint32 key = frame->keys[(gsize) y * frame->width + x];
-        guint32 old = before != NULL && x < before->width && y < before->height
-                        ? before->keys[(gsize) y * before->width + x]
-                        : FL_GIF_KEY_TRANSPARENT;
-
-        if (before == NULL)
-          {
-            /* A first frame with more than 256 colours is quantised: a shared
-             * table would not serve it, and the animation is photo-like. */
-            if (key != FL_GIF_KEY_TRANSPARENT)
-              seen (encoder, key + 1);
-            if (encoder->seen->len > FL_GIF_PALETTE_MAX)
-              {
-                encoder->global_refused = TRUE;
-                break;
-              }
-            continue;
-          }
-        /* What changes is what frames draw: those colours earn the places.
-         * Past SEEN_MAX colours only those already seen are counted. */
-        if (key == old)
-          continue;
-        if (key != FL_GIF_KEY_TRANSPARENT && (encoder->seen->len < SEEN_MAX
-            || g_hash_table_contains (encoder->seen_index, GUINT_TO_POINTER (key + 1))))
-          seen (encoder, key + 1)->count++;
-        if (old != FL_GIF_KEY_TRANSPARENT && (encoder->seen->len < SEEN_MAX
-            || g_hash_table_contains (encoder->seen_index, GUINT_TO_POINTER (old + 1))))
-          seen (encoder, old + 1)->count++;
-      }
-  return !encoder->global_refused;
+  /* A first frame drawn exactly in tiles does not make the animation photo-like. */
+  return fl_gif_global_chooser_add (encoder->chooser, frame, before, !encoder->exact_first);
 }
 
-static int
-compare_seen (gconstpointer a, gconstpointer b)
+gboolean
+fl_gif_block_encoder_global_wants_more (FlGifBlockEncoder *encoder)
 {
-  const Seen *x = a, *y = b;
-
-  if (x->count != y->count)
-    return x->count > y->count ? -1 : 1;
-  return x->seq < y->seq ? -1 : x->seq > y->seq;
+  return encoder->chooser != NULL && fl_gif_global_chooser_wants_more (encoder->chooser);
 }
 
 void
@@ -203,38 +148,20 @@ fl_gif_block_encoder_set_global (FlGifBlockEncoder *encoder)
 {
   FlGifPalette *g = &encoder->global;
 
-  memset (g, 0, sizeof *g);
   memset (encoder->global_slots, 0, sizeof encoder->global_slots);
-  encoder->has_global = encoder->seen != NULL && !encoder->global_refused
-                        && encoder->seen->len > 0;
-  if (encoder->has_global)
+  encoder->has_global = encoder->chooser != NULL
+                        && fl_gif_global_chooser_choose (encoder->chooser, g);
+  for (guint i = 0; encoder->has_global && i < g->n_entries; i++)
     {
-      /* The colours that change most, most first, so that frames drawing only
-       * those use short codes (see code_bits); ties in order of appearance. */
-      g_array_sort (encoder->seen, compare_seen);
-      g->n_entries = MIN (encoder->seen->len, FL_GIF_PALETTE_MAX);
-      for (guint i = 0; i < g->n_entries; i++)
-        {
-          guint32 key = g_array_index (encoder->seen, Seen, i).key - 1;
-          guint h = (key * 0x9e3779b1u) >> (32 - GLOBAL_HASH_BITS);
+      guint32 key = (guint32) g->rgb[i * 3] << 16 | (guint32) g->rgb[i * 3 + 1] << 8
+                    | g->rgb[i * 3 + 2];
+      guint h = (key * 0x9e3779b1u) >> (32 - GLOBAL_HASH_BITS);
 
-          while (encoder->global_slots[h].used)
-            h = (h + 1) & (GLOBAL_HASH_SIZE - 1);
-          encoder->global_slots[h] = (GlobalSlot) { key, (guint8) i, TRUE };
-          g->rgb[i * 3] = (guint8) (key >> 16);
-          g->rgb[i * 3 + 1] = (guint8) (key >> 8);
-          g->rgb[i * 3 + 2] = (guint8) key;
-        }
-      /* No entry of its own: each frame takes one that it does not draw, and
-       * the table has room for one more than its colours (black), so that a
-       * frame drawing all of them can still leave pixels transparent. */
-      g->transparent_index = -1;
-      g->bits = 1;
-      while ((1u << g->bits) < MIN (g->n_entries + 1, 256u))
-        g->bits++;
+      while (encoder->global_slots[h].used)
+        h = (h + 1) & (GLOBAL_HASH_SIZE - 1);
+      encoder->global_slots[h] = (GlobalSlot) { key, (guint8) i, TRUE };
     }
-  g_clear_pointer (&encoder->seen_index, g_hash_table_unref);
-  g_clear_pointer (&encoder->seen, g_array_unref);
+  g_clear_pointer (&encoder->chooser, fl_gif_global_chooser_free);
 }
 
 gboolean
@@ -295,21 +222,6 @@ typedef struct
   int transparent;           /* index, or -1 */
   guint code_bits;           /* the LZW's: enough for the largest index used */
 } Candidate;
-
-/* GIF lets the LZW code size be smaller than the table when a frame uses only
- * its first entries: a frame of the global table that draws two colours of
- * the first four costs 2-bit codes, not 8. So the global table has no
- * transparent entry of its own: each frame takes the lowest it does not draw
- * (as gifsicle does). */
-static guint
-code_bits (guint max_index)
-{
-  guint bits = 2;
-
-  while ((1u << bits) <= max_index)
-    bits++;
-  return bits;
-}
 
 static inline void
 put_le16 (guint8 *p, guint v)
@@ -441,8 +353,14 @@ try_tables (FlGifBlockEncoder *encoder, const FlGifDelta *d, const FlGifPalette 
                                       &global_transparent, &global_max);
   const int transparent = local_transparent (palette);
   const guint variants = flexible != NULL ? 2 : 1;
-  const guint global_bits = code_bits (global_max);
-  const guint local_bits = code_bits (MAX (palette->n_entries, (guint) transparent + 1) - 1);
+  /* GIF lets the LZW code size be smaller than the table when a frame uses
+   * only its first entries: a frame of the global table that draws two
+   * colours of the first four costs 2-bit codes, not 8. So the global table
+   * has no transparent entry of its own: each frame takes the lowest it does
+   * not draw (as gifsicle does). */
+  const guint global_bits = fl_gif_code_bits (global_max);
+  const guint local_bits = fl_gif_code_bits (MAX (palette->n_entries, (guint) transparent + 1)
+                                             - 1);
 
   for (guint v = 0; v < variants; v++)
     {
@@ -498,9 +416,36 @@ encode_delta (FlGifBlockEncoder *encoder, const FlGifDelta *d, const FlGifSource
   g_byte_array_append (out, best->data, best->len);
 }
 
+/* The first frame, of more than 256 colours, exactly: one block per tile
+ * (fl_gif_delta_tiles), each left in place, the frame's delay on the last.
+ * FALSE when it has at most 256 colours (one tile: the usual block) or must be
+ * disposed (disposal would clear only the last tile). */
+static gboolean
+encode_tiles (FlGifBlockEncoder *encoder, const FlGifDelta *d, const FlGifSource *cur,
+              guint delay_cs, GByteArray *out, FlGifFrameInfo *info)
+{
+  if (d->dispose || d->canvas != NULL || d->left != 0 || d->top != 0 || d->width != cur->width
+      || d->height != cur->height)
+    return FALSE;
+  if (encoder->tiles == NULL)
+    encoder->tiles = g_array_new (FALSE, FALSE, sizeof (FlGifTile));
+  fl_gif_delta_tiles (cur, encoder->tiles);
+  if (encoder->tiles->len < 2)
+    return FALSE;
+  for (guint i = 0; i < encoder->tiles->len; i++)
+    {
+      const FlGifTile *t = &g_array_index (encoder->tiles, FlGifTile, i);
+      FlGifDelta tile = { NULL, t->left, t->top, t->width, t->height, FALSE, TRUE };
+
+      encode_delta (encoder, &tile, cur, i + 1 == encoder->tiles->len ? delay_cs : 0, out, info);
+    }
+  return TRUE;
+}
+
 static gboolean
 encode_checked (FlGifBlockEncoder *encoder, const FlGifDelta *d, const FlGifSource *cur,
-                guint delay_cs, GByteArray *out, FlGifFrameInfo *info, GError **error)
+                gboolean tiled, guint delay_cs, GByteArray *out, FlGifFrameInfo *info,
+                GError **error)
 {
   FlGifFrameInfo local;
 
@@ -516,7 +461,8 @@ encode_checked (FlGifBlockEncoder *encoder, const FlGifDelta *d, const FlGifSour
     }
   if (!reserve (encoder, (gsize) d->width * d->height, cur->width, cur->height, error))
     return FALSE;
-  encode_delta (encoder, d, cur, delay_cs, out, info);
+  if (!tiled || !encode_tiles (encoder, d, cur, delay_cs, out, info))
+    encode_delta (encoder, d, cur, delay_cs, out, info);
   info->width = cur->width;
   info->height = cur->height;
   return TRUE;
@@ -532,7 +478,8 @@ fl_gif_block_encode_source (FlGifBlockEncoder *encoder, const FlGifSource *prev,
   gboolean ok;
 
   fl_gif_delta_plan (prev, cur, next, &d);
-  ok = encode_checked (encoder, &d, cur, delay_cs, out, info, error);
+  ok = encode_checked (encoder, &d, cur, encoder->exact_first && prev == NULL, delay_cs, out,
+                       info, error);
   /* All but the palettes: the plan, the candidates' LZW, the framing. */
   encoder->times.compress_ns += now_ns () - start - (encoder->times.quantise_ns - quantising);
   return ok;
@@ -560,7 +507,7 @@ fl_gif_block_encode_image (FlGifBlockEncoder *encoder, const FlImage *image, gui
     return FALSE;
   /* Self-contained: the whole frame at (0,0), disposed, on an empty screen. */
   d = (FlGifDelta) { NULL, 0, 0, image->width, image->height, TRUE, TRUE };
-  return encode_checked (encoder, &d, source, delay_cs, out, info, error);
+  return encode_checked (encoder, &d, source, FALSE, delay_cs, out, info, error);
 }
 
 /* Like fl_file_read, into a buffer reused from frame to frame, in as few system

@@ -53,16 +53,29 @@ void fl_gif_block_encoder_take_times (FlGifBlockEncoder *encoder, FlGifPhaseTime
 /* Quantised frames spread their error (Floyd-Steinberg); off by default. */
 void fl_gif_block_encoder_set_dither (FlGifBlockEncoder *encoder, gboolean dither);
 
-/* The global colour table: of the colours of the first frame and of the
- * pixels that change between sample frames and the frames before them, the
- * 256 on the most changed pixels (ties in order of appearance), the most
- * changed first; none when the first frame alone has more than 256 colours.
+/* A first frame of more than 256 colours is shown exactly, in several image
+ * blocks of at most 256 colours each (fl_gif_delta_tiles) drawn one after the
+ * other with no delay, the frame's delay on the last; off by default, the
+ * frame is then quantised. Decoders count each block as a frame: Pillow and
+ * our reader see K - 1 more frames for K tiles, and browsers and the app play
+ * each of the first K - 1 for 100 ms (delays under 2 cs are raised, see
+ * fl-gif-reader.h). Frames after it are exact when their changes have at most
+ * 256 colours, as usual. Set before the global colours are added (such a
+ * first frame does not then refuse the global table). */
+void fl_gif_block_encoder_set_exact_first (FlGifBlockEncoder *encoder, gboolean exact_first);
+
+/* The global colour table, chosen to serve as many frames whole as it can
+ * (fl-gif-global.h) from the first frame and from the pixels that change
+ * between sample frames and the frames before them; none when the first
+ * frame alone has more than 256 colours (unless exact_first).
  * Call add for the first frame (before NULL), then for each sample with the
  * frame before it, then set, before encoding frames, on every encoder of one
  * animation alike (the worker's samples are spread evenly over the frames). */
 gboolean fl_gif_block_encoder_add_global_colours (FlGifBlockEncoder *encoder,
                                                   const FlGifSource *frame,
                                                   const FlGifSource *before);
+/* TRUE when more samples could serve more frames (fl-gif-global.h). */
+gboolean fl_gif_block_encoder_global_wants_more (FlGifBlockEncoder *encoder);
 void     fl_gif_block_encoder_set_global (FlGifBlockEncoder *encoder);
 /* The global table (3 << bits bytes into rgb, 768 of room); FALSE when there is none. */
 gboolean fl_gif_block_encoder_get_global (FlGifBlockEncoder *encoder, guint8 *rgb, guint *bits);

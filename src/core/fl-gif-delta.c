@@ -194,3 +194,75 @@ fl_gif_delta_keys (const FlGifDelta *delta, const FlGifSource *cur, FlGifUnchang
     }
   return unchanged;
 }
+
+/* Adds the colours of n keys to set (key + 1: never 0), FALSE and set as it
+ * was when that would make more than FL_GIF_PALETTE_MAX; added is scratch. */
+static gboolean
+add_colours (GHashTable *set, const guint32 *keys, guint n, GArray *added)
+{
+  g_array_set_size (added, 0);
+  for (guint i = 0; i < n; i++)
+    {
+      gpointer key = GUINT_TO_POINTER (keys[i] + 1);
+
+      if (g_hash_table_contains (set, key))
+        continue;
+      if (g_hash_table_size (set) == FL_GIF_PALETTE_MAX)
+        {
+          for (guint k = 0; k < added->len; k++)
+            g_hash_table_remove (set, g_array_index (added, gpointer, k));
+          return FALSE;
+        }
+      g_hash_table_add (set, key);
+      g_array_append_val (added, key);
+    }
+  return TRUE;
+}
+
+static void
+add_tile (GArray *tiles, guint left, guint top, guint width, guint height)
+{
+  FlGifTile tile = { left, top, width, height };
+
+  g_array_append_val (tiles, tile);
+}
+
+void
+fl_gif_delta_tiles (const FlGifSource *cur, GArray *tiles)
+{
+  g_autoptr (GHashTable) set = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autoptr (GArray) added = g_array_new (FALSE, FALSE, sizeof (gpointer));
+  const guint w = cur->width;
+  guint band_top = 0;
+
+  g_array_set_size (tiles, 0);
+  for (guint y = 0; y < cur->height; y++)
+    {
+      const guint32 *row = cur->keys + (gsize) y * w;
+      guint x0 = 0;
+
+      if (add_colours (set, row, w, added))
+        continue;
+      if (y > band_top)
+        add_tile (tiles, 0, band_top, w, y - band_top);
+      g_hash_table_remove_all (set);
+      band_top = y;
+      if (add_colours (set, row, w, added))
+        continue;
+      /* One row of more than 256 colours: runs of it. */
+      g_hash_table_remove_all (set);
+      for (guint x = 0; x < w; x++)
+        if (!add_colours (set, row + x, 1, added))
+          {
+            add_tile (tiles, x0, y, x - x0, 1);
+            g_hash_table_remove_all (set);
+            x0 = x;
+            add_colours (set, row + x, 1, added);
+          }
+      add_tile (tiles, x0, y, w - x0, 1);
+      g_hash_table_remove_all (set);
+      band_top = y + 1;
+    }
+  if (band_top < cur->height)
+    add_tile (tiles, 0, band_top, w, cur->height - band_top);
+}

@@ -65,4 +65,17 @@ typedef enum
 gsize fl_gif_delta_keys (const FlGifDelta *delta, const FlGifSource *cur,
                          FlGifUnchanged unchanged_as, guint32 *keys, guint8 *unchanged_mask);
 
+typedef struct
+{
+  guint left, top, width, height;
+} FlGifTile;
+
+/* Cuts source cur into rectangles of at most 256 colours each (transparent
+ * counts as one), in drawing order, so that several image blocks can show a
+ * frame of more colours exactly: bands of whole rows, top to bottom, as tall
+ * as they can be; a row of more than 256 colours alone is cut into runs, left
+ * to right. Fills tiles (FlGifTile); one tile, the whole source, when it has
+ * at most 256 colours. */
+void fl_gif_delta_tiles (const FlGifSource *cur, GArray *tiles);
+
 G_END_DECLS

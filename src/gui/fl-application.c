@@ -181,6 +181,8 @@ fl_application_startup (GApplication *app)
   } accels[] = {
     { "app.quit", { "<Control>q", NULL } },
     { "win.open", { "<Control>o", NULL } },
+    { "win.make-gif", { "<Control>m", NULL } },
+    { "win.make-gif-folder", { "<Control><Shift>m", NULL } },
     { "win.run", { "<Control>r", NULL } },
     { "win.cancel", { "Escape", NULL } },
     { "win.compare", { "<Control><Shift>r", NULL } },

@@ -37,6 +37,7 @@ struct _FlClientPanel
   guint n_runs;              /* runs started this session, for their labels */
   char *error;
   char *stage_text[2];
+  char **make_gif_paths;     /* set while fl_client_panel_make_gif starts its run */
 
   GtkWidget *host_entry;
   GtkSpinButton *port_spin;
@@ -363,6 +364,15 @@ fl_client_panel_get_setup (FlClientPanel *self)
   config->encode.delay_ms = (guint) gtk_spin_button_get_value_as_int (self->delay_spin);
   config->encode.loop = (guint) gtk_spin_button_get_value_as_int (self->loop_spin);
   config->encode.output = setup->output;
+  /* "Make GIF from images": the GIF stage alone, on those files. */
+  if (self->make_gif_paths != NULL)
+    {
+      setup->frame_paths = g_strdupv (self->make_gif_paths);
+      config->run_download = FALSE;
+      config->encode.frames_dir = NULL;
+      config->encode.frame_paths = (const char *const *) setup->frame_paths;
+      config->encode.n_frames = g_strv_length (setup->frame_paths);
+    }
   return setup;
 }
 
@@ -410,7 +420,8 @@ fl_client_panel_run (FlClientPanel *self)
       GtkProgressBar *bar = i == 0 ? self->download_bar : self->encode_bar;
 
       gtk_progress_bar_set_fraction (bar, 0);
-      gtk_progress_bar_set_text (bar, _("Waiting"));
+      gtk_progress_bar_set_text (bar, i == 0 && !setup->config.run_download ? _("Not run")
+                                                                           : _("Waiting"));
     }
   update_sensitivity (self);
 
@@ -420,6 +431,18 @@ fl_client_panel_run (FlClientPanel *self)
                           g_object_ref (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+void
+fl_client_panel_make_gif (FlClientPanel *self, GPtrArray *paths)
+{
+  g_return_if_fail (FL_IS_CLIENT_PANEL (self));
+  g_return_if_fail (paths != NULL && paths->len > 0);
+  self->make_gif_paths = g_new0 (char *, paths->len + 1);
+  for (guint i = 0; i < paths->len; i++)
+    self->make_gif_paths[i] = g_strdup (paths->pdata[i]);
+  fl_client_panel_run (self);
+  g_clear_pointer (&self->make_gif_paths, g_strfreev);
 }
 
 void

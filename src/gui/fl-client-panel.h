@@ -20,6 +20,9 @@ G_DECLARE_FINAL_TYPE (FlClientPanel, fl_client_panel, FL, CLIENT_PANEL, GtkWidge
  * decoded on a thread, and for a run that ended (not cancelled) "run-recorded"
  * (FlRunObject *run) for the history. */
 void        fl_client_panel_run (FlClientPanel *self);
+/* Like fl_client_panel_run, but only the GIF stage, on paths (frame files,
+ * in order, at least one): the fields' delay, loop, processes and output. */
+void        fl_client_panel_make_gif (FlClientPanel *self, GPtrArray *paths);
 /* The fields as a run's configuration (both stages); the caller owns it. */
 FlRunSetup *fl_client_panel_get_setup (FlClientPanel *self);
 /* The current run's progress, or NULL when idle; borrowed (take a reference

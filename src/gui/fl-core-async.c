@@ -159,6 +159,7 @@ fl_run_setup_free (FlRunSetup *setup)
   g_free (setup->host);
   g_free (setup->frames_dir);
   g_free (setup->output);
+  g_strfreev (setup->frame_paths);
   g_free (setup);
 }
 

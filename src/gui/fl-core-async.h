@@ -32,6 +32,7 @@ typedef struct
   char *host;
   char *frames_dir;
   char *output;
+  char **frame_paths;   /* the GIF stage's frames when not frames_dir's (make GIF), or NULL */
 } FlRunSetup;
 
 void fl_run_setup_free (FlRunSetup *setup);

@@ -2,6 +2,7 @@
 #include "fl-window.h"
 
 #include "fl-core-async.h"
+#include "fl-make-gif.h"
 #include "fl-sync.h"
 #include "fl-toast.h"
 
@@ -128,7 +129,8 @@ static void
 update_actions (FlWindow *self)
 {
   static const char *const starters[] = { "win.run", "win.compare", "win.sweep-threads",
-                                          "win.sweep-processes" };
+                                          "win.sweep-processes", "win.make-gif",
+                                          "win.make-gif-folder" };
   gboolean offering = fl_banner_get_revealed (self->server_offer);
   gboolean has_runs = g_list_model_get_n_items (fl_runs_view_get_model (self->runs_view)) > 0;
   gboolean has_frame = fl_gif_view_get_has_frame (self->gif_view);
@@ -549,13 +551,31 @@ on_page_changed (FlWindow *self)
     adw_flap_set_reveal_flap (self->flap, FALSE);
 }
 
+/* PNG images or a folder dropped make a GIF; a GIF opens in the viewer. */
 static gboolean
 on_drop (GtkDropTarget *target, const GValue *value, double x, double y, gpointer user_data)
 {
-  if (!G_VALUE_HOLDS (value, G_TYPE_FILE))
+  GSList *files;
+
+  if (G_VALUE_HOLDS (value, G_TYPE_FILE))
+    {
+      fl_window_open_gif (FL_WINDOW (user_data), g_value_get_object (value));
+      return TRUE;
+    }
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST)
+      || (files = gdk_file_list_get_files (g_value_get_boxed (value))) == NULL)
     return FALSE;
-  fl_window_open_gif (FL_WINDOW (user_data), g_value_get_object (value));
+  if (!fl_make_gif_from_files (FL_WINDOW (user_data), files))
+    fl_window_open_gif (FL_WINDOW (user_data), files->data);
+  g_slist_free (files);
   return TRUE;
+}
+
+static void
+on_make_gif (GtkWidget *widget, const char *action, GVariant *param)
+{
+  if (!busy (FL_WINDOW (widget)))
+    fl_make_gif_choose (FL_WINDOW (widget), g_str_equal (action, "win.make-gif-folder"));
 }
 
 FlServerPanel *
@@ -748,6 +768,8 @@ fl_window_class_init (FlWindowClass *klass)
     const char *param;
   } actions[] = {
     { "win.open", on_open, NULL },
+    { "win.make-gif", on_make_gif, NULL },
+    { "win.make-gif-folder", on_make_gif, NULL },
     { "win.run", on_run, NULL },
     { "win.cancel", on_cancel, NULL },
     { "win.compare", on_compare, NULL },
@@ -829,6 +851,7 @@ static void
 fl_window_init (FlWindow *self)
 {
   GtkDropTarget *drop;
+  GType drop_types[] = { GDK_TYPE_FILE_LIST, G_TYPE_FILE };
 
   self->pending = WORK_NONE;
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -842,8 +865,9 @@ fl_window_init (FlWindow *self)
   g_signal_connect_object (self->gif_view, "notify::has-frame", G_CALLBACK (update_actions), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect (self, "notify::fullscreened", G_CALLBACK (on_fullscreened), NULL);
-  /* A GIF dropped anywhere opens in the viewer. */
-  drop = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
+  /* A GIF dropped anywhere opens in the viewer; images make a GIF. */
+  drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
+  gtk_drop_target_set_gtypes (drop, drop_types, G_N_ELEMENTS (drop_types));
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
   self->settings = fl_settings_new ();

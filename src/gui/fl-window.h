@@ -3,7 +3,8 @@
  * a sidebar that folds over the pages in a narrow window, a banner for what
  * needs the user's attention and toasts for the rest; the window actions open,
  * run, compare, sweep-threads, sweep-processes, cancel, save-runs, open-runs,
- * export-frame, copy-frame, fullscreen, toggle-sidebar and show-page. */
+ * make-gif, make-gif-folder (fl-make-gif.h), export-frame, copy-frame,
+ * fullscreen, toggle-sidebar and show-page. */
 #pragma once
 
 #include <adwaita.h>

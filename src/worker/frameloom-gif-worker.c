@@ -1,6 +1,7 @@
 /* frameloom-gif-worker: encodes ranges of frames into GIF image blocks.
  *
- *   frameloom-gif-worker [--list] [--dither] [--scale N] FRAMES_DIR DELAY_CS FIRST N_FRAMES
+ *   frameloom-gif-worker [--list] [--dither] [--exact-first] [--scale N] FRAMES_DIR DELAY_CS
+ *                        FIRST N_FRAMES
  *
  * Started by the encoder in fl-encoder.c, never by hand. The animation is
  * frames FIRST .. FIRST+N_FRAMES-1: FRAMES_DIR/<i>.png, or with --list the
@@ -112,43 +113,88 @@ take_frame (Worker *worker, guint index, GError **error)
                                    error);
 }
 
-/* Pairs of frames sampled for the global table: at most 16, and at most
- * about 16 Mi pixels read for it (32 frames of 800x600, 8 of 1024x1024). */
-#define GLOBAL_SAMPLES 16u
-#define GLOBAL_SAMPLE_PIXELS (16u << 20)
+/* Frames sampled for the global table, in two rounds. First at most
+ * QUICK_SAMPLES pairs spread evenly within QUICK_SAMPLE_PIXELS (32 frames of
+ * 800x600, 8 of 1024x1024), each sample with the frame before it: when their
+ * colours all fit in one table, as a cartoon's or an aliased screen's do, or
+ * when the table would serve fewer than a quarter of them whole (small noisy
+ * frames), that is the table. Otherwise (an antialiased screen, where which
+ * frames the table serves whole matters) every frame when there are at most
+ * GLOBAL_SAMPLES holding at most GLOBAL_SAMPLE_PIXELS in all (150 frames of
+ * 640x400 do), else that many pairs within that many pixels: a worker reads
+ * them all before its first range, at the cost of decoding them. */
+#define QUICK_SAMPLES 16u
+#define QUICK_SAMPLE_PIXELS (16u << 20)
+#define GLOBAL_SAMPLES 256u
+#define GLOBAL_SAMPLE_PIXELS (64u << 20)
 
-/* The first frame, and the global table from it and a few frames spread over
- * the animation: the same frames on every worker, so the same table. */
+static guint
+count_samples (Worker *worker, guint max_samples, guint64 max_pixels)
+{
+  guint64 frame_pixels = MAX ((guint64) worker->first_source->width
+                                * worker->first_source->height, 1);
+
+  if (worker->n_frames <= max_samples && (guint64) worker->n_frames * frame_pixels <= max_pixels)
+    return worker->n_frames;
+  return (guint) MIN ((guint64) MIN (max_samples, worker->n_frames),
+                      MAX (max_pixels / (2 * frame_pixels), 2));
+}
+
+/* Gives the encoder the first frame and samples - 1 more, spread evenly, each
+ * with the frame before it (what frames draw); FALSE with error on a bad
+ * frame. *complete: more samples could not serve more frames (a photo-like
+ * first frame refuses every table, or every colour seen fits in one, or the
+ * samples each bring too many colours of their own). */
+static gboolean
+add_samples (Worker *worker, guint samples, gboolean *complete, GError **error)
+{
+  g_autoptr (FlGifSource) last = NULL;
+  guint last_index = worker->first;
+
+  *complete = TRUE;
+  if (!fl_gif_block_encoder_add_global_colours (worker->encoder, worker->first_source, NULL))
+    return TRUE;
+  for (guint i = 1; i < samples; i++)
+    {
+      guint index = worker->first + (guint) ((guint64) (worker->n_frames - 1) * i / (samples - 1));
+      g_autoptr (FlGifSource) before = NULL;
+      FlGifSource *sample;
+
+      if (index - 1 == last_index)
+        before = g_steal_pointer (&last);
+      else if ((before = take_frame (worker, index - 1, error)) == NULL)
+        return FALSE;
+      if ((sample = take_frame (worker, index, error)) == NULL)
+        return FALSE;
+      fl_gif_block_encoder_add_global_colours (worker->encoder, sample,
+                                               before != NULL ? before : worker->first_source);
+      g_clear_pointer (&last, fl_gif_source_free);
+      last = sample;
+      last_index = index;
+    }
+  *complete = !fl_gif_block_encoder_global_wants_more (worker->encoder);
+  return TRUE;
+}
+
+/* The first frame, and the global table from it and the samples: the same
+ * frames on every worker, so the same table. */
 static gboolean
 read_first (Worker *worker, GError **error)
 {
-  guint samples = MIN (GLOBAL_SAMPLES, worker->n_frames);
-  guint64 frame_pixels;
+  guint quick, full;
+  gboolean complete;
 
   if (worker->first_source != NULL)
     return TRUE;
   worker->first_source = take_frame (worker, worker->first, error);
   if (worker->first_source == NULL)
     return FALSE;
-  frame_pixels = (guint64) worker->first_source->width * worker->first_source->height;
-  samples = (guint) MIN ((guint64) samples, MAX (GLOBAL_SAMPLE_PIXELS / (2 * frame_pixels), 2));
-  samples = MIN (samples, worker->n_frames);
-  if (!fl_gif_block_encoder_add_global_colours (worker->encoder, worker->first_source, NULL))
-    samples = 1;
-  /* Each sample is compared with the frame before it: what frames draw. */
-  for (guint i = 1; i < samples; i++)
-    {
-      guint index = worker->first + (guint) ((guint64) (worker->n_frames - 1) * i / (samples - 1));
-      g_autoptr (FlGifSource) before = NULL;
-      g_autoptr (FlGifSource) sample = NULL;
-
-      if (index - 1 > worker->first && (before = take_frame (worker, index - 1, error)) == NULL)
-        return FALSE;
-      if ((sample = take_frame (worker, index, error)) == NULL)
-        return FALSE;
-      fl_gif_block_encoder_add_global_colours (worker->encoder, sample,
-                                               before != NULL ? before : worker->first_source);
-    }
+  quick = count_samples (worker, QUICK_SAMPLES, QUICK_SAMPLE_PIXELS);
+  full = count_samples (worker, GLOBAL_SAMPLES, GLOBAL_SAMPLE_PIXELS);
+  if (!add_samples (worker, quick, &complete, error))
+    return FALSE;
+  if (!complete && full > quick && !add_samples (worker, full, &complete, error))
+    return FALSE;
   fl_gif_block_encoder_set_global (worker->encoder);
   return TRUE;
 }
@@ -304,12 +350,13 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (GOptionContext) context = NULL;
   g_autofree char *path = NULL;
-  gboolean list = FALSE, dither = FALSE;
+  gboolean list = FALSE, dither = FALSE, exact_first = FALSE;
   int scale = 1;
   guint first = 0, count = 0;
   const GOptionEntry entries[] = {
     { "list", 0, 0, G_OPTION_ARG_NONE, &list, "Frame paths on stdin", NULL },
     { "dither", 0, 0, G_OPTION_ARG_NONE, &dither, "Dither quantised frames", NULL },
+    { "exact-first", 0, 0, G_OPTION_ARG_NONE, &exact_first, "An exact first frame", NULL },
     { "scale", 0, 0, G_OPTION_ARG_INT, &scale, "Enlarge the frames", "N" },
     { NULL },
   };
@@ -324,8 +371,8 @@ main (int argc, char **argv)
       || !parse_uint (argv[4], &worker.n_frames) || worker.n_frames == 0
       || (guint64) worker.first + worker.n_frames > (guint64) G_MAXUINT32 + 1 || scale < 1)
     {
-      fprintf (stderr, "Usage: %s [--list] [--dither] [--scale N] FRAMES_DIR DELAY_CS FIRST "
-               "N_FRAMES (started by Frameloom)\n", argv[0]);
+      fprintf (stderr, "Usage: %s [--list] [--dither] [--exact-first] [--scale N] FRAMES_DIR "
+               "DELAY_CS FIRST N_FRAMES (started by Frameloom)\n", argv[0]);
       return 2;
     }
   g_clear_error (&error);
@@ -356,6 +403,7 @@ main (int argc, char **argv)
   if (encoder != NULL)
     {
       fl_gif_block_encoder_set_dither (encoder, dither);
+      fl_gif_block_encoder_set_exact_first (encoder, exact_first);
       while (next_range (stdin, &first, &count))
         if (!encode_range (&worker, first, count, &error))
           break;

@@ -20,10 +20,16 @@ work = ct.temp_dir()
 
 
 def png(width, height, rgb):
+    return png_of(width, height, [rgb] * (width * height))
+
+
+def png_of(width, height, pixels):
+    """An RGB PNG of pixels ([(r, g, b)], row by row)."""
     def chunk(kind, data):
         return (struct.pack(">I", len(data)) + kind + data
                 + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
-    rows = b"".join(b"\0" + bytes(rgb) * width for _ in range(height))
+    rows = b"".join(b"\0" + b"".join(bytes(p) for p in pixels[y * width:(y + 1) * width])
+                    for y in range(height))
     return (ct.PNG_SIGNATURE + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
@@ -153,6 +159,35 @@ r = ct.run_client(["make-gif", bad, "-o", os.path.join(work, "bad.gif")], work)
 t.check(r.returncode == 1 and "a2.png is not a valid PNG" in r.stderr
         and not os.path.exists(os.path.join(work, "bad.gif")),
         "a frame that is not a PNG is named, no GIF is left", r.stderr)
+
+# --exact-first: a first frame of 320 colours, then a flat one. Without the
+# option the first is quantised (2 frames); with it, blocks of at most 256
+# colours (here 2: 12 rows of 20, then 4), the last of which shows it exactly.
+rich = os.path.join(work, "rich")
+os.makedirs(rich)
+pixels = [(x * 12, y * 15, (x * y) % 256) for y in range(16) for x in range(20)]
+with open(os.path.join(rich, "0.png"), "wb") as f:
+    f.write(png_of(20, 16, pixels))
+write(os.path.join(rich, "1.png"), 7, 20, 16)
+EXACT_CHECK = r"""
+import sys
+from PIL import Image
+gif = Image.open(sys.argv[1])
+gif.seek(gif.n_frames - 2)
+first = list(gif.convert("RGB").getdata())
+print(gif.n_frames, first == [tuple(p) for p in eval(sys.argv[2])])
+"""
+for option, want in [([], None), (["--exact-first"], "3 True")]:
+    out = os.path.join(work, "rich.gif")
+    r = ct.run_client(["make-gif", rich, "-o", out, "-q"] + option, work)
+    ok = r.returncode == 0
+    if ok and ct.PYTHON_PIL:
+        p = subprocess.run([ct.PYTHON_PIL, "-c", EXACT_CHECK, out, repr(pixels)],
+                           capture_output=True, text=True)
+        got = p.stdout.strip()
+        ok = got == want if want else got.startswith("2 ")
+    t.check(ok, f"make-gif {' '.join(option) or 'without --exact-first'}: first frame "
+            + ("exact in 2 blocks" if want else "quantised in one"), (r.stderr, ok))
 
 ct.remove(work)
 t.finish()
