@@ -192,7 +192,7 @@ fl_application_startup (GApplication *app)
     { "win.open-runs", { "<Control><Shift>o", NULL } },
     { "win.export-frame", { "<Control>e", NULL } },
     { "win.export-trace", { "<Control><Shift>e", NULL } },
-    { "win.export-report", { "<Control><Shift>m", NULL } },
+    { "win.export-report", { "<Control><Shift>p", NULL } },
     { "win.fullscreen", { "F11", NULL } },
     { "win.toggle-sidebar", { "F9", NULL } },
     { "win.show-help-overlay", { "<Control>question", NULL } },

@@ -721,6 +721,36 @@ shown_frame_is (gpointer data)
  * vanish: "127.0.0.1 x" became "127.0.0.1x"); in the viewer it plays and
  * pauses; Left, Right, comma, period, Home, End step; Ctrl+plus, Ctrl+0,
  * Ctrl+1 and Ctrl+scroll zoom; Alt+Return shows the frame's details. */
+/* No key is bound to two actions: GTK would run only one of them, silently. */
+static void
+test_accels_unique (void)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (window));
+  g_auto (GStrv) actions = gtk_application_list_action_descriptions (application);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  g_assert_cmpuint (g_strv_length (actions), >, 10);
+  for (guint i = 0; actions[i] != NULL; i++)
+    {
+      g_auto (GStrv) accels = gtk_application_get_accels_for_action (application, actions[i]);
+
+      for (guint k = 0; accels[k] != NULL; k++)
+        {
+          guint key;
+          GdkModifierType mods;
+          g_autofree char *canonical = NULL;
+          const char *other;
+
+          g_assert_true (gtk_accelerator_parse (accels[k], &key, &mods));
+          canonical = gtk_accelerator_name (key, mods);
+          other = g_hash_table_lookup (seen, canonical);
+          if (other != NULL)
+            g_error ("%s is bound to both %s and %s", accels[k], other, actions[i]);
+          g_hash_table_insert (seen, g_steal_pointer (&canonical), g_strdup (actions[i]));
+        }
+    }
+}
+
 static void
 test_keys (void)
 {
@@ -999,6 +1029,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/typed-not-confirmed", test_typed_not_confirmed);
   g_test_add_func ("/window/failed-run-marked", test_failed_run_marked);
   g_test_add_func ("/window/keys", test_keys);
+  g_test_add_func ("/window/accels-unique", test_accels_unique);
   g_test_add_func ("/window/drop-and-switch", test_drop_and_switch);
   g_test_add_func ("/window/toasts", test_toasts);
   g_test_add_func ("/window/paths-shown", test_paths_shown);
