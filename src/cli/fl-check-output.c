@@ -1,0 +1,74 @@
+/* fl-check-output.c: the checker's table and JSON. */
+#include "fl-check-output.h"
+
+#include "fl-cli.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+/* Names are padded to this many characters, so the evidence lines up. */
+#define NAME_COLUMNS 48
+
+static void
+print_heading (FlCheckOutput *output)
+{
+  if (output->started || output->json)
+    return;
+  output->started = TRUE;
+  if (output->heading != NULL)
+    printf ("%s\n", output->heading);
+}
+
+static void
+on_finished (const FlCheckResult *result, gpointer data)
+{
+  FlCheckOutput *output = data;
+  glong width = g_utf8_strlen (result->name, -1);
+
+  if (output->json)
+    return;
+  print_heading (output);
+  printf ("%s  %s%*s  %s\n", fl_check_status_to_string (result->status), result->name,
+          (int) MAX (NAME_COLUMNS - width, 0), "", result->evidence);
+  fflush (stdout);
+}
+
+const FlCheckCallbacks *
+fl_check_output_callbacks (void)
+{
+  static const FlCheckCallbacks callbacks = { NULL, on_finished };
+
+  return &callbacks;
+}
+
+int
+fl_check_output_finish (FlCheckOutput *output, const FlCheckReport *report)
+{
+  guint passed = fl_check_report_count (report, FL_CHECK_PASS);
+  guint warned = fl_check_report_count (report, FL_CHECK_WARN);
+  guint failed = fl_check_report_count (report, FL_CHECK_FAIL);
+  guint skipped = fl_check_report_count (report, FL_CHECK_SKIP);
+
+  if (output->json)
+    {
+      g_autofree char *json = fl_check_report_to_json (report);
+
+      fputs (json, stdout);
+      fflush (stdout);
+      return fl_check_report_passed (report) ? FL_EXIT_OK : FL_EXIT_FAILURE;
+    }
+  print_heading (output);
+  printf (_("%u passed, %u warned, %u failed, %u skipped in %.1f s.\n"), passed, warned, failed,
+          skipped, report->seconds);
+  if (report->n_failures > 0)
+    {
+      printf (ngettext ("%u connection failed:\n", "%u connections failed:\n", report->n_failures),
+              report->n_failures);
+      for (guint i = 0; i < report->failures->len; i++)
+        printf ("  %s\n", (const char *) report->failures->pdata[i]);
+      if (report->n_failures > report->failures->len)
+        printf (_("  and %u more\n"), report->n_failures - report->failures->len);
+    }
+  fflush (stdout);
+  return fl_check_report_passed (report) ? FL_EXIT_OK : FL_EXIT_FAILURE;
+}
