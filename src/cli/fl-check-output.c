@@ -64,10 +64,17 @@ fl_check_output_finish (FlCheckOutput *output, const FlCheckReport *report)
     {
       printf (ngettext ("%u connection failed:\n", "%u connections failed:\n", report->n_failures),
               report->n_failures);
+      guint listed = 0;
+
       for (guint i = 0; i < report->failures->len; i++)
-        printf ("  %s\n", (const char *) report->failures->pdata[i]);
-      if (report->n_failures > report->failures->len)
-        printf (_("  and %u more\n"), report->n_failures - report->failures->len);
+        {
+          const FlCheckFailure *failure = report->failures->pdata[i];
+
+          printf ("  %5u× %s\n", failure->count, failure->sentence);
+          listed += failure->count;
+        }
+      if (report->n_failures > listed)
+        printf (_("  and %u more\n"), report->n_failures - listed);
     }
   fflush (stdout);
   return fl_check_report_passed (report) ? FL_EXIT_OK : FL_EXIT_FAILURE;

@@ -382,7 +382,7 @@ new_context (FlClientOptions *o)
       N_("With --check-server: the command that starts the server; it is started, stopped "
          "with Ctrl-C and started again"), N_("CMD") },
     { "max-failures", 0, 0, G_OPTION_ARG_STRING, &o->max_failures_text,
-      N_("With --check-server: failed connections to go on after (default 0)"), N_("N") },
+      N_("With --check-server: go on after N connections refused, reset or timed out (default 0)"), N_("N") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, N_("Show no progress"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &o->version, N_("Print the version and exit"), NULL },
     { NULL },

@@ -129,6 +129,7 @@ slot_fail (Slot *slot, FlFetchStatus status, char *message)
 static void
 slot_timeout (Slot *slot, const char *peer, gboolean decode)
 {
+  slot->fetch->timed_out = TRUE;
   if (!slot->connected)
     {
       slot_fail (slot, FL_FETCH_CONNECT,
@@ -290,13 +291,19 @@ compact_slots (Slot *slots, guint n_open)
   return kept;
 }
 
+gboolean
+fl_fetch_status_is_lost (FlFetchStatus status)
+{
+  return status == FL_FETCH_CONNECT || status == FL_FETCH_NETWORK || status == FL_FETCH_NOT_CLOSED;
+}
+
 guint
 fl_fetch_run (const FlFetchPlan *plan, FlFetch *fetches, guint stop_after,
               GCancellable *cancellable)
 {
   guint in_flight = plan->in_flight > 0 ? MIN (plan->in_flight, plan->n) : plan->n;
   g_autofree Slot *slots = g_new0 (Slot, MAX (in_flight, 1));
-  guint next = 0, n_open = 0, failed = 0;
+  guint next = 0, n_open = 0, lost = 0, failed = 0;
   char peer[80];
 
   fl_net_format_address (plan->addr, peer, sizeof peer);
@@ -304,14 +311,14 @@ fl_fetch_run (const FlFetchPlan *plan, FlFetch *fetches, guint stop_after,
   while (next < plan->n || n_open > 0)
     {
       gboolean stop = g_cancellable_is_cancelled (cancellable)
-                      || (stop_after > 0 && failed >= stop_after);
+                      || (stop_after > 0 && lost >= stop_after);
 
       while (!stop && n_open < in_flight && next < plan->n)
         {
           if (slot_start (&slots[n_open], plan->addr, plan->timeout_ms, &fetches[next++], peer))
             n_open++;
           else
-            failed++;
+            lost++;
         }
       if (stop)
         {
@@ -327,10 +334,9 @@ fl_fetch_run (const FlFetchPlan *plan, FlFetch *fetches, guint stop_after,
       if (n_open > 0)
         poll_slots (slots, n_open, peer, plan->decode);
       for (guint i = 0; i < n_open; i++)
-        failed += slots[i].fd < 0 && slots[i].fetch->status != FL_FETCH_PNG;
+        lost += slots[i].fd < 0 && fl_fetch_status_is_lost (slots[i].fetch->status);
       n_open = compact_slots (slots, n_open);
     }
-  failed = 0;
   for (guint i = 0; i < plan->n; i++)
     failed += fetches[i].status != FL_FETCH_PNG;
   return failed;

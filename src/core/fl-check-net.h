@@ -30,6 +30,7 @@ typedef enum
 typedef struct
 {
   FlFetchStatus status;
+  gboolean timed_out;  /* the deadline passed (no answer), rather than a refusal or a reset */
   char *message;       /* failures: one sentence (untranslated, like the core's errors) */
   const char *what;    /* FL_FETCH_NOT_PNG: "a JPEG image" (fl_reply_describe_content) */
   guint width, height;
@@ -51,10 +52,15 @@ typedef struct
   gboolean decode;     /* decode PNGs: size, hash, colours */
 } FlFetchPlan;
 
+/* TRUE for the failures that cost a deadline (refused, reset, timed out, not
+ * closed), which a run stops after; the others are answers that are not the
+ * lab's image. */
+gboolean fl_fetch_status_is_lost (FlFetchStatus status);
+
 /* Makes plan->n connections and fills fetches[0..n-1]. Returns the number
  * that did not end FL_FETCH_PNG. Stops early (the rest FL_FETCH_CANCELLED)
- * when cancellable is cancelled, or when stop_after failures (0: never) have
- * happened. */
+ * when cancellable is cancelled, or once stop_after (0: never) connections
+ * were lost (fl_fetch_status_is_lost). */
 guint    fl_fetch_run (const FlFetchPlan *plan, FlFetch *fetches, guint stop_after,
                        GCancellable *cancellable);
 void     fl_fetch_clear (FlFetch *fetches, guint n);

@@ -25,7 +25,8 @@ typedef struct
   const FlCheckCallbacks *callbacks;
   gpointer user_data;
   GCancellable *cancellable;
-  guint max_failures;   /* failed connections tolerated before the run stops */
+  guint max_failures;   /* lost connections tolerated before the run stops */
+  guint n_lost;         /* connections refused, reset or timed out so far */
   FlCheckResult *current;
   gint64 started;
   gint64 run_started;
@@ -43,9 +44,11 @@ void     fl_checker_end (FlChecker *checker, FlCheckStatus status, const char *f
 /* begin + end(SKIP, reason) in one. */
 void     fl_checker_skip (FlChecker *checker, const char *id, const char *name,
                           const char *reason);
-/* Records a failed connection (one sentence); TRUE while the run may go on. */
-gboolean fl_checker_add_failure (FlChecker *checker, const char *sentence);
-/* TRUE when more connections failed than max_failures allows. */
+/* Records a failed connection (one sentence): lost (refused, reset, timed
+ * out: each costs a deadline) or answered with something that is not the
+ * lab's image. TRUE while the run may go on. */
+gboolean fl_checker_add_failure (FlChecker *checker, const char *sentence, gboolean lost);
+/* TRUE when more connections were lost than max_failures allows. */
 gboolean fl_checker_over_failures (const FlChecker *checker);
 /* The sentence a check skipped for that reason gives. */
 char    *fl_checker_failures_reason (const FlChecker *checker);

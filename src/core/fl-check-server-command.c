@@ -148,12 +148,20 @@ check_lines (FlServerCheck *check)
                       "the checker received."), listening, check->images);
   else if (sent < check->images)
     fl_checker_end (c, FL_CHECK_WARN,
-                    _("The server printed “%s” but only %u “Sent an image to …” lines for the %u "
-                      "images the checker received."), listening, sent, check->images);
+                    g_dngettext (FL_GETTEXT_PACKAGE,
+                                 "The server printed “%s” but only %u “Sent an image to …” line "
+                                 "for the %u images the checker received.",
+                                 "The server printed “%s” but only %u “Sent an image to …” lines "
+                                 "for the %u images the checker received.", sent),
+                    listening, sent, check->images);
   else
     fl_checker_end (c, FL_CHECK_PASS,
-                    _("The server printed “%s” and %u “Sent an image to …” lines for the %u "
-                      "images the checker received."), listening, sent, check->images);
+                    g_dngettext (FL_GETTEXT_PACKAGE,
+                                 "The server printed “%s” and %u “Sent an image to …” line for "
+                                 "the %u images the checker received.",
+                                 "The server printed “%s” and %u “Sent an image to …” lines for "
+                                 "the %u images the checker received.", sent),
+                    listening, sent, check->images);
 }
 
 static void
@@ -192,8 +200,12 @@ check_address_reuse (FlServerCheck *check)
                     ready);
   else
     fl_checker_end (c, FL_CHECK_PASS,
-                    _("Started again at once, it answered after %.2f s, while %u connections of "
-                      "its first run were in TIME_WAIT."), ready, waiting);
+                    g_dngettext (FL_GETTEXT_PACKAGE,
+                                 "Started again at once, it answered after %.2f s, while %u "
+                                 "connection of its first run was in TIME_WAIT.",
+                                 "Started again at once, it answered after %.2f s, while %u "
+                                 "connections of its first run were in TIME_WAIT.", waiting),
+                    ready, waiting);
   fl_fetch_clear (&fetch, 1);
   fl_check_process_free (again, 3000);
 }

@@ -32,7 +32,8 @@ fl_server_check_count (FlServerCheck *check, const FlFetch *fetches, guint n)
       if (fetches[i].status == FL_FETCH_PNG)
         check->images++;
       else if (fetches[i].status != FL_FETCH_CANCELLED)
-        fl_checker_add_failure (&check->checker, fetches[i].message);
+        fl_checker_add_failure (&check->checker, fetches[i].message,
+                                fl_fetch_status_is_lost (fetches[i].status));
     }
   return !fl_checker_over_failures (&check->checker);
 }
@@ -48,6 +49,9 @@ fl_server_check_may_run (FlServerCheck *check, const char *id, const char *name)
     reason = g_strdup (check->first.status == FL_FETCH_CONNECT
                          ? _("Not run: the server accepted no connection.")
                          : _("Not run: the server sends no PNG to judge."));
+  else if (check->first.status == FL_FETCH_NOT_CLOSED && g_strcmp0 (id, "closes") != 0
+           && g_strcmp0 (id, "image-size") != 0)
+    reason = g_strdup (_("Not run: the server does not close its connections, so no reply ends."));
   else if (fl_checker_over_failures (&check->checker))
     reason = fl_checker_failures_reason (&check->checker);
   if (reason == NULL)

@@ -23,6 +23,15 @@ fl_check_status_to_string (FlCheckStatus status)
 }
 
 static void
+failure_free (gpointer data)
+{
+  FlCheckFailure *failure = data;
+
+  g_free (failure->sentence);
+  g_free (failure);
+}
+
+static void
 result_free (gpointer data)
 {
   FlCheckResult *result = data;
@@ -39,7 +48,7 @@ fl_check_report_new (const char *kind, const char *target)
   report->kind = g_strdup (kind);
   report->target = g_strdup (target);
   report->results = g_ptr_array_new_with_free_func (result_free);
-  report->failures = g_ptr_array_new_with_free_func (g_free);
+  report->failures = g_ptr_array_new_with_free_func (failure_free);
   return report;
 }
 
@@ -135,8 +144,11 @@ fl_check_report_to_json (const FlCheckReport *report)
                           report->n_failures);
   for (guint i = 0; i < report->failures->len; i++)
     {
-      g_string_append (out, i > 0 ? ", " : "");
-      fl_json_append_string (out, report->failures->pdata[i]);
+      const FlCheckFailure *failure = report->failures->pdata[i];
+
+      g_string_append (out, i > 0 ? ",\n  {\"sentence\": " : "\n  {\"sentence\": ");
+      fl_json_append_string (out, failure->sentence);
+      g_string_append_printf (out, ", \"count\": %u}", failure->count);
     }
   g_string_append (out, "]}\n");
   return g_string_free (out, FALSE);
@@ -191,6 +203,14 @@ fl_checker_end (FlChecker *checker, FlCheckStatus status, const char *format, ..
   result->evidence = g_strdup_vprintf (format, args);
   va_end (args);
   result->status = status;
+  /* What a stopped check measured is not a verdict. */
+  if (g_cancellable_is_cancelled (checker->cancellable))
+    {
+      g_free (result->evidence);
+      result->evidence = g_strdup (_("Stopped before it ended."));
+      result->status = FL_CHECK_SKIP;
+      result->n_figures = 0;
+    }
   result->seconds = (g_get_monotonic_time () - checker->started) / 1e6;
   g_ptr_array_add (checker->report->results, result);
   if (checker->callbacks->finished)
@@ -205,31 +225,49 @@ fl_checker_skip (FlChecker *checker, const char *id, const char *name, const cha
 }
 
 gboolean
-fl_checker_add_failure (FlChecker *checker, const char *sentence)
+fl_checker_add_failure (FlChecker *checker, const char *sentence, gboolean lost)
 {
   FlCheckReport *report = checker->report;
 
   report->n_failures++;
+  checker->n_lost += lost;
+  for (guint i = 0; i < report->failures->len; i++)
+    {
+      FlCheckFailure *failure = report->failures->pdata[i];
+
+      if (g_strcmp0 (failure->sentence, sentence) == 0)
+        {
+          failure->count++;
+          return !fl_checker_over_failures (checker);
+        }
+    }
   if (report->failures->len < FL_CHECK_MAX_FAILURES_KEPT)
-    g_ptr_array_add (report->failures, g_strdup (sentence));
+    {
+      FlCheckFailure *failure = g_new (FlCheckFailure, 1);
+
+      failure->sentence = g_strdup (sentence);
+      failure->count = 1;
+      g_ptr_array_add (report->failures, failure);
+    }
   return !fl_checker_over_failures (checker);
 }
 
 gboolean
 fl_checker_over_failures (const FlChecker *checker)
 {
-  return checker->report->n_failures > checker->max_failures;
+  return checker->n_lost > checker->max_failures;
 }
 
 char *
 fl_checker_failures_reason (const FlChecker *checker)
 {
-  guint n = checker->report->n_failures;
+  guint n = checker->n_lost;
 
-  return g_strdup_printf (g_dngettext (FL_GETTEXT_PACKAGE, "Not run: %u connection failed, more than --max-failures "
-                                       "%u allows.",
-                                       "Not run: %u connections failed, more than "
-                                       "--max-failures %u allows.", n),
+  return g_strdup_printf (g_dngettext (FL_GETTEXT_PACKAGE,
+                                       "Not run: %u connection was refused, reset or timed out, "
+                                       "more than --max-failures %u allows.",
+                                       "Not run: %u connections were refused, reset or timed out, "
+                                       "more than --max-failures %u allows.", n),
                           n, checker->max_failures);
 }
 

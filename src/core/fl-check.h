@@ -55,14 +55,22 @@ typedef struct
 
 #define FL_CHECK_MAX_FAILURES_KEPT 20
 
+/* Failed connections that had the same sentence. */
+typedef struct
+{
+  char *sentence;
+  guint count;
+} FlCheckFailure;
+
 typedef struct
 {
   char *kind;          /* "server" or "client" */
   char *target;        /* "127.0.0.1:1234", the command when one was run */
   GPtrArray *results;  /* FlCheckResult *, in the order the checks ran */
   /* Connections that failed while checks measured (refused, reset, timed out,
-   * a damaged reply): the first FL_CHECK_MAX_FAILURES_KEPT sentences, and how
-   * many there were in all. */
+   * or answered with no image or a damaged one): FlCheckFailure *, the first
+   * FL_CHECK_MAX_FAILURES_KEPT different sentences with how often each came,
+   * and how many failed in all. */
   GPtrArray *failures;
   guint n_failures;
   double seconds;
@@ -81,7 +89,8 @@ gboolean       fl_check_report_passed (const FlCheckReport *report);
 const FlCheckResult *fl_check_report_find (const FlCheckReport *report, const char *id);
 /* {"kind", "target", "ok", "passed", "warned", "failed", "skipped", "seconds",
  * "cancelled", "checks": [{"id", "name", "status", "evidence", "seconds",
- * "figures": {key: value}}], "failed_connections", "failures": [...]}. */
+ * "figures": {key: value}}], "failed_connections",
+ * "failures": [{"sentence", "count"}]}. */
 char          *fl_check_report_to_json (const FlCheckReport *report);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlCheckReport, fl_check_report_free)

@@ -1,0 +1,169 @@
+/* test-check.c: the checker's core API as the app's Check page uses it: each
+ * check reported as it starts and ends, cancellation, the report and its JSON. */
+#include "fl-check-server.h"
+#include "fl-server.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+typedef struct
+{
+  GPtrArray *events;          /* "start id" / "end id STATUS" */
+  const char *cancel_at;      /* cancel when this check starts */
+  GCancellable *cancellable;
+} Recorder;
+
+static void
+on_started (const char *id, const char *name, gpointer data)
+{
+  Recorder *recorder = data;
+
+  g_assert_nonnull (name);
+  g_ptr_array_add (recorder->events, g_strdup_printf ("start %s", id));
+  if (g_strcmp0 (id, recorder->cancel_at) == 0)
+    g_cancellable_cancel (recorder->cancellable);
+}
+
+static void
+on_finished (const FlCheckResult *result, gpointer data)
+{
+  Recorder *recorder = data;
+
+  g_assert_nonnull (result->evidence);
+  g_assert_true (g_str_has_suffix (result->evidence, "."));
+  g_ptr_array_add (recorder->events, g_strdup_printf ("end %s %s", result->id,
+                                                      fl_check_status_to_string (result->status)));
+}
+
+static const FlCheckCallbacks callbacks = { on_started, on_finished };
+
+static FlServer *
+start_server (void)
+{
+  FlServerConfig config = { .host = "127.0.0.1" };
+  FlServer *server = fl_server_new (&config);
+
+  g_assert_true (fl_server_start (server, NULL));
+  return server;
+}
+
+static void
+test_reports_each_check_live (void)
+{
+  g_autoptr (FlServer) server = start_server ();
+  Recorder recorder = { g_ptr_array_new_with_free_func (g_free), NULL, NULL };
+  FlCheckServerConfig config = { .host = "127.0.0.1", .port = fl_server_get_port (server),
+                                 .burst = 100, .timing = 100, .no_reference = TRUE };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlCheckReport) report = fl_check_server_run (&config, &callbacks, &recorder, NULL,
+                                                          &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->results->len, ==, 12);
+  g_assert_cmpuint (recorder.events->len, ==, 24);
+  for (guint i = 0; i < report->results->len; i++)
+    {
+      const FlCheckResult *result = report->results->pdata[i];
+      g_autofree char *start = g_strdup_printf ("start %s", result->id);
+      g_autofree char *end = g_strdup_printf ("end %s PASS", result->id);
+
+      g_test_message ("%s: %s", result->id, result->evidence);
+      g_assert_cmpstr (recorder.events->pdata[2 * i], ==, start);
+      g_assert_cmpstr (recorder.events->pdata[2 * i + 1], ==, end);
+    }
+  g_assert_true (fl_check_report_passed (report));
+  g_assert_nonnull (fl_check_report_find (report, "timing"));
+  g_assert_null (fl_check_report_find (report, "ctrl-c"));
+  g_ptr_array_unref (recorder.events);
+}
+
+static void
+test_cancel_stops_at_once (void)
+{
+  g_autoptr (FlServer) server = start_server ();
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  Recorder recorder = { g_ptr_array_new_with_free_func (g_free), "burst", cancellable };
+  FlCheckServerConfig config = { .host = "127.0.0.1", .port = fl_server_get_port (server) };
+  g_autoptr (GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr (FlCheckReport) report = fl_check_server_run (&config, &callbacks, &recorder,
+                                                          cancellable, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (report->cancelled);
+  g_assert_false (fl_check_report_passed (report));
+  g_assert_null (fl_check_report_find (report, "timing"));
+  g_assert_cmpstr (g_ptr_array_index (recorder.events, recorder.events->len - 1), ==,
+                   "end burst SKIP");
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+  g_ptr_array_unref (recorder.events);
+}
+
+static void
+test_nothing_listening (void)
+{
+  g_autoptr (FlServer) server = start_server ();
+  guint port = fl_server_get_port (server);
+  FlCheckServerConfig config = { .host = "127.0.0.1" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlCheckReport) report = NULL;
+
+  fl_server_stop (server, 0);
+  config.port = port;
+  report = fl_check_server_run (&config, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((FlCheckResult *) report->results->pdata[0])->status, ==, FL_CHECK_FAIL);
+  g_assert_cmpuint (fl_check_report_count (report, FL_CHECK_SKIP), ==, 11);
+}
+
+static void
+test_bad_address (void)
+{
+  FlCheckServerConfig config = { .host = "no.such.host.invalid", .port = 1 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlCheckReport) report = fl_check_server_run (&config, NULL, NULL, NULL, &error);
+
+  g_assert_null (report);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "no.such.host.invalid"));
+}
+
+static void
+test_json (void)
+{
+  g_autoptr (FlServer) server = start_server ();
+  FlCheckServerConfig config = { .host = "127.0.0.1", .port = fl_server_get_port (server),
+                                 .burst = 50, .timing = 50, .no_reference = TRUE };
+  g_autoptr (FlCheckReport) report = fl_check_server_run (&config, NULL, NULL, NULL, NULL);
+  g_autofree char *json = fl_check_report_to_json (report);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonObject *root, *first;
+  JsonArray *checks;
+
+  g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "kind"), ==, "server");
+  g_assert_true (json_object_get_boolean_member (root, "ok"));
+  g_assert_cmpint (json_object_get_int_member (root, "passed"), ==, 12);
+  checks = json_object_get_array_member (root, "checks");
+  g_assert_cmpuint (json_array_get_length (checks), ==, 12);
+  first = json_array_get_object_element (checks, 0);
+  g_assert_cmpstr (json_object_get_string_member (first, "id"), ==, "connect");
+  g_assert_cmpstr (json_object_get_string_member (first, "status"), ==, "PASS");
+  g_assert_true (json_object_has_member (json_object_get_object_member (first, "figures"),
+                                         "connect_ms"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/check/server/reports-each-check-live", test_reports_each_check_live);
+  g_test_add_func ("/check/server/cancel-stops-at-once", test_cancel_stops_at_once);
+  g_test_add_func ("/check/server/nothing-listening", test_nothing_listening);
+  g_test_add_func ("/check/server/bad-address", test_bad_address);
+  g_test_add_func ("/check/server/json", test_json);
+  return g_test_run ();
+}
