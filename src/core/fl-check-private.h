@@ -10,14 +10,6 @@
 
 G_BEGIN_DECLS
 
-/* The core has no text domain of its own: it shares the programs' one (and
- * xgettext knows these names). */
-#ifndef _
-#define _(text) g_dgettext (FL_GETTEXT_PACKAGE, text)
-#endif
-#ifndef N_
-#define N_(text) (text)
-#endif
 
 typedef struct
 {

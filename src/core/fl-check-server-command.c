@@ -8,10 +8,15 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The core has no text domain of its own: it shares the programs' one. */
+#define _(text) g_dgettext (FL_GETTEXT_PACKAGE, text)
+
 #define START_TIMEOUT_MS 15000u
 #define RESTART_TIMEOUT_MS 5000u
 #define STOP_TIMEOUT_MS 5000u
+/* The lab's line, never translated: it is quoted from the program. */
 #define SENT "Sent an image to "
+#define SENT_QUOTED "Sent an image to …"
 
 /* Waits for process to answer on the port: a refused connection means it is
  * not listening yet. Fills fetch with the first reply, or with the reason
@@ -144,24 +149,24 @@ check_lines (FlServerCheck *check)
                     _("The server never printed “Listening on …” (its first line: “%s”)."), first);
   else if (sent == 0 && check->images > 0)
     fl_checker_end (c, FL_CHECK_FAIL,
-                    _("The server printed “%s” but no “Sent an image to …” line for the %u images "
-                      "the checker received."), listening, check->images);
+                    _("The server printed “%s” but no “%s” line for the %u images the checker "
+                      "received."), listening, SENT_QUOTED, check->images);
   else if (sent < check->images)
     fl_checker_end (c, FL_CHECK_WARN,
                     g_dngettext (FL_GETTEXT_PACKAGE,
-                                 "The server printed “%s” but only %u “Sent an image to …” line "
-                                 "for the %u images the checker received.",
-                                 "The server printed “%s” but only %u “Sent an image to …” lines "
-                                 "for the %u images the checker received.", sent),
-                    listening, sent, check->images);
+                                 "The server printed “%s” but only %u “%s” line for the %u "
+                                 "images the checker received.",
+                                 "The server printed “%s” but only %u “%s” lines for the %u "
+                                 "images the checker received.", sent),
+                    listening, sent, SENT_QUOTED, check->images);
   else
     fl_checker_end (c, FL_CHECK_PASS,
                     g_dngettext (FL_GETTEXT_PACKAGE,
-                                 "The server printed “%s” and %u “Sent an image to …” line for "
-                                 "the %u images the checker received.",
-                                 "The server printed “%s” and %u “Sent an image to …” lines for "
-                                 "the %u images the checker received.", sent),
-                    listening, sent, check->images);
+                                 "The server printed “%s” and %u “%s” line for the %u images "
+                                 "the checker received.",
+                                 "The server printed “%s” and %u “%s” lines for the %u images "
+                                 "the checker received.", sent),
+                    listening, sent, SENT_QUOTED, check->images);
 }
 
 static void

@@ -9,6 +9,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* The core has no text domain of its own: it shares the programs' one. */
+#define _(text) g_dgettext (FL_GETTEXT_PACKAGE, text)
+
 /* The wall time of a batch: from its first connect to its last reply. */
 static double
 batch_seconds (const FlFetch *fetches, guint n)

@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The core has no text domain of its own: it shares the programs' one. */
+#define _(text) g_dgettext (FL_GETTEXT_PACKAGE, text)
+#define N_(text) (text)
+
 /* fl_reply_describe_content's phrases, so that they reach the translation. */
 static const char *const content_phrases[] = {
   N_("a JPEG image"), N_("a GIF image"),   N_("a BMP image"),  N_("a TIFF image"),

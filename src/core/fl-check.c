@@ -5,6 +5,9 @@
 
 #include <stdarg.h>
 
+/* The core has no text domain of its own: it shares the programs' one. */
+#define _(text) g_dgettext (FL_GETTEXT_PACKAGE, text)
+
 const char *
 fl_check_status_to_string (FlCheckStatus status)
 {
