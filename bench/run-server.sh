@@ -27,6 +27,8 @@ Environment:
   PY_CONNECTIONS=2000 connections per measurement for the Python server
   OUT=FILE            also write the markdown report to FILE
   RAW=FILE            keep the raw results (one JSON object per measurement)
+  BASELINE=DIR        also measure DIR/src/cli/frameloom-server --quiet (another build,
+                      e.g. of main) in the same run, and print the ratio of the two
 Needs: nginx-light, libnginx-mod-stream, python3-pil (/usr/bin/python3).
 EOF
 }
@@ -109,10 +111,11 @@ start_nginx () {
 }
 
 start_frameloom () {
-  local name=$1 port
+  local name=$1 binary=$server port
   shift
+  [ "$name" != frameloom-base ] || binary=$BASELINE/src/cli/frameloom-server
   port=$(free_port)
-  "$server" --host 127.0.0.1 --port "$port" "$@" >/dev/null &
+  "$binary" --host 127.0.0.1 --port "$port" "$@" >/dev/null &
   pids+=($!)
   wait_ready "$name" "$port"
   add "$name" "$port" png "$conns"
@@ -132,6 +135,10 @@ start_nginx 2
 start_python
 start_frameloom frameloom --quiet
 start_frameloom frameloom-print
+if [ -n "${BASELINE:-}" ]; then
+  [ -x "$BASELINE/src/cli/frameloom-server" ] || { echo "run-server.sh: $BASELINE/src/cli/frameloom-server is missing." >&2; exit 2; }
+  start_frameloom frameloom-base --quiet
+fi
 
 raw=$work/raw.jsonl
 run_one () {
@@ -168,7 +175,7 @@ done
 report=$work/report.md
 {
   echo "Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), Linux $(uname -r); nginx $(nginx -v 2>&1 | sed 's|.*/||'); $("$python" -c 'import sys, PIL; print("Python %d.%d.%d, Pillow %s" % (sys.version_info[:3] + (PIL.__version__,)))')."
-  echo "Load average when done: $(cut -d' ' -f1-3 /proc/loadavg). Command: \`bench/run-server.sh $build\` (REPS=$reps, CONNECTIONS=$conns, PY_CONNECTIONS=$py_conns)."
+  echo "Load average when done: $(cut -d' ' -f1-3 /proc/loadavg). Command: \`bench/run-server.sh $build\` (REPS=$reps, CONNECTIONS=$conns, PY_CONNECTIONS=$py_conns${BASELINE:+, BASELINE=$BASELINE})."
   echo
   "$python" "$here/summarize-server.py" "$raw"
 } > "$report"

@@ -14,8 +14,9 @@ LABELS = {
     "nginx-w1": "nginx stream return, 1 worker",
     "nginx-w2": "nginx stream return, 2 workers",
     "python": "lab's Python server",
+    "frameloom-base": "frameloom-server --quiet, baseline build",
 }
-ORDER = ["frameloom", "frameloom-print", "nginx-w1", "nginx-w2", "python"]
+ORDER = ["frameloom", "frameloom-print", "nginx-w1", "nginx-w2", "python", "frameloom-base"]
 
 
 def main():
@@ -79,6 +80,18 @@ def main():
                               ("frameloom", "python"), ("frameloom-print", "frameloom"),
                               ("frameloom-print", "nginx-w1"))]
         print(f"| {level} | " + " | ".join(cells) + " |")
+
+    if any(k[0] == "frameloom-base" for k in rates):
+        print()
+        print("This build against the baseline build (BASELINE), same run, same ratios:")
+        print()
+        print("| clients | frameloom / baseline | baseline / nginx 1w |")
+        print("|---:|---:|---:|")
+        for level in levels:
+            print(f"| {level} | {ratio('frameloom', 'frameloom-base', level)} "
+                  f"({paired('frameloom', 'frameloom-base', level)}) | "
+                  f"{ratio('frameloom-base', 'nginx-w1', level)} "
+                  f"({paired('frameloom-base', 'nginx-w1', level)}) |")
 
 
 if __name__ == "__main__":

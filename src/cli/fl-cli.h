@@ -1,6 +1,5 @@
-/* fl-cli.h: what the command-line front-ends share: the exit
- * codes, option errors, and a line writer that never lets printing limit a
- * server's throughput. */
+/* fl-cli.h: what the command-line front-ends share: the exit codes and option
+ * errors. */
 #pragma once
 
 #include <glib.h>
@@ -21,16 +20,5 @@ void fl_cli_parse_or_exit (GOptionContext *context, int *argc, char ***argv, con
 
 /* Prints "PROGRAM: message" on stderr. */
 void fl_cli_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
-
-/* Buffered, bounded output for high-rate lines. Lines are appended from any
- * thread and written by a background thread in large blocks; when the output
- * cannot keep up (a slow terminal) lines beyond the bound are counted and
- * reported, never allowed to block the caller. */
-typedef struct _FlLineWriter FlLineWriter;
-
-FlLineWriter *fl_line_writer_new (FILE *stream, gsize max_pending);
-void          fl_line_writer_append (FlLineWriter *writer, const char *line, gsize length);
-/* Flushes everything pending, stops the thread, frees. */
-void          fl_line_writer_free (FlLineWriter *writer);
 
 G_END_DECLS

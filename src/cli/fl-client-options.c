@@ -373,6 +373,12 @@ new_context (FlClientOptions *o)
       NULL },
     { "save-records", 0, 0, G_OPTION_ARG_FILENAME, &o->records_path,
       N_("Also save the runs as CSV, or as JSON when FILE ends in .json"), N_("FILE") },
+    { "trace", 0, 0, G_OPTION_ARG_FILENAME, &o->trace_path,
+      N_("Write every frame, per download thread and per GIF worker, to FILE in Chrome's Trace "
+         "Event format (Perfetto and chrome://tracing open it)"), N_("FILE.json") },
+    { "report", 0, 0, G_OPTION_ARG_FILENAME, &o->report_dir,
+      N_("Also write a report to hand in, DIR/report.md: the machine, the runs and the command "
+         "that repeats each"), N_("DIR") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json,
       N_("Print JSON instead of the timing lines (the runs as records for --sweep)"), NULL },
     { "check-server", 0, 0, G_OPTION_ARG_STRING, &o->check_server,
@@ -616,6 +622,8 @@ fl_client_options_clear (FlClientOptions *o)
   g_clear_pointer (&o->frames_dir, g_free);
   g_clear_pointer (&o->output, g_free);
   g_clear_pointer (&o->records_path, g_free);
+  g_clear_pointer (&o->trace_path, g_free);
+  g_clear_pointer (&o->report_dir, g_free);
   g_clear_pointer (&o->sweeps, g_array_unref);
   g_clear_pointer (&o->endpoint_hosts, g_ptr_array_unref);
   g_clear_pointer (&o->fps_text, g_free);

@@ -36,7 +36,7 @@ typedef struct
   char *host, *port_text, *frames_text, *threads_text, *processes_text;
   char *delay_text, *loop_text, *repeat_text, *warmup_text;
   char **servers, **sweep_texts;
-  char *frames_dir, *output, *records_path;
+  char *frames_dir, *output, *records_path, *trace_path, *report_dir;
   gboolean sequential, download_only, encode_only, compare, json, quiet, version;
   gboolean fresh_frames;
 

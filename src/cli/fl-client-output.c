@@ -17,7 +17,7 @@ struct _FlClientProgress
   const char *label;
   FlMutex lock;
   FlStage stage;
-  guint64 total;
+  guint64 total, done;
   gint64 stage_start;
   gint64 last_draw;
   gboolean line_open; /* a progress line is drawn and not ended yet */
@@ -56,50 +56,56 @@ progress_draw (FlClientProgress *progress, guint64 done, guint64 total, gboolean
 }
 
 static void
-on_stage_started (FlStage stage, guint64 total, gpointer data)
+progress_read_one (FlClientProgress *progress, const FlEvent *event)
+{
+  switch (event->kind)
+    {
+    case FL_EVENT_STAGE_STARTED:
+      if (event->stage.stage > FL_STAGE_ENCODE)
+        break;
+      progress->stage = event->stage.stage;
+      progress->total = event->stage.total;
+      progress->done = 0;
+      progress->stage_start = event->t0;
+      progress->last_draw = 0;
+      progress->line_open = TRUE;
+      break;
+    case FL_EVENT_FRAME_FETCHED:
+      progress->done = MAX (progress->done, event->frame.done);
+      break;
+    case FL_EVENT_CHUNK_PROGRESS:
+    case FL_EVENT_CHUNK_ENCODED:
+      progress->done = MAX (progress->done, event->chunk.stage_done);
+      break;
+    case FL_EVENT_STAGE_ENDED:
+      if (event->stage.stage > FL_STAGE_ENCODE || event->stage.code != FL_EVENT_NO_ERROR)
+        break;
+      if (progress->line_open)
+        progress_draw (progress, progress->total, progress->total, TRUE);
+      progress->line_open = FALSE;
+      break;
+    default:
+      break;
+    }
+}
+
+void
+fl_client_progress_read (const FlEvent *events, guint n_events, gpointer data)
 {
   FlClientProgress *progress = data;
+  gint64 now = g_get_monotonic_time ();
 
   if (!progress->enabled)
     return;
   fl_mutex_lock (&progress->lock);
-  progress->stage = stage;
-  progress->total = total;
-  progress->stage_start = g_get_monotonic_time ();
-  progress->last_draw = progress->stage_start;
-  progress->line_open = TRUE;
-  progress_draw (progress, 0, total, FALSE);
-  fl_mutex_unlock (&progress->lock);
-}
-
-static void
-on_stage_progress (FlStage stage, guint64 done, guint64 total, gpointer data)
-{
-  FlClientProgress *progress = data;
-  gint64 now;
-
-  /* Many threads call this; one draws at a time, at most ten times a second. */
-  if (!progress->enabled || !fl_mutex_trylock (&progress->lock))
-    return;
-  now = g_get_monotonic_time ();
-  if (now - progress->last_draw >= G_USEC_PER_SEC / 10)
+  for (guint i = 0; i < n_events; i++)
+    progress_read_one (progress, &events[i]);
+  /* At most ten times a second, whatever the rate of events. */
+  if (progress->line_open && now - progress->last_draw >= G_USEC_PER_SEC / 10)
     {
       progress->last_draw = now;
-      progress_draw (progress, done, total, FALSE);
+      progress_draw (progress, progress->done, progress->total, FALSE);
     }
-  fl_mutex_unlock (&progress->lock);
-}
-
-static void
-on_stage_finished (FlStage stage, double seconds, gpointer data)
-{
-  FlClientProgress *progress = data;
-
-  if (!progress->enabled)
-    return;
-  fl_mutex_lock (&progress->lock);
-  progress_draw (progress, progress->total, progress->total, TRUE);
-  progress->line_open = FALSE;
   fl_mutex_unlock (&progress->lock);
 }
 
@@ -120,18 +126,6 @@ fl_client_progress_free (FlClientProgress *progress)
     return;
   fl_mutex_clear (&progress->lock);
   g_free (progress);
-}
-
-const FlPipelineCallbacks *
-fl_client_progress_callbacks (void)
-{
-  static const FlPipelineCallbacks callbacks = {
-    .stage_started = on_stage_started,
-    .stage_progress = on_stage_progress,
-    .stage_finished = on_stage_finished,
-  };
-
-  return &callbacks;
 }
 
 void

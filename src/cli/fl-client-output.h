@@ -27,8 +27,8 @@ typedef struct _FlClientProgress FlClientProgress;
 FlClientProgress *fl_client_progress_new (gboolean enabled);
 void fl_client_progress_free (FlClientProgress *progress);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlClientProgress, fl_client_progress_free)
-/* The pipeline callbacks that draw it; their user_data is the FlClientProgress. */
-const FlPipelineCallbacks *fl_client_progress_callbacks (void);
+/* An FlEventReader that draws it from the run's events (user_data: the progress). */
+void fl_client_progress_read (const FlEvent *events, guint n_events, gpointer progress);
 /* A prefix for the lines that follow ("baseline", "threads=8"); label must
  * live until the next call. Any thread. */
 void fl_client_progress_set_label (FlClientProgress *progress, const char *label);

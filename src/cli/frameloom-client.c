@@ -12,7 +12,11 @@
 #include "fl-file.h"
 #include "fl-client-options.h"
 #include "fl-client-output.h"
+#include "fl-client-report.h"
 #include "fl-i18n.h"
+#include "fl-process.h"
+#include "fl-report.h"
+#include "fl-trace.h"
 
 #include <glib/gi18n.h>
 #include <pthread.h>
@@ -61,7 +65,19 @@ typedef struct
   GCancellable *cancellable;
   GPtrArray *records;
   const FlSweepOptions *sweep_options;
+  GHashTable *commands;    /* --report: a run's label -> the command that repeats it, or NULL */
+  char *label;             /* of the run under way */
 } Session;
+
+/* For --report: the command that repeats the run under way (its warm-ups and
+ * repetitions are the same command). */
+static void
+note_command (Session *session, const FlPipelineConfig *config)
+{
+  if (session->commands != NULL && session->label != NULL)
+    g_hash_table_insert (session->commands, g_strdup (session->label),
+                         fl_report_command_line (config, g_get_prgname ()));
+}
 
 static void
 on_run_started (guint index, guint total, const FlRunRecord *record, gpointer data)
@@ -70,6 +86,8 @@ on_run_started (guint index, guint total, const FlRunRecord *record, gpointer da
 
   /* The record lives until the records are freed, after every run. */
   fl_client_progress_set_label (session->progress, record->label);
+  g_free (session->label);
+  session->label = g_strdup (record->label);
 }
 
 static void
@@ -79,6 +97,7 @@ on_run_result (guint index, const FlPipelineConfig *config, const FlPipelineResu
   Session *session = data;
   FlClientRun *run;
 
+  note_command (session, config);
   if (session->runs == NULL)
     return;
   /* A compare alternates baseline and chosen: keep the latest of each. */
@@ -96,12 +115,18 @@ sweep_callbacks (Session *session)
 {
   FlSweepCallbacks callbacks = {
     .run_started = on_run_started,
-    .pipeline = *fl_client_progress_callbacks (),
     .run_result = on_run_result,
-    .pipeline_data = session->progress,
   };
 
   return callbacks;
+}
+
+/* A sweep keeps its runs as records only. */
+static void
+on_sweep_run_result (guint index, const FlPipelineConfig *config, const FlPipelineResult *result,
+                     const GError *run_error, gpointer data)
+{
+  note_command (data, config);
 }
 
 /* One run, the lab's way. */
@@ -113,11 +138,12 @@ run_once (Session *session, const FlPipelineConfig *config)
 
   run->config = *config;
   run->started = TRUE;
-  run->ok = fl_pipeline_run (&run->config, fl_client_progress_callbacks (), session->progress,
-                             session->cancellable, &run->result, &run->error);
+  run->ok = fl_pipeline_run (&run->config, session->cancellable, &run->result, &run->error);
   fl_client_progress_end_line (session->progress);
   fl_run_record_fill (record, &run->config, &run->result, run->error);
   g_ptr_array_add (session->records, record);
+  session->label = g_strdup (record->label);
+  note_command (session, &run->config);
   return run->ok;
 }
 
@@ -144,7 +170,7 @@ run_sweeps (Session *session, const FlPipelineConfig *config, GArray *sweeps, GE
   FlSweepCallbacks callbacks = sweep_callbacks (session);
   gboolean downloaded = !config->run_download;
 
-  callbacks.run_result = NULL;
+  callbacks.run_result = on_sweep_run_result;
   for (guint i = 0; i < sweeps->len; i++)
     {
       FlClientSweep *sweep = &g_array_index (sweeps, FlClientSweep, i);
@@ -254,14 +280,32 @@ save_records (GPtrArray *records, const char *path, GError **error)
   return fl_run_records_save_csv (records, path, error);
 }
 
+/* A file written after the runs failed: one sentence, and a run that went well
+ * fails all the same. Takes the error. */
+static int
+output_failed (int status, GError **error)
+{
+  fl_cli_error ("%s", (*error)->message);
+  g_clear_error (error);
+  return status == FL_EXIT_OK ? FL_EXIT_FAILURE : status;
+}
+
 int
 main (int argc, char **argv)
 {
   g_auto (FlClientOptions) options = { 0 };
   g_autoptr (GError) error = NULL;
+  GError *output_error = NULL;
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (GPtrArray) records = fl_run_records_new ();
+  g_autoptr (GHashTable) commands = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                          g_free);
+  /* As given: parsing takes the options out of argv. */
+  g_auto (GStrv) given = g_strdupv (argv);
   g_autoptr (FlClientProgress) progress = NULL;
+  /* After progress, so it is freed first: its readers use progress and trace. */
+  g_autoptr (FlEvents) events = NULL;
+  FlTraceWriter *trace = NULL;
   FlClientRun runs[2] = { 0 };
   Session session;
   SignalState signal_state = { .cancellable = cancellable };
@@ -270,16 +314,25 @@ main (int argc, char **argv)
   gboolean ok;
   int status, check_status = FL_EXIT_OK;
 
+  fl_process_init ();
   fl_i18n_init ();
   g_set_prgname ("frameloom-client");
   if (!fl_client_options_parse (&options, argc, argv))
     return FL_EXIT_USAGE;
-  /* A records file that cannot be written fails now, not after the runs (the
-   * pipeline checks --output and the worker itself, for the app too). */
+  /* A records file, a report or a trace that cannot be written fails now, not
+   * after the runs (the pipeline checks --output and the worker itself, for the
+   * app too). */
   if (options.records_path != NULL && !fl_file_check_output (options.records_path, &error))
     {
       fl_cli_error ("%s", error->message);
       return FL_EXIT_FAILURE;
+    }
+  if ((options.report_dir != NULL && !fl_client_report_prepare (options.report_dir, &error))
+      || (options.trace_path != NULL
+          && (trace = fl_trace_writer_new (options.trace_path, g_get_prgname (), &error)) == NULL))
+    {
+      fl_cli_error ("%s", error->message);
+      return FL_EXIT_USAGE;
     }
 
   /* Blocked before any thread starts, so every thread inherits the mask. */
@@ -291,7 +344,14 @@ main (int argc, char **argv)
   signals_thread = g_thread_new ("signals", signal_thread, &signal_state);
 
   progress = fl_client_progress_new (!options.quiet && isatty (STDERR_FILENO));
-  session = (Session) { progress, runs, cancellable, records, &options.sweep_options };
+  /* Always on: the progress line and the trace are readers of one stream. */
+  events = fl_events_new (0);
+  fl_events_add_reader (events, fl_client_progress_read, progress, NULL);
+  if (trace != NULL)
+    fl_events_add_reader (events, fl_trace_writer_add, trace, NULL);
+  options.config.events = events;
+  session = (Session) { progress, runs, cancellable, records, &options.sweep_options,
+                        options.report_dir != NULL ? commands : NULL, NULL };
   switch (options.mode)
     {
     case FL_CLIENT_MODE_RUN:
@@ -324,21 +384,23 @@ main (int argc, char **argv)
     status = report (&options, runs, records, ok, error);
   fflush (stdout);
 
-  if (options.records_path != NULL)
-    {
-      g_autoptr (GError) save_error = NULL;
-      if (!save_records (records, options.records_path, &save_error))
-        {
-          fl_cli_error ("%s", save_error->message);
-          if (status == FL_EXIT_OK)
-            status = FL_EXIT_FAILURE;
-        }
-    }
+  /* Every run flushed its events: the trace has them all, also when a run
+   * failed or was interrupted (it shows where the time went until then). */
+  g_clear_pointer (&events, fl_events_free);
+  if (trace != NULL && !fl_trace_writer_close (g_steal_pointer (&trace), &output_error))
+    status = output_failed (status, &output_error);
+  if (options.report_dir != NULL
+      && !fl_client_report_write (options.report_dir, given, records, commands, &output_error))
+    status = output_failed (status, &output_error);
+  if (options.records_path != NULL
+      && !save_records (records, options.records_path, &output_error))
+    status = output_failed (status, &output_error);
 
   /* Process-directed, so it reaches the one thread that waits for it. */
   kill (getpid (), SIGUSR1);
   g_thread_join (signals_thread);
   for (int i = 0; i < 2; i++)
     g_clear_error (&runs[i].error);
+  g_free (session.label);
   return status;
 }

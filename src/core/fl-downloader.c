@@ -61,8 +61,7 @@ typedef struct
 typedef struct
 {
   const FlDownloadConfig *config;
-  FlProgressFunc progress;
-  gpointer user_data;
+  FlEvents *events;
 
   Endpoint *endpoints;
   guint n_endpoints;
@@ -77,7 +76,6 @@ typedef struct
   GCancellable *cancellable;
   gint stop;      /* set on cancel or on a failure that ends the run; polled by reads */
   gint cancelled;
-  gint in_flight;
   _Atomic gint64 wait_us;  /* see FlDownloadResult.wait_seconds */
 
   FlMutex lock;    /* guards error and the counters below */
@@ -88,13 +86,11 @@ typedef struct
   guint64 failures;
 } Run;
 
-static void
-in_flight_add (Run *run, gint delta)
+/* When an attempt reached the end of each phase (monotonic microseconds; 0: not reached). */
+typedef struct
 {
-  g_atomic_int_add (&run->in_flight, delta);
-  if (run->config->in_flight != NULL)
-    g_atomic_int_add (run->config->in_flight, delta);
-}
+  gint64 start, connected, replied;
+} Phases;
 
 /* Threads poll the cancellable themselves rather than take a callback from
  * g_cancellable_connect(): that callback runs on the cancelling thread, handed
@@ -121,9 +117,9 @@ is_descriptor_shortage (const GError *error)
 
 static Outcome
 try_frame (Run *run, Endpoint *endpoint, FlFrameWriter *writer, const char *name, FlReply *reply,
-           GError **error)
+           Phases *phases, GError **error)
 {
-  gint64 start = g_get_monotonic_time ();
+  gint64 start = phases->start;
   gint64 deadline = start + run->frame_timeout_us;
   guint preferred = (guint) g_atomic_int_get ((gint *) &endpoint->preferred);
   guint which = preferred;
@@ -140,13 +136,12 @@ try_frame (Run *run, Endpoint *endpoint, FlFrameWriter *writer, const char *name
     }
   if (which != preferred)
     g_atomic_int_set ((gint *) &endpoint->preferred, (gint) which);
-  in_flight_add (run, 1);
+  phases->connected = g_get_monotonic_time ();
   status = fl_reply_read (reply, fd, deadline, &run->limits, run->budget, &run->stop,
                           run->cancellable, endpoint->peers[which], error);
-  atomic_fetch_add_explicit (&run->wait_us, g_get_monotonic_time () - start,
-                             memory_order_relaxed);
+  phases->replied = g_get_monotonic_time ();
+  atomic_fetch_add_explicit (&run->wait_us, phases->replied - start, memory_order_relaxed);
   close (fd);
-  in_flight_add (run, -1);
   if (status == FL_REPLY_NOT_PNG)
     return OUTCOME_NOT_PNG;
   if (status == FL_REPLY_RESOURCE)
@@ -293,8 +288,30 @@ endpoint_done (Run *run, guint e, gint64 tried_at, Outcome outcome, const GError
   fl_mutex_unlock (&run->lock);
 }
 
+/* One attempt at a frame has ended (kind: fetched, retry or failed). */
 static void
-download_frame (Run *run, guint index, FlFrameWriter *writer, FlReply *reply)
+emit_attempt (Run *run, FlEventKind kind, guint track, guint index, guint attempt,
+              const Phases *phases, const GError *error, guint64 bytes, guint64 done)
+{
+  gint64 end = g_get_monotonic_time ();
+  gint64 connected = phases->connected ? phases->connected : end;
+  gint64 replied = phases->replied ? phases->replied : end;
+
+  fl_events_emit (run->events, &(FlEvent) {
+    .kind = kind, .track = track, .t0 = phases->start, .t1 = end,
+    .frame = {
+      .index = index, .attempt = attempt,
+      .code = error != NULL ? error->code : FL_EVENT_NO_ERROR,
+      .connect_us = (guint32) (connected - phases->start),
+      .wait_us = phases->connected ? (guint32) (replied - connected) : 0,
+      .write_us = phases->replied ? (guint32) (end - replied) : 0,
+      .bytes = bytes, .done = done,
+    },
+  });
+}
+
+static void
+download_frame (Run *run, guint track, guint index, FlFrameWriter *writer, FlReply *reply)
 {
   char name[32];
   guint attempt = 1, resource_waits = 0, turn = 0;
@@ -306,10 +323,17 @@ download_frame (Run *run, guint index, FlFrameWriter *writer, FlReply *reply)
     {
       g_autoptr (GError) error = NULL;
       guint e = pick_endpoint (run, index, turn);
-      gint64 tried_at = g_get_monotonic_time ();
-      Outcome outcome = try_frame (run, &run->endpoints[e], writer, name, reply, &error);
-      guint64 done;
+      Phases phases = { .start = g_get_monotonic_time () };
+      gint64 tried_at = phases.start;
+      Outcome outcome;
+      gboolean stopped, fatal, last;
+      guint64 done, bytes;
 
+      fl_events_emit (run->events, &(FlEvent) {
+        .kind = FL_EVENT_FRAME_STARTED, .track = track, .t0 = tried_at, .t1 = tried_at,
+        .frame = { .index = index, .attempt = attempt, .code = FL_EVENT_NO_ERROR },
+      });
+      outcome = try_frame (run, &run->endpoints[e], writer, name, reply, &phases, &error);
       endpoint_done (run, e, tried_at, outcome, error);
       if (outcome == OUTCOME_OK)
         {
@@ -317,32 +341,36 @@ download_frame (Run *run, guint index, FlFrameWriter *writer, FlReply *reply)
           done = ++run->written;
           run->bytes += reply->length;
           fl_mutex_unlock (&run->lock);
+          bytes = reply->length;
           fl_reply_release (reply, run->budget);
-          if (run->progress)
-            run->progress (done, run->config->n_frames, run->user_data);
+          emit_attempt (run, FL_EVENT_FRAME_FETCHED, track, index, attempt, &phases, NULL, bytes,
+                        done);
           return;
         }
       fl_reply_release (reply, run->budget);
-      if (run_stopped (run))
-        return; /* cancelled, or another frame ended the run: its error stands */
-      if (outcome == OUTCOME_NOT_PNG && !exclude_endpoint (run, e))
+      stopped = run_stopped (run);
+      /* A server that sends no PNG is left out; with none left the frame fails. */
+      if (!stopped && outcome == OUTCOME_NOT_PNG && !exclude_endpoint (run, e))
         {
+          emit_attempt (run, FL_EVENT_FRAME_FAILED, track, index, attempt, &phases, error, 0, 0);
           fail_run (run, error, index, 0, TRUE);
           return;
         }
-      if (outcome == OUTCOME_FATAL
-          || (outcome == OUTCOME_RESOURCE && ++resource_waits > MAX_RESOURCE_WAITS))
+      fatal = !stopped && (outcome == OUTCOME_FATAL || (outcome == OUTCOME_RESOURCE
+                                                        && ++resource_waits > MAX_RESOURCE_WAITS));
+      last = !stopped && (outcome == OUTCOME_TRANSIENT || outcome == OUTCOME_NOT_PNG)
+             && attempt >= max_attempts;
+      emit_attempt (run, stopped || fatal || last ? FL_EVENT_FRAME_FAILED : FL_EVENT_FRAME_RETRY,
+                    track, index, attempt, &phases, error, 0, 0);
+      if (stopped)
+        return; /* cancelled, or another frame ended the run: its error stands */
+      if (fatal || last)
         {
-          fail_run (run, error, index, attempt, FALSE);
+          fail_run (run, error, index, attempt, last);
           return;
         }
       if (outcome == OUTCOME_TRANSIENT || outcome == OUTCOME_NOT_PNG)
         {
-          if (attempt >= max_attempts)
-            {
-              fail_run (run, error, index, attempt, TRUE);
-              return;
-            }
           attempt++;
           turn++;
           fl_mutex_lock (&run->lock);
@@ -358,10 +386,17 @@ download_frame (Run *run, guint index, FlFrameWriter *writer, FlReply *reply)
     }
 }
 
+typedef struct
+{
+  Run *run;
+  guint track;
+} DownloadThread;
+
 static gpointer
 download_worker (gpointer data)
 {
-  Run *run = data;
+  Run *run = ((DownloadThread *) data)->run;
+  guint track = ((DownloadThread *) data)->track;
   FlReply reply = { 0 };
   FlFrameWriter *writer = fl_frame_writer_new (run->dir_fd, run->config->frames_dir);
 
@@ -370,7 +405,7 @@ download_worker (gpointer data)
       guint index = (guint) g_atomic_int_add (&run->next, 1);
       if (index >= run->config->n_frames)
         break;
-      download_frame (run, index, writer, &reply);
+      download_frame (run, track, index, writer, &reply);
     }
   fl_frame_writer_free (writer);
   fl_reply_clear (&reply, run->budget);
@@ -459,32 +494,39 @@ fill_result (Run *run, gint64 start, FlDownloadResult *result)
 
 /* The threads: the calling thread is one of them; a thread that cannot start is
  * simply not there (the others take its frames). */
+static guint
+thread_count (const FlDownloadConfig *config)
+{
+  return CLAMP (config->threads ? config->threads : FL_DOWNLOAD_DEFAULT_THREADS, 1u,
+                MAX (config->n_frames, 1u));
+}
+
 static void
 run_threads (Run *run)
 {
   g_autoptr (GPtrArray) threads = g_ptr_array_new ();
-  guint n_threads = CLAMP (run->config->threads ? run->config->threads
-                                                : FL_DOWNLOAD_DEFAULT_THREADS,
-                           1u, MAX (run->config->n_frames, 1u));
+  guint n_threads = thread_count (run->config);
+  g_autofree DownloadThread *tracks = g_new (DownloadThread, n_threads);
 
   /* A socket and a temporary file per thread, plus room for the rest of the process. */
   fl_net_raise_nofile_limit ((guint64) n_threads * 2 + 64);
+  for (guint i = 0; i < n_threads; i++)
+    tracks[i] = (DownloadThread) { run, i };
   for (guint i = 1; i < n_threads; i++)
     {
-      GThread *thread = g_thread_try_new ("fl-download", download_worker, run, NULL);
+      GThread *thread = g_thread_try_new ("fl-download", download_worker, &tracks[i], NULL);
       if (thread == NULL)
         break;
       g_ptr_array_add (threads, thread);
     }
-  download_worker (run);
+  download_worker (&tracks[0]);
   for (guint i = 0; i < threads->len; i++)
     g_thread_join (threads->pdata[i]);
 }
 
-gboolean
-fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
-                    gpointer user_data, GCancellable *cancellable, FlDownloadResult *result,
-                    GError **error)
+static gboolean
+download_frames (const FlDownloadConfig *config, GCancellable *cancellable,
+                 FlDownloadResult *result, GError **error)
 {
   g_autoptr (FlDirLock) lock = NULL;
   gint64 start = g_get_monotonic_time ();
@@ -519,8 +561,7 @@ fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
   /* Under the lock, every named temporary in the folder is a killed run's. */
   fl_file_remove_stale_temporaries (config->frames_dir, NULL, TRUE);
   configure (&run, config);
-  run.progress = progress;
-  run.user_data = user_data;
+  run.events = config->events;
   run.cancellable = cancellable;
   run.dir_fd = fl_dir_lock_get_fd (lock);
 
@@ -538,6 +579,38 @@ fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
     fill_result (&run, start, result);
   fl_reply_budget_free (run.budget);
   endpoints_free (&run);
+  return ok;
+}
+
+gboolean
+fl_download_frames (const FlDownloadConfig *config, GCancellable *cancellable,
+                    FlDownloadResult *result, GError **error)
+{
+  FlDownloadResult local_result;
+  GError *local_error = NULL;
+  gint64 start = g_get_monotonic_time (), end;
+  gboolean ok;
+
+  g_return_val_if_fail (config != NULL, FALSE);
+  if (result == NULL)
+    result = &local_result;
+  fl_events_emit (config->events, &(FlEvent) {
+    .kind = FL_EVENT_STAGE_STARTED, .t0 = start, .t1 = start,
+    .stage = { .stage = FL_STAGE_DOWNLOAD, .code = FL_EVENT_NO_ERROR, .total = config->n_frames,
+               .tracks = thread_count (config) },
+  });
+  ok = download_frames (config, cancellable, result, &local_error);
+  end = g_get_monotonic_time ();
+  /* The stage's seconds are its events' span, to the microsecond. */
+  result->seconds = (double) (end - start) / G_USEC_PER_SEC;
+  fl_events_emit (config->events, &(FlEvent) {
+    .kind = FL_EVENT_STAGE_ENDED, .t0 = start, .t1 = end,
+    .stage = { .stage = FL_STAGE_DOWNLOAD, .total = config->n_frames, .done = result->frames,
+               .code = ok ? FL_EVENT_NO_ERROR : local_error->code },
+  });
+  fl_events_flush (config->events);
+  if (!ok)
+    g_propagate_error (error, local_error);
   return ok;
 }
 

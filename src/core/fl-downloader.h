@@ -9,8 +9,8 @@
 
 #include <gio/gio.h>
 
+#include "fl-events.h"
 #include "fl-net.h"
-#include "fl-progress.h"
 
 G_BEGIN_DECLS
 
@@ -36,8 +36,8 @@ typedef struct
   gsize max_frame_bytes;     /* 0: default (64 MiB) */
   gsize max_memory_bytes;    /* large replies held at once, all threads together (a reply
                               * over it fails); 0: FL_REPLY_DEFAULT_BUDGET_BYTES (256 MiB) */
-  gint *in_flight;           /* optional: kept equal (atomically) to the connections open
-                              * right now, for a live view; read with g_atomic_int_get */
+  FlEvents *events;          /* optional: the stage and every attempt at a frame, reported
+                              * from the download threads (tracks 0..threads-1) */
   const FlEndpoint *endpoints; /* n_endpoints > 0: these servers instead of host/port */
   guint n_endpoints;           /* at most FL_DOWNLOAD_MAX_ENDPOINTS */
 } FlDownloadConfig;
@@ -84,11 +84,12 @@ typedef struct
  * only when the servers left cannot deliver a frame within its tries. Every
  * server must resolve before the run starts (a name that does not is an error).
  *
- * Synchronous; call from any thread. progress reports frames written. On failure
- * the error names the first failed frame and the last reason; every frame
- * already written stays intact. */
-gboolean fl_download_frames (const FlDownloadConfig *config, FlProgressFunc progress,
-                             gpointer user_data, GCancellable *cancellable,
+ * Synchronous; call from any thread (it is download thread 0). config->events
+ * gets FL_STAGE_DOWNLOAD's start and end and, per attempt at a frame, its
+ * start and its end (fetched, retried or failed), and is flushed before this
+ * returns. On failure the error names the first failed frame and the last
+ * reason; every frame already written stays intact. */
+gboolean fl_download_frames (const FlDownloadConfig *config, GCancellable *cancellable,
                              FlDownloadResult *result, GError **error);
 
 /* "127.0.0.1:1234" or "a:1,[::1]:2" for the servers config names; free with g_free. */

@@ -51,7 +51,9 @@ typedef struct
   guint first, count;  /* its frames */
   guint worker;        /* index of the worker it went to */
   guint done;          /* frames received */
-  guint reported;      /* done as last told to worker_progress */
+  guint reported;      /* done as last reported in an event */
+  guint quantised;     /* frames of it that needed more than 256 colours */
+  gint64 handed_at;    /* monotonic microseconds */
   gboolean finished;   /* its DONE record arrived */
   GByteArray *held;    /* FRAME records waiting for their turn, or NULL */
 } Chunk;
@@ -292,14 +294,47 @@ worker_fail (Encoder *e, Worker *worker, GError **error, const char *why)
   return FALSE;
 }
 
+/* kind: CHUNK_STARTED, CHUNK_PROGRESS or (with the worker's times, if any) CHUNK_ENCODED. */
 static void
-report_chunk (Encoder *e, Chunk *chunk)
+emit_chunk (Encoder *e, FlEventKind kind, guint64 seq, const FlGifChunkTimes *times)
 {
-  if (e->config->worker_progress != NULL && chunk->reported != chunk->done)
+  const Chunk *chunk = chunk_at (e, seq);
+  gint64 now = g_get_monotonic_time ();
+  FlEvent event = {
+    .kind = kind, .track = chunk->worker, .t0 = now, .t1 = now,
+    .chunk = { .index = (guint32) seq, .first = chunk->first, .count = chunk->count,
+               .done = chunk->done, .stage_done = e->frames_done },
+  };
+
+  if (kind == FL_EVENT_CHUNK_STARTED)
+    event.t0 = event.t1 = chunk->handed_at;
+  if (kind == FL_EVENT_CHUNK_ENCODED)
+    {
+      event.t0 = chunk->handed_at;
+      /* The worker's own clock, unless it is older than this program. */
+      if (times != NULL && times->start_us >= chunk->handed_at && times->end_us <= now
+          && times->start_us <= times->end_us)
+        {
+          event.t0 = times->start_us;
+          event.t1 = times->end_us;
+          event.chunk.decode_us = (guint32) MIN (times->phases.decode_ns / 1000, G_MAXUINT32);
+          event.chunk.quantise_us = (guint32) MIN (times->phases.quantise_ns / 1000, G_MAXUINT32);
+          event.chunk.compress_us = (guint32) MIN (times->phases.compress_ns / 1000, G_MAXUINT32);
+        }
+      event.chunk.quantised = chunk->quantised;
+    }
+  fl_events_emit (e->config->events, &event);
+}
+
+static void
+report_chunk (Encoder *e, guint64 seq)
+{
+  Chunk *chunk = chunk_at (e, seq);
+
+  if (chunk->reported != chunk->done)
     {
       chunk->reported = chunk->done;
-      e->config->worker_progress (chunk->worker, chunk->first, chunk->count, chunk->done,
-                                  e->config->worker_progress_data);
+      emit_chunk (e, FL_EVENT_CHUNK_PROGRESS, seq, NULL);
     }
 }
 
@@ -351,7 +386,7 @@ hand_out (Encoder *e, guint index)
   char line[32];
   int length;
 
-  *chunk = (Chunk) { .worker = index };
+  *chunk = (Chunk) { .worker = index, .handed_at = g_get_monotonic_time () };
   chunk_bounds (e, e->next_chunk, &chunk->first, &chunk->count);
   worker->chunk = e->next_chunk++;
   worker->busy = TRUE;
@@ -361,9 +396,7 @@ hand_out (Encoder *e, guint index)
       close (worker->cmd_fd);
       worker->cmd_fd = -1;
     }
-  if (e->config->worker_progress != NULL)
-    e->config->worker_progress (index, chunk->first, chunk->count, 0,
-                                e->config->worker_progress_data);
+  emit_chunk (e, FL_EVENT_CHUNK_STARTED, worker->chunk, NULL);
 }
 
 static void
@@ -436,6 +469,7 @@ worker_parse (Encoder *e, Worker *worker, GError **error)
   while (ok)
     {
       FlGifRecordHeader header;
+      FlGifChunkTimes times;
       gsize available = worker->in->len - offset;
       const guint8 *payload;
       Chunk *chunk = worker->busy ? chunk_at (e, worker->chunk) : NULL;
@@ -456,6 +490,7 @@ worker_parse (Encoder *e, Worker *worker, GError **error)
               || header.height == 0)
             return worker_fail (e, worker, error, "sent a frame out of order");
           chunk->done++;
+          chunk->quantised += header.code != 0;
           e->frames_done++;
           if (worker->chunk == e->turn)
             ok = write_record (e, &header, payload);
@@ -483,7 +518,11 @@ worker_parse (Encoder *e, Worker *worker, GError **error)
             return worker_fail (e, worker, error, "finished before its last frame");
           chunk->finished = TRUE;
           worker->busy = FALSE;
-          report_chunk (e, chunk);
+          /* The payload sits anywhere in the pipe's bytes: copied, not cast. */
+          if (header.length == sizeof times)
+            memcpy (&times, payload, sizeof times);
+          emit_chunk (e, FL_EVENT_CHUNK_ENCODED, worker->chunk,
+                      header.length == sizeof times ? &times : NULL);
           break;
         default:
           return worker_fail (e, worker, error, "sent a record of an unknown kind");
@@ -492,7 +531,7 @@ worker_parse (Encoder *e, Worker *worker, GError **error)
     }
   g_byte_array_remove_range (worker->in, 0, (guint) offset);
   if (worker->busy)
-    report_chunk (e, chunk_at (e, worker->chunk));
+    report_chunk (e, worker->chunk);
   /* A failed write is sticky: the caller's commit reports it. */
   return ok && drain (e);
 }
@@ -597,12 +636,10 @@ remove_stale_output (const char *output)
 
 /* Polls the workers until all have ended; FALSE at the first failure. */
 static gboolean
-run (Encoder *e, FlProgressFunc progress, gpointer user_data, GCancellable *cancellable,
-     GError **error)
+run (Encoder *e, GCancellable *cancellable, GError **error)
 {
   g_autofree struct pollfd *pfds = g_new0 (struct pollfd, e->n_workers);
   g_autofree guint *owner = g_new0 (guint, e->n_workers);
-  guint64 frames_reported = 0;
 
   for (;;)
     {
@@ -656,11 +693,6 @@ run (Encoder *e, FlProgressFunc progress, gpointer user_data, GCancellable *canc
           if (!worker_read (e, worker, error))
             return FALSE;
         }
-      if (progress != NULL && e->frames_done != frames_reported)
-        {
-          frames_reported = e->frames_done;
-          progress (e->frames_done, e->config->n_frames, user_data);
-        }
     }
   if (e->turn != e->n_chunks)
     {
@@ -671,9 +703,9 @@ run (Encoder *e, FlProgressFunc progress, gpointer user_data, GCancellable *canc
   return TRUE;
 }
 
-gboolean
-fl_encode_gif (const FlEncodeConfig *config, FlProgressFunc progress, gpointer user_data,
-               GCancellable *cancellable, FlEncodeResult *result, GError **error)
+static gboolean
+encode_gif (const FlEncodeConfig *config, GCancellable *cancellable, FlEncodeResult *result,
+            guint64 *frames_done, GError **error)
 {
   const gint64 start_time = g_get_monotonic_time ();
   const char *worker_path = config->worker_path ? config->worker_path
@@ -716,7 +748,9 @@ fl_encode_gif (const FlEncodeConfig *config, FlProgressFunc progress, gpointer u
     if (!worker_spawn (&e.workers[i], worker_path, config, error))
       goto out;
 
-  if (run (&e, progress, user_data, cancellable, error))
+  ok = run (&e, cancellable, error);
+  *frames_done = e.frames_done;
+  if (ok)
     ok = fl_gif_writer_commit (g_steal_pointer (&e.writer), &screen_width, &screen_height,
                                &bytes, error);
 
@@ -746,5 +780,37 @@ out:
       result->chunks = e.n_chunks;
       result->peak_held_bytes = e.peak_held;
     }
+  return ok;
+}
+
+gboolean
+fl_encode_gif (const FlEncodeConfig *config, GCancellable *cancellable, FlEncodeResult *result,
+               GError **error)
+{
+  gint64 start = g_get_monotonic_time (), end;
+  GError *local_error = NULL;
+  guint64 done = 0;
+  gboolean ok;
+
+  g_return_val_if_fail (config != NULL, FALSE);
+  fl_events_emit (config->events, &(FlEvent) {
+    .kind = FL_EVENT_STAGE_STARTED, .t0 = start, .t1 = start,
+    .stage = { .stage = FL_STAGE_ENCODE, .code = FL_EVENT_NO_ERROR, .total = config->n_frames,
+               .tracks = MIN (config->processes, config->n_frames) },
+  });
+  ok = encode_gif (config, cancellable, result, &done, &local_error);
+  end = g_get_monotonic_time ();
+  /* The stage's seconds are its events' span, to the microsecond (a failed
+   * stage's too: records tell a stage that never started by its 0). */
+  if (result != NULL)
+    result->seconds = (double) (end - start) / G_USEC_PER_SEC;
+  fl_events_emit (config->events, &(FlEvent) {
+    .kind = FL_EVENT_STAGE_ENDED, .t0 = start, .t1 = end,
+    .stage = { .stage = FL_STAGE_ENCODE, .total = config->n_frames, .done = done,
+               .code = ok ? FL_EVENT_NO_ERROR : local_error->code },
+  });
+  fl_events_flush (config->events);
+  if (!ok)
+    g_propagate_error (error, local_error);
   return ok;
 }

@@ -15,7 +15,7 @@
 
 #include <gio/gio.h>
 
-#include "fl-progress.h"
+#include "fl-events.h"
 
 G_BEGIN_DECLS
 
@@ -42,8 +42,7 @@ typedef struct
   guint loop;               /* NETSCAPE2.0 loop count, 0 = forever */
   const char *output;       /* the GIF to write atomically */
   const char *worker_path;  /* NULL: $FRAMELOOM_GIF_WORKER, else the installed one */
-  FlWorkerProgressFunc worker_progress;  /* optional live view of the workers */
-  gpointer worker_progress_data;
+  FlEvents *events;         /* optional: the stage and every chunk (tracks: workers 0..P-1) */
   guint chunk_frames;       /* frames per chunk; 0: sized from the first frame (~1 MiB) */
   gsize max_held_bytes;     /* out-of-order blocks the parent may hold; 0: 8 MiB */
   guint scale;              /* 0 or 1: as they are; N: every frame enlarged N times */
@@ -62,15 +61,15 @@ typedef struct
 } FlEncodeResult;
 
 /* Synchronous; runs on the calling thread (plus the worker processes) and may be
- * called from any thread. progress reports frames encoded; config->worker_progress,
- * when set, is called on the same thread each time a worker starts a chunk, reports
- * frames of it, and finishes it (done == n_frames); the chunks cover every frame
- * exactly once. Cancelling kills the workers, reaps them and removes the temporary
- * file. On error nothing is left at config->output (an older file there is left
- * untouched); a failed worker is named with the frames of its current chunk. */
-gboolean fl_encode_gif (const FlEncodeConfig *config, FlProgressFunc progress,
-                        gpointer user_data, GCancellable *cancellable, FlEncodeResult *result,
-                        GError **error);
+ * called from any thread. config->events gets FL_STAGE_ENCODE's start and end
+ * and, per chunk, its hand-out to a worker, its progress (frames received) and
+ * its end with the worker's own times; the chunks cover every frame exactly
+ * once. The stream is flushed before this returns. Cancelling kills the
+ * workers, reaps them and removes the temporary file. On error nothing is left
+ * at config->output (an older file there is left untouched); a failed worker is
+ * named with the frames of its current chunk. */
+gboolean fl_encode_gif (const FlEncodeConfig *config, GCancellable *cancellable,
+                        FlEncodeResult *result, GError **error);
 
 /* The worker program's path: $FRAMELOOM_GIF_WORKER when set; else the one beside
  * this program in a relocated install (<bindir>/../libexec); else, for a program

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define GLOBAL_HASH_BITS 10
@@ -49,7 +50,35 @@ struct _FlGifBlockEncoder
   GlobalSlot global_slots[GLOBAL_HASH_SIZE];
   guint8 *file_data; /* the last PNG read, reused */
   gsize file_capacity;
+  FlGifPhaseTimes times;
 };
+
+static guint64
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (guint64) ts.tv_sec * G_GUINT64_CONSTANT (1000000000) + (guint64) ts.tv_nsec;
+}
+
+void
+fl_gif_block_encoder_take_times (FlGifBlockEncoder *encoder, FlGifPhaseTimes *times)
+{
+  *times = encoder->times;
+  encoder->times = (FlGifPhaseTimes) { 0 };
+}
+
+/* The frame's own palette, its time counted as the quantiser's. */
+static void
+build_palette (FlGifBlockEncoder *encoder, gsize n, guint width, gboolean dither)
+{
+  guint64 start = now_ns ();
+
+  fl_gif_palette_build_keys (encoder->palette_builder, encoder->keys, n, width, dither,
+                             &encoder->palette, encoder->indices);
+  encoder->times.quantise_ns += now_ns () - start;
+}
 
 FlGifBlockEncoder *
 fl_gif_block_encoder_new (GError **error)
@@ -450,8 +479,7 @@ encode_delta (FlGifBlockEncoder *encoder, const FlGifDelta *d, const FlGifSource
   gsize unchanged;
 
   fl_gif_delta_keys (d, cur, FL_GIF_UNCHANGED_HIDDEN, encoder->keys, NULL);
-  fl_gif_palette_build_keys (encoder->palette_builder, encoder->keys, n, d->width,
-                             encoder->dither, palette, encoder->indices);
+  build_palette (encoder, n, d->width, encoder->dither);
   info->quantised = palette->quantised;
   info->max_error = palette->max_error;
   try_tables (encoder, d, palette, NULL, delay_cs, &best);
@@ -462,8 +490,7 @@ encode_delta (FlGifBlockEncoder *encoder, const FlGifDelta *d, const FlGifSource
                                      encoder->unchanged);
       if (unchanged > 0)
         {
-          fl_gif_palette_build_keys (encoder->palette_builder, encoder->keys, n, d->width,
-                                     FALSE, palette, encoder->indices);
+          build_palette (encoder, n, d->width, FALSE);
           if (!palette->quantised)
             try_tables (encoder, d, palette, encoder->unchanged, delay_cs, &best);
         }
@@ -500,10 +527,15 @@ fl_gif_block_encode_source (FlGifBlockEncoder *encoder, const FlGifSource *prev,
                             const FlGifSource *cur, const FlGifSource *next, guint delay_cs,
                             GByteArray *out, FlGifFrameInfo *info, GError **error)
 {
+  guint64 start = now_ns (), quantising = encoder->times.quantise_ns;
   FlGifDelta d;
+  gboolean ok;
 
   fl_gif_delta_plan (prev, cur, next, &d);
-  return encode_checked (encoder, &d, cur, delay_cs, out, info, error);
+  ok = encode_checked (encoder, &d, cur, delay_cs, out, info, error);
+  /* All but the palettes: the plan, the candidates' LZW, the framing. */
+  encoder->times.compress_ns += now_ns () - start - (encoder->times.quantise_ns - quantising);
+  return ok;
 }
 
 gboolean
@@ -604,6 +636,7 @@ fl_gif_block_read_source (FlGifBlockEncoder *encoder, int dirfd, const char *nam
                           const char *path, guint scale, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
+  guint64 start = now_ns ();
   FlGifSource *source;
   FlImage *image;
   gsize length = 0;
@@ -628,6 +661,7 @@ fl_gif_block_read_source (FlGifBlockEncoder *encoder, int dirfd, const char *nam
   if (source == NULL)
     g_set_error (error, FL_ERROR, local_error->code, "Could not encode %s: %s", path,
                  local_error->message);
+  encoder->times.decode_ns += now_ns () - start;
   return source;
 }
 

@@ -40,6 +40,16 @@ void               fl_gif_block_encoder_free (FlGifBlockEncoder *encoder);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlGifBlockEncoder, fl_gif_block_encoder_free)
 
+/* Where an encoder's time went, in monotonic nanoseconds: reading and decoding
+ * PNG files, building palettes (the quantiser), giflib's LZW and framing. */
+typedef struct
+{
+  guint64 decode_ns, quantise_ns, compress_ns;
+} FlGifPhaseTimes;
+
+/* The time spent in each phase since the last call, then starts again from 0. */
+void fl_gif_block_encoder_take_times (FlGifBlockEncoder *encoder, FlGifPhaseTimes *times);
+
 /* Quantised frames spread their error (Floyd-Steinberg); off by default. */
 void fl_gif_block_encoder_set_dither (FlGifBlockEncoder *encoder, gboolean dither);
 
@@ -90,7 +100,7 @@ typedef enum
 {
   FL_GIF_RECORD_FRAME = 1, /* payload: the block */
   FL_GIF_RECORD_ERROR = 2, /* payload: one sentence; code: an FlErrorCode */
-  FL_GIF_RECORD_DONE = 3,  /* index: frames sent; no payload */
+  FL_GIF_RECORD_DONE = 3,  /* index: frames sent; payload: FlGifChunkTimes, or none */
   FL_GIF_RECORD_GLOBAL = 4, /* before the first frame's: the global table; code: its bits */
 } FlGifRecordKind;
 
@@ -103,6 +113,14 @@ typedef struct
   guint32 code;   /* FRAME: 1 when quantised; ERROR: the FlErrorCode */
   guint32 length; /* payload bytes that follow */
 } FlGifRecordHeader;
+
+/* A DONE record's payload: when the worker started and finished the range
+ * (g_get_monotonic_time(), the parent's clock too) and its phases. */
+typedef struct
+{
+  gint64 start_us, end_us;
+  FlGifPhaseTimes phases;
+} FlGifChunkTimes;
 
 /* Caps a record's payload so that a broken worker cannot make the parent allocate
  * without bound: a 4096x4096 frame's block is well under this. */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 gboolean
 fl_image_check_size (guint width, guint height, GError **error)
@@ -185,4 +186,31 @@ void
 fl_image_randomize (FlImage *image, FlRng *rng)
 {
   fl_rng_fill (rng, image->pixels, fl_image_byte_size (image));
+}
+
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec now;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now) != 0)
+    return g_get_monotonic_time (); /* not on Linux; wall time is the next best */
+  return (gint64) now.tv_sec * G_USEC_PER_SEC + now.tv_nsec / 1000;
+}
+
+void
+fl_rng_spend_cpu (FlRng *rng, guint64 cpu_us, const gint *stop)
+{
+  gint64 until;
+
+  if (cpu_us == 0)
+    return;
+  until = thread_cpu_us () + (gint64) MIN (cpu_us, (guint64) G_MAXINT32);
+  /* The generator's own steps are the work: its state lives in memory and the
+   * pixels drawn next depend on it, so none of it can be optimised away. The
+   * clock is read every 1024 steps, a microsecond or two of work. */
+  do
+    for (guint i = 0; i < 1024; i++)
+      fl_rng_next (rng);
+  while (thread_cpu_us () < until && (stop == NULL || !g_atomic_int_get (stop)));
 }

@@ -46,6 +46,12 @@ void    fl_rng_init_seeded (FlRng *rng, guint64 seed); /* reproducible, for test
 guint64 fl_rng_next (FlRng *rng);
 void    fl_rng_fill (FlRng *rng, guint8 *buffer, gsize length);
 
+/* Steps rng until the calling thread has used cpu_us microseconds of CPU time:
+ * the cost of a slow image generator as real work rather than a sleep, so that
+ * it competes for the cores as such work does. Returns early once *stop (when
+ * stop is not NULL) is non-zero. */
+void    fl_rng_spend_cpu (FlRng *rng, guint64 cpu_us, const gint *stop);
+
 /* Fills every channel of every pixel with uniformly random bytes. */
 void fl_image_randomize (FlImage *image, FlRng *rng);
 

@@ -1,4 +1,4 @@
-/* fl-pipeline.c: download, then encode, each stage timed on the monotonic clock. */
+/* fl-pipeline.c: download, then encode; each stage times itself on the monotonic clock. */
 #include "fl-pipeline.h"
 
 #include "fl-dir-lock.h"
@@ -6,27 +6,6 @@
 #include "fl-file.h"
 
 #include <string.h>
-
-typedef struct
-{
-  const FlPipelineCallbacks *callbacks;
-  gpointer user_data;
-  FlStage stage;
-} StageProgress;
-
-static void
-on_stage_progress (guint64 done, guint64 total, gpointer data)
-{
-  StageProgress *sp = data;
-
-  sp->callbacks->stage_progress (sp->stage, done, total, sp->user_data);
-}
-
-static double
-seconds_since (gint64 start)
-{
-  return (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
-}
 
 /* What would fail only after the download, found before it: the worker, the
  * output path. Then the frames folder is locked for both stages, so that no
@@ -51,44 +30,28 @@ prepare (const FlPipelineConfig *config, FlDirLock **lock, GError **error)
 }
 
 gboolean
-fl_pipeline_run (const FlPipelineConfig *config, const FlPipelineCallbacks *callbacks,
-                 gpointer user_data, GCancellable *cancellable, FlPipelineResult *result,
-                 GError **error)
+fl_pipeline_run (const FlPipelineConfig *config, GCancellable *cancellable,
+                 FlPipelineResult *result, GError **error)
 {
-  static const FlPipelineCallbacks no_callbacks = { 0 };
   g_autoptr (FlDirLock) lock = NULL;
   FlPipelineResult local_result;
-  StageProgress sp;
-  gint64 start;
 
   g_return_val_if_fail (config != NULL, FALSE);
-  if (callbacks == NULL)
-    callbacks = &no_callbacks;
   if (result == NULL)
     result = &local_result;
   memset (result, 0, sizeof *result);
-  sp.callbacks = callbacks;
-  sp.user_data = user_data;
   if (!prepare (config, &lock, error))
     return FALSE;
 
   if (config->run_download)
     {
-      sp.stage = FL_STAGE_DOWNLOAD;
-      if (callbacks->stage_started)
-        callbacks->stage_started (FL_STAGE_DOWNLOAD, config->download.n_frames, user_data);
-      start = g_get_monotonic_time ();
-      if (!fl_download_frames (&config->download,
-                               callbacks->stage_progress ? on_stage_progress : NULL, &sp,
-                               cancellable, &result->download, error))
-        {
-          result->download.seconds = seconds_since (start);
-          return FALSE;
-        }
-      result->download.seconds = seconds_since (start);
+      FlDownloadConfig download = config->download;
+
+      if (config->events != NULL)
+        download.events = config->events;
+      if (!fl_download_frames (&download, cancellable, &result->download, error))
+        return FALSE;
       result->finished[FL_STAGE_DOWNLOAD] = TRUE;
-      if (callbacks->stage_finished)
-        callbacks->stage_finished (FL_STAGE_DOWNLOAD, result->download.seconds, user_data);
     }
 
   if (config->run_encode)
@@ -101,32 +64,16 @@ fl_pipeline_run (const FlPipelineConfig *config, const FlPipelineCallbacks *call
         encode.n_frames = config->download.n_frames;
       if (encode.processes == 0)
         encode.processes = 1;
-      /* The callbacks' live view wins over one set in the config: the caller
-       * that passes callbacks is the one watching. */
-      if (callbacks->worker_progress != NULL)
-        {
-          encode.worker_progress = callbacks->worker_progress;
-          encode.worker_progress_data = user_data;
-        }
+      if (config->events != NULL)
+        encode.events = config->events;
       if (g_cancellable_is_cancelled (cancellable))
         {
           g_set_error_literal (error, FL_ERROR, FL_ERROR_CANCELLED, "The run was cancelled");
           return FALSE;
         }
-      sp.stage = FL_STAGE_ENCODE;
-      if (callbacks->stage_started)
-        callbacks->stage_started (FL_STAGE_ENCODE, encode.n_frames, user_data);
-      start = g_get_monotonic_time ();
-      if (!fl_encode_gif (&encode, callbacks->stage_progress ? on_stage_progress : NULL, &sp,
-                          cancellable, &result->encode, error))
-        {
-          result->encode.seconds = seconds_since (start);
-          return FALSE;
-        }
-      result->encode.seconds = seconds_since (start);
+      if (!fl_encode_gif (&encode, cancellable, &result->encode, error))
+        return FALSE;
       result->finished[FL_STAGE_ENCODE] = TRUE;
-      if (callbacks->stage_finished)
-        callbacks->stage_finished (FL_STAGE_ENCODE, result->encode.seconds, user_data);
     }
   return TRUE;
 }

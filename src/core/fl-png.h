@@ -34,6 +34,24 @@ void fl_png_limits_init_default (FlPngLimits *limits);
  * what the server needs. Thread-safe; the caller owns out. */
 gboolean fl_png_encode (const FlImage *image, GByteArray *out, GError **error);
 
+/* A PNG written row by row, the same encoding as fl_png_encode: each call
+ * appends the bytes it produces to out (the caller's, which it may empty at any
+ * time between calls), so a caller that sends them as they come holds about one
+ * row, whatever the image's height. new writes the signature and header; then
+ * come exactly height rows of width * channels bytes, n_rows at a time from
+ * consecutive memory; then finish writes the end.
+ * Not thread-safe per writer; any number of writers may run at once. */
+typedef struct _FlPngWriter FlPngWriter;
+
+FlPngWriter *fl_png_writer_new (guint width, guint height, guint channels, GByteArray *out,
+                                GError **error);
+gboolean     fl_png_writer_write_rows (FlPngWriter *writer, const guint8 *rows, guint n_rows,
+                                       GError **error);
+gboolean     fl_png_writer_finish (FlPngWriter *writer, GError **error);
+void         fl_png_writer_free (FlPngWriter *writer);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlPngWriter, fl_png_writer_free)
+
 /* Check of untrusted bytes: exactly one PNG, signature through IEND, every chunk
  * CRC, a valid IHDR within the limits, nothing after IEND, and image data that
  * inflates without a zlib error to exactly the rows the header promises, each with

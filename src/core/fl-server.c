@@ -1,64 +1,38 @@
-/* fl-server.c: leader/follower handler threads over one listening socket. */
-#include "fl-server.h"
+/* fl-server.c: leader/follower handler threads over one listening socket, and
+ * the server's life cycle. */
+#include "fl-server-private.h"
 
 #include "fl-error.h"
-#include "fl-image.h"
 #include "fl-net.h"
-#include "fl-png.h"
-#include "fl-sync.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #define HANDLER_STACK_SIZE (256 * 1024)
 #define BACKOFF_MS 100
+/* A handler waits on one slow peer this long in all, then a wait loop takes it. */
+#define HANDLER_WAIT_US (50 * 1000)
+/* While a handler keeps a connection for want of a loop, it looks at the stop
+ * and at the loops this often. */
+#define HANDLER_POLL_MS 100
+/* Beyond the rows: the encoder's and zlib's state, a flush, the structs. */
+#define REPLY_OVERHEAD_BYTES (96u * 1024u)
 
-typedef enum
+/* A handler thread's own: its number, its generator, the buffers it lends. */
+typedef struct
 {
-  LOG_NOFILE,
-  LOG_THREAD,
-  LOG_ACCEPT,
-  N_LOG_KINDS
-} LogKind;
-
-struct _FlServer
-{
-  char *host;
-  guint port;
-  guint width, height;
-  guint max_connections;
-  guint send_timeout_ms;
-  guint spare_threads;   /* idle threads kept; more exit after their connection */
-
-  FlServerSentFunc sent_func;
-  gpointer sent_data;
-  FlServerLogFunc log_func;
-  gpointer log_data;
-
-  int listen_fd;
-  char address[96];
-  guint bound_port;
-
-  FlMutex lock;
-  FlCond changed;      /* thread count, stop, or a back-off to interrupt */
-  gboolean running;
-  gboolean stopping;
-  guint threads;      /* live handler threads */
-  guint idle;         /* of those, waiting in accept */
-  int *slot_fds;      /* per live connection, for a forced stop; -1 when free */
-  guint n_slots;
-  gint64 last_log[N_LOG_KINDS];
-
-  _Atomic guint64 images_sent;
-  _Atomic guint64 bytes_sent;
-  _Atomic guint64 failures;
-  _Atomic guint active;
-};
+  FlServer *server;
+  guint slot;     /* 0..max_handlers-1, its track in the events */
+  FlRng rng;
+  guint8 *row;
+  GByteArray *out;
+} Handler;
 
 FlServer *
 fl_server_new (const FlServerConfig *config)
@@ -75,91 +49,94 @@ fl_server_new (const FlServerConfig *config)
                                                     : FL_SERVER_DEFAULT_SEND_TIMEOUT_MS;
   server->spare_threads = config->spare_threads ? config->spare_threads
                                                 : FL_SERVER_DEFAULT_SPARE_THREADS;
+  server->latency_ms = MIN (config->latency_ms, FL_SERVER_MAX_LATENCY_MS);
+  server->jitter_ms = MIN (config->jitter_ms, FL_SERVER_MAX_LATENCY_MS);
+  server->cost_us = MIN (config->cost_us, FL_SERVER_MAX_COST_US);
+  server->row_bytes = (gsize) server->width * 3;
+  server->block_rows = (guint) CLAMP (4096 / server->row_bytes, 1, server->height);
+  server->reply_bytes = (server->block_rows + 2) * server->row_bytes + REPLY_OVERHEAD_BYTES;
+  atomic_init (&server->budget_left, (gint64) (config->held_budget_bytes
+                                                 ? config->held_budget_bytes
+                                                 : FL_SERVER_DEFAULT_HELD_BUDGET));
+  /* One wait loop per core, and never more than half the threads. */
+  server->n_loops = MIN (MIN ((guint) g_get_num_processors (), FL_SERVER_MAX_LOOPS),
+                         server->max_connections / 2);
+  server->max_handlers = server->max_connections - server->n_loops;
+  server->events = config->events;
   server->listen_fd = -1;
   fl_mutex_init (&server->lock);
   fl_cond_init (&server->changed);
   return server;
 }
 
+/* Rate-limited to one notice per kind per second, sent with no lock held. */
 void
-fl_server_set_sent_func (FlServer *server, FlServerSentFunc func, gpointer user_data)
-{
-  server->sent_func = func;
-  server->sent_data = user_data;
-}
-
-void
-fl_server_set_log_func (FlServer *server, FlServerLogFunc func, gpointer user_data)
-{
-  server->log_func = func;
-  server->log_data = user_data;
-}
-
-/* Called with the lock held. */
-static void
-log_limited (FlServer *server, LogKind kind, const char *format, ...) G_GNUC_PRINTF (3, 4);
-
-static void
-log_limited (FlServer *server, LogKind kind, const char *format, ...)
+fl_server_log (FlServer *server, FlLogKind kind, const char *format, ...)
 {
   gint64 now = g_get_monotonic_time ();
-  char message[256];
+  gboolean due;
   va_list args;
 
-  if (server->log_func == NULL || now - server->last_log[kind] < G_USEC_PER_SEC)
+  if (server->events == NULL)
     return;
-  server->last_log[kind] = now;
+  fl_mutex_lock (&server->lock);
+  due = now - server->last_log[kind] >= G_USEC_PER_SEC;
+  if (due)
+    server->last_log[kind] = now;
+  fl_mutex_unlock (&server->lock);
+  if (!due)
+    return;
   va_start (args, format);
-  g_vsnprintf (message, sizeof message, format, args);
+  fl_events_push (server->events, &(FlEvent) {
+    .kind = FL_EVENT_NOTICE, .t0 = now, .t1 = now,
+    .notice = { .stage = FL_STAGE_SERVE, .what = kind, .text = g_strdup_vprintf (format, args) },
+  });
   va_end (args);
-  server->log_func (message, server->log_data);
 }
-
-typedef struct
-{
-  FlServer *server;
-  guint slot;
-} HandlerStart;
 
 static void *handler_thread (void *data);
 
-/* Called with the lock held: one more handler, if the cap and the system allow. */
-static gboolean
+/* Called with the lock held: one more handler, if the cap and the system allow.
+ * Returns 0, -1 at the cap or when stopping, or pthread_create's error, which
+ * the caller logs once it has let go of the lock. */
+static int
 spawn_handler_locked (FlServer *server)
 {
   pthread_attr_t attr;
   pthread_t thread;
-  HandlerStart *start;
-  guint slot;
+  Handler *handler;
   int rc;
 
-  if (server->threads >= server->max_connections || server->stopping)
-    return FALSE;
-  for (slot = 0; slot < server->n_slots; slot++)
-    if (server->slot_fds[slot] == -2)
-      break;
-  g_assert (slot < server->n_slots);
-
-  start = g_new (HandlerStart, 1);
-  start->server = server;
-  start->slot = slot;
+  if (server->threads >= server->max_handlers || server->stopping)
+    return -1;
+  handler = g_new0 (Handler, 1);
+  handler->server = server;
+  /* The lowest free slot: a handler's track in the events, one thread at a time. */
+  while (server->slot_used[handler->slot])
+    handler->slot++;
   pthread_attr_init (&attr);
   pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
   pthread_attr_setstacksize (&attr, HANDLER_STACK_SIZE);
-  rc = pthread_create (&thread, &attr, handler_thread, start);
+  rc = pthread_create (&thread, &attr, handler_thread, handler);
   pthread_attr_destroy (&attr);
   if (rc != 0)
     {
-      g_free (start);
-      log_limited (server, LOG_THREAD,
-                   "Could not start a connection thread: %s; serving with %u threads",
-                   fl_strerror (rc), server->threads);
-      return FALSE;
+      g_free (handler);
+      return rc;
     }
-  server->slot_fds[slot] = -1;
+  server->slot_used[handler->slot] = TRUE;
   server->threads++;
   server->idle++;
-  return TRUE;
+  return 0;
+}
+
+static void
+log_spawn_failure (FlServer *server, int rc, guint threads)
+{
+  if (rc > 0)
+    fl_server_log (server, FL_LOG_THREAD,
+                   "Could not start a connection thread: %s; serving with %u threads",
+                   fl_strerror (rc), threads);
 }
 
 /* Sleeps up to ms unless a stop comes first. Called with the lock held. */
@@ -172,47 +149,310 @@ backoff_locked (FlServer *server, guint ms)
     fl_cond_wait_until (&server->changed, &server->lock, until);
 }
 
-static gboolean
-serve_one (FlServer *server, int fd, FlImage *image, FlRng *rng, GByteArray *buffer)
+/* A failed accept: logged, with a pause where accepting again would spin. */
+static void
+accept_failed (FlServer *server, int errsv)
+{
+  guint pause_ms;
+
+  switch (errsv)
+    {
+    case EINTR:
+    case ECONNABORTED:
+    case EPROTO:
+    case EPERM: /* firewall */
+      return;
+    case EMFILE:
+    case ENFILE:
+    case ENOBUFS:
+    case ENOMEM:
+      /* The pending connection stays in the backlog until a descriptor is free. */
+      fl_server_log (server, FL_LOG_NOFILE, "Could not accept a connection: %s; pausing for %d ms",
+                     fl_strerror (errsv), BACKOFF_MS);
+      pause_ms = BACKOFF_MS;
+      break;
+    default:
+      fl_server_log (server, FL_LOG_ACCEPT, "Could not accept a connection: %s",
+                     fl_strerror (errsv));
+      pause_ms = 10;
+      break;
+    }
+  fl_mutex_lock (&server->lock);
+  backoff_locked (server, pause_ms);
+  fl_mutex_unlock (&server->lock);
+}
+
+static void
+peer_set (FlEventPeer *out, const struct sockaddr_storage *peer)
+{
+  if (peer->ss_family == AF_INET)
+    {
+      const struct sockaddr_in *in = (const struct sockaddr_in *) peer;
+
+      out->family = AF_INET;
+      out->port = ntohs (in->sin_port);
+      memcpy (out->address, &in->sin_addr, 4);
+    }
+  else if (peer->ss_family == AF_INET6)
+    {
+      const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) peer;
+
+      out->family = AF_INET6;
+      out->port = ntohs (in6->sin6_port);
+      memcpy (out->address, &in6->sin6_addr, 16);
+    }
+}
+
+/* The connection accepted by the handler in reply->track has ended. One that a
+ * wait loop finished (it waited, or its peer read slowly) spans the time its
+ * handler went on serving others. */
+static void
+emit_served (FlServer *server, const FlServerReply *reply, gboolean sent)
+{
+  FlEvent event = {
+    .kind = FL_EVENT_CONNECTION_SERVED, .track = reply->track, .t0 = reply->accepted_at,
+    .t1 = g_get_monotonic_time (),
+    .connection = {
+      .index = (guint32) atomic_fetch_add_explicit (&server->accepted, 1, memory_order_relaxed),
+      .code = sent ? FL_EVENT_NO_ERROR : FL_ERROR_NETWORK,
+      .bytes = reply->bytes,
+      .generate_us = reply->started_at ? (guint32) (reply->started_at - reply->accepted_at) : 0,
+    },
+  };
+
+  peer_set (&event.connection.peer, &reply->peer);
+  fl_events_push (server->events, &event);
+}
+
+void
+fl_server_end_connection (FlServer *server, FlServerReply *reply, gboolean sent)
+{
+  /* The event comes before the close: a client that reads the lab's line after
+   * its EOF can count on it, and lines of one sequential client are in order. */
+  if (sent)
+    {
+      atomic_fetch_add_explicit (&server->images_sent, 1, memory_order_relaxed);
+      atomic_fetch_add_explicit (&server->bytes_sent, reply->bytes, memory_order_relaxed);
+    }
+  else
+    atomic_fetch_add_explicit (&server->failures, 1, memory_order_relaxed);
+  if (server->events != NULL)
+    emit_served (server, reply, sent);
+  close (reply->fd);
+  fl_server_reply_clear (reply);
+  atomic_fetch_sub_explicit (&server->active, 1, memory_order_relaxed);
+}
+
+/* Called with the lock held: wait loop i's thread (and descriptors, if they
+ * could not be made at start). Returns 0, -1 when not now, or an errno. */
+static int
+start_loop_locked (FlServer *server, guint i)
 {
   int errsv;
 
-  fl_image_randomize (image, rng);
-  g_byte_array_set_size (buffer, 0);
-  if (!fl_png_encode (image, buffer, NULL))
+  if (server->loop_running[i])
+    return 0;
+  if (server->stopping || g_get_monotonic_time () < server->loop_retry_at)
+    return -1;
+  if (server->loops[i] == NULL)
+    server->loops[i] = fl_wait_loop_new (server, i);
+  if (server->loops[i] != NULL && fl_wait_loop_start (server->loops[i]))
+    {
+      server->loop_running[i] = TRUE;
+      server->loops_live++;
+      return 0;
+    }
+  errsv = errno;
+  /* Thread or descriptor shortage: try again in a second, not per connection. */
+  server->loop_retry_at = g_get_monotonic_time () + G_USEC_PER_SEC;
+  return errsv;
+}
+
+static void
+log_loop_failure (FlServer *server, int rc)
+{
+  if (rc > 0)
+    fl_server_log (server, FL_LOG_LOOP,
+                   "Could not start a wait loop: %s; waiting and slow connections keep a "
+                   "thread each", fl_strerror (rc));
+}
+
+/* The next wait loop in turn, started if need be; NULL when none can run. */
+static FlWaitLoop *
+pick_loop (FlServer *server)
+{
+  guint first = atomic_fetch_add_explicit (&server->next_loop, 1, memory_order_relaxed);
+  FlWaitLoop *loop = NULL;
+  int rc = -1;
+
+  if (server->n_loops == 0)
+    return NULL;
+  fl_mutex_lock (&server->lock);
+  for (guint k = 0; k < server->n_loops && loop == NULL; k++)
+    {
+      guint i = (first + k) % server->n_loops;
+      if (!server->loop_running[i] && rc <= 0)
+        rc = start_loop_locked (server, i);
+      if (server->loop_running[i])
+        loop = server->loops[i];
+    }
+  fl_mutex_unlock (&server->lock);
+  log_loop_failure (server, rc);
+  return loop;
+}
+
+gboolean
+fl_server_hold (FlServer *server, const FlServerReply *reply)
+{
+  FlWaitLoop *loop = pick_loop (server);
+  FlServerReply *held;
+
+  if (loop == NULL)
     return FALSE;
-  /* SO_SNDTIMEO ends a send that makes no progress; the overall deadline also
-   * ends a peer that reads a trickle, yet leaves a big image at 1 MB/s. */
-  errsv = fl_net_send_all (fd, buffer->data, buffer->len,
-                           g_get_monotonic_time () + (gint64) server->send_timeout_ms * 1000
-                             + (gint64) buffer->len);
-  if (errsv != 0)
+  held = g_memdup2 (reply, sizeof *reply);
+  held->lent = FALSE;
+  if (held->png != NULL && !fl_server_take_budget (server, held))
+    {
+      g_free (held);
+      return FALSE;
+    }
+  atomic_fetch_add_explicit (&server->held, 1, memory_order_relaxed);
+  if (fl_wait_loop_push (loop, held))
+    return TRUE;
+  atomic_fetch_sub_explicit (&server->held, 1, memory_order_relaxed);
+  fl_server_return_budget (server, held);
+  g_free (held);
+  return FALSE;
+}
+
+/* The reply's wait, on this thread: no wait loop could take it. */
+static gboolean
+wait_here (FlServer *server, gint64 due)
+{
+  fl_mutex_lock (&server->lock);
+  while (!g_atomic_int_get (&server->cut) && g_get_monotonic_time () < due)
+    fl_cond_wait_until (&server->changed, &server->lock, due);
+  fl_mutex_unlock (&server->lock);
+  return !g_atomic_int_get (&server->cut);
+}
+
+/* Hands a started reply to a wait loop, with the buffers the handler lent it. */
+static gboolean
+hand_over (Handler *handler, const FlServerReply *reply)
+{
+  if (!fl_server_hold (handler->server, reply))
     return FALSE;
-  atomic_fetch_add_explicit (&server->bytes_sent, buffer->len, memory_order_relaxed);
+  handler->row = NULL;
+  handler->out = NULL;
   return TRUE;
+}
+
+typedef enum
+{
+  SERVED_SENT,
+  SERVED_FAILED,
+  SERVED_HELD, /* a wait loop has it now */
+} Served;
+
+/* Encodes and sends on this thread; a peer that keeps the handler waiting
+ * HANDLER_WAIT_US in all is handed to a wait loop (or, if none can take it,
+ * kept until its deadline, looking at the stop every HANDLER_POLL_MS). */
+static Served
+serve_here (Handler *handler, FlServerReply *reply)
+{
+  FlServer *server = handler->server;
+  gint64 waited = 0;
+  gboolean started;
+
+  if (reply->due > g_get_monotonic_time () && !wait_here (server, reply->due))
+    return SERVED_FAILED;
+  reply->row = handler->row;
+  reply->out = handler->out;
+  reply->lent = TRUE;
+  started = fl_server_reply_start (server, reply, &handler->rng);
+  /* Buffers it had to allocate stay the handler's, for the next connections. */
+  handler->row = reply->row;
+  handler->out = reply->out;
+  if (!started)
+    return SERVED_FAILED;
+  for (;;)
+    {
+      struct pollfd pfd = { .fd = reply->fd, .events = POLLOUT };
+      gint64 began, timeout_us;
+
+      switch (fl_server_reply_pump (server, reply, &handler->rng, G_MAXSIZE))
+        {
+        case FL_SERVER_REPLY_DONE:
+          return SERVED_SENT;
+        case FL_SERVER_REPLY_FAILED:
+          return SERVED_FAILED;
+        case FL_SERVER_REPLY_BLOCKED:
+        case FL_SERVER_REPLY_YIELD:
+          break;
+        }
+      if (waited >= HANDLER_WAIT_US && hand_over (handler, reply))
+        return SERVED_HELD;
+      began = g_get_monotonic_time ();
+      if (began >= reply->deadline)
+        return SERVED_FAILED;
+      timeout_us = waited < HANDLER_WAIT_US ? HANDLER_WAIT_US - waited : HANDLER_POLL_MS * 1000;
+      timeout_us = MIN (timeout_us, reply->deadline - began);
+      poll (&pfd, 1, (int) ((timeout_us + 999) / 1000));
+      waited += g_get_monotonic_time () - began;
+    }
+}
+
+/* One accepted connection, start to finish (or until a wait loop takes it). */
+static void
+handle (Handler *handler, int fd, const struct sockaddr_storage *peer, gint64 accepted_at)
+{
+  FlServer *server = handler->server;
+  FlServerReply reply;
+  Served served;
+
+  fl_server_reply_init (&reply, fd, peer, 0);
+  reply.accepted_at = accepted_at;
+  reply.track = handler->slot;
+  if (server->latency_ms > 0 || server->jitter_ms > 0)
+    {
+      /* The cost is paid here, where the handlers share it over the cores, so
+       * the wait loops only wait; the wait starts once it is paid. */
+      fl_rng_spend_cpu (&handler->rng, server->cost_us, &server->cut);
+      reply.cost_spent = TRUE;
+      reply.due = g_get_monotonic_time () + (gint64) server->latency_ms * 1000;
+      if (server->jitter_ms > 0)
+        reply.due += (gint64) (fl_rng_next (&handler->rng)
+                               % ((guint64) server->jitter_ms * 1000 + 1));
+      /* A connection that must wait costs no thread while it does. */
+      if (fl_server_hold (server, &reply))
+        return;
+    }
+  served = serve_here (handler, &reply);
+  if (served != SERVED_HELD)
+    fl_server_end_connection (server, &reply, served == SERVED_SENT);
 }
 
 static void *
 handler_thread (void *data)
 {
-  HandlerStart *start = data;
-  FlServer *server = start->server;
-  guint slot = start->slot;
-  g_autoptr (FlImage) image = fl_image_new (server->width, server->height, 3, NULL);
-  g_autoptr (GByteArray) buffer = g_byte_array_sized_new (512 + (guint) server->width * server->height * 3);
-  FlRng rng;
+  Handler *handler = data;
+  FlServer *server = handler->server;
 
-  g_free (start);
-  fl_rng_init (&rng);
-
+  fl_rng_init (&handler->rng);
   for (;;)
     {
       struct sockaddr_storage peer;
       socklen_t peer_length = sizeof peer;
-      gboolean sent;
-      int fd;
+      int fd, errsv, spawn_rc = -1;
+      gint64 accepted_at;
+      guint threads = 0;
+      gboolean leave;
 
+      /* Unknown unless accept fills it in. */
+      peer.ss_family = AF_UNSPEC;
       fd = accept4 (server->listen_fd, (struct sockaddr *) &peer, &peer_length, SOCK_CLOEXEC);
+      errsv = errno;
+      accepted_at = g_get_monotonic_time ();
 
       fl_mutex_lock (&server->lock);
       if (server->stopping)
@@ -224,85 +464,101 @@ handler_thread (void *data)
         }
       if (fd < 0)
         {
-          int errsv = errno;
-          switch (errsv)
-            {
-            case EINTR:
-            case ECONNABORTED:
-            case EPROTO:
-            case EPERM: /* firewall */
-              break;
-            case EMFILE:
-            case ENFILE:
-            case ENOBUFS:
-            case ENOMEM:
-              /* Accepting again at once would spin: the pending connection stays
-               * in the backlog until a descriptor is free. */
-              log_limited (server, LOG_NOFILE,
-                           "Could not accept a connection: %s; pausing for %d ms",
-                           fl_strerror (errsv), BACKOFF_MS);
-              backoff_locked (server, BACKOFF_MS);
-              break;
-            default:
-              log_limited (server, LOG_ACCEPT, "Could not accept a connection: %s",
-                           fl_strerror (errsv));
-              backoff_locked (server, 10);
-              break;
-            }
           fl_mutex_unlock (&server->lock);
+          accept_failed (server, errsv);
           continue;
         }
       server->idle--;
-      server->slot_fds[slot] = fd;
       if (server->idle == 0)
-        spawn_handler_locked (server);
+        {
+          spawn_rc = spawn_handler_locked (server);
+          threads = server->threads;
+        }
       fl_mutex_unlock (&server->lock);
+      log_spawn_failure (server, spawn_rc, threads);
       atomic_fetch_add_explicit (&server->active, 1, memory_order_relaxed);
 
-      sent = image != NULL && serve_one (server, fd, image, &rng, buffer);
-      if (sent)
-        {
-          atomic_fetch_add_explicit (&server->images_sent, 1, memory_order_relaxed);
-          if (server->sent_func)
-            server->sent_func ((struct sockaddr *) &peer, server->sent_data);
-        }
-      else
-        atomic_fetch_add_explicit (&server->failures, 1, memory_order_relaxed);
-      atomic_fetch_sub_explicit (&server->active, 1, memory_order_relaxed);
+      handle (handler, fd, &peer, accepted_at);
 
       fl_mutex_lock (&server->lock);
-      /* Cleared under the lock, so a forced stop never shuts down a reused number. */
-      server->slot_fds[slot] = -1;
       /* A thread on its way out is never counted idle: otherwise two could both
        * see the other as the spare and leave nobody accepting. */
-      if (server->stopping || server->idle >= server->spare_threads)
-        {
-          fl_mutex_unlock (&server->lock);
-          close (fd);
-          fl_mutex_lock (&server->lock);
-          break;
-        }
+      leave = server->stopping || server->idle >= server->spare_threads;
+      if (leave)
+        break;
       server->idle++;
       fl_mutex_unlock (&server->lock);
-      close (fd);
     }
 
   /* Lock held here; this thread is not counted idle any more. */
+  server->slot_used[handler->slot] = FALSE;
   server->threads--;
-  server->slot_fds[slot] = -2;
   fl_cond_broadcast (&server->changed);
   fl_mutex_unlock (&server->lock);
+  g_free (handler->row);
+  if (handler->out != NULL)
+    g_byte_array_unref (handler->out);
+  g_free (handler);
   return NULL;
+}
+
+static void
+wake_loops_locked (FlServer *server)
+{
+  for (guint i = 0; i < server->n_loops; i++)
+    if (server->loop_running[i])
+      fl_wait_loop_wake (server->loops[i]);
+}
+
+/* Called with the lock held, stopping set: waits for every thread until the
+ * deadline, then cuts what is still in flight (each reply notices within a row
+ * or a poll) and waits for the rest; frees the loops. */
+static void
+wait_for_threads_locked (FlServer *server, gint64 deadline)
+{
+  g_atomic_int_set (&server->stop_requested, 1);
+  fl_cond_broadcast (&server->changed);
+  wake_loops_locked (server);
+  while (server->threads > 0 || server->loops_live > 0)
+    {
+      if (!fl_cond_wait_until (&server->changed, &server->lock, deadline)
+          && g_get_monotonic_time () >= deadline)
+        {
+          g_atomic_int_set (&server->cut, 1);
+          fl_cond_broadcast (&server->changed);
+          wake_loops_locked (server);
+          deadline = G_MAXINT64;
+        }
+    }
+  for (guint i = 0; i < server->n_loops; i++)
+    {
+      g_clear_pointer (&server->loops[i], fl_wait_loop_free);
+      server->loop_running[i] = FALSE;
+    }
+}
+
+/* Raises the open-file limit for the handlers and the held connections; says
+ * so when not even the handlers fit. */
+static void
+raise_nofile_limit (FlServer *server)
+{
+  guint64 needed = (guint64) server->max_connections + 64;
+  guint64 limit = fl_net_raise_nofile_limit (needed + FL_SERVER_HELD_DESCRIPTORS);
+
+  if (limit < needed)
+    fl_events_notice (server->events, FL_STAGE_SERVE, FL_LOG_LIMIT,
+                      "The open-file limit is %" G_GUINT64_FORMAT " and cannot be raised to %"
+                      G_GUINT64_FORMAT "; fewer than %u connections may be served at once",
+                      limit, needed, server->max_connections);
 }
 
 gboolean
 fl_server_start (FlServer *server, GError **error)
 {
   FlSockAddr addr, bound;
-  struct timeval send_timeout;
   GError *local_error = NULL;
   guint initial;
-  int fd;
+  int fd, rc = -1;
 
   g_return_val_if_fail (!server->running, FALSE);
   fl_error_prepare_threads ();
@@ -315,27 +571,10 @@ fl_server_start (FlServer *server, GError **error)
       g_clear_error (&local_error);
       return FALSE;
     }
-  /* A thread per live connection needs a descriptor each, plus slack. */
-  {
-    guint64 wanted = (guint64) server->max_connections + 64;
-    guint64 limit = fl_net_raise_nofile_limit (wanted);
-    if (limit < wanted && server->log_func)
-      {
-        g_autofree char *message = g_strdup_printf (
-          "The open-file limit is %" G_GUINT64_FORMAT " and cannot be raised to %" G_GUINT64_FORMAT
-          "; fewer than %u connections may be served at once", limit, wanted,
-          server->max_connections);
-        server->log_func (message, server->log_data);
-      }
-  }
+  raise_nofile_limit (server);
   fd = fl_net_listen (&addr, SOMAXCONN, error);
   if (fd < 0)
     return FALSE;
-  /* Accepted sockets inherit the send timeout: no per-connection system call. */
-  send_timeout.tv_sec = server->send_timeout_ms / 1000;
-  send_timeout.tv_usec = (server->send_timeout_ms % 1000) * 1000;
-  setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
-
   fl_net_local_address (fd, &bound);
   fl_net_format_address (&bound, server->address, sizeof server->address);
   fl_net_format_host ((struct sockaddr *) &bound.storage, (char[64]){ 0 }, 64, &server->bound_port);
@@ -343,27 +582,42 @@ fl_server_start (FlServer *server, GError **error)
   fl_mutex_lock (&server->lock);
   server->listen_fd = fd;
   server->stopping = FALSE;
-  server->n_slots = server->max_connections;
-  server->slot_fds = g_new (int, server->n_slots);
-  for (guint i = 0; i < server->n_slots; i++)
-    server->slot_fds[i] = -2; /* -2: no thread owns the slot */
-  initial = MIN (2u, server->max_connections);
+  g_atomic_int_set (&server->stop_requested, 0);
+  g_atomic_int_set (&server->cut, 0);
+  server->loop_retry_at = 0;
+  g_free (server->slot_used);
+  server->slot_used = g_new0 (gboolean, server->max_handlers);
+  for (guint i = 0; i < server->n_loops; i++)
+    server->loops[i] = fl_wait_loop_new (server, i);
+  /* With a latency every connection waits: the loops are needed at once. */
+  if (server->latency_ms > 0 || server->jitter_ms > 0)
+    for (guint i = 0; i < server->n_loops && rc <= 0; i++)
+      rc = start_loop_locked (server, i);
+  initial = MIN (2u, server->max_handlers);
   for (guint i = 0; i < initial; i++)
-    if (!spawn_handler_locked (server))
+    if (spawn_handler_locked (server) != 0)
       break;
   if (server->threads == 0)
     {
+      server->stopping = TRUE;
+      wait_for_threads_locked (server, 0);
       fl_mutex_unlock (&server->lock);
       close (fd);
       server->listen_fd = -1;
-      g_clear_pointer (&server->slot_fds, g_free);
       g_set_error (error, FL_ERROR, FL_ERROR_FAILED,
                    "Could not start the server on %s: no thread could be created",
                    server->address);
       return FALSE;
     }
   server->running = TRUE;
+  server->started_at = g_get_monotonic_time ();
   fl_mutex_unlock (&server->lock);
+  fl_events_emit (server->events, &(FlEvent) {
+    .kind = FL_EVENT_STAGE_STARTED, .t0 = server->started_at, .t1 = server->started_at,
+    .stage = { .stage = FL_STAGE_SERVE, .code = FL_EVENT_NO_ERROR,
+               .tracks = server->max_handlers },
+  });
+  log_loop_failure (server, rc);
   return TRUE;
 }
 
@@ -397,8 +651,9 @@ fl_server_get_stats (FlServer *server, FlServerStats *stats)
   stats->bytes_sent = atomic_load_explicit (&server->bytes_sent, memory_order_relaxed);
   stats->failures = atomic_load_explicit (&server->failures, memory_order_relaxed);
   stats->active = atomic_load_explicit (&server->active, memory_order_relaxed);
+  stats->held = atomic_load_explicit (&server->held, memory_order_relaxed);
   fl_mutex_lock (&server->lock);
-  stats->threads = server->threads;
+  stats->threads = server->threads + server->loops_live;
   fl_mutex_unlock (&server->lock);
 }
 
@@ -418,25 +673,17 @@ fl_server_stop (FlServer *server, guint grace_ms)
    * new connections at once; the descriptor itself stays open until all threads
    * are gone, so no thread ever uses a closed or reused number. */
   shutdown (server->listen_fd, SHUT_RDWR);
-  fl_cond_broadcast (&server->changed);
-
-  while (server->threads > 0)
-    {
-      if (!fl_cond_wait_until (&server->changed, &server->lock, deadline)
-          && g_get_monotonic_time () >= deadline)
-        {
-          /* Grace is over: cut the connections still in flight. */
-          for (guint i = 0; i < server->n_slots; i++)
-            if (server->slot_fds[i] >= 0)
-              shutdown (server->slot_fds[i], SHUT_RDWR);
-          deadline = G_MAXINT64;
-        }
-    }
+  wait_for_threads_locked (server, deadline);
   close (server->listen_fd);
   server->listen_fd = -1;
-  g_clear_pointer (&server->slot_fds, g_free);
   server->running = FALSE;
   fl_mutex_unlock (&server->lock);
+  fl_events_emit (server->events, &(FlEvent) {
+    .kind = FL_EVENT_STAGE_ENDED, .t0 = server->started_at, .t1 = g_get_monotonic_time (),
+    .stage = { .stage = FL_STAGE_SERVE, .code = FL_EVENT_NO_ERROR,
+               .done = atomic_load_explicit (&server->images_sent, memory_order_relaxed) },
+  });
+  fl_events_flush (server->events);
 }
 
 void
@@ -448,17 +695,18 @@ fl_server_free (FlServer *server)
   fl_mutex_clear (&server->lock);
   fl_cond_clear (&server->changed);
   g_free (server->host);
+  g_free (server->slot_used);
   g_free (server);
 }
 
 gsize
-fl_server_format_sent_line (const struct sockaddr *peer, char *buffer, gsize size)
+fl_server_format_sent_line (const FlEvent *event, char *buffer, gsize size)
 {
   char host[64];
-  guint port = 0;
   int length;
 
-  fl_net_format_host (peer, host, sizeof host, &port);
-  length = g_snprintf (buffer, size, "Sent an image to (%s, %u)", host, port);
+  length = g_snprintf (buffer, size, "Sent an image to (%s, %u)",
+                       fl_event_peer_host (&event->connection.peer, host, sizeof host),
+                       event->connection.peer.port);
   return (gsize) MIN (length, (int) size - 1);
 }

@@ -52,6 +52,18 @@ typedef struct
   char *label;
 } Plan;
 
+static void
+emit_run (FlEvents *events, FlEventKind kind, guint index, guint total, gint64 start,
+          const GError *run_error)
+{
+  fl_events_emit (events, &(FlEvent) {
+    .kind = kind, .t0 = start,
+    .t1 = kind == FL_EVENT_RUN_STARTED ? start : g_get_monotonic_time (),
+    .run = { .index = index, .total = total,
+             .code = run_error != NULL ? run_error->code : FL_EVENT_NO_ERROR },
+  });
+}
+
 static gboolean
 cancelled (GCancellable *cancellable, GError **error)
 {
@@ -118,12 +130,13 @@ make_plans (FlSweepKind kind, const FlPipelineConfig *base, const guint *values,
  * it failed. */
 static gboolean
 run_plan (const Plan *plan, guint repetition, gboolean fresh_frames, guint index, guint total,
-          const FlSweepCallbacks *callbacks, gpointer user_data, gpointer pipeline_data,
-          GCancellable *cancellable, GPtrArray *records, GError **error)
+          const FlSweepCallbacks *callbacks, gpointer user_data, GCancellable *cancellable,
+          GPtrArray *records, GError **error)
 {
   g_autoptr (FlRunRecord) record = fl_run_record_new (plan->label);
   g_autoptr (GError) run_error = NULL;
   FlPipelineResult result;
+  gint64 start;
   gboolean ok;
 
   if (fresh_frames && plan->config.run_download)
@@ -134,8 +147,11 @@ run_plan (const Plan *plan, guint repetition, gboolean fresh_frames, guint index
   record->ok = FALSE; /* not finished yet */
   if (callbacks->run_started)
     callbacks->run_started (index, total, record, user_data);
-  ok = fl_pipeline_run (&plan->config, &callbacks->pipeline, pipeline_data, cancellable, &result,
-                        &run_error);
+  start = g_get_monotonic_time ();
+  emit_run (plan->config.events, FL_EVENT_RUN_STARTED, index, total, start, NULL);
+  ok = fl_pipeline_run (&plan->config, cancellable, &result, &run_error);
+  emit_run (plan->config.events, FL_EVENT_RUN_ENDED, index, total, start, run_error);
+  fl_events_flush (plan->config.events);
   fl_run_record_fill (record, &plan->config, &result, run_error);
   if (callbacks->run_finished)
     callbacks->run_finished (index, total, record, user_data);
@@ -156,7 +172,6 @@ fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *value
   static const FlSweepCallbacks no_callbacks = { 0 };
   static const FlSweepOptions once = { 1, 0, FALSE };
   g_autofree Plan *plans = NULL;
-  gpointer pipeline_data;
   guint n_plans, repeat, rounds, total, index = 0;
   gboolean ok = TRUE;
 
@@ -166,7 +181,6 @@ fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *value
     callbacks = &no_callbacks;
   if (options == NULL)
     options = &once;
-  pipeline_data = callbacks->pipeline_data ? callbacks->pipeline_data : user_data;
 
   if (kind != FL_SWEEP_COMPARE && n_values == 0)
     {
@@ -187,8 +201,7 @@ fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *value
       FlPipelineConfig download = *base;
       download.run_encode = FALSE;
       ok = !cancelled (cancellable, error)
-           && fl_pipeline_run (&download, &callbacks->pipeline, pipeline_data, cancellable, NULL,
-                               error);
+           && fl_pipeline_run (&download, cancellable, NULL, error);
     }
 
   for (guint round = 0; ok && round < rounds; round++)
@@ -198,7 +211,7 @@ fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *value
 
         ok = !cancelled (cancellable, error)
              && run_plan (&plans[i], repetition, options->fresh_frames, index, total, callbacks,
-                          user_data, pipeline_data, cancellable, records, error);
+                          user_data, cancellable, records, error);
       }
 
   for (guint i = 0; i < n_plans; i++)

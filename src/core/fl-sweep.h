@@ -43,15 +43,11 @@ typedef struct
    * from 0 over the whole sweep, total is the number of runs. */
   void (*run_started) (guint index, guint total, const FlRunRecord *record, gpointer user_data);
   void (*run_finished) (guint index, guint total, const FlRunRecord *record, gpointer user_data);
-  /* Forwarded from each run's pipeline (any thread). */
-  FlPipelineCallbacks pipeline;
   /* Optional, from the sweep's thread after each run_finished: the run's own
    * configuration and its full result (per-server figures, GIF size...). */
   void (*run_result) (guint index, const FlPipelineConfig *config,
                       const FlPipelineResult *result, const GError *run_error,
                       gpointer user_data);
-  /* The user_data of the pipeline callbacks; NULL: the sweep's own. */
-  gpointer pipeline_data;
 } FlSweepCallbacks;
 
 /* Runs base for every values[i] (threads or processes; ignored for COMPARE),
@@ -66,10 +62,11 @@ typedef struct
  *
  * Labels: "threads=N", "processes=N", or "baseline" and "chosen" for COMPARE.
  * THREADS runs only the download stage; PROCESSES only the GIF stage, after one
- * download of the frames when base->run_download is TRUE (seen by the pipeline
- * callbacks, not recorded; if it fails, FALSE with no record appended); set
+ * download of the frames when base->run_download is TRUE (its stage events are
+ * reported, it is not recorded; if it fails, FALSE with no record appended); set
  * base->run_download FALSE when the frames are already there. COMPARE runs the
- * stages base asks for, first with 1 thread and 1 process. */
+ * stages base asks for, first with 1 thread and 1 process. base->events gets
+ * every run's events between FL_EVENT_RUN_STARTED and FL_EVENT_RUN_ENDED. */
 gboolean fl_sweep_run (FlSweepKind kind, const FlPipelineConfig *base, const guint *values,
                        guint n_values, const FlSweepOptions *options,
                        const FlSweepCallbacks *callbacks, gpointer user_data,

@@ -255,8 +255,8 @@ peek_data_free (PeekData *peek)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PeekData, peek_data_free)
 
-/* Threads finish frames roughly in index order, so the newest frame on disk is
- * at most a few below the count done; a frame is renamed into place whole. */
+/* newest is the frame the events say was written last (renamed into place
+ * whole); the few below it are there in case it is already gone. */
 static void
 peek_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
@@ -311,15 +311,17 @@ maybe_peek (FlClientPanel *self)
   FlStageSnapshot snap;
   PeekData *peek;
   gint64 now = g_get_monotonic_time ();
+  guint latest;
 
   fl_pipeline_bridge_get (self->bridge, FL_STAGE_DOWNLOAD, &snap);
-  if (self->peeking || snap.done == 0 || snap.finished || now - self->last_peek < PEEK_INTERVAL_US)
+  if (self->peeking || !fl_pipeline_bridge_get_latest_frame (self->bridge, &latest)
+      || snap.finished || now - self->last_peek < PEEK_INTERVAL_US)
     return;
   self->last_peek = now;
   self->peeking = TRUE;
   peek = g_new0 (PeekData, 1);
   peek->frames_dir = g_strdup (effective_frames_dir (self));
-  peek->newest = (guint) MIN (snap.done - 1, G_MAXUINT);
+  peek->newest = latest;
   peek->tries = MIN (2 * self->threads + 2, 64);
   /* File times lag the clock by a tick or two. */
   peek->since = self->run_start_real - 50 * 1000;
@@ -350,8 +352,8 @@ run_pipeline (gpointer user_data)
 {
   RunData *data = user_data;
 
-  data->ok = fl_pipeline_run (&data->setup->config, fl_pipeline_bridge_callbacks (), data->bridge,
-                              data->cancellable, &data->result, &data->error);
+  data->ok = fl_pipeline_run (&data->setup->config, data->cancellable, &data->result,
+                              &data->error);
   return NULL;
 }
 
@@ -486,7 +488,7 @@ fl_client_panel_run (FlClientPanel *self)
   data = g_new0 (RunData, 1);
   data->setup = fl_client_panel_get_setup (self);
   data->bridge = fl_pipeline_bridge_new ();
-  data->setup->config.download.in_flight = &data->bridge->in_flight;
+  data->setup->config.events = fl_pipeline_bridge_get_events (data->bridge);
   data->started_unix = g_get_real_time () / G_USEC_PER_SEC;
 
   self->cancellable = g_cancellable_new ();

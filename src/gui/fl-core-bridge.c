@@ -1,4 +1,4 @@
-/* fl-core-bridge.c: atomics and a bounded ring between core threads and the UI. */
+/* fl-core-bridge.c: atomics and a bounded ring between the core's events and the UI. */
 #include "fl-core-bridge.h"
 #include "fl-sync.h"
 
@@ -81,24 +81,32 @@ fl_log_ring_take (FlLogRing *ring, guint64 *dropped)
 }
 
 void
-fl_log_ring_on_server_sent (const struct sockaddr *peer, gpointer user_data)
+fl_log_ring_read_server_events (const FlEvent *events, guint n_events, gpointer user_data)
 {
-  char line[128];
+  for (guint i = 0; i < n_events; i++)
+    if (events[i].kind == FL_EVENT_CONNECTION_SERVED
+        && events[i].connection.code == FL_EVENT_NO_ERROR)
+      {
+        char line[128];
 
-  fl_server_format_sent_line (peer, line, sizeof line);
-  fl_log_ring_push (user_data, line);
+        /* The lab's words, kept in English like the CLI's. */
+        fl_server_format_sent_line (&events[i], line, sizeof line);
+        fl_log_ring_push (user_data, line);
+      }
+    else if (events[i].kind == FL_EVENT_NOTICE)
+      fl_log_ring_push (user_data, events[i].notice.text);
 }
 
-void
-fl_log_ring_on_server_log (const char *message, gpointer user_data)
-{
-  fl_log_ring_push (user_data, message);
-}
+static void read_pipeline_events (const FlEvent *events, guint n_events, gpointer user_data);
 
 FlPipelineBridge *
 fl_pipeline_bridge_new (void)
 {
-  return g_atomic_rc_box_new0 (FlPipelineBridge);
+  FlPipelineBridge *bridge = g_atomic_rc_box_new0 (FlPipelineBridge);
+
+  bridge->events = fl_events_new (0);
+  fl_events_add_reader (bridge->events, read_pipeline_events, bridge, NULL);
+  return bridge;
 }
 
 FlPipelineBridge *
@@ -107,10 +115,26 @@ fl_pipeline_bridge_ref (FlPipelineBridge *bridge)
   return g_atomic_rc_box_acquire (bridge);
 }
 
+static void
+bridge_clear (gpointer data)
+{
+  FlPipelineBridge *bridge = data;
+
+  /* The last reference is never the reader's (it holds none): the stream's
+   * thread is not the one joined here. */
+  fl_events_free (bridge->events);
+}
+
 void
 fl_pipeline_bridge_unref (FlPipelineBridge *bridge)
 {
-  g_atomic_rc_box_release (bridge);
+  g_atomic_rc_box_release_full (bridge, bridge_clear);
+}
+
+FlEvents *
+fl_pipeline_bridge_get_events (FlPipelineBridge *bridge)
+{
+  return bridge->events;
 }
 
 void
@@ -135,7 +159,8 @@ fl_pipeline_bridge_reset (FlPipelineBridge *bridge)
     }
   for (guint i = 0; i < FL_BRIDGE_SLICES; i++)
     g_atomic_int_set (&bridge->slices[i], 0);
-  /* in_flight belongs to the downloader: it returns to 0 by itself. */
+  /* in_flight returns to 0 by itself, as every attempt ends. */
+  g_atomic_int_set (&bridge->latest_frame, 0);
   g_atomic_int_set (&bridge->n_workers, 0);
 }
 
@@ -173,8 +198,8 @@ on_stage_finished (FlStage stage, double seconds, gpointer user_data)
   g_atomic_int_set (&bridge->finished[stage], TRUE);
 }
 
-/* Only the encoder's thread calls this: plain read-modify-write of the
- * atomics is enough; the atomics are for the readers. */
+/* Only the stream's reader calls this, never twice at once: plain
+ * read-modify-write of the atomics is enough; the atomics are for the UI. */
 static void
 on_worker_progress (guint worker, guint first, guint n_frames, guint done, gpointer user_data)
 {
@@ -212,17 +237,53 @@ on_worker_progress (guint worker, guint first, guint n_frames, guint done, gpoin
     }
 }
 
-const FlPipelineCallbacks *
-fl_pipeline_bridge_callbacks (void)
+static void
+read_pipeline_events (const FlEvent *events, guint n_events, gpointer user_data)
 {
-  static const FlPipelineCallbacks callbacks = {
-    on_stage_started,
-    on_stage_progress,
-    on_stage_finished,
-    on_worker_progress,
-  };
+  FlPipelineBridge *bridge = user_data;
 
-  return &callbacks;
+  for (guint i = 0; i < n_events; i++)
+    {
+      const FlEvent *event = &events[i];
+      FlStage stage = event->stage.stage;
+
+      switch (event->kind)
+        {
+        case FL_EVENT_STAGE_STARTED:
+          if (stage <= FL_STAGE_ENCODE)
+            on_stage_started (stage, event->stage.total, bridge);
+          break;
+        case FL_EVENT_STAGE_ENDED:
+          if (stage <= FL_STAGE_ENCODE && event->stage.code == FL_EVENT_NO_ERROR)
+            on_stage_finished (stage, (double) (event->t1 - event->t0) / G_USEC_PER_SEC, bridge);
+          break;
+        case FL_EVENT_FRAME_STARTED:
+          g_atomic_int_inc (&bridge->in_flight);
+          break;
+        case FL_EVENT_FRAME_FETCHED:
+          g_atomic_int_set (&bridge->latest_frame, (gint) event->frame.index + 1);
+          on_stage_progress (FL_STAGE_DOWNLOAD, event->frame.done,
+                             __atomic_load_n (&bridge->total[FL_STAGE_DOWNLOAD], __ATOMIC_ACQUIRE),
+                             bridge);
+          G_GNUC_FALLTHROUGH;
+        case FL_EVENT_FRAME_RETRY:
+        case FL_EVENT_FRAME_FAILED:
+          g_atomic_int_add (&bridge->in_flight, -1);
+          break;
+        case FL_EVENT_CHUNK_STARTED:
+        case FL_EVENT_CHUNK_PROGRESS:
+        case FL_EVENT_CHUNK_ENCODED:
+          on_worker_progress (event->track, event->chunk.first, event->chunk.count,
+                              event->chunk.done, bridge);
+          if (event->kind != FL_EVENT_CHUNK_STARTED)
+            on_stage_progress (FL_STAGE_ENCODE, event->chunk.stage_done,
+                               __atomic_load_n (&bridge->total[FL_STAGE_ENCODE], __ATOMIC_ACQUIRE),
+                               bridge);
+          break;
+        default:
+          break;
+        }
+    }
 }
 
 void
@@ -241,6 +302,17 @@ guint
 fl_pipeline_bridge_get_in_flight (FlPipelineBridge *bridge)
 {
   return (guint) MAX (g_atomic_int_get (&bridge->in_flight), 0);
+}
+
+gboolean
+fl_pipeline_bridge_get_latest_frame (FlPipelineBridge *bridge, guint *index)
+{
+  gint latest = g_atomic_int_get (&bridge->latest_frame);
+
+  if (latest <= 0)
+    return FALSE;
+  *index = (guint) latest - 1;
+  return TRUE;
 }
 
 guint

@@ -1,10 +1,10 @@
-/* fl-core-bridge.h: core callbacks (any thread, any rate) -> coalesced main-loop state.
+/* fl-core-bridge.h: the core's event stream -> coalesced main-loop state.
  *
- * Core modules call back from many threads, up to tens of thousands of times a
- * second. Nothing here touches a widget: the callbacks store the latest values
- * in atomics or append to a bounded ring under a mutex, and a panel's ~20 Hz
- * main-loop timer takes a snapshot. So the main loop sees a fixed, small amount
- * of work per tick whatever the event rate.
+ * Core modules report through an FlEvents stream from many threads, up to tens
+ * of thousands of events a second. Nothing here touches a widget: the readers
+ * store the latest values in atomics or append to a bounded ring under a mutex,
+ * and a panel's ~20 Hz main-loop timer takes a snapshot. So the main loop sees a
+ * fixed, small amount of work per tick whatever the event rate.
  */
 #pragma once
 
@@ -29,16 +29,16 @@ void       fl_log_ring_push (FlLogRing *ring, const char *line);
  * first, NULL-terminated, caller frees) and how many were dropped meanwhile. */
 char     **fl_log_ring_take (FlLogRing *ring, guint64 *dropped);
 
-/* A FlServerSentFunc that formats the lab's "Sent an image to (host, port)" into
- * the FlLogRing passed as user_data. */
-void       fl_log_ring_on_server_sent (const struct sockaddr *peer, gpointer user_data);
-/* A FlServerLogFunc for the same ring. */
-void       fl_log_ring_on_server_log (const char *message, gpointer user_data);
+/* An FlEventReader for a server's stream, with the FlLogRing as user_data: the
+ * lab's "Sent an image to (host, port)" per image sent, and every notice. */
+void       fl_log_ring_read_server_events (const FlEvent *events, guint n_events,
+                                           gpointer user_data);
 
-/* Pipeline progress as atomics: pass fl_pipeline_bridge_callbacks() and the
- * bridge to fl_pipeline_run, and &bridge->in_flight as the download's in_flight.
+/* Pipeline progress as atomics, read from the bridge's own event stream: set
+ * the pipeline config's events to fl_pipeline_bridge_get_events (bridge).
  * Reference counted (atomically): the run's thread, its panel and the live
- * concurrency view each hold one, so none has to outlive the others. */
+ * concurrency view each hold one, so none has to outlive the others; the
+ * stream goes with the last reference. */
 #define FL_BRIDGE_MAX_WORKERS 64
 /* The GIF's frames in this many equal slices, each remembering which worker
  * took it and whether it is encoded: a worker gets many chunks in turn, and a
@@ -52,13 +52,15 @@ typedef struct
   gint started[2];
   gint finished[2];
   double seconds[2];    /* valid once finished[stage] is set */
-  gint in_flight;       /* downloads connected right now (the downloader keeps it) */
+  gint in_flight;       /* attempts at a frame under way right now */
+  gint latest_frame;    /* the frame written last, + 1; 0 before the first */
   guint n_workers;      /* highest GIF worker index seen + 1 */
   guint worker_first[FL_BRIDGE_MAX_WORKERS];
   guint worker_n[FL_BRIDGE_MAX_WORKERS];
   guint worker_done[FL_BRIDGE_MAX_WORKERS];
   guint worker_frames[FL_BRIDGE_MAX_WORKERS];  /* encoded by each worker so far */
   gint slices[FL_BRIDGE_SLICES];  /* 0 nobody, 2 (w + 1) taken by w, + 1 once encoded */
+  FlEvents *events;
 } FlPipelineBridge;
 
 typedef struct
@@ -74,7 +76,7 @@ typedef struct
   guint frames;                 /* all the frames it encoded so far */
 } FlWorkerSnapshot;
 
-/* A zeroed bridge with one reference. */
+/* A zeroed bridge with one reference, and its stream. */
 FlPipelineBridge *fl_pipeline_bridge_new (void);
 FlPipelineBridge *fl_pipeline_bridge_ref (FlPipelineBridge *bridge);
 void fl_pipeline_bridge_unref (FlPipelineBridge *bridge);
@@ -83,11 +85,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlPipelineBridge, fl_pipeline_bridge_unref)
 /* Any thread (a sweep resets between its runs while the UI reads): every field
  * is stored atomically. */
 void fl_pipeline_bridge_reset (FlPipelineBridge *bridge);
-const FlPipelineCallbacks *fl_pipeline_bridge_callbacks (void);
+/* The stream the bridge reads; it lives as long as the bridge. */
+FlEvents *fl_pipeline_bridge_get_events (FlPipelineBridge *bridge);
 /* Any thread; a consistent-enough snapshot of one stage. */
 void fl_pipeline_bridge_get (FlPipelineBridge *bridge, FlStage stage, FlStageSnapshot *out);
-/* Any thread: the connections open right now. */
+/* Any thread: the attempts at a frame under way right now. */
 guint fl_pipeline_bridge_get_in_flight (FlPipelineBridge *bridge);
+/* Any thread: the frame written last, or FALSE before the first. */
+gboolean fl_pipeline_bridge_get_latest_frame (FlPipelineBridge *bridge, guint *index);
 /* Any thread: copies up to max workers' ranges into out; returns how many. */
 guint fl_pipeline_bridge_get_workers (FlPipelineBridge *bridge, FlWorkerSnapshot *out, guint max);
 /* Any thread: the FL_BRIDGE_SLICES slice states (see FlPipelineBridge.slices). */

@@ -17,7 +17,8 @@ struct _FlServerPanel
   GtkWidget parent_instance;
 
   FlServer *server;       /* owned while running */
-  FlLogRing *ring;        /* outlives server: its threads write here */
+  FlLogRing *ring;        /* outlives events: its reader writes here */
+  FlEvents *events;       /* outlives server: the servers report here */
   GCancellable *cancellable;
   GSettings *settings;
   guint tick_id;
@@ -296,9 +297,8 @@ fl_server_panel_set_running (FlServerPanel *self, gboolean running)
           return;
         }
       show_error (self, NULL);
+      config.events = self->events;
       server = fl_server_new (&config);
-      fl_server_set_sent_func (server, fl_log_ring_on_server_sent, self->ring);
-      fl_server_set_log_func (server, fl_log_ring_on_server_log, self->ring);
       set_busy (self, TRUE);
       task = g_task_new (NULL, NULL, on_started, g_object_ref (self));
       /* No destroy notify: on_started keeps or frees server. */
@@ -427,6 +427,7 @@ fl_server_panel_finalize (GObject *object)
   FlServerPanel *self = FL_SERVER_PANEL (object);
 
   /* Every server thread has been joined by now (dispose or on_stopped). */
+  fl_events_free (self->events);
   fl_log_ring_free (self->ring);
   g_free (self->error);
   G_OBJECT_CLASS (fl_server_panel_parent_class)->finalize (object);
@@ -504,6 +505,8 @@ fl_server_panel_init (FlServerPanel *self)
   g_signal_connect_object (adjustment, "value-changed", G_CALLBACK (on_log_value_changed), self,
                            G_CONNECT_SWAPPED);
   self->ring = fl_log_ring_new (LOG_RING_LINES);
+  self->events = fl_events_new (0);
+  fl_events_add_reader (self->events, fl_log_ring_read_server_events, self->ring, NULL);
   self->cancellable = g_cancellable_new ();
   self->settings = fl_settings_new ();
   if (self->settings != NULL)

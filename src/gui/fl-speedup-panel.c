@@ -209,41 +209,12 @@ on_run_finished (guint index, guint total, const FlRunRecord *record, gpointer u
   post (user_data, index, total, record, TRUE);
 }
 
-/* The pipeline's callbacks get the sweep's user_data: hand the bridge on. */
-static void
-on_stage_started (FlStage stage, guint64 total, gpointer user_data)
-{
-  fl_pipeline_bridge_callbacks ()->stage_started (stage, total, ((SweepData *) user_data)->bridge);
-}
-
-static void
-on_stage_progress (FlStage stage, guint64 done, guint64 total, gpointer user_data)
-{
-  fl_pipeline_bridge_callbacks ()->stage_progress (stage, done, total,
-                                                   ((SweepData *) user_data)->bridge);
-}
-
-static void
-on_stage_finished (FlStage stage, double seconds, gpointer user_data)
-{
-  fl_pipeline_bridge_callbacks ()->stage_finished (stage, seconds,
-                                                   ((SweepData *) user_data)->bridge);
-}
-
-static void
-on_worker_progress (guint worker, guint first, guint n_frames, guint done, gpointer user_data)
-{
-  fl_pipeline_bridge_callbacks ()->worker_progress (worker, first, n_frames, done,
-                                                    ((SweepData *) user_data)->bridge);
-}
-
 static void
 sweep_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   static const FlSweepCallbacks callbacks = {
     on_run_started,
     on_run_finished,
-    { on_stage_started, on_stage_progress, on_stage_finished, on_worker_progress },
   };
   SweepData *data = task_data;
   GError *error = NULL;
@@ -314,7 +285,7 @@ fl_speedup_panel_start (FlSpeedupPanel *self, FlSweepKind kind, FlRunSetup *setu
   data->setup = setup;
   data->values = fl_speedup_panel_sweep_values (kind);
   data->bridge = fl_pipeline_bridge_new ();
-  data->setup->config.download.in_flight = &data->bridge->in_flight;
+  data->setup->config.events = fl_pipeline_bridge_get_events (data->bridge);
   data->panel = g_object_ref (self);
   data->records = g_ptr_array_new_with_free_func ((GDestroyNotify) fl_run_record_free);
   if (kind == FL_SWEEP_PROCESSES)

@@ -21,6 +21,7 @@
 #include "fl-error.h"
 #include "fl-file.h"
 #include "fl-gif-block.h"
+#include "fl-process.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -166,6 +167,10 @@ hold (Worker *worker, guint slot, guint index, FlGifSource *source)
 static gboolean
 encode_range (Worker *worker, guint first, guint count, GError **error)
 {
+  FlGifChunkTimes times = { .start_us = g_get_monotonic_time () };
+
+  /* The range's own phases only: what came before is not in its span. */
+  fl_gif_block_encoder_take_times (worker->encoder, &times.phases);
   const guint end = worker->first + worker->n_frames;
   g_autoptr (FlGifSource) prev = NULL;
   g_autoptr (FlGifSource) cur = NULL;
@@ -235,7 +240,10 @@ encode_range (Worker *worker, guint first, guint count, GError **error)
   /* A range that starts where this one ended needs these two again. */
   hold (worker, 0, first + count - 1, g_steal_pointer (&prev));
   hold (worker, 1, first + count, g_steal_pointer (&cur));
-  fl_gif_record_append (worker->out, FL_GIF_RECORD_DONE, count, 0, 0, 0, NULL, 0);
+  /* Where the time went, for the encoder's events (a timeline, a trace). */
+  fl_gif_block_encoder_take_times (worker->encoder, &times.phases);
+  times.end_us = g_get_monotonic_time ();
+  fl_gif_record_append (worker->out, FL_GIF_RECORD_DONE, count, 0, 0, 0, &times, sizeof times);
   /* The encoder waits for DONE before it hands out the next range. */
   flush_or_die (worker->out);
   return TRUE;
@@ -306,6 +314,8 @@ main (int argc, char **argv)
     { NULL },
   };
   Worker worker = { 0 };
+
+  fl_process_init ();
 
   context = g_option_context_new ("FRAMES_DIR DELAY_CS FIRST N_FRAMES");
   g_option_context_add_main_entries (context, entries, NULL);

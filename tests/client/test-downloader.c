@@ -184,22 +184,59 @@ count_entries (const char *dir)
   return n;
 }
 
-typedef struct
-{
-  gint calls;
-  guint64 max_done;
-  FlMutex lock;
-} ProgressLog;
-
+/* The events of a good run: the stage around everything, every frame fetched
+ * once by one of the threads, each attempt started before it ends on the same
+ * thread, phases within the attempt, the done count reaching n_frames, and the
+ * stage's span equal to the seconds reported. */
 static void
-on_progress (guint64 done, guint64 total, gpointer data)
+check_events (GArray *events, guint n_frames, guint threads, double seconds)
 {
-  ProgressLog *log = data;
+  g_autofree guint *fetched = g_new0 (guint, n_frames);
+  g_autofree gint *open = g_new0 (gint, threads);
+  const FlEvent *first = &g_array_index (events, FlEvent, 0);
+  const FlEvent *last = &g_array_index (events, FlEvent, events->len - 1);
+  guint64 max_done = 0;
 
-  fl_mutex_lock (&log->lock);
-  log->calls++;
-  log->max_done = MAX (log->max_done, done);
-  fl_mutex_unlock (&log->lock);
+  g_assert_cmpint (first->kind, ==, FL_EVENT_STAGE_STARTED);
+  g_assert_cmpint (first->stage.stage, ==, FL_STAGE_DOWNLOAD);
+  g_assert_cmpuint (first->stage.total, ==, n_frames);
+  g_assert_cmpuint (first->stage.tracks, ==, threads);
+  g_assert_cmpint (last->kind, ==, FL_EVENT_STAGE_ENDED);
+  g_assert_cmpint (last->stage.code, ==, FL_EVENT_NO_ERROR);
+  g_assert_cmpuint (last->stage.done, ==, n_frames);
+  g_assert_cmpfloat ((double) (last->t1 - last->t0) / G_USEC_PER_SEC, ==, seconds);
+  for (guint i = 1; i + 1 < events->len; i++)
+    {
+      const FlEvent *event = &g_array_index (events, FlEvent, i);
+
+      g_assert_cmpuint (event->track, <, threads);
+      g_assert_cmpuint (event->frame.index, <, n_frames);
+      g_assert_cmpint (event->t0, >=, first->t0);
+      g_assert_cmpint (event->t1, <=, last->t1);
+      g_assert_cmpint (event->t1, >=, event->t0);
+      if (event->kind == FL_EVENT_FRAME_STARTED)
+        {
+          g_assert_cmpint (open[event->track], ==, 0);
+          open[event->track] = (gint) event->frame.index + 1;
+          continue;
+        }
+      g_assert_cmpint (open[event->track], ==, (gint) event->frame.index + 1);
+      open[event->track] = 0;
+      g_assert_cmpuint ((guint64) event->frame.connect_us + event->frame.wait_us
+                          + event->frame.write_us, ==, event->t1 - event->t0);
+      if (event->kind == FL_EVENT_FRAME_FETCHED)
+        {
+          fetched[event->frame.index]++;
+          g_assert_cmpuint (event->frame.bytes, >, 300);
+          g_assert_cmpuint (event->frame.attempt, >=, 1);
+          max_done = MAX (max_done, event->frame.done);
+        }
+    }
+  for (guint t = 0; t < threads; t++)
+    g_assert_cmpint (open[t], ==, 0);
+  for (guint f = 0; f < n_frames; f++)
+    g_assert_cmpuint (fetched[f], ==, 1);
+  g_assert_cmpuint (max_done, ==, n_frames);
 }
 
 static void
@@ -238,8 +275,9 @@ test_download_frames (gconstpointer data)
   FlServerConfig server_config = { .host = "127.0.0.1" };
   FlDownloadConfig config = { 0 };
   FlDownloadResult result;
-  ProgressLog log = { 0 };
-  gint in_flight = 0;
+  g_autoptr (FlEvents) events = fl_events_new (0);
+  g_autoptr (FlEventLog) log = fl_event_log_new (events);
+  g_autoptr (GArray) seen = NULL;
 
   server = fl_server_new (&server_config);
   g_assert_true (fl_server_start (server, &error));
@@ -250,20 +288,18 @@ test_download_frames (gconstpointer data)
   config.frames_dir = dir; /* missing, with a missing parent: created */
   config.n_frames = 200;
   config.threads = threads;
-  config.in_flight = &in_flight;
+  config.events = events;
   config.frame_timeout_ms = 3000; /* fail in seconds, not minutes, if the server hangs */
-  fl_mutex_init (&log.lock);
-  g_assert_true (fl_download_frames (&config, on_progress, &log, NULL, &result, &error));
+  g_assert_true (fl_download_frames (&config, NULL, &result, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (result.frames, ==, 200);
   g_assert_cmpuint (result.failures, ==, 0);
   g_assert_cmpuint (result.bytes, >, 200 * 300);
-  g_assert_cmpint (log.calls, ==, 200);
-  g_assert_cmpuint (log.max_done, ==, 200);
-  g_assert_cmpint (in_flight, ==, 0);
   g_assert_cmpfloat (result.seconds, >, 0);
+  /* Flushed on return: every event is there. */
+  seen = fl_event_log_dup (log);
+  check_events (seen, 200, threads, result.seconds);
   check_frames (dir, 200);
-  fl_mutex_clear (&log.lock);
   fl_test_remove_tree (root);
 }
 
@@ -292,7 +328,7 @@ test_refused (void)
   config.n_frames = 50;
   config.threads = 8;
   start = g_get_monotonic_time ();
-  g_assert_false (fl_download_frames (&config, NULL, NULL, NULL, &result, &error));
+  g_assert_false (fl_download_frames (&config, NULL, &result, &error));
   g_assert_error (error, FL_ERROR, FL_ERROR_CONNECT);
   {
     g_autofree char *expected =
@@ -325,7 +361,7 @@ run_bad_peer (PeerMode mode, gint code, const char *reason, guint attempts)
   config.attempts = 3;
   config.frame_timeout_ms = 200;
   config.max_frame_bytes = 64 * 1024;
-  g_assert_false (fl_download_frames (&config, NULL, NULL, NULL, &result, &error));
+  g_assert_false (fl_download_frames (&config, NULL, &result, &error));
   g_assert_error (error, FL_ERROR, code);
   if (attempts == 1)
     prefix = g_strdup_printf ("Frame 0 failed and was not retried: The reply from "
@@ -390,7 +426,7 @@ test_folder_is_a_file (void)
   config.frames_dir = file;
   config.n_frames = 10;
   config.threads = 4;
-  g_assert_false (fl_download_frames (&config, NULL, NULL, NULL, NULL, &error));
+  g_assert_false (fl_download_frames (&config, NULL, NULL, &error));
   g_assert_nonnull (error);
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, file));
@@ -421,7 +457,7 @@ test_read_only_folder (void)
   config.frames_dir = target;
   config.n_frames = 100;
   config.threads = 4;
-  g_assert_false (fl_download_frames (&config, NULL, NULL, NULL, &result, &error));
+  g_assert_false (fl_download_frames (&config, NULL, &result, &error));
   g_assert_nonnull (error);
   g_test_message ("%s", error->message);
   g_assert_true (g_str_has_prefix (error->message, "Could not create "));
@@ -458,7 +494,7 @@ test_cancel (void)
   config.threads = 4;
   config.frame_timeout_ms = 30000;
   canceller = g_thread_new ("cancel", cancel_soon, cancellable);
-  g_assert_false (fl_download_frames (&config, NULL, NULL, cancellable, NULL, &error));
+  g_assert_false (fl_download_frames (&config, cancellable, NULL, &error));
   g_assert_error (error, FL_ERROR, FL_ERROR_CANCELLED);
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
   g_thread_join (canceller);
@@ -500,7 +536,7 @@ test_cancel_while_connecting (void)
   config.frame_timeout_ms = 30000;
   start = g_get_monotonic_time ();
   canceller = g_thread_new ("cancel", cancel_soon, cancellable);
-  g_assert_false (fl_download_frames (&config, NULL, NULL, cancellable, NULL, &error));
+  g_assert_false (fl_download_frames (&config, cancellable, NULL, &error));
   g_assert_error (error, FL_ERROR, FL_ERROR_CANCELLED);
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
   g_thread_join (canceller);

@@ -126,7 +126,7 @@ test_spread (gconstpointer data)
   config.n_frames = n_frames;
   config.threads = 4;
   config.frame_timeout_ms = 3000;
-  g_assert_true (fl_download_frames (&config, NULL, NULL, NULL, &result, &error));
+  g_assert_true (fl_download_frames (&config, NULL, &result, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (result.frames, ==, n_frames);
   g_assert_cmpuint (result.n_endpoints, ==, n_servers);
@@ -166,7 +166,7 @@ test_one_down (gconstpointer data)
   config.threads = 4;
   config.attempts = 1;
   config.frame_timeout_ms = 3000;
-  g_assert_true (fl_download_frames (&config, NULL, NULL, NULL, &result, &error));
+  g_assert_true (fl_download_frames (&config, NULL, &result, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (result.frames, ==, n_frames);
   g_assert_cmpuint (result.failures, ==, 0);
@@ -212,7 +212,7 @@ test_all_down (void)
   config.frames_dir = farm.dir;
   config.n_frames = 20;
   config.threads = 2;
-  g_assert_false (fl_download_frames (&config, NULL, NULL, NULL, &result, &error));
+  g_assert_false (fl_download_frames (&config, NULL, &result, &error));
   g_assert_error (error, FL_ERROR, FL_ERROR_CONNECT);
   g_test_message ("%s", error->message);
   g_assert_true (g_str_has_prefix (error->message, "None of the 2 servers could be reached "
@@ -248,7 +248,7 @@ test_config (void)
   config.n_endpoints = G_N_ELEMENTS (many);
   config.frames_dir = dir;
   config.n_frames = 1;
-  g_assert_false (fl_download_frames (&config, NULL, NULL, NULL, NULL, &error));
+  g_assert_false (fl_download_frames (&config, NULL, NULL, &error));
   g_assert_error (error, FL_ERROR, FL_ERROR_INVALID_ARGUMENT);
 
   fl_test_remove_tree (dir);
@@ -269,10 +269,11 @@ typedef struct
 } BackgroundRun;
 
 static void
-slow_progress (guint64 done, guint64 total, gpointer user_data)
+slow_reader (const FlEvent *events, guint n_events, gpointer user_data)
 {
-  /* Paces the run to a few seconds whatever the machine: about 8 threads x
-   * 40 frames/s. */
+  /* A slow reader of a 16-event stream holds the threads back (a full stream
+   * never drops an event): at most 8 frames per 25 ms, about 320 frames/s,
+   * paces the run to a few seconds whatever the machine. */
   g_usleep (25000);
 }
 
@@ -280,9 +281,12 @@ static gpointer
 run_download_paced (gpointer data)
 {
   BackgroundRun *run = data;
+  g_autoptr (FlEvents) events = fl_events_new (16);
 
-  run->ok = fl_download_frames (&run->config, slow_progress, NULL, NULL, &run->result,
-                                &run->error);
+  fl_events_add_reader (events, slow_reader, NULL, NULL);
+  run->config.events = events;
+  run->ok = fl_download_frames (&run->config, NULL, &run->result, &run->error);
+  run->config.events = NULL;
   return NULL;
 }
 
@@ -378,7 +382,7 @@ test_many_attempts (void)
   config.n_frames = 20;
   config.threads = 2;
   config.attempts = G_MAXUINT;
-  g_assert_true (fl_download_frames (&config, NULL, NULL, NULL, &result, &error));
+  g_assert_true (fl_download_frames (&config, NULL, &result, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (result.frames, ==, 20);
   check_frames (farm.dir, 20);

@@ -1,4 +1,4 @@
-/* test-pipeline: fl_pipeline_run's stages, callbacks and timings against an
+/* test-pipeline: fl_pipeline_run's stages, events and timings against an
  * in-process FlServer and the real GIF worker. */
 #include "fl-error.h"
 #include "fl-pipeline.h"
@@ -11,64 +11,48 @@
 
 typedef struct
 {
-  FlMutex lock;
-  GString *events; /* "S0 F0 S1 F1": started/finished per stage, in order */
+  GString *events; /* "S0:120 F0 S1:120 F1 ": started/finished per stage, in order */
   guint64 last_done[2];
-  guint progress_calls[2];
-  guint worker_calls;
-  guint worker_frames[8];   /* per worker: n_frames of its range */
-  guint worker_done[8];     /* per worker: the highest done reported */
-  guint worker_first[8];
+  guint fetched;
+  guint chunks;
+  guint chunk_frames;       /* frames of the chunks encoded */
+  double seconds[2];
 } Log;
 
+/* A reader: readers are never called twice at once, so no lock. */
 static void
-on_started (FlStage stage, guint64 total, gpointer data)
+on_events (const FlEvent *events, guint n_events, gpointer data)
 {
   Log *log = data;
 
-  fl_mutex_lock (&log->lock);
-  g_string_append_printf (log->events, "S%d:%" G_GUINT64_FORMAT " ", stage, total);
-  fl_mutex_unlock (&log->lock);
+  for (guint i = 0; i < n_events; i++)
+    {
+      const FlEvent *event = &events[i];
+
+      if (event->kind == FL_EVENT_STAGE_STARTED)
+        g_string_append_printf (log->events, "S%d:%" G_GUINT64_FORMAT " ", event->stage.stage,
+                                event->stage.total);
+      else if (event->kind == FL_EVENT_STAGE_ENDED && event->stage.code == FL_EVENT_NO_ERROR)
+        {
+          g_string_append_printf (log->events, "F%d ", event->stage.stage);
+          log->seconds[event->stage.stage] = (double) (event->t1 - event->t0) / G_USEC_PER_SEC;
+        }
+      else if (event->kind == FL_EVENT_STAGE_ENDED)
+        g_string_append_printf (log->events, "E%d ", event->stage.stage);
+      else if (event->kind == FL_EVENT_FRAME_FETCHED)
+        {
+          log->fetched++;
+          log->last_done[FL_STAGE_DOWNLOAD] = MAX (log->last_done[0], event->frame.done);
+        }
+      else if (event->kind == FL_EVENT_CHUNK_ENCODED)
+        {
+          g_assert_cmpuint (event->track, <, 2);
+          log->chunks++;
+          log->chunk_frames += event->chunk.count;
+          log->last_done[FL_STAGE_ENCODE] = MAX (log->last_done[1], event->chunk.stage_done);
+        }
+    }
 }
-
-static void
-on_progress (FlStage stage, guint64 done, guint64 total, gpointer data)
-{
-  Log *log = data;
-
-  fl_mutex_lock (&log->lock);
-  log->progress_calls[stage]++;
-  log->last_done[stage] = MAX (log->last_done[stage], done);
-  fl_mutex_unlock (&log->lock);
-}
-
-static void
-on_finished (FlStage stage, double seconds, gpointer data)
-{
-  Log *log = data;
-
-  g_assert_cmpfloat (seconds, >, 0);
-  fl_mutex_lock (&log->lock);
-  g_string_append_printf (log->events, "F%d ", stage);
-  fl_mutex_unlock (&log->lock);
-}
-
-static void
-on_worker (guint worker, guint first, guint n_frames, guint done, gpointer data)
-{
-  Log *log = data;
-
-  g_assert_cmpuint (worker, <, G_N_ELEMENTS (log->worker_done));
-  g_assert_cmpuint (done, <=, n_frames);
-  fl_mutex_lock (&log->lock);
-  log->worker_calls++;
-  log->worker_first[worker] = first;
-  log->worker_frames[worker] = n_frames;
-  log->worker_done[worker] = MAX (log->worker_done[worker], done);
-  fl_mutex_unlock (&log->lock);
-}
-
-static const FlPipelineCallbacks callbacks = { on_started, on_progress, on_finished, on_worker };
 
 static void
 test_both_stages (void)
@@ -82,6 +66,7 @@ test_both_stages (void)
   FlPipelineConfig config = { 0 };
   FlPipelineResult result;
   Log log = { .events = g_string_new (NULL) };
+  g_autoptr (FlEvents) events = fl_events_new (0);
   gboolean ok;
 
   if (g_getenv (FL_GIF_WORKER_ENV) == NULL)
@@ -101,27 +86,29 @@ test_both_stages (void)
   config.encode.delay_ms = 500;
   config.run_download = TRUE;
   config.run_encode = TRUE;
-  fl_mutex_init (&log.lock);
+  config.events = events;
+  fl_events_add_reader (events, on_events, &log, NULL);
 
-  ok = fl_pipeline_run (&config, &callbacks, &log, NULL, &result, &error);
+  ok = fl_pipeline_run (&config, NULL, &result, &error);
   g_assert_no_error (error);
   g_assert_true (ok);
+  /* Every event has been read by now: no lock, no wait. */
   g_assert_cmpstr (log.events->str, ==, "S0:120 F0 S1:120 F1 ");
   g_assert_cmpuint (log.last_done[FL_STAGE_DOWNLOAD], ==, 120);
-  g_assert_cmpuint (log.progress_calls[FL_STAGE_DOWNLOAD], ==, 120);
+  g_assert_cmpuint (log.fetched, ==, 120);
+  /* The stages' seconds are their events' spans. */
+  g_assert_cmpfloat (log.seconds[FL_STAGE_DOWNLOAD], ==, result.download.seconds);
+  g_assert_cmpfloat (log.seconds[FL_STAGE_ENCODE], ==, result.encode.seconds);
   g_assert_cmpuint (result.download.frames, ==, 120);
   g_assert_cmpuint (result.encode.frames, ==, 120);
   g_assert_cmpfloat (result.download.seconds, >, 0);
   g_assert_cmpfloat (result.encode.seconds, >, 0);
   g_assert_true (g_file_test (gif, G_FILE_TEST_IS_REGULAR));
-  /* The encoder's live view reached the pipeline's callbacks: two workers whose
-   * ranges tile the frames, each reported to its end. */
-  g_assert_cmpuint (log.worker_calls, >=, 4);
-  g_assert_cmpuint (log.worker_first[0], ==, 0);
-  g_assert_cmpuint (log.worker_first[1], ==, log.worker_frames[0]);
-  g_assert_cmpuint (log.worker_frames[0] + log.worker_frames[1], ==, 120);
-  g_assert_cmpuint (log.worker_done[0], ==, log.worker_frames[0]);
-  g_assert_cmpuint (log.worker_done[1], ==, log.worker_frames[1]);
+  /* The encoder's chunks reached the pipeline's stream: they tile the frames,
+   * two workers at least one chunk each. */
+  g_assert_cmpuint (log.chunks, >=, 2);
+  g_assert_cmpuint (log.chunk_frames, ==, 120);
+  g_assert_cmpuint (log.last_done[FL_STAGE_ENCODE], ==, 120);
 
   /* Encode only, from the frames just written; an already-cancelled run does nothing. */
   {
@@ -132,13 +119,12 @@ test_both_stages (void)
     config.run_download = FALSE;
     config.encode.output = gif2;
     g_cancellable_cancel (cancellable);
-    g_assert_false (fl_pipeline_run (&config, NULL, NULL, cancellable, NULL, &cancel_error));
+    g_assert_false (fl_pipeline_run (&config, cancellable, NULL, &cancel_error));
     g_assert_nonnull (cancel_error);
     g_assert_false (g_file_test (gif2, G_FILE_TEST_EXISTS));
   }
 
   g_string_free (log.events, TRUE);
-  fl_mutex_clear (&log.lock);
   fl_test_remove_tree (root);
 }
 
@@ -152,6 +138,7 @@ test_download_failure_stops (void)
   g_autoptr (GError) error = NULL;
   FlPipelineConfig config = { 0 };
   Log log = { .events = g_string_new (NULL) };
+  g_autoptr (FlEvents) events = fl_events_new (0);
 
   config.download.port = 1; /* nothing listens on port 1 */
   config.download.frames_dir = frames;
@@ -160,14 +147,14 @@ test_download_failure_stops (void)
   config.encode.output = gif;
   config.run_download = TRUE;
   config.run_encode = TRUE;
-  fl_mutex_init (&log.lock);
-  g_assert_false (fl_pipeline_run (&config, &callbacks, &log, NULL, NULL, &error));
+  config.events = events;
+  fl_events_add_reader (events, on_events, &log, NULL);
+  g_assert_false (fl_pipeline_run (&config, NULL, NULL, &error));
   g_assert_error (error, FL_ERROR, FL_ERROR_CONNECT);
   g_assert_cmpstr (error->message, ==, "Could not connect to 127.0.0.1:1: connection refused");
-  g_assert_cmpstr (log.events->str, ==, "S0:10 ");
+  g_assert_cmpstr (log.events->str, ==, "S0:10 E0 ");
   g_assert_false (g_file_test (gif, G_FILE_TEST_EXISTS));
   g_string_free (log.events, TRUE);
-  fl_mutex_clear (&log.lock);
   fl_test_remove_tree (root);
 }
 
@@ -186,6 +173,7 @@ test_checked_before_download (void)
   FlServerConfig server_config = { .host = "127.0.0.1" };
   FlPipelineConfig config = { 0 };
   Log log = { .events = g_string_new (NULL) };
+  g_autoptr (FlEvents) events = fl_events_new (0);
   struct
   {
     const char *worker, *output, *message;
@@ -205,7 +193,8 @@ test_checked_before_download (void)
   config.run_download = TRUE;
   config.run_encode = TRUE;
   config.encode.processes = 1;
-  fl_mutex_init (&log.lock);
+  config.events = events;
+  fl_events_add_reader (events, on_events, &log, NULL);
   if (g_getenv (FL_GIF_WORKER_ENV) == NULL)
     cases[1].worker = cases[2].worker = "/bin/true";
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -214,7 +203,8 @@ test_checked_before_download (void)
 
       config.encode.worker_path = cases[i].worker ? cases[i].worker : g_getenv (FL_GIF_WORKER_ENV);
       config.encode.output = cases[i].output;
-      g_assert_false (fl_pipeline_run (&config, &callbacks, &log, NULL, NULL, &error));
+      g_assert_false (fl_pipeline_run (&config, NULL, NULL, &error));
+      fl_events_flush (events);
       g_test_message ("%s", error->message);
       if (cases[i].message != NULL)
         g_assert_cmpstr (error->message, ==, cases[i].message);
@@ -228,7 +218,6 @@ test_checked_before_download (void)
     g_assert_cmpuint (stats.images_sent, ==, 0);
   }
   g_string_free (log.events, TRUE);
-  fl_mutex_clear (&log.lock);
   fl_test_remove_tree (root);
 }
 

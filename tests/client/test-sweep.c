@@ -12,7 +12,8 @@
 typedef struct
 {
   FlMutex lock;
-  GString *events;            /* "s0/3 f0/3 ..." */
+  GString *events;            /* "s0/3 f0/3 ...": the sweep's callbacks */
+  GString *runs;              /* "R0/3 r0/3:ok ...": its run events */
   GCancellable *cancel;       /* cancelled when run cancel_at starts */
   guint cancel_at;
   guint64 cancel_after_frames; /* ... once this many frames of it are done (0: at start) */
@@ -47,23 +48,30 @@ on_run_finished (guint index, guint total, const FlRunRecord *record, gpointer d
   fl_mutex_unlock (&log->lock);
 }
 
+/* Reads the sweep's event stream: cancels once enough frames of the armed run
+ * are done, and notes the runs' own events ("R0/3 r0/3:ok"). */
 static void
-on_progress (FlStage stage, guint64 done, guint64 total, gpointer data)
+on_events (const FlEvent *events, guint n_events, gpointer data)
 {
   Log *log = data;
 
   fl_mutex_lock (&log->lock);
-  if (log->armed && done >= log->cancel_after_frames)
-    {
-      log->armed = FALSE;
-      g_cancellable_cancel (log->cancel);
-    }
+  for (guint i = 0; i < n_events; i++)
+    if (events[i].kind == FL_EVENT_FRAME_FETCHED && log->armed
+        && events[i].frame.done >= log->cancel_after_frames)
+      {
+        log->armed = FALSE;
+        g_cancellable_cancel (log->cancel);
+      }
+    else if (events[i].kind == FL_EVENT_RUN_STARTED)
+      g_string_append_printf (log->runs, "R%u/%u ", events[i].run.index, events[i].run.total);
+    else if (events[i].kind == FL_EVENT_RUN_ENDED)
+      g_string_append_printf (log->runs, "r%u/%u:%s ", events[i].run.index, events[i].run.total,
+                              events[i].run.code == FL_EVENT_NO_ERROR ? "ok" : "failed");
   fl_mutex_unlock (&log->lock);
 }
 
-static const FlSweepCallbacks callbacks = {
-  on_run_started, on_run_finished, { NULL, on_progress, NULL, NULL },
-};
+static const FlSweepCallbacks callbacks = { on_run_started, on_run_finished };
 
 typedef struct
 {
@@ -72,6 +80,7 @@ typedef struct
   char *gif;
   FlServer *server;
   FlPipelineConfig config;
+  FlEvents *stream;
   Log log;
 } Fixture;
 
@@ -97,17 +106,23 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->config.run_encode = TRUE;
   fl_mutex_init (&f->log.lock);
   f->log.events = g_string_new (NULL);
+  f->log.runs = g_string_new (NULL);
+  f->stream = fl_events_new (0);
+  fl_events_add_reader (f->stream, on_events, &f->log, NULL);
+  f->config.events = f->stream;
 }
 
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
   fl_server_free (f->server);
+  fl_events_free (f->stream);
   fl_test_remove_tree (f->root);
   g_free (f->root);
   g_free (f->frames);
   g_free (f->gif);
   g_string_free (f->log.events, TRUE);
+  g_string_free (f->log.runs, TRUE);
   g_clear_object (&f->log.cancel);
   fl_mutex_clear (&f->log.lock);
 }
@@ -140,6 +155,7 @@ test_threads (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpstr (f->log.events->str, ==,
                    "s0/3:threads=1 f0/3:ok s1/3:threads=2 f1/3:ok s2/3:threads=4 f2/3:ok ");
+  g_assert_cmpstr (f->log.runs->str, ==, "R0/3 r0/3:ok R1/3 r1/3:ok R2/3 r2/3:ok ");
   g_assert_cmpuint (records->len, ==, 3);
   for (guint i = 0; i < 3; i++)
     {
@@ -237,6 +253,8 @@ test_cancel (Fixture *f, gconstpointer data)
   g_assert_error (error, FL_ERROR, FL_ERROR_CANCELLED);
   g_assert_cmpstr (f->log.events->str, ==,
                    "s0/3:threads=1 f0/3:ok s1/3:threads=2 f1/3:failed ");
+  /* The stream saw the same runs, each flushed before the next began. */
+  g_assert_cmpstr (f->log.runs->str, ==, "R0/3 r0/3:ok R1/3 r1/3:failed ");
   g_assert_cmpuint (records->len, ==, 2);
   r = records->pdata[1];
   g_assert_false (r->ok);

@@ -28,7 +28,7 @@ main (int argc, char **argv)
   config.processes = (guint) p;
   config.output = argv[3];
   config.worker_path = argc > 5 ? argv[5] : NULL;
-  if (!fl_encode_gif (&config, NULL, NULL, NULL, &result, &error))
+  if (!fl_encode_gif (&config, NULL, &result, &error))
     {
       fprintf (stderr, "encode-frames: %s\n", error->message);
       return 1;

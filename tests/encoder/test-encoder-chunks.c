@@ -27,7 +27,7 @@ encode_config_ok (const FlEncodeConfig *config, FlEncodeResult *result)
 {
   g_autoptr (GError) error = NULL;
 
-  g_assert_true (fl_encode_gif (config, NULL, NULL, NULL, result, &error));
+  g_assert_true (fl_encode_gif (config, NULL, result, &error));
   g_assert_no_error (error);
   fl_test_assert_no_children ();
 }
@@ -143,76 +143,72 @@ test_bounded_memory (void)
   fl_test_dir_free (g_steal_pointer (&dir));
 }
 
-typedef struct
-{
-  guint worker, first, n_frames, done;
-} Call;
-
-typedef struct
-{
-  GArray *calls;
-  GThread *thread;
-  guint processes;
-} Recorder;
-
+/* The chunk events tell a consistent story: each worker runs one chunk at a
+ * time, started with nothing done, done rising, ended with every frame done,
+ * inside its hand-out and its end, with no more phase time than it took; the
+ * chunks cover every frame once. */
 static void
-on_worker_progress (guint worker, guint first, guint n_frames, guint done, gpointer user_data)
-{
-  Recorder *recorder = user_data;
-  Call call = { worker, first, n_frames, done };
-
-  /* The contract: called on the thread that runs the encoder. */
-  g_assert_true (g_thread_self () == recorder->thread);
-  g_assert_cmpuint (worker, <, recorder->processes);
-  g_array_append_val (recorder->calls, call);
-}
-
-/* The calls tell a consistent story: each worker runs one range at a time,
- * starting at 0, done rising to n_frames; the ranges cover every frame once. */
-static void
-check_calls (GArray *calls, guint n_frames, guint processes)
+check_chunks (GArray *events, guint n_frames, guint processes)
 {
   g_autofree guint8 *covered = g_new0 (guint8, n_frames);
-  g_autofree Call *current = g_new0 (Call, processes);
+  g_autofree FlEvent *current = g_new0 (FlEvent, processes);
   g_autofree gboolean *open = g_new0 (gboolean, processes);
   guint ranges = 0;
+  guint64 decode_us = 0;
 
-  for (guint i = 0; i < calls->len; i++)
+  for (guint i = 0; i < events->len; i++)
     {
-      const Call *call = &g_array_index (calls, Call, i);
-      Call *now = &current[call->worker];
+      const FlEvent *event = &g_array_index (events, FlEvent, i);
+      FlEvent *now;
 
-      g_assert_cmpuint (call->n_frames, >, 0);
-      g_assert_cmpuint (call->done, <=, call->n_frames);
-      g_assert_cmpuint (call->first + call->n_frames, <=, n_frames);
-      if (!open[call->worker])
+      if (event->kind != FL_EVENT_CHUNK_STARTED && event->kind != FL_EVENT_CHUNK_PROGRESS
+          && event->kind != FL_EVENT_CHUNK_ENCODED)
+        continue;
+      g_assert_cmpuint (event->track, <, processes);
+      now = &current[event->track];
+      g_assert_cmpuint (event->chunk.count, >, 0);
+      g_assert_cmpuint (event->chunk.done, <=, event->chunk.count);
+      g_assert_cmpuint (event->chunk.first + event->chunk.count, <=, n_frames);
+      if (event->kind == FL_EVENT_CHUNK_STARTED)
         {
-          /* A new range starts with nothing done. */
-          g_assert_cmpuint (call->done, ==, 0);
-          for (guint f = call->first; f < call->first + call->n_frames; f++)
+          g_assert_false (open[event->track]);
+          g_assert_cmpuint (event->chunk.done, ==, 0);
+          for (guint f = event->chunk.first; f < event->chunk.first + event->chunk.count; f++)
             {
               g_assert_cmpuint (covered[f], ==, 0);
               covered[f] = 1;
             }
-          *now = *call;
-          open[call->worker] = TRUE;
+          *now = *event;
+          open[event->track] = TRUE;
           ranges++;
+          continue;
         }
+      g_assert_true (open[event->track]);
+      g_assert_cmpuint (event->chunk.index, ==, now->chunk.index);
+      g_assert_cmpuint (event->chunk.first, ==, now->chunk.first);
+      g_assert_cmpuint (event->chunk.count, ==, now->chunk.count);
+      if (event->kind == FL_EVENT_CHUNK_PROGRESS)
+        g_assert_cmpuint (event->chunk.done, >, now->chunk.done);
       else
         {
-          g_assert_cmpuint (call->first, ==, now->first);
-          g_assert_cmpuint (call->n_frames, ==, now->n_frames);
-          g_assert_cmpuint (call->done, >, now->done);
-          now->done = call->done;
+          /* The worker's own clock, between hand-out and the DONE record. */
+          g_assert_cmpuint (event->chunk.done, ==, event->chunk.count);
+          g_assert_cmpint (event->t0, >=, now->t0);
+          g_assert_cmpint (event->t1, >=, event->t0);
+          g_assert_cmpuint ((guint64) event->chunk.decode_us + event->chunk.quantise_us
+                              + event->chunk.compress_us, <=, event->t1 - event->t0 + 3);
+          decode_us += event->chunk.decode_us;
+          open[event->track] = FALSE;
         }
-      if (call->done == call->n_frames)
-        open[call->worker] = FALSE;
+      now->chunk.done = event->chunk.done;
     }
   for (guint w = 0; w < processes; w++)
     g_assert_false (open[w]);
   for (guint f = 0; f < n_frames; f++)
     g_assert_cmpuint (covered[f], ==, 1);
-  g_test_message ("%u calls, %u ranges", calls->len, ranges);
+  /* 400 PNG files do not decode in no time. */
+  g_assert_cmpuint (decode_us, >, 0);
+  g_test_message ("%u events, %u ranges", events->len, ranges);
 }
 
 static void
@@ -228,17 +224,18 @@ test_worker_progress (void)
   for (guint p = 1; p <= 3; p++)
     for (guint c = 0; c < G_N_ELEMENTS (chunk_frames); c++)
       {
-        Recorder recorder = { g_array_new (FALSE, FALSE, sizeof (Call)), g_thread_self (), p };
+        g_autoptr (FlEvents) events = fl_events_new (0);
+        g_autoptr (FlEventLog) log = fl_event_log_new (events);
+        g_autoptr (GArray) seen = NULL;
         FlEncodeConfig config;
         FlEncodeResult result;
 
         fl_test_config_init (&config, dir, 400, p, gif);
         config.chunk_frames = chunk_frames[c];
-        config.worker_progress = on_worker_progress;
-        config.worker_progress_data = &recorder;
+        config.events = events;
         encode_config_ok (&config, &result);
-        check_calls (recorder.calls, 400, p);
-        g_array_unref (recorder.calls);
+        seen = fl_event_log_dup (log);
+        check_chunks (seen, 400, p);
       }
   fl_test_dir_free (g_steal_pointer (&dir));
 }
@@ -264,7 +261,7 @@ test_chunk_failures (void)
 
       fl_test_config_init (&config, dir, 200, p, gif);
       config.chunk_frames = 10;
-      g_assert_false (fl_encode_gif (&config, NULL, NULL, NULL, NULL, &failure));
+      g_assert_false (fl_encode_gif (&config, NULL, NULL, &failure));
       g_assert_error (failure, FL_ERROR, FL_ERROR_WORKER);
       g_test_message ("%s", failure->message);
       pattern = g_strdup_printf ("^GIF worker [1-%u] \\(frames 130-139\\) was killed by signal 9$",
@@ -283,7 +280,7 @@ test_chunk_failures (void)
 
     fl_test_config_init (&config, dir, 200, 1, gif);
     config.chunk_frames = 1;
-    g_assert_false (fl_encode_gif (&config, NULL, NULL, NULL, NULL, &failure));
+    g_assert_false (fl_encode_gif (&config, NULL, NULL, &failure));
     g_assert_cmpstr (failure->message, ==, "GIF worker 1 (frame 42) was killed by signal 9");
     fl_test_assert_no_children ();
   }
@@ -318,7 +315,7 @@ test_chunk_cancel (void)
   fl_test_config_init (&config, dir, 300, 3, gif);
   config.chunk_frames = 10;
   thread = g_thread_new ("cancel", cancel_later, cancellable);
-  g_assert_false (fl_encode_gif (&config, NULL, NULL, cancellable, NULL, &error));
+  g_assert_false (fl_encode_gif (&config, cancellable, NULL, &error));
   g_thread_join (thread);
   g_unsetenv ("FRAMELOOM_GIF_WORKER_TEST_HANG_AT");
   g_assert_error (error, FL_ERROR, FL_ERROR_CANCELLED);
@@ -370,7 +367,7 @@ fl_test_add_chunk_tests (void)
 {
   g_test_add_func ("/encoder/chunks/identity", test_chunk_identity);
   g_test_add_func ("/encoder/chunks/bounded-memory", test_bounded_memory);
-  g_test_add_func ("/encoder/chunks/worker-progress", test_worker_progress);
+  g_test_add_func ("/encoder/chunks/events", test_worker_progress);
   g_test_add_func ("/encoder/chunks/failures", test_chunk_failures);
   g_test_add_func ("/encoder/chunks/cancel", test_chunk_cancel);
   g_test_add_func ("/encoder/chunks/big-frames", test_big_frames);

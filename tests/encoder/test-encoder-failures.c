@@ -14,7 +14,7 @@ assert_fails (FlEncodeConfig *config, GCancellable *cancellable, int code,
 {
   g_autoptr (GError) error = NULL;
 
-  g_assert_false (fl_encode_gif (config, NULL, NULL, cancellable, NULL, &error));
+  g_assert_false (fl_encode_gif (config, cancellable, NULL, &error));
   g_assert_error (error, FL_ERROR, code);
   g_test_message ("%s", error->message);
   if (message != NULL)
@@ -76,7 +76,7 @@ test_killed_worker (void)
     g_autoptr (GError) error = NULL;
     g_autofree char *contents = NULL;
 
-    g_assert_false (fl_encode_gif (&config, NULL, NULL, NULL, NULL, &error));
+    g_assert_false (fl_encode_gif (&config, NULL, NULL, &error));
     g_assert_error (error, FL_ERROR, FL_ERROR_WORKER);
     g_assert_cmpstr (error->message, ==, "GIF worker 2 (frames 20-39) was killed by signal 9");
     g_assert_true (g_file_get_contents (gif, &contents, NULL, NULL));
@@ -139,7 +139,7 @@ test_read_only_output (void)
   /* root writes through 0555: use a folder no one may create files in. */
   gif = geteuid () == 0 ? g_strdup ("/proc/frameloom-test.gif") : g_build_filename (ro, "out.gif", NULL);
   fl_test_config_init (&config, dir, 3, 2, gif);
-  g_assert_false (fl_encode_gif (&config, NULL, NULL, NULL, NULL, &error));
+  g_assert_false (fl_encode_gif (&config, NULL, NULL, &error));
   g_assert_nonnull (error);
   g_test_message ("%s", error->message);
   prefix = g_strdup_printf ("Could not create %s: ", gif);

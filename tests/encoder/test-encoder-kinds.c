@@ -46,7 +46,7 @@ encode (const char *dir, guint n, guint processes, guint chunk_frames, const cha
 
   fl_test_config_init (&config, dir, n, processes, gif);
   config.chunk_frames = chunk_frames;
-  g_assert_true (fl_encode_gif (&config, NULL, NULL, NULL, &result, &error));
+  g_assert_true (fl_encode_gif (&config, NULL, &result, &error));
   g_assert_no_error (error);
   fl_test_assert_no_children ();
 }

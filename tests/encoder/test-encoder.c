@@ -118,7 +118,7 @@ encode_ok (const char *frames_dir, guint n, guint processes, const char *output,
   FlEncodeResult local;
 
   fl_test_config_init (&config, frames_dir, n, processes, output);
-  g_assert_true (fl_encode_gif (&config, NULL, NULL, NULL, result ? result : &local, &error));
+  g_assert_true (fl_encode_gif (&config, NULL, result ? result : &local, &error));
   g_assert_no_error (error);
   fl_test_assert_no_children ();
 }
@@ -137,14 +137,32 @@ make_mixed_frames (const char *dir)
   g_assert_no_error (error);
 }
 
-static void
-progress_cb (guint64 done, guint64 total, gpointer user_data)
+/* The encoder's events tell its progress: frames received only ever rise,
+ * up to every frame, between the stage's start and end. */
+static guint64
+check_progress (GArray *events, guint64 total, guint workers)
 {
-  guint64 *last = user_data;
+  guint64 last = 0;
 
-  g_assert_cmpuint (done, >, *last);
-  g_assert_cmpuint (done, <=, total);
-  *last = done;
+  g_assert_cmpuint (events->len, >=, 2);
+  g_assert_cmpint (g_array_index (events, FlEvent, 0).kind, ==, FL_EVENT_STAGE_STARTED);
+  g_assert_cmpuint (g_array_index (events, FlEvent, 0).stage.total, ==, total);
+  g_assert_cmpuint (g_array_index (events, FlEvent, 0).stage.tracks, ==, workers);
+  for (guint i = 1; i + 1 < events->len; i++)
+    {
+      const FlEvent *event = &g_array_index (events, FlEvent, i);
+
+      if (event->kind == FL_EVENT_CHUNK_PROGRESS || event->kind == FL_EVENT_CHUNK_ENCODED)
+        {
+          g_assert_cmpuint (event->chunk.stage_done, >=, last);
+          g_assert_cmpuint (event->chunk.stage_done, <=, total);
+          last = event->chunk.stage_done;
+        }
+    }
+  g_assert_cmpint (g_array_index (events, FlEvent, events->len - 1).kind, ==,
+                   FL_EVENT_STAGE_ENDED);
+  g_assert_cmpuint (g_array_index (events, FlEvent, events->len - 1).stage.done, ==, last);
+  return last;
 }
 
 static void
@@ -154,15 +172,20 @@ test_lossless (void)
   g_autofree char *frames = g_build_filename (dir, "frames", NULL);
   g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
   g_autoptr (GError) error = NULL;
+  g_autoptr (FlEvents) events = fl_events_new (0);
+  g_autoptr (FlEventLog) log = fl_event_log_new (events);
+  g_autoptr (GArray) seen = NULL;
   FlEncodeConfig config;
   FlEncodeResult result;
-  guint64 last = 0;
 
   make_mixed_frames (frames);
   fl_test_config_init (&config, frames, 40, 3, gif);
-  g_assert_true (fl_encode_gif (&config, progress_cb, &last, NULL, &result, &error));
+  config.events = events;
+  g_assert_true (fl_encode_gif (&config, NULL, &result, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (last, ==, 40);
+  /* Flushed on return: no wait. */
+  seen = fl_event_log_dup (log);
+  g_assert_cmpuint (check_progress (seen, 40, 3), ==, 40);
   g_assert_cmpuint (result.frames, ==, 40);
   g_assert_cmpuint (result.screen_width, ==, 23);
   g_assert_cmpuint (result.screen_height, ==, 31);
@@ -365,7 +388,7 @@ test_corpus_invalid (void)
       g_assert_true (fl_file_read (files->pdata[i], 1u << 26, &data, &length, NULL));
       g_assert_true (fl_file_write_atomic (frame, data, length, NULL));
       fl_test_config_init (&config, dir, 1, 1, gif);
-      g_assert_false (fl_encode_gif (&config, NULL, NULL, NULL, NULL, &error));
+      g_assert_false (fl_encode_gif (&config, NULL, NULL, &error));
       g_assert_nonnull (error);
       g_test_message ("%s: %s", (char *) files->pdata[i], error->message);
       g_assert_true (g_str_has_prefix (error->message, frame)

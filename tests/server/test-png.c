@@ -500,6 +500,43 @@ test_corpus_invalid (void)
   for_each_corpus_png ("png-invalid", check_invalid_file);
 }
 
+/* The writer, fed a few rows at a time with out drained in between (as the
+ * server sends), makes the same bytes as encoding the image whole, and holds
+ * no more than about a row's worth at any time. */
+static void
+test_writer_streams_rows (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlImage) image = NULL;
+  g_autoptr (GByteArray) whole = NULL;
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  g_autoptr (GByteArray) sent = g_byte_array_new ();
+  g_autoptr (FlPngWriter) writer = NULL;
+  const guint width = 1000, height = 300, stride = width * 3;
+  guint most = 0;
+  FlRng rng;
+
+  fl_rng_init_seeded (&rng, 7);
+  whole = encode_random (width, height, &rng, &image);
+  writer = fl_png_writer_new (width, height, 3, out, &error);
+  g_assert_no_error (error);
+  for (guint y = 0; y < height; y += 3)
+    {
+      g_assert_true (fl_png_writer_write_rows (writer, image->pixels + y * stride,
+                                               MIN (3, height - y), &error));
+      g_assert_no_error (error);
+      most = MAX (most, out->len);
+      g_byte_array_append (sent, out->data, out->len);
+      g_byte_array_set_size (out, 0);
+    }
+  g_assert_true (fl_png_writer_finish (writer, &error));
+  g_assert_no_error (error);
+  g_byte_array_append (sent, out->data, out->len);
+  g_assert_cmpmem (sent->data, sent->len, whole->data, whole->len);
+  /* Three rows in, at most three rows plus one IDAT chunk's worth out. */
+  g_assert_cmpuint (most, <=, 3 * (stride + 1) + 8192 + 64);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -507,6 +544,7 @@ main (int argc, char **argv)
   g_test_add_func ("/png/round-trip-10x10", test_round_trip_10x10);
   g_test_add_func ("/png/round-trip-other-sizes", test_round_trip_other_sizes);
   g_test_add_func ("/png/wire-size", test_wire_size);
+  g_test_add_func ("/png/writer-streams-rows", test_writer_streams_rows);
   g_test_add_func ("/png/images-differ", test_images_differ);
   g_test_add_func ("/png/random-is-uniform", test_random_is_uniform);
   g_test_add_func ("/png/bad-sizes", test_bad_sizes);

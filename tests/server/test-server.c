@@ -150,36 +150,54 @@ wait_until_quiet (void)
   while (process_cpu_seconds () - before > 0.05 && g_get_monotonic_time () < deadline);
 }
 
-typedef struct
-{
-  FlMutex lock;
-  GPtrArray *peers;
-} SentLog;
-
+/* The server's events: the stage around everything, one CONNECTION_SERVED per
+ * image, each with the lab's line for the peer, on a handler slot, its bytes.
+ * The handlers are at most max_slots less the wait loops' threads. */
 static void
-on_sent (const struct sockaddr *peer, gpointer user_data)
+check_served (GArray *events, guint n, guint max_slots)
 {
-  SentLog *log = user_data;
-  char host[64];
-  guint port;
+  const FlEvent *first = &g_array_index (events, FlEvent, 0);
+  const FlEvent *last = &g_array_index (events, FlEvent, events->len - 1);
+  guint served = 0;
 
-  fl_net_format_host (peer, host, sizeof host, &port);
-  fl_mutex_lock (&log->lock);
-  g_ptr_array_add (log->peers, g_strdup_printf ("%s:%u", host, port));
-  fl_mutex_unlock (&log->lock);
+  g_assert_cmpint (first->kind, ==, FL_EVENT_STAGE_STARTED);
+  g_assert_cmpint (first->stage.stage, ==, FL_STAGE_SERVE);
+  g_assert_cmpuint (first->stage.tracks, >, 0);
+  g_assert_cmpuint (first->stage.tracks, <=, max_slots);
+  g_assert_cmpint (last->kind, ==, FL_EVENT_STAGE_ENDED);
+  g_assert_cmpuint (last->stage.done, ==, n);
+  for (guint i = 1; i + 1 < events->len; i++)
+    {
+      const FlEvent *event = &g_array_index (events, FlEvent, i);
+      char line[96];
+
+      g_assert_cmpint (event->kind, ==, FL_EVENT_CONNECTION_SERVED);
+      g_assert_cmpint (event->connection.code, ==, FL_EVENT_NO_ERROR);
+      g_assert_cmpuint (event->connection.bytes, ==, 378);
+      g_assert_cmpuint (event->track, <, first->stage.tracks);
+      g_assert_cmpint (event->t0, <=, event->t1);
+      g_assert_cmpuint (event->connection.generate_us, <=, event->t1 - event->t0);
+      fl_server_format_sent_line (event, line, sizeof line);
+      g_assert_true (g_str_has_prefix (line, "Sent an image to (127.0.0.1, "));
+      g_assert_true (g_str_has_suffix (line, ")"));
+      served++;
+    }
+  g_assert_cmpuint (served, ==, n);
 }
 
 static void
 test_sequential (void)
 {
-  g_autoptr (FlServer) server = start_server (10, 10, 0, 0);
+  g_autoptr (FlEvents) events = fl_events_new (0);
+  g_autoptr (FlEventLog) log = fl_event_log_new (events);
+  g_autoptr (GArray) seen_events = NULL;
+  FlServerConfig config = { .host = "127.0.0.1", .events = events };
+  g_autoptr (FlServer) server = fl_server_new (&config);
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
                                                        (GDestroyNotify) g_bytes_unref, NULL);
-  SentLog log = { .peers = g_ptr_array_new_with_free_func (g_free) };
   FlServerStats stats;
 
-  fl_mutex_init (&log.lock);
-  fl_server_set_sent_func (server, on_sent, &log);
+  g_assert_true (fl_server_start (server, NULL));
   for (int i = 0; i < 500; i++)
     {
       GByteArray *bytes = fetch (fl_server_get_port (server));
@@ -195,13 +213,10 @@ test_sequential (void)
   g_assert_cmpuint (stats.images_sent, ==, 500);
   g_assert_cmpuint (stats.bytes_sent, ==, 500 * 378);
   g_assert_cmpuint (stats.failures, ==, 0);
-  fl_mutex_lock (&log.lock);
-  g_assert_cmpuint (log.peers->len, ==, 500);
-  g_assert_true (g_str_has_prefix (log.peers->pdata[0], "127.0.0.1:"));
-  fl_mutex_unlock (&log.lock);
+  /* The stop flushes the stream. */
   fl_server_stop (server, 1000);
-  g_ptr_array_unref (log.peers);
-  fl_mutex_clear (&log.lock);
+  seen_events = fl_event_log_dup (log);
+  check_served (seen_events, 500, FL_SERVER_DEFAULT_MAX_CONNECTIONS);
 }
 
 static void
@@ -287,18 +302,19 @@ test_thread_cap_and_send_timeout (void)
   int stalled[6];
   FlServerStats stats;
 
-  /* Six clients that never read, three threads: three wait in the backlog. */
+  /* Six clients that never read, three threads: each keeps a handler 50 ms,
+   * then the wait loop holds it, so all six are in flight at once. */
   for (int i = 0; i < 6; i++)
     {
       stalled[i] = connect_to (fl_server_get_port (server));
       g_assert_cmpint (stalled[i], >=, 0);
     }
-  wait_for_active (server, 3);
+  wait_for_active (server, 6);
   fl_server_get_stats (server, &stats);
   g_assert_cmpuint (stats.threads, <=, 3);
-  g_assert_cmpuint (stats.active, <=, 3);
+  g_assert_cmpuint (stats.held, >=, 4);
 
-  /* The send timeout frees each thread in turn, never more than three at once. */
+  /* Each reply's deadline (300 ms + 1 us per byte: 12.9 s) ends it. */
   {
     gint64 start = g_get_monotonic_time ();
     do
@@ -308,10 +324,8 @@ test_thread_cap_and_send_timeout (void)
         g_assert_cmpuint (stats.threads, <=, 3);
       }
     while (stats.failures < 6 && g_get_monotonic_time () - start < 60 * G_USEC_PER_SEC);
-    /* Two rounds of at most two 300 ms waits each, plus encoding: seconds, but
-     * encoding six 12 MiB images takes long under ThreadSanitizer on a busy
-     * machine. Without the send timeout none of them would ever fail. */
     g_assert_cmpuint (stats.failures, ==, 6);
+    g_assert_cmpint (g_get_monotonic_time () - start, >=, 10 * G_USEC_PER_SEC);
   }
   for (int i = 0; i < 6; i++)
     close (stalled[i]);
@@ -501,6 +515,173 @@ test_ipv6 (void)
   close (fd);
 }
 
+/* The workloads with something to hide: latency, jitter and cost. */
+static FlServer *
+start_workload_server (guint latency_ms, guint jitter_ms, guint cost_us, guint max_connections)
+{
+  g_autoptr (GError) error = NULL;
+  FlServerConfig config = { .host = "127.0.0.1", .latency_ms = latency_ms,
+                            .jitter_ms = jitter_ms, .cost_us = cost_us,
+                            .max_connections = max_connections };
+  FlServer *server = fl_server_new (&config);
+
+  g_assert_true (fl_server_start (server, &error));
+  g_assert_no_error (error);
+  return server;
+}
+
+typedef struct
+{
+  gint64 began, took; /* microseconds, from just before connect to EOF */
+  guint port;
+  gboolean valid;
+} TimedFetch;
+
+static gpointer
+timed_fetch (gpointer data)
+{
+  TimedFetch *fetch_job = data;
+  g_autoptr (GByteArray) bytes = NULL;
+
+  fetch_job->began = g_get_monotonic_time ();
+  bytes = fetch (fetch_job->port);
+  fetch_job->took = g_get_monotonic_time () - fetch_job->began;
+  fetch_job->valid = fl_png_check (bytes->data, bytes->len, NULL, NULL, NULL, NULL);
+  return NULL;
+}
+
+/* n fetches at once, one thread each; returns the wall time of them all. */
+static gint64
+fetch_concurrently (guint port, TimedFetch *jobs, guint n)
+{
+  g_autofree GThread **threads = g_new (GThread *, n);
+  gint64 start = g_get_monotonic_time ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      jobs[i] = (TimedFetch) { .port = port };
+      threads[i] = g_thread_new ("fetch", timed_fetch, &jobs[i]);
+    }
+  for (guint i = 0; i < n; i++)
+    g_thread_join (threads[i]);
+  return g_get_monotonic_time () - start;
+}
+
+static void
+test_latency_delays_each_reply (void)
+{
+  g_autoptr (FlServer) server = start_workload_server (200, 0, 0, 0);
+
+  for (int i = 0; i < 3; i++)
+    {
+      TimedFetch job = { .port = fl_server_get_port (server) };
+      timed_fetch (&job);
+      g_assert_true (job.valid);
+      g_assert_cmpint (job.took, >=, 200 * 1000);
+    }
+}
+
+/* 64 clients at once against a server of 4 threads: each waits one latency,
+ * all at the same time; were the waiting to keep a thread, the later ones would
+ * wait 16 latencies. */
+static void
+test_latency_overlaps (void)
+{
+  const gint64 latency_us = 300 * 1000;
+  g_autoptr (FlServer) server = start_workload_server (300, 0, 0, 4);
+  TimedFetch jobs[64];
+  FlServerStats stats;
+  gint64 all, longest = 0;
+
+  all = fetch_concurrently (fl_server_get_port (server), jobs, G_N_ELEMENTS (jobs));
+  for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
+    {
+      g_assert_true (jobs[i].valid);
+      g_assert_cmpint (jobs[i].took, >=, latency_us);
+      longest = MAX (longest, jobs[i].took);
+    }
+  g_test_message ("64 connections, 300 ms latency, 4 threads: the longest took %.3f s, "
+                  "all done in %.3f s (the test's 64 threads started in between)",
+                  longest / 1e6, all / 1e6);
+  /* About one latency each: generous for a busy (sanitized) machine. */
+  g_assert_cmpint (longest, <, 4 * latency_us);
+  g_assert_cmpint (all, <, 12 * latency_us);
+  fl_server_get_stats (server, &stats);
+  g_assert_cmpuint (stats.threads, <=, 4);
+  g_assert_cmpuint (stats.images_sent, ==, 64);
+}
+
+static void
+test_jitter_spreads_replies (void)
+{
+  g_autoptr (FlServer) server = start_workload_server (100, 400, 0, 0);
+  TimedFetch jobs[32];
+  gint64 shortest = G_MAXINT64, longest = 0;
+
+  fetch_concurrently (fl_server_get_port (server), jobs, G_N_ELEMENTS (jobs));
+  for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
+    {
+      g_assert_true (jobs[i].valid);
+      shortest = MIN (shortest, jobs[i].took);
+      longest = MAX (longest, jobs[i].took);
+    }
+  g_test_message ("latency 100 ms + jitter 0..400 ms: replies took %.3f .. %.3f s",
+                  shortest / 1e6, longest / 1e6);
+  g_assert_cmpint (shortest, >=, 100 * 1000);
+  /* 32 uniform draws over 400 ms spread far wider than 50 ms. */
+  g_assert_cmpint (longest - shortest, >, 50 * 1000);
+  g_assert_cmpint (longest, <, 5 * G_USEC_PER_SEC);
+}
+
+/* --cost-us is work: the process's CPU time grows by about the cost per image. */
+static void
+test_cost_burns_cpu (void)
+{
+  g_autoptr (FlServer) server = start_workload_server (0, 0, 5000, 0);
+  guint port = fl_server_get_port (server);
+  double before, used;
+
+  g_byte_array_unref (fetch (port));
+  before = process_cpu_seconds ();
+  for (int i = 0; i < 100; i++)
+    {
+      g_autoptr (GByteArray) bytes = fetch (port);
+      assert_valid_frame (bytes, 10, 10);
+    }
+  used = process_cpu_seconds () - before;
+  g_test_message ("100 images at a cost of 5 ms each: %.2f s of CPU", used);
+  /* 0.5 s of work; the clock ticks are 10 ms. */
+  g_assert_cmpfloat (used, >=, 0.45);
+}
+
+/* A connection still waiting when the grace is over is cut: it gets nothing,
+ * counts as failed, and the stop does not wait out its latency. */
+static void
+test_waiting_connection_cut_by_stop (void)
+{
+  g_autoptr (FlServer) server = start_workload_server (30000, 0, 0, 0);
+  int fd = connect_to (fl_server_get_port (server));
+  FlServerStats stats;
+  gint64 start;
+
+  g_assert_cmpint (fd, >=, 0);
+  wait_for_active (server, 1);
+  fl_server_get_stats (server, &stats);
+  g_assert_cmpuint (stats.held, ==, 1);
+  start = g_get_monotonic_time ();
+  fl_server_stop (server, 200);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  {
+    g_autoptr (GByteArray) bytes = read_all (fd);
+    g_assert_cmpuint (bytes->len, ==, 0);
+  }
+  fl_server_get_stats (server, &stats);
+  g_assert_cmpuint (stats.failures, ==, 1);
+  g_assert_cmpuint (stats.held, ==, 0);
+  g_assert_cmpuint (stats.threads, ==, 0);
+  close (fd);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -515,5 +696,10 @@ main (int argc, char **argv)
   g_test_add_func ("/server/stop-refuses-and-frees-port", test_stop_refuses_and_frees_port);
   g_test_add_func ("/server/stop-cuts-stalled-after-grace", test_stop_cuts_stalled_after_grace);
   g_test_add_func ("/server/ipv6", test_ipv6);
+  g_test_add_func ("/server/latency/delays-each-reply", test_latency_delays_each_reply);
+  g_test_add_func ("/server/latency/overlaps", test_latency_overlaps);
+  g_test_add_func ("/server/latency/jitter", test_jitter_spreads_replies);
+  g_test_add_func ("/server/latency/cut-by-stop", test_waiting_connection_cut_by_stop);
+  g_test_add_func ("/server/cost-burns-cpu", test_cost_burns_cpu);
   return g_test_run ();
 }

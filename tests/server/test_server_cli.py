@@ -78,7 +78,8 @@ def wait_until_quiet(pid, seconds=30):
 def help_and_version():
     out = subprocess.run([SERVER, "--help"], capture_output=True, text=True)
     assert out.returncode == 0
-    for option in ("--host", "--port", "--size", "--max-connections", "--quiet", "--version"):
+    for option in ("--host", "--port", "--size", "--max-connections", "--quiet", "--version",
+                   "--latency-ms", "--jitter-ms", "--cost-us"):
         assert option in out.stdout, option
     out = subprocess.run([SERVER, "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and re.fullmatch(r"frameloom-server \d+\.\d+\.\d+\n", out.stdout)
@@ -92,6 +93,12 @@ def bad_arguments_exit_2_with_one_sentence():
         ("--size", "0x10"): "Image size 0x10 is not allowed",
         ("--size", "ten"): 'Image size "ten" is not valid',
         ("--max-connections", "0"): "Maximum connections 0 is not valid",
+        ("--latency-ms", "60001"): '--latency-ms "60001" is not valid: expected a whole number '
+                                   'from 0 to 60000',
+        ("--latency-ms", "-5"): '--latency-ms "-5" is not valid',
+        ("--jitter-ms", "1.5"): '--jitter-ms "1.5" is not valid',
+        ("--cost-us", "lots"): '--cost-us "lots" is not valid: expected a whole number from 0 '
+                               'to 1000000',
         ("--bogus",): "Unknown option --bogus",
         ("stray",): 'Unexpected argument "stray"',
         ("--host", "192.0.2.1", "--port", "0"): "Could not bind 192.0.2.1:0: cannot assign requested address",
@@ -286,5 +293,53 @@ def descriptor_exhaustion_backs_off_and_recovers():
     assert "Could not accept a connection: too many open files; pausing for 100 ms" in err, err
     assert err.count("pausing") <= 10, "the message is not rate-limited"
 
+
+
+def timed_fetch(port):
+    began = time.monotonic()
+    _, data = fetch(port)
+    return time.monotonic() - began, data
+
+
+@test
+def latency_delays_every_reply_and_overlaps():
+    proc, port = start("--quiet", "--latency-ms", "250", "--max-connections", "4")
+    took, data = timed_fetch(port)
+    assert png_size(data) == (10, 10)
+    assert took >= 0.25, took
+    # 32 clients at once through 4 threads: about one latency, not 8 or 32.
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(timed_fetch(port)))
+               for _ in range(32)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    all_took = time.monotonic() - began
+    longest = max(took for took, _ in results)
+    print(f"# one reply {took:.3f} s; 32 at once: the longest {longest:.3f} s, all in "
+          f"{all_took:.3f} s", flush=True)
+    assert len(results) == 32 and all(png_size(data) == (10, 10) for _, data in results)
+    assert min(took for took, _ in results) >= 0.25
+    # About one latency each, not up to 8 (32 clients over 4 threads).
+    assert longest < 4 * 0.25, longest
+    assert all_took < 12 * 0.25, all_took
+    code, out, _ = stop(proc)
+    assert code == 0 and out.endswith("Stopped: 33 images sent, 0 failed connections\n"), out
+
+
+@test
+def cost_burns_the_servers_cpu():
+    proc, port = start("--quiet", "--cost-us", "5000")
+    fetch(port)
+    before = cpu_seconds(proc.pid)
+    for _ in range(100):
+        _, data = fetch(port)
+        assert png_size(data) == (10, 10)
+    used = cpu_seconds(proc.pid) - before
+    print(f"# 100 images at --cost-us 5000: {used:.2f} s of the server's CPU", flush=True)
+    assert used >= 0.45, used
+    assert stop(proc)[0] == 0
 
 run(after_each=kill_leftovers)

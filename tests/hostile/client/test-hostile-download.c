@@ -235,7 +235,7 @@ expect_failure (FlDownloadConfig *config, gint code, const char *pattern,
   double elapsed;
 
   config->frames_dir = dir;
-  g_assert_false (fl_download_frames (config, NULL, NULL, NULL, result, &error));
+  g_assert_false (fl_download_frames (config, NULL, result, &error));
   elapsed = (g_get_monotonic_time () - start) / 1e6;
   g_assert_error (error, FL_ERROR, code);
   g_test_message ("%.2f s: %s", elapsed, error->message);

@@ -154,7 +154,7 @@ test_killed (Fixture *f, gconstpointer data)
   if (worker == NULL)
     return;
   config_init (&config, f, worker);
-  g_assert_false (fl_encode_gif (&config, NULL, NULL, NULL, NULL, &error));
+  g_assert_false (fl_encode_gif (&config, NULL, NULL, &error));
   assert_worker_failure (f, error, 25, "was killed by signal 9");
 }
 
@@ -181,7 +181,7 @@ test_hung_then_cancelled (Fixture *f, gconstpointer data)
   config_init (&config, f, worker);
   start = g_get_monotonic_time ();
   canceller = g_thread_new ("cancel", cancel_later, cancellable);
-  g_assert_false (fl_encode_gif (&config, NULL, NULL, cancellable, NULL, &error));
+  g_assert_false (fl_encode_gif (&config, cancellable, NULL, &error));
   g_thread_join (canceller);
   g_assert_error (error, FL_ERROR, FL_ERROR_CANCELLED);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
@@ -213,7 +213,7 @@ test_out_of_memory (Fixture *f, gconstpointer data)
                           "prlimit --as=104857600 --", real);
   config_init (&config, f, wrapper);
   config.n_frames = 6;
-  if (!fl_encode_gif (&config, NULL, NULL, NULL, NULL, &error))
+  if (!fl_encode_gif (&config, NULL, NULL, &error))
     {
       /* A sanitizer build reserves terabytes of address space: no --as fits. */
       g_test_skip_printf ("the worker cannot run under prlimit --as: %s", error->message);
@@ -223,7 +223,7 @@ test_out_of_memory (Fixture *f, gconstpointer data)
   g_assert_cmpint (g_unlink (f->output), ==, 0);
   write_frame (f->frames, 30, 2048);
   config.n_frames = N_FRAMES;
-  g_assert_false (fl_encode_gif (&config, NULL, NULL, NULL, NULL, &error));
+  g_assert_false (fl_encode_gif (&config, NULL, NULL, &error));
   assert_worker_failure (f, error, 30, NULL);
 }
 
@@ -265,7 +265,7 @@ test_full_disk (Fixture *f, gconstpointer data)
 
   config_init (&config, f, NULL);
   config.worker_path = fl_encoder_default_worker_path ();
-  g_assert_false (fl_encode_gif (&config, NULL, NULL, NULL, NULL, &error));
+  g_assert_false (fl_encode_gif (&config, NULL, NULL, &error));
   g_test_message ("%s", error->message);
   g_assert_error (error, FL_ERROR, FL_ERROR_NO_SPACE);
   expected = g_strdup_printf ("Could not write %s: no space left on device", f->output);

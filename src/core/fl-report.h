@@ -1,0 +1,43 @@
+/* fl-report.h: the facts a report to hand in gives besides its figures: the
+ * machine the runs ran on, and the exact command line that repeats each run.
+ *
+ * Facts only, untranslated (model names, versions, options): the front-ends
+ * (the CLI's --report, the app's "Export report") write them under headings
+ * in the user's language. */
+#pragma once
+
+#include <glib.h>
+
+#include "fl-pipeline.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char *cpu_model;          /* "AMD EPYC 7B13"; "unknown" when the system does not say */
+  guint cores;              /* processors this process may use */
+  guint64 memory_bytes;     /* physical memory; 0 when unknown */
+  char *os;                 /* "Debian GNU/Linux 12 (bookworm), Linux 6.1.0-13-amd64 x86_64" */
+  char *frameloom_version;
+  char *glib_version;       /* the library running, not the headers built against */
+  char *libpng_version;     /* the same */
+  char *giflib_version;     /* the headers': giflib has no run-time query */
+} FlMachine;
+
+/* This machine, now. Never fails: what cannot be found reads "unknown" (0). */
+FlMachine *fl_machine_new (void);
+void       fl_machine_free (FlMachine *machine);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlMachine, fl_machine_free)
+
+/* The frameloom-client command that repeats the run config describes, as
+ * program followed by its arguments (NULL-terminated; g_strfreev). Every
+ * option is spelled out, defaults included, so that the line means the same
+ * with another version's defaults; the stages follow run_download and
+ * run_encode. program: "frameloom-client" when NULL. */
+char     **fl_report_command_argv (const FlPipelineConfig *config, const char *program);
+/* The same as one line for a POSIX shell, each argument quoted where needed. */
+char      *fl_report_command_line (const FlPipelineConfig *config, const char *program);
+/* argv as one line for a POSIX shell: plain words as they are, the others quoted. */
+char      *fl_report_join_argv (char *const *argv);
+
+G_END_DECLS

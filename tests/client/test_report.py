@@ -1,0 +1,69 @@
+"""frameloom-client --report DIR: the report names the machine and every run,
+and the command it gives for a run repeats that run."""
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..")]
+import taplib  # noqa: E402
+import clienttest  # noqa: E402
+
+
+def need_programs():
+    if not clienttest.CLIENT or not clienttest.SERVER or not os.environ.get("FRAMELOOM_GIF_WORKER"):
+        raise taplib.Skip("frameloom-client, frameloom-server or the GIF worker is not built")
+
+
+def client(args, cwd):
+    return subprocess.run([clienttest.CLIENT, "--quiet"] + args, cwd=cwd, capture_output=True,
+                          text=True, timeout=120, env=dict(os.environ, LANGUAGE="C", LC_ALL="C"))
+
+
+@taplib.test
+def sweep_report():
+    """A sweep's report: the machine, a row per run, a command per run that repeats it."""
+    need_programs()
+    with tempfile.TemporaryDirectory() as root, clienttest.frameloom_server() as server:
+        proc = client(["--port", str(server.port), "--frames", "200", "--sweep", "threads=1,3",
+                       "--sweep", "processes=1,2", "--report", "out"], root)
+        assert proc.returncode == 0, proc.stderr
+        with open(os.path.join(root, "out", "report.md"), encoding="utf-8") as f:
+            text = f.read()
+        for heading in ("# Frameloom report", "## Machine", "## Runs"):
+            assert heading in text, text
+        for row in ("| Cores | %d |" % os.cpu_count(), "| GLib | 2.", "| libpng | 1.", "| giflib | 5."):
+            assert row in text, text
+        assert "--sweep threads=1,3 --sweep processes=1,2 --report out" in text, text
+        for label in ("threads=1", "threads=3", "processes=1", "processes=2"):
+            for repetition in (1, 2, 3):  # the default: 3 timed runs a point
+                assert f"| {label} | {repetition} | 200 |" in text, text
+        commands = [line.strip() for line in text.splitlines()
+                    if line.startswith("      frameloom-client ")]
+        assert len(commands) == 4, commands
+        assert "--threads 3" in commands[1] and "--download-only" in commands[1], commands
+        assert "--processes 2" in commands[3] and "--encode-only" in commands[3], commands
+        # The second run again, from its line: the same stage, the same frames.
+        argv = shlex.split(commands[1])
+        again = client(argv[1:] + ["--json"], root)
+        assert again.returncode == 0, again.stderr
+        assert '"threads": 3' in again.stdout and '"download": true' in again.stdout, again.stdout
+
+
+@taplib.test
+def report_folder_that_cannot_be():
+    """A --report folder that cannot be made: one sentence, exit 2, nothing run."""
+    need_programs()
+    with tempfile.TemporaryDirectory() as root:
+        blocker = os.path.join(root, "file")
+        open(blocker, "w").close()
+        proc = client(["--port", "1", "--frames", "10", "--report", os.path.join(blocker, "r")],
+                      root)
+        assert proc.returncode == 2, proc
+        assert proc.stderr.count("\n") == 1 and blocker in proc.stderr, proc.stderr
+        assert not os.path.exists(os.path.join(root, "frames")), os.listdir(root)
+
+
+sys.exit(1 if taplib.run_tests() else 0)
