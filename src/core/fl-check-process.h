@@ -40,18 +40,4 @@ char    *fl_check_process_last_error_line (FlCheckProcess *process);
 /* Sends SIGINT, then SIGKILL after grace_ms, waits for the exit and frees. */
 void     fl_check_process_free (FlCheckProcess *process, guint grace_ms);
 
-/* The processes of this user with a TCP socket listening on port (this
- * network namespace), into pids. */
-void     fl_check_find_listeners (guint port, GArray *pids);
-/* Sockets with local port port in TIME_WAIT. */
-guint    fl_check_count_time_wait (guint port);
-/* Threads of pid now, 0 when it is gone. */
-guint    fl_check_count_threads (pid_t pid);
-
-/* Samples the sum of the threads of pids every 200 µs on a thread of its own
- * until stopped; stop returns the peak. */
-typedef struct _FlThreadSampler FlThreadSampler;
-FlThreadSampler *fl_thread_sampler_start (const GArray *pids);
-guint    fl_thread_sampler_stop (FlThreadSampler *sampler);
-
 G_END_DECLS

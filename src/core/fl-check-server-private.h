@@ -5,6 +5,7 @@
 
 #include "fl-check-net.h"
 #include "fl-check-private.h"
+#include "fl-check-proc.h"
 #include "fl-check-process.h"
 #include "fl-check-server.h"
 

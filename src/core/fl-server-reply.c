@@ -44,6 +44,7 @@ fl_server_reply_start (FlServer *server, FlServerReply *reply, FlRng *rng)
   if (reply->png == NULL)
     return FALSE;
   reply->rows_left = server->height;
+  reply->hash = FL_IMAGE_HASH_INIT;
   reply->started_at = g_get_monotonic_time ();
   /* A peer slower than 1 MB/s on average does not get the rest. */
   reply->deadline = reply->started_at + (gint64) server->send_timeout_ms * 1000
@@ -66,6 +67,8 @@ fill (FlServer *server, FlServerReply *reply, FlRng *rng)
 
       /* Small rows are drawn a block at a time: one call, not one per row. */
       fl_rng_fill (rng, reply->row, rows * server->row_bytes);
+      if (server->hash_images)
+        reply->hash = fl_image_hash_update (reply->hash, reply->row, rows * server->row_bytes);
       if (!fl_png_writer_write_rows (reply->png, reply->row, rows, NULL))
         return FALSE;
       reply->rows_left -= rows;

@@ -63,6 +63,7 @@ fl_server_new (const FlServerConfig *config)
                          server->max_connections / 2);
   server->max_handlers = server->max_connections - server->n_loops;
   server->events = config->events;
+  server->hash_images = config->hash_images;
   server->listen_fd = -1;
   fl_mutex_init (&server->lock);
   fl_cond_init (&server->changed);
@@ -215,7 +216,8 @@ emit_served (FlServer *server, const FlServerReply *reply, gboolean sent)
     .connection = {
       .index = (guint32) atomic_fetch_add_explicit (&server->accepted, 1, memory_order_relaxed),
       .code = sent ? FL_EVENT_NO_ERROR : FL_ERROR_NETWORK,
-      .bytes = reply->bytes,
+      .bytes = (guint32) reply->bytes,
+      .image_hash = server->hash_images ? reply->hash : 0,
       .generate_us = reply->started_at ? (guint32) (reply->started_at - reply->accepted_at) : 0,
     },
   };
