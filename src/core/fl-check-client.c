@@ -375,6 +375,13 @@ check_processes (FlCheckClient *checker)
                        _("Not checked: the lab's first client makes the GIF in one process."));
       return;
     }
+  if (checker->connections->len == 0)
+    {
+      fl_checker_skip (c, "processes", _("Makes the GIF with several processes"),
+                       _("Not run: the client made no connection, so its GIF stage cannot be "
+                         "told from its download."));
+      return;
+    }
   fl_checker_begin (c, "processes", _("Makes the GIF with several processes"));
   peak = fl_child_sampler_peak (checker->children, checker->last_close, checker->run_end,
                                 &distinct);

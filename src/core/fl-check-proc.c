@@ -273,12 +273,20 @@ sample_once (FlChildSampler *sampler)
 
   if (!add_children (sampler->root, found))
     add_children_by_scan (sampler->root, found);
-  /* Breadth first: the array grows as the descendants' children are added. */
+  /* Breadth first: the array grows as the descendants' children are added.
+   * Only the leaves count: a process that waits for its own workers (a
+   * frameloom-client that a script starts) does not make the GIF itself. */
   for (guint i = 0; i < found->len && i < 4096; i++)
     {
       pid_t pid = g_array_index (found, pid_t, i);
-      Seen *seen = g_hash_table_lookup (sampler->seen, GINT_TO_POINTER (pid));
+      guint before = found->len;
+      Seen *seen;
 
+      if (!add_children (pid, found))
+        add_children_by_scan (pid, found);
+      if (found->len > before)
+        continue;
+      seen = g_hash_table_lookup (sampler->seen, GINT_TO_POINTER (pid));
       if (seen == NULL)
         {
           seen = g_new (Seen, 1);
@@ -287,8 +295,6 @@ sample_once (FlChildSampler *sampler)
         }
       seen->last = now;
       sample.alive++;
-      if (!add_children (pid, found))
-        add_children_by_scan (pid, found);
     }
   g_array_append_val (sampler->samples, sample);
 }
@@ -301,7 +307,7 @@ child_sampler_thread (gpointer data)
   while (!g_atomic_int_get (&sampler->stop))
     {
       sample_once (sampler);
-      g_usleep (5000);
+      g_usleep (2000);
     }
   return NULL;
 }
@@ -367,25 +373,35 @@ fl_child_sampler_free (FlChildSampler *sampler)
   g_free (sampler);
 }
 
+typedef struct
+{
+  gint64 at;
+  guint clients;     /* connections the client holds open (its sockets, when seen) */
+  guint servers;     /* the server's sockets whose peer has not closed yet */
+} SocketSample;
+
 struct _FlSocketSampler
 {
   guint port;
   int fd;            /* NETLINK_SOCK_DIAG */
   gint stop;
   GThread *thread;
-  GArray *samples;   /* Sample: alive is the connections open */
+  GArray *samples;   /* SocketSample */
 };
 
-/* Every state but TIME_WAIT, CLOSE and LISTEN: a connection still open at
- * either end. */
-#define OPEN_STATES ((1u << TCP_SYN_RECV) | (1u << TCP_ESTABLISHED) | (1u << TCP_FIN_WAIT1) \
-                     | (1u << TCP_FIN_WAIT2) | (1u << TCP_CLOSE_WAIT) | (1u << TCP_LAST_ACK) \
-                     | (1u << TCP_CLOSING))
+/* The client's side holds a connection from its connect to its close
+ * (CLOSE_WAIT ends in the close call itself). The server's side shows the
+ * client's close only once its FIN has been processed, a little later: a
+ * client that connects at once again may overlap there for a moment, so the
+ * client's own sockets are counted when it runs on this machine. */
+#define CLIENT_STATES ((1u << TCP_SYN_SENT) | (1u << TCP_ESTABLISHED) | (1u << TCP_CLOSE_WAIT))
+#define SERVER_STATES ((1u << TCP_SYN_RECV) | (1u << TCP_ESTABLISHED) | (1u << TCP_FIN_WAIT1) \
+                       | (1u << TCP_FIN_WAIT2))
 
-/* The open connections of one address family on the port; -1 when the kernel
- * does not answer. */
-static int
-count_open (FlSocketSampler *sampler, guint8 family)
+/* Counts the connections of one address family on the port into sample;
+ * FALSE when the kernel does not answer. */
+static gboolean
+count_open (FlSocketSampler *sampler, guint8 family, SocketSample *sample)
 {
   struct
   {
@@ -394,17 +410,16 @@ count_open (FlSocketSampler *sampler, guint8 family)
   } message = { 0 };
   struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
   guint8 buffer[16384];
-  int count = 0;
 
   message.header.nlmsg_len = sizeof message;
   message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
   message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
   message.request.sdiag_family = family;
   message.request.sdiag_protocol = IPPROTO_TCP;
-  message.request.idiag_states = OPEN_STATES;
+  message.request.idiag_states = CLIENT_STATES | SERVER_STATES;
   if (sendto (sampler->fd, &message, sizeof message, 0, (struct sockaddr *) &kernel,
               sizeof kernel) < 0)
-    return -1;
+    return FALSE;
   for (;;)
     {
       ssize_t n = recv (sampler->fd, buffer, sizeof buffer, 0);
@@ -413,16 +428,20 @@ count_open (FlSocketSampler *sampler, guint8 family)
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
-        return -1;
+        return FALSE;
       for (; NLMSG_OK (header, (guint) n); header = NLMSG_NEXT (header, n))
         {
           const struct inet_diag_msg *diag = NLMSG_DATA (header);
+          guint state = 1u << diag->idiag_state;
 
           if (header->nlmsg_type == NLMSG_DONE)
-            return count;
+            return TRUE;
           if (header->nlmsg_type == NLMSG_ERROR)
-            return -1;
-          count += ntohs (diag->id.idiag_sport) == sampler->port;
+            return FALSE;
+          sample->servers += ntohs (diag->id.idiag_sport) == sampler->port
+                             && (state & SERVER_STATES) != 0;
+          sample->clients += ntohs (diag->id.idiag_dport) == sampler->port
+                             && (state & CLIENT_STATES) != 0;
         }
     }
 }
@@ -434,10 +453,11 @@ socket_sampler_thread (gpointer data)
 
   while (!g_atomic_int_get (&sampler->stop))
     {
-      int v4 = count_open (sampler, AF_INET), v6 = count_open (sampler, AF_INET6);
-      Sample sample = { g_get_monotonic_time (), (guint) (MAX (v4, 0) + MAX (v6, 0)) };
+      SocketSample sample = { g_get_monotonic_time (), 0, 0 };
+      gboolean v4 = count_open (sampler, AF_INET, &sample);
+      gboolean v6 = count_open (sampler, AF_INET6, &sample);
 
-      if (v4 < 0 && v6 < 0)
+      if (!v4 && !v6)
         break;
       g_array_append_val (sampler->samples, sample);
       g_usleep (1000);
@@ -451,7 +471,7 @@ fl_socket_sampler_start (guint port)
   FlSocketSampler *sampler = g_new0 (FlSocketSampler, 1);
 
   sampler->port = port;
-  sampler->samples = g_array_new (FALSE, FALSE, sizeof (Sample));
+  sampler->samples = g_array_new (FALSE, FALSE, sizeof (SocketSample));
   sampler->fd = socket (AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
   if (sampler->fd >= 0)
     sampler->thread = g_thread_new ("check-sockets", socket_sampler_thread, sampler);
@@ -474,16 +494,20 @@ fl_socket_sampler_summary (FlSocketSampler *sampler, gint64 from, gint64 to, gui
 {
   guint64 sum = 0;
   guint n = 0;
+  gboolean client_seen = FALSE;
 
+  for (guint i = 0; i < sampler->samples->len; i++)
+    client_seen |= g_array_index (sampler->samples, SocketSample, i).clients > 0;
   *peak = 0;
   for (guint i = 0; i < sampler->samples->len; i++)
     {
-      const Sample *sample = &g_array_index (sampler->samples, Sample, i);
+      const SocketSample *sample = &g_array_index (sampler->samples, SocketSample, i);
+      guint open = client_seen ? sample->clients : sample->servers;
 
       if (sample->at < from || sample->at > to)
         continue;
-      *peak = MAX (*peak, sample->alive);
-      sum += sample->alive;
+      *peak = MAX (*peak, open);
+      sum += open;
       n++;
     }
   if (mean != NULL)

@@ -22,9 +22,10 @@ typedef struct _FlThreadSampler FlThreadSampler;
 FlThreadSampler *fl_thread_sampler_start (const GArray *pids);
 guint    fl_thread_sampler_stop (FlThreadSampler *sampler);
 
-/* Samples the descendants of pid (children, theirs, ...) every 5 ms on a
- * thread of its own until stopped: how many were alive at each sample, and
- * when each was first and last seen. */
+/* Samples the descendants of pid (children, theirs, ...) that have no
+ * children of their own, the ones that work, every 2 ms on a thread of its
+ * own until stopped: how many were alive at each sample, and when each was
+ * first and last seen. */
 typedef struct _FlChildSampler FlChildSampler;
 FlChildSampler *fl_child_sampler_start (pid_t pid);
 void     fl_child_sampler_stop (FlChildSampler *sampler);
@@ -36,10 +37,11 @@ guint    fl_child_sampler_peak (FlChildSampler *sampler, gint64 from, gint64 to,
 void     fl_child_sampler_free (FlChildSampler *sampler);
 
 /* Samples, every millisecond on a thread of its own until stopped, how many
- * TCP connections with local port port are open, from the SYN to the peer's
- * close (TIME_WAIT and the listening socket not counted), through the
- * kernel's socket diagnostics (netlink, as ss(8) reads them): the client's
- * view of its connections, where a server's own events end at its close. */
+ * TCP connections to port the client holds open, from its connect to its
+ * close, through the kernel's socket diagnostics (netlink, as ss(8) reads
+ * them): the client's sockets when it runs on this machine, else the
+ * server's until the client's close reaches them. Where a server's own events
+ * end at its close, this is the client's view. */
 typedef struct _FlSocketSampler FlSocketSampler;
 FlSocketSampler *fl_socket_sampler_start (guint port);
 void     fl_socket_sampler_stop (FlSocketSampler *sampler);

@@ -1,10 +1,14 @@
 /* test-check.c: the checker's core API as the app's Check page uses it: each
  * check reported as it starts and ends, cancellation, the report and its JSON. */
 #include "fl-check-server.h"
+#include "fl-image.h"
+#include "fl-net.h"
+#include "fl-png.h"
 #include "fl-server.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct
 {
@@ -156,6 +160,59 @@ test_json (void)
                                          "connect_ms"));
 }
 
+/* The server's hash of what it sent is the hash of the image the client reads. */
+static void
+test_server_hashes_images (void)
+{
+  g_autoptr (FlEvents) events = fl_events_new (0);
+  g_autoptr (FlEventLog) log = fl_event_log_new (events);
+  FlServerConfig config = { .host = "127.0.0.1", .events = events, .hash_images = TRUE,
+                            .width = 7, .height = 5 };
+  g_autoptr (FlServer) server = fl_server_new (&config);
+  g_autoptr (GArray) kept = NULL;
+  guint32 hashes[3];
+  guint n = 0;
+
+  g_assert_true (fl_server_start (server, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (hashes); i++)
+    {
+      FlSockAddr addr;
+      guint8 buffer[4096];
+      gsize length = 0;
+      gboolean eof;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (FlImage) image = NULL;
+      int fd;
+
+      g_assert_true (fl_net_resolve ("127.0.0.1", fl_server_get_port (server), FALSE, &addr,
+                                     NULL));
+      fd = fl_net_connect (&addr, g_get_monotonic_time () + 5 * G_USEC_PER_SEC, NULL, NULL,
+                           &error);
+      g_assert_no_error (error);
+      g_assert_true (fl_net_read (fd, g_get_monotonic_time () + 5 * G_USEC_PER_SEC, buffer,
+                                  sizeof buffer, G_MAXSIZE, &length, &eof, NULL, NULL, "server",
+                                  &error));
+      close (fd);
+      image = fl_png_decode (buffer, length, NULL, &error);
+      g_assert_no_error (error);
+      hashes[i] = fl_image_hash (image);
+    }
+  fl_server_stop (server, 1000);
+  kept = fl_event_log_dup (log);
+  for (guint i = 0; i < kept->len; i++)
+    {
+      const FlEvent *event = &g_array_index (kept, FlEvent, i);
+
+      if (event->kind != FL_EVENT_CONNECTION_SERVED)
+        continue;
+      g_assert_cmpuint (n, <, G_N_ELEMENTS (hashes));
+      g_assert_cmphex (event->connection.image_hash, ==, hashes[n]);
+      n++;
+    }
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (hashes));
+  g_assert_cmphex (hashes[0], !=, hashes[1]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -165,5 +222,6 @@ main (int argc, char **argv)
   g_test_add_func ("/check/server/nothing-listening", test_nothing_listening);
   g_test_add_func ("/check/server/bad-address", test_bad_address);
   g_test_add_func ("/check/server/json", test_json);
+  g_test_add_func ("/check/server-hashes-images", test_server_hashes_images);
   return g_test_run ();
 }
