@@ -17,10 +17,12 @@ written with zlib) but for one thing:
   noclose    sends the image but keeps the connection open
 """
 import os
+import shutil
 import socket
 import socketserver
 import struct
 import sys
+import tempfile
 import threading
 import time
 import zlib
@@ -42,6 +44,10 @@ def random_png():
 
 
 MODE = sys.argv[1]
+# The shared file lives in a folder of its own, never where the server was
+# started from (a test runs it from anywhere, the source tree included).
+SHARED = (os.path.join(tempfile.mkdtemp(prefix="fl-check-server-"), "image.png")
+          if MODE == "tempfile" else None)
 SAME = random_png()
 LOCK = threading.Lock()
 COUNT = [0]
@@ -59,10 +65,10 @@ def reply():
     if MODE == "solid":
         return png(10, 10, os.urandom(3) * 100)
     if MODE == "tempfile":
-        with open("image.png", "wb") as f:
+        with open(SHARED, "wb") as f:
             f.write(random_png())
         time.sleep(0.002)  # a slow disk: the next handler overwrites the file meanwhile
-        with open("image.png", "rb") as f:
+        with open(SHARED, "rb") as f:
             return f.read()
     return random_png()
 
@@ -101,6 +107,9 @@ def main():
             server.serve_forever()
         except KeyboardInterrupt:
             pass
+        finally:
+            if SHARED is not None:
+                shutil.rmtree(os.path.dirname(SHARED), ignore_errors=True)
 
 
 if __name__ == "__main__":

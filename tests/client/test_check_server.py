@@ -3,9 +3,11 @@ check. Small servers that each break one requirement (check_servers.py) must
 fail that check by name; the lab's reference-style servers pass every check."""
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -16,6 +18,9 @@ from taplib import Skip, run, test  # noqa: E402
 
 SERVERS = os.path.join(HERE, "check_servers.py")
 PYTHON = sys.executable
+# The checker and the servers it starts run here: a test never writes into the
+# source tree (a server's temporary file included).
+WORK = tempfile.mkdtemp(prefix="fl-check-server-test-")
 NETWORK_CHECKS = ["connect", "reply-png", "image-size", "closes", "fresh", "random", "held-open",
                   "burst", "under-load", "threads", "early-close", "timing"]
 COMMAND_CHECKS = ["ctrl-c", "lines", "address-reuse"]
@@ -29,7 +34,7 @@ def check(mode=None, command=None, extra=(), port=None):
         command = f"{PYTHON} {SERVERS} {mode} {port}"
     if command is not None:
         args += ["--check-server-command", command]
-    r = ct.run_client(args, HERE, timeout=240)
+    r = ct.run_client(args, WORK, timeout=240)
     report = json.loads(r.stdout) if r.stdout.strip() else None
     return r.returncode, report, r.stderr
 
@@ -131,10 +136,14 @@ def a_server_without_address_reuse_fails_address_reuse():
 
 @test
 def a_server_sharing_a_temporary_file_fails_under_load():
+    before = set(os.listdir(HERE))
     code, report, err = check("tempfile")
     got = statuses(report)
     assert code == 1 and got["under-load"] == "FAIL", (got, find(report, "under-load"))
     assert got["burst"] == "PASS", find(report, "burst")
+    # Its file went to a folder of its own, not the source tree nor the checker's.
+    assert set(os.listdir(HERE)) == before, set(os.listdir(HERE)) - before
+    assert os.listdir(WORK) == [], os.listdir(WORK)
 
 
 @test
@@ -174,7 +183,7 @@ def nothing_listening_fails_connect_and_skips_the_rest():
 def the_table_is_one_line_per_check():
     port = ct.free_port()
     r = ct.run_client(["--check-server", f"127.0.0.1:{port}", "--check-server-command",
-                       f"{PYTHON} {SERVERS} jpeg {port}"], HERE, timeout=120)
+                       f"{PYTHON} {SERVERS} jpeg {port}"], WORK, timeout=120)
     lines = r.stdout.splitlines()
     assert r.returncode == 1, r
     assert lines[0].startswith("Checking the server"), lines
@@ -191,7 +200,7 @@ def usage_errors_exit_2():
                  ["--check-server", "127.0.0.1:1", "--threads", "4"],
                  ["--max-failures", "3"],
                  ["--check-server", "127.0.0.1:1", "--check-server-command", " "]):
-        r = ct.run_client(args, HERE, timeout=30)
+        r = ct.run_client(args, WORK, timeout=30)
         assert r.returncode == 2, (args, r.returncode, r.stderr)
         assert r.stderr.startswith("frameloom-client: "), (args, r.stderr)
 
@@ -199,7 +208,7 @@ def usage_errors_exit_2():
 @test
 def a_command_that_cannot_start_is_one_sentence():
     r = ct.run_client(["--check-server", f"127.0.0.1:{ct.free_port()}", "--check-server-command",
-                       "/nonexistent/server --x"], HERE, timeout=30)
+                       "/nonexistent/server --x"], WORK, timeout=30)
     assert r.returncode == 1, r
     assert "Could not start “/nonexistent/server --x”" in r.stderr, r.stderr
     assert r.stderr.count("\n") == 1, r.stderr
@@ -210,7 +219,7 @@ def a_port_already_taken_is_refused_before_the_command_starts():
     with ct.frameloom_server() as server:
         r = ct.run_client(["--check-server", f"127.0.0.1:{server.port}",
                            "--check-server-command", f"{PYTHON} {SERVERS} good {server.port}"],
-                          HERE, timeout=30)
+                          WORK, timeout=30)
     assert r.returncode == 1 and "already listens" in r.stderr, (r.returncode, r.stderr)
 
 
@@ -219,7 +228,7 @@ def ctrl_c_stops_the_checker_and_the_server_it_started():
     port = ct.free_port()
     proc = subprocess.Popen([ct.CLIENT, "--check-server", f"127.0.0.1:{port}",
                              "--check-server-command", f"{PYTHON} {SERVERS} good {port}"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=WORK)
     first = proc.stdout.readline()
     assert first.startswith("Checking"), first
     assert proc.stdout.readline().startswith("PASS  Accepts")
@@ -238,4 +247,7 @@ def ctrl_c_stops_the_checker_and_the_server_it_started():
         raise AssertionError(f"something still listens on {port}")
 
 
-run()
+try:
+    run()
+finally:
+    shutil.rmtree(WORK, ignore_errors=True)
