@@ -9,8 +9,13 @@ written with zlib) but for one thing:
   serial     handles one connection after another, on one thread
   jpeg       sends a JPEG instead of a PNG
   http       answers like a web server
+  text       answers with a line of text
+  empty      closes the connection without sending anything
+  truncated  sends the first half of the PNG, then closes
+  big        sends 20x20 images
   same       sends the same image every time
   solid      sends a fresh image of one colour
+  fewcolours sends fresh images of four colours (worth a warning, not a failure)
   noreuse    does not mark its socket for address reuse
   tempfile   writes each image to one shared file and sends it back from there
   flaky      resets every 7th connection after the 30th
@@ -60,10 +65,22 @@ def reply():
         return JPEG
     if MODE == "http":
         return HTTP
+    if MODE == "text":
+        return b"Hello from the server\n"
+    if MODE == "empty":
+        return b""
+    if MODE == "truncated":
+        image = random_png()
+        return image[:len(image) // 2]
+    if MODE == "big":
+        return png(20, 20, os.urandom(1200))
     if MODE == "same":
         return SAME
     if MODE == "solid":
         return png(10, 10, os.urandom(3) * 100)
+    if MODE == "fewcolours":
+        palette = [os.urandom(3) for _ in range(4)]
+        return png(10, 10, b"".join(palette[b % 4] for b in os.urandom(100)))
     if MODE == "tempfile":
         with open(SHARED, "wb") as f:
             f.write(random_png())

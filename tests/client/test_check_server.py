@@ -118,6 +118,30 @@ def a_web_server_is_named_as_one():
 
 
 @test
+def text_is_named_as_text():
+    expect_only_failure("text", "reply-png", ["text"])
+
+
+@test
+def nothing_sent_is_named_as_nothing():
+    expect_only_failure("empty", "reply-png", ["without sending anything"])
+
+
+@test
+def half_a_png_fails_reply_png():
+    report = expect_only_failure("truncated", "reply-png")
+    assert "PNG" in find(report, "reply-png")["evidence"], find(report, "reply-png")
+
+
+@test
+def a_server_of_20x20_images_fails_image_size():
+    report = expect_only_failure("big", "image-size", ["20x20", "10x10"])
+    figures = find(report, "image-size")["figures"]
+    assert (figures["width"], figures["height"]) == (20, 20), figures
+    assert statuses(report)["under-load"] == "PASS", find(report, "under-load")
+
+
+@test
 def a_server_that_repeats_its_image_fails_fresh():
     report = expect_only_failure("same", "fresh", ["same image"])
     assert statuses(report)["under-load"] == "PASS"
@@ -126,6 +150,15 @@ def a_server_that_repeats_its_image_fails_fresh():
 @test
 def a_server_of_solid_colours_fails_random():
     expect_only_failure("solid", "random", ["single colour"])
+
+
+@test
+def a_warning_alone_exits_0():
+    code, report, err = check("fewcolours")
+    got = statuses(report)
+    assert got["random"] == "WARN", (got, find(report, "random"))
+    assert "FAIL" not in got.values(), got
+    assert code == 0 and report["ok"] is True and report["warned"] >= 1, (code, err)
 
 
 @test

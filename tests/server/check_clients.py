@@ -13,6 +13,8 @@ one thing:
   lexical     makes the GIF of the frames sorted as text (10.png before 2.png)
   twice       fetches every tenth frame twice
   quiet       prints no timing lines
+  oneprocess  makes the GIF with one worker process
+  toomany     runs more processes than the cores while it makes the GIF
 """
 import concurrent.futures
 import os
@@ -31,8 +33,16 @@ def fetch(i):
 
 
 def make_gif(paths, output):
-    subprocess.run([CLIENT, "make-gif", "--quiet", "--processes", "2", "-o", output] + paths,
-                   check=True, stdout=subprocess.DEVNULL)
+    processes = "1" if MODE in ("oneprocess", "toomany") else "2"
+    helpers = []
+    if MODE == "toomany":
+        # One per core, beside the GIF's worker: busy while the GIF is made.
+        helpers = [subprocess.Popen([sys.executable, "-c", "import time; time.sleep(1.5)"])
+                   for _ in os.sched_getaffinity(0)]
+    subprocess.run([CLIENT, "make-gif", "--quiet", "--processes", processes, "-o", output]
+                   + paths, check=True, stdout=subprocess.DEVNULL)
+    for helper in helpers:
+        helper.wait()
 
 
 def main():

@@ -136,6 +136,19 @@ def a_client_without_the_timing_lines_fails_timing_lines():
 
 
 @test
+def a_client_that_makes_the_gif_in_one_process_fails_processes():
+    report = expect_only_failure("oneprocess", "processes", ["one process at a time"])
+    assert find(report, "processes")["figures"]["peak_processes"] == 1
+
+
+@test
+def a_client_with_more_processes_than_cores_fails_processes():
+    report = expect_only_failure("toomany", "processes", ["more than the"])
+    figures = find(report, "processes")["figures"]
+    assert figures["peak_processes"] > figures["cores"], figures
+
+
+@test
 def without_a_command_the_report_comes_once_the_gif_is_written():
     port = free_port()
     work = tempfile.mkdtemp(prefix="fl-check-client-")
