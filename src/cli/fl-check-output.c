@@ -44,10 +44,7 @@ fl_check_output_callbacks (void)
 int
 fl_check_output_finish (FlCheckOutput *output, const FlCheckReport *report)
 {
-  guint passed = fl_check_report_count (report, FL_CHECK_PASS);
-  guint warned = fl_check_report_count (report, FL_CHECK_WARN);
-  guint failed = fl_check_report_count (report, FL_CHECK_FAIL);
-  guint skipped = fl_check_report_count (report, FL_CHECK_SKIP);
+  g_autofree char *summary = NULL;
 
   if (output->json)
     {
@@ -58,8 +55,8 @@ fl_check_output_finish (FlCheckOutput *output, const FlCheckReport *report)
       return fl_check_report_passed (report) ? FL_EXIT_OK : FL_EXIT_FAILURE;
     }
   print_heading (output);
-  printf (_("%u passed, %u warned, %u failed, %u skipped in %.1f s.\n"), passed, warned, failed,
-          skipped, report->seconds);
+  summary = fl_check_report_summary (report);
+  printf ("%s\n", summary);
   if (report->n_failures > 0)
     {
       printf (ngettext ("%u connection failed:\n", "%u connections failed:\n", report->n_failures),

@@ -157,6 +157,80 @@ fl_check_report_to_json (const FlCheckReport *report)
   return g_string_free (out, FALSE);
 }
 
+char *
+fl_check_report_summary (const FlCheckReport *report)
+{
+  return g_strdup_printf (_("%u passed, %u warned, %u failed, %u skipped in %.1f s."),
+                          fl_check_report_count (report, FL_CHECK_PASS),
+                          fl_check_report_count (report, FL_CHECK_WARN),
+                          fl_check_report_count (report, FL_CHECK_FAIL),
+                          fl_check_report_count (report, FL_CHECK_SKIP), report->seconds);
+}
+
+/* A table cell holds one line, and a bar would end it. */
+static void
+append_cell (GString *out, const char *text)
+{
+  g_string_append (out, " ");
+  for (const char *p = text ? text : ""; *p != '\0'; p++)
+    {
+      if (*p == '|')
+        g_string_append (out, "\\|");
+      else if (*p == '\n' || *p == '\r')
+        g_string_append_c (out, ' ');
+      else
+        g_string_append_c (out, *p);
+    }
+  g_string_append (out, " |");
+}
+
+char *
+fl_check_report_to_markdown (const FlCheckReport *report)
+{
+  g_autofree char *summary = fl_check_report_summary (report);
+  GString *out = g_string_new ("# ");
+
+  g_string_append_printf (out, g_strcmp0 (report->kind, "client") == 0
+                                 ? _("Check of the client %s")
+                                 : _("Check of the server %s"),
+                          report->target);
+  g_string_append_printf (out, "\n\n%s\n", summary);
+  if (report->cancelled)
+    g_string_append_printf (out, "\n%s\n", _("The check was stopped before it ended."));
+  g_string_append_printf (out, "\n| %s | %s | %s |\n|---|---|---|\n", _("Result"), _("Check"),
+                          _("Evidence"));
+  for (guint i = 0; i < report->results->len; i++)
+    {
+      const FlCheckResult *result = report->results->pdata[i];
+
+      g_string_append (out, "|");
+      append_cell (out, fl_check_status_to_string (result->status));
+      append_cell (out, result->name);
+      append_cell (out, result->evidence);
+      g_string_append_c (out, '\n');
+    }
+  if (report->n_failures > 0)
+    {
+      guint listed = 0;
+
+      g_string_append (out, "\n## ");
+      g_string_append_printf (out, g_dngettext (FL_GETTEXT_PACKAGE, "%u connection failed",
+                                                "%u connections failed", report->n_failures),
+                              report->n_failures);
+      g_string_append (out, "\n\n");
+      for (guint i = 0; i < report->failures->len; i++)
+        {
+          const FlCheckFailure *failure = report->failures->pdata[i];
+
+          g_string_append_printf (out, "- %u× %s\n", failure->count, failure->sentence);
+          listed += failure->count;
+        }
+      if (report->n_failures > listed)
+        g_string_append_printf (out, _("- and %u more\n"), report->n_failures - listed);
+    }
+  return g_string_free (out, FALSE);
+}
+
 void
 fl_checker_init (FlChecker *checker, FlCheckReport *report, const FlCheckCallbacks *callbacks,
                  gpointer user_data, GCancellable *cancellable, guint max_failures)

@@ -92,6 +92,12 @@ const FlCheckResult *fl_check_report_find (const FlCheckReport *report, const ch
  * "figures": {key: value}}], "failed_connections",
  * "failures": [{"sentence", "count"}]}. */
 char          *fl_check_report_to_json (const FlCheckReport *report);
+/* The same report for people (a grader's notes, the app's report): a heading
+ * naming what was checked, the counts, a table of the checks (status, name,
+ * evidence) and the failed connections; translated but the statuses. */
+char          *fl_check_report_to_markdown (const FlCheckReport *report);
+/* "14 passed, 1 warned, 0 failed, 0 skipped in 12.3 s.": translated. */
+char          *fl_check_report_summary (const FlCheckReport *report);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlCheckReport, fl_check_report_free)
 

@@ -165,6 +165,50 @@ test_json (void)
                                          "connect_ms"));
 }
 
+static void
+add_result (FlCheckReport *report, const char *id, const char *name, FlCheckStatus status,
+            const char *evidence)
+{
+  FlCheckResult *result = g_new0 (FlCheckResult, 1);
+
+  result->id = id;
+  result->name = name;
+  result->status = status;
+  result->evidence = g_strdup (evidence);
+  g_ptr_array_add (report->results, result);
+}
+
+/* The people's copy: heading, counts, one table row a check (a bar in the
+ * evidence does not end its cell), the failed connections. */
+static void
+test_markdown (void)
+{
+  g_autoptr (FlCheckReport) report = fl_check_report_new ("server", "127.0.0.1:1234");
+  FlCheckFailure *failure = g_new0 (FlCheckFailure, 1);
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  add_result (report, "connect", "Accepts a connection", FL_CHECK_PASS, "Connected.");
+  add_result (report, "reply-png", "Sends one complete PNG", FL_CHECK_FAIL,
+              "The reply is text | more,\nnot a PNG.");
+  failure->sentence = g_strdup ("Connection refused");
+  failure->count = 3;
+  g_ptr_array_add (report->failures, failure);
+  report->n_failures = 5;
+  report->seconds = 1.5;
+  text = fl_check_report_to_markdown (report);
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "# Check of the server 127.0.0.1:1234");
+  g_assert_cmpstr (lines[2], ==, "1 passed, 0 warned, 1 failed, 0 skipped in 1.5 s.");
+  g_assert_cmpstr (lines[4], ==, "| Result | Check | Evidence |");
+  g_assert_cmpstr (lines[6], ==, "| PASS | Accepts a connection | Connected. |");
+  g_assert_cmpstr (lines[7], ==,
+                   "| FAIL | Sends one complete PNG | The reply is text \\| more, not a PNG. |");
+  g_assert_cmpstr (lines[9], ==, "## 5 connections failed");
+  g_assert_cmpstr (lines[11], ==, "- 3× Connection refused");
+  g_assert_cmpstr (lines[12], ==, "- and 2 more");
+}
+
 /* The server's hash of what it sent is the hash of the image the client reads. */
 static void
 test_server_hashes_images (void)
@@ -227,6 +271,7 @@ main (int argc, char **argv)
   g_test_add_func ("/check/server/nothing-listening", test_nothing_listening);
   g_test_add_func ("/check/server/bad-address", test_bad_address);
   g_test_add_func ("/check/server/json", test_json);
+  g_test_add_func ("/check/markdown", test_markdown);
   g_test_add_func ("/check/server-hashes-images", test_server_hashes_images);
   return g_test_run ();
 }
