@@ -44,9 +44,12 @@ test_window_in_russian (void)
   /* From .ui templates, and from C (the server panel's status). */
   static const char *const russian[] = { "Сервер", "Остановлен", "_Кадры",
                                          "Запустить или остановить встроенный сервер",
-                                         "Ускорение", "С_равнить", "Перебрать _потоки" };
+                                         "Ускорение", "С_равнить", "Перебрать _потоки",
+                                         /* The libadwaita window: rows, pages, status pages. */
+                                         "_Встроенный сервер", "_Просмотр", "GIF пока нет",
+                                         "_Дополнительно" };
   static const char *const english[] = { "Stopped", "_Frames", "Start or stop", "Sweep",
-                                         "Compare" };
+                                         "Compare", "No GIF Yet", "_Viewer", "Advanced" };
   FlWindow *window;
 
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));

@@ -66,3 +66,16 @@ fl_test_count_children (void)
     }
   return n;
 }
+
+gboolean
+fl_test_invalid_gif_plays (const char *name)
+{
+  static const char *const playable[] = { "plain-text.gif", "gifsicle-010_blank-garbage.gif",
+                                          "gifsicle-009_zerowidth-bad.gif" };
+  g_autofree char *base = g_path_get_basename (name);
+
+  for (guint i = 0; i < G_N_ELEMENTS (playable); i++)
+    if (g_str_equal (base, playable[i]))
+      return TRUE;
+  return FALSE;
+}

@@ -108,7 +108,7 @@ scan_extension (FlGif *gif, const guint8 *data, gsize length, gsize p, guint8 la
 
 /* Walks an image block from its 0x2C at p. Returns the offset after the
  * raster's terminator, 0 when the file ends first, or G_MAXSIZE when the
- * block is damaged (an LZW code size giflib refuses). */
+ * block is damaged (an LZW code size above 11, which no decoder reads). */
 static gsize
 scan_image (const guint8 *data, gsize length, gsize p)
 {
@@ -128,7 +128,7 @@ scan_image (const guint8 *data, gsize length, gsize p)
     }
   if (p >= length)
     return 0;
-  if (data[p++] > 8)
+  if (data[p++] > 11)
     return G_MAXSIZE;
   for (;;)
     {
@@ -151,23 +151,35 @@ read_u16 (const guint8 *p)
   return p[0] | ((guint) p[1] << 8);
 }
 
-/* Appends the frame whose block is [start, end) unless it is empty; checks
- * the indexed budgets first. */
+/* The frame's size as drawn: an empty frame (no width or no height) takes the
+ * screen's size, as in browsers and in the decoded mode. */
+static void
+frame_size (FlGif *gif, const guint8 *desc, guint *width, guint *height)
+{
+  *width = read_u16 (desc + 4);
+  *height = read_u16 (desc + 6);
+  if (*width == 0 || *height == 0)
+    {
+      *width = gif->width;
+      *height = gif->height;
+    }
+}
+
+/* Appends the frame whose block is [start, end); checks the indexed budgets
+ * first. */
 static gboolean
 add_frame (FlGif *gif, const guint8 *data, gsize start, gsize end, const Gce *gce,
            GError **error)
 {
   const guint8 *desc = data + start + 1;
-  guint fw = read_u16 (desc + 4), fh = read_u16 (desc + 6);
-  guint top = MIN (read_u16 (desc + 2), gif->height);
-  guint height = MIN (fh, gif->height - top);
+  guint fw, fh, top, height;
   guint n = gif->index->len;
   FlGifIndexEntry entry = { 0 };
   guint64 raster;
 
-  /* An empty frame shows nothing: it is not counted, as in the decoded mode. */
-  if (fw == 0 || fh == 0)
-    return TRUE;
+  frame_size (gif, desc, &fw, &fh);
+  top = MIN (read_u16 (desc + 2), gif->height);
+  height = MIN (fh, gif->height - top);
   if (n >= gif->limits.max_indexed_frames)
     {
       g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE, "it has more than %u frames",
@@ -258,7 +270,7 @@ fl_gif_index_scan (GBytes *file, gboolean mapped, const FlGifLimits *limits,
   gboolean ended = FALSE;
   Gce gce;
 
-  g_atomic_ref_count_init (&gif->ref_count);
+  gif->ref_count = 1;
   gif->loop_count = -1;
   gif->limits = *limits;
   gif->file = g_bytes_ref (file);
@@ -373,15 +385,22 @@ void
 fl_gif_index_get_frame (FlGif *gif, guint index, FlGifFrame *frame)
 {
   const FlGifIndexEntry *e = &g_array_index (gif->index, FlGifIndexEntry, index);
-  const guint8 *desc = (const guint8 *) g_bytes_get_data (gif->file, NULL) + e->offset + 1;
-  guint fl = read_u16 (desc), ft = read_u16 (desc + 2);
+  const guint8 *header = g_bytes_get_data (gif->file, NULL);
+  const guint8 *desc = header + e->offset + 1;
+  guint fl = read_u16 (desc), ft = read_u16 (desc + 2), fw, fh;
 
   memset (frame, 0, sizeof *frame);
   /* Clipped to the screen exactly as the decoded mode's read_frame does. */
   frame->left = MIN (fl, gif->width);
   frame->top = MIN (ft, gif->height);
-  frame->width = MIN (read_u16 (desc + 4), gif->width - frame->left);
-  frame->height = MIN (read_u16 (desc + 6), gif->height - frame->top);
+  frame_size (gif, desc, &fw, &fh);
+  frame->width = MIN (fw, gif->width - frame->left);
+  frame->height = MIN (fh, gif->height - frame->top);
+  /* Byte 8 of the descriptor and byte 10 of the header: a table's flag and size. */
+  frame->local_colors = (desc[8] & 0x80) != 0;
+  frame->n_colors = frame->local_colors ? 2u << (desc[8] & 7)
+                    : (header[10] & 0x80)  ? 2u << (header[10] & 7)
+                                           : 0;
   frame->transparent = e->transparent;
   frame->delay_cs = e->delay_cs;
   frame->disposal = e->disposal;
@@ -427,7 +446,7 @@ fl_gif_index_release (FlGif *gif, guint index, guint64 *mark)
 }
 
 FlGif *
-fl_gif_index_decode (FlGif *gif, guint index, GByteArray *scratch)
+fl_gif_index_decode (FlGif *gif, guint index, GByteArray *scratch, GCancellable *cancellable)
 {
   const FlGifIndexEntry *e = &g_array_index (gif->index, FlGifIndexEntry, index);
   const guint8 *data = g_bytes_get_data (gif->file, NULL);
@@ -447,5 +466,5 @@ fl_gif_index_decode (FlGif *gif, guint index, GByteArray *scratch)
   limits.max_file_bytes = G_MAXSIZE;
   limits.max_frames = 1;
   limits.max_frame_bytes = G_MAXSIZE;
-  return fl_gif_new_from_bytes (scratch->data, scratch->len, &limits, NULL, NULL);
+  return fl_gif_new_from_bytes (scratch->data, scratch->len, &limits, cancellable, NULL);
 }

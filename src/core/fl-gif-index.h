@@ -23,6 +23,8 @@ typedef struct
   int transparent;                /* -1: none */
   guint delay_cs;
   FlGifDisposal disposal;
+  guint16 n_colors;               /* entries of its colour table; 0: it has none */
+  guint8 local_colors;            /* the table is the frame's own */
 } FlGifFrame;
 
 /* The frame paints every screen pixel opaquely and is not disposed to the
@@ -44,7 +46,8 @@ typedef struct
 
 struct _FlGif
 {
-  gatomicrefcount ref_count;
+  gint ref_count;    /* g_atomic_int_*: inline atomics that ThreadSanitizer sees, unlike
+                      * GLib's grefcount functions (the composing thread shares gifs) */
   guint width, height;
   int loop_count;
   GArray *frames;    /* FlGifFrame; NULL in indexed mode */
@@ -76,8 +79,10 @@ void     fl_gif_index_get_frame (FlGif *gif, guint index, FlGifFrame *frame);
 
 /* LZW-decodes frame index of an indexed gif into a new one-frame decoded FlGif,
  * using scratch as the synthetic stream's buffer. NULL when its data is
- * damaged (the frame then draws nothing). Thread-safe on a shared gif. */
-FlGif   *fl_gif_index_decode (FlGif *gif, guint index, GByteArray *scratch);
+ * damaged (the frame then draws nothing) or when cancelled. Thread-safe on a
+ * shared gif. */
+FlGif   *fl_gif_index_decode (FlGif *gif, guint index, GByteArray *scratch,
+                            GCancellable *cancellable);
 
 /* Where composing frame to may start instead of from (from <= to): the last
  * frame in (from, to] that covers the screen, or the frame after the last one

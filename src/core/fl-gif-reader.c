@@ -8,6 +8,7 @@
 #include "fl-encoder.h"
 #include "fl-error.h"
 #include "fl-file.h"
+#include "fl-gif-lzw-reader.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,35 +20,32 @@
 /* Every GIF frameloom-client can write must open. */
 G_STATIC_ASSERT (FL_GIF_DEFAULT_MAX_INDEXED_FRAMES >= FL_ENCODE_MAX_FRAMES);
 
-/* Keyframes hold the canvas state just before a frame is drawn. */
-#define KEYFRAME_MIN_INTERVAL 32u
-#define KEYFRAME_BUDGET_BYTES (64u * 1024u * 1024u)
 /* Files under this are decoded without a scan first: they fit at once. */
 #define PRESCAN_MIN_BYTES (8u * 1024u * 1024u)
 
-struct _FlGifCanvas
+/* A frame giflib would not read as browsers do, and how it is shown to giflib:
+ * an empty frame (no width or no height) is drawn at the screen's size, as
+ * Firefox, Chromium and gifsicle do, so giflib reads a descriptor of that size;
+ * a minimum LZW code size of 9 to 11, which giflib refuses, is shown to it as 8
+ * and FlGifLzwReader decodes the raster instead. */
+typedef struct
 {
-  FlGif *gif;
-  guint32 *pixels;
-  guint32 *saved;    /* the area under a DISPOSE_PREVIOUS frame */
-  int index;         /* the frame pixels show, -1: none */
-  guint interval;
-  guint32 **keyframes; /* (n_frames - 1) / interval + 1, lazily filled */
-  guint n_keyframes;
-  gsize keyframe_bytes;
-  /* Indexed mode: the frame being drawn or disposed, the one-frame GIF that
-   * holds its indices, and the synthetic stream's buffer. */
-  FlGifFrame frame;
-  FlGif *decoded;
-  GByteArray *scratch;
-  guint64 release_mark; /* the mapping before it may leave the RSS */
-};
+  gboolean empty;
+  guint lzw_size;     /* > 8: FlGifLzwReader decodes the raster */
+  gsize raster;       /* then: the offset of its first sub-block */
+} ImageFix;
+
+#define MAX_PATCHES 5
 
 typedef struct
 {
   const guint8 *data;
   gsize length;
   gsize offset;
+  /* Bytes giflib reads in place of the file's (see prepare_image). */
+  gsize patch_at[MAX_PATCHES];
+  guint8 patch_to[MAX_PATCHES];
+  guint n_patches;
 } GifSource;
 
 void
@@ -70,8 +68,49 @@ on_gif_read (GifFileType *file, GifByteType *buffer, int length)
 
   if (n > 0) /* data may be NULL for an empty file */
     memcpy (buffer, source->data + source->offset, n);
+  for (guint i = 0; i < source->n_patches; i++)
+    if (source->patch_at[i] >= source->offset && source->patch_at[i] - source->offset < n)
+      buffer[source->patch_at[i] - source->offset] = source->patch_to[i];
   source->offset += n;
   return (int) n;
+}
+
+static void
+add_patch (GifSource *source, gsize at, guint8 value)
+{
+  g_assert (source->n_patches < MAX_PATCHES);
+  source->patch_at[source->n_patches] = at;
+  source->patch_to[source->n_patches++] = value;
+}
+
+/* Looks at the image descriptor that starts at the source's offset (just after
+ * its 0x2C) before giflib reads it, and patches what giflib must not see as it
+ * is (see ImageFix). */
+static void
+prepare_image (FlGif *gif, GifSource *source, ImageFix *fix)
+{
+  const guint8 *d = source->data + source->offset;
+  gsize avail = source->length - source->offset, code_at;
+
+  memset (fix, 0, sizeof *fix);
+  source->n_patches = 0;
+  if (source->offset >= source->length || avail < 9)
+    return;
+  if ((d[4] | d[5]) == 0 || (d[6] | d[7]) == 0)
+    {
+      fix->empty = TRUE;
+      add_patch (source, source->offset + 4, gif->width & 0xff);
+      add_patch (source, source->offset + 5, gif->width >> 8);
+      add_patch (source, source->offset + 6, gif->height & 0xff);
+      add_patch (source, source->offset + 7, gif->height >> 8);
+    }
+  code_at = 9 + ((d[8] & 0x80) ? (gsize) 3 << ((d[8] & 7) + 1) : 0);
+  if (avail > code_at && d[code_at] > 8 && d[code_at] <= 11)
+    {
+      fix->lzw_size = d[code_at];
+      fix->raster = source->offset + code_at + 1;
+      add_patch (source, source->offset + code_at, 8);
+    }
 }
 
 /* giflib's codes as the end of a sentence; GifErrorString() may return NULL. */
@@ -160,23 +199,81 @@ skip_raster (GifFileType *file, gboolean started)
   return TRUE;
 }
 
-/* Reads one image (descriptor already read) into a new frame. Only the rows and
- * columns on the screen are stored; the rest of a row is read into a scratch
- * row, and rows below the screen are skipped undecoded when the interlacing
- * allows. Returns FALSE with error set, or with *truncated set when the raster
- * stops early but what came before is usable. */
+/* Where a frame's rows come from: giflib, or FlGifLzwReader for the code sizes
+ * giflib refuses (see ImageFix). */
+typedef struct
+{
+  GifFileType *file;
+  GifSource *source;
+  FlGifLzwReader *lzw;      /* NULL: giflib */
+  gboolean empty;     /* the frame is an empty one drawn at the screen's size */
+  int error;          /* giflib's code for the last failure */
+} RowReader;
+
+typedef enum
+{
+  ROWS_OK,
+  ROWS_SHORT,       /* the image data ends before the frame does */
+  ROWS_FILE_ENDS,   /* the file ends in the middle of the raster */
+  ROWS_DAMAGED,
+} RowStatus;
+
+static RowStatus
+giflib_status (RowReader *r)
+{
+  r->error = r->file->Error;
+  return r->error == D_GIF_ERR_EOF_TOO_SOON   ? ROWS_SHORT
+         : r->error == D_GIF_ERR_READ_FAILED ? ROWS_FILE_ENDS
+                                             : ROWS_DAMAGED;
+}
+
+static RowStatus
+read_row (RowReader *r, GifPixelType *row, guint width)
+{
+  if (r->lzw == NULL)
+    return DGifGetLine (r->file, row, (int) width) == GIF_ERROR ? giflib_status (r) : ROWS_OK;
+  switch (fl_gif_lzw_reader_read (r->lzw, row, width))
+    {
+    case FL_GIF_LZW_READ_OK:
+      return ROWS_OK;
+    case FL_GIF_LZW_READ_END:
+      r->error = D_GIF_ERR_EOF_TOO_SOON;
+      return ROWS_SHORT;
+    default:
+      r->error = D_GIF_ERR_IMAGE_DEFECT;
+      return ROWS_DAMAGED;
+    }
+}
+
+/* Skips what is left of the raster up to its terminator; started: rows were
+ * read from it (only giflib cares). */
+static RowStatus
+skip_rows (RowReader *r, gboolean started)
+{
+  gsize end;
+
+  if (r->lzw == NULL)
+    return skip_raster (r->file, started) ? ROWS_OK : giflib_status (r);
+  end = fl_gif_lzw_reader_skip (r->lzw);
+  if (end == 0)
+    {
+      r->error = D_GIF_ERR_READ_FAILED;
+      return ROWS_FILE_ENDS;
+    }
+  /* giflib reads on from there: it never saw this raster. */
+  r->source->offset = end;
+  return ROWS_OK;
+}
+
+/* The frame's colour table, transparency, timing and on-screen rectangle, with
+ * the budgets checked. valid[i] says whether index i may appear. */
 static gboolean
-read_frame (FlGif *gif, GifFileType *file, const GraphicsControlBlock *gcb, guint32 *global,
-            const FlGifLimits *limits, GCancellable *cancellable, gboolean *truncated,
-            GError **error)
+setup_frame (FlGif *gif, GifFileType *file, const GraphicsControlBlock *gcb, guint32 *global,
+             const FlGifLimits *limits, FlGifFrame *frame, guint8 *valid, GError **error)
 {
   const GifImageDesc *desc = &file->Image;
   guint n = gif->frames->len + 1;
-  FlGifFrame frame = { 0 };
-  guint fw = (guint) desc->Width, fh = (guint) desc->Height;
-  guint fl = (guint) desc->Left, ft = (guint) desc->Top;
   int n_colors;
-  guint8 valid[256] = { 0 };
 
   if (gif->frames->len >= limits->max_frames)
     {
@@ -192,12 +289,13 @@ read_frame (FlGif *gif, GifFileType *file, const GraphicsControlBlock *gcb, guin
 
   if (desc->ColorMap != NULL)
     {
-      frame.palette = palette_from_map (gif, desc->ColorMap);
+      frame->palette = palette_from_map (gif, desc->ColorMap);
       n_colors = desc->ColorMap->ColorCount;
+      frame->local_colors = TRUE;
     }
   else if (global != NULL)
     {
-      frame.palette = global;
+      frame->palette = global;
       n_colors = file->SColorMap->ColorCount;
     }
   else
@@ -205,29 +303,30 @@ read_frame (FlGif *gif, GifFileType *file, const GraphicsControlBlock *gcb, guin
       /* No table at all: browsers draw such frames in black. */
       ColorMapObject black = { 256, 8, false, (GifColorType[256]) { { 0 } } };
 
-      frame.palette = palette_from_map (gif, &black);
+      frame->palette = palette_from_map (gif, &black);
       n_colors = 256;
     }
+  frame->n_colors = (guint16) (desc->ColorMap != NULL || global != NULL ? MIN (n_colors, 256) : 0);
   memset (valid, 1, MIN (n_colors, 256));
   /* The transparent index draws nothing, so it may lie beyond the table. */
   if (gcb->TransparentColor >= 0 && gcb->TransparentColor < 256)
     valid[gcb->TransparentColor] = 1;
 
-  frame.transparent = gcb->TransparentColor;
-  frame.delay_cs = (guint) MAX (gcb->DelayTime, 0);
-  frame.disposal = gcb->DisposalMode == DISPOSE_BACKGROUND ? FL_GIF_DISPOSE_BACKGROUND
-                   : gcb->DisposalMode == DISPOSE_PREVIOUS ? FL_GIF_DISPOSE_PREVIOUS
-                                                           : FL_GIF_DISPOSE_NONE;
+  frame->transparent = gcb->TransparentColor;
+  frame->delay_cs = (guint) MAX (gcb->DelayTime, 0);
+  frame->disposal = gcb->DisposalMode == DISPOSE_BACKGROUND ? FL_GIF_DISPOSE_BACKGROUND
+                    : gcb->DisposalMode == DISPOSE_PREVIOUS ? FL_GIF_DISPOSE_PREVIOUS
+                                                            : FL_GIF_DISPOSE_NONE;
   /* The on-screen part; a frame outside the screen keeps an empty rectangle. */
-  frame.left = MIN (fl, gif->width);
-  frame.top = MIN (ft, gif->height);
-  frame.width = MIN (fw, gif->width - frame.left);
-  frame.height = MIN (fh, gif->height - frame.top);
+  frame->left = MIN ((guint) desc->Left, gif->width);
+  frame->top = MIN ((guint) desc->Top, gif->height);
+  frame->width = MIN ((guint) desc->Width, gif->width - frame->left);
+  frame->height = MIN ((guint) desc->Height, gif->height - frame->top);
 
-  gsize area = (gsize) frame.width * frame.height;
+  gsize area = (gsize) frame->width * frame->height;
   /* The colour table above is already counted in gif->memory. */
   if (gif->memory > limits->max_frame_bytes
-      || area + sizeof frame > limits->max_frame_bytes - gif->memory)
+      || area + sizeof *frame > limits->max_frame_bytes - gif->memory)
     {
       set_error (error, FL_ERROR_TOO_LARGE,
                  "its frames need more than %" G_GSIZE_FORMAT " MiB of memory",
@@ -237,7 +336,8 @@ read_frame (FlGif *gif, GifFileType *file, const GraphicsControlBlock *gcb, guin
     }
   /* The CPU budget: rows below the screen are skipped, not decoded, except in
    * the first three passes of an interlaced frame. */
-  guint64 raster = area == 0 ? 0 : (guint64) fw * (desc->Interlace ? fh : frame.height);
+  guint64 raster = area == 0 ? 0 : (guint64) desc->Width * (desc->Interlace ? (guint) desc->Height
+                                                                          : frame->height);
   if (raster > limits->max_raster_pixels - MIN (gif->raster_pixels, limits->max_raster_pixels))
     {
       set_error (error, FL_ERROR_TOO_LARGE,
@@ -247,103 +347,114 @@ read_frame (FlGif *gif, GifFileType *file, const GraphicsControlBlock *gcb, guin
       return FALSE;
     }
   gif->raster_pixels += raster;
+  return TRUE;
+}
 
-  if (fw == 0 || fh == 0)
+/* The rows of a frame with an on-screen part: only the columns on the screen
+ * are stored, rows below it are skipped undecoded when the interlacing allows.
+ * ROWS_SHORT and ROWS_FILE_ENDS leave what came before in frame->indices. */
+static RowStatus
+read_rows (RowReader *r, guint n, const GifImageDesc *desc, FlGifFrame *frame,
+           const guint8 *valid, GCancellable *cancellable, GError **error)
+{
+  static const guint starts[] = { 0, 4, 2, 1 }, steps[] = { 8, 8, 4, 2 };
+  guint fw = (guint) desc->Width, fh = (guint) desc->Height;
+  g_autofree GifPixelType *row = g_new (GifPixelType, fw);
+  guint passes = desc->Interlace ? 4 : 1;
+  RowStatus status;
+
+  for (guint pass = 0; pass < passes; pass++)
+    for (guint y = desc->Interlace ? starts[pass] : 0; y < fh;
+         y += desc->Interlace ? steps[pass] : 1)
+      {
+        /* Every row left is below the screen. */
+        if (y >= frame->height && pass == passes - 1)
+          return skip_rows (r, TRUE);
+        /* A newer open may supersede a frame of a billion pixels. */
+        if (y % 256 == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+          return ROWS_DAMAGED;
+        if ((status = read_row (r, row, fw)) != ROWS_OK)
+          return status;
+        if (y < frame->height)
+          {
+            for (guint x = 0; x < frame->width; x++)
+              if (G_UNLIKELY (!valid[row[x]]))
+                {
+                  set_error (error, FL_ERROR_INVALID_GIF,
+                             "frame %u uses colour %u beyond its colour table of %u", n,
+                             row[x], (guint) frame->n_colors);
+                  return ROWS_DAMAGED;
+                }
+            memcpy (frame->indices + (gsize) y * frame->width, row, frame->width);
+          }
+      }
+  /* FlGifLzwReader leaves the end code and the terminator for giflib to pass. */
+  return r->lzw != NULL ? skip_rows (r, TRUE) : ROWS_OK;
+}
+
+/* Reads one image (descriptor already read) into a new frame. Returns FALSE
+ * with error set, or with *truncated set when the file ends early but what
+ * came before is usable. */
+static gboolean
+read_frame (FlGif *gif, GifFileType *file, const ImageFix *fix,
+            const GraphicsControlBlock *gcb, guint32 *global, const FlGifLimits *limits,
+            GCancellable *cancellable, gboolean *truncated, GError **error)
+{
+  guint n = gif->frames->len + 1;
+  FlGifFrame frame = { 0 };
+  guint8 valid[256] = { 0 };
+  g_autofree FlGifLzwReader *lzw = NULL;
+  RowReader reader = { file, file->UserData, NULL, fix->empty, 0 };
+  RowStatus status;
+  gsize area;
+
+  if (!setup_frame (gif, file, gcb, global, limits, &frame, valid, error))
+    return FALSE;
+  if (fix->lzw_size > 8)
     {
-      /* giflib cannot read an empty raster line by line: skip its blocks. */
-      if (!skip_raster (file, FALSE))
-        goto fail;
-      /* An empty frame shows nothing: it is not counted, as in gifsicle. */
-      return TRUE;
+      GifSource *source = file->UserData;
+
+      lzw = g_new (FlGifLzwReader, 1);
+      fl_gif_lzw_reader_init (lzw, source->data, source->length, fix->raster, fix->lzw_size);
+      reader.lzw = lzw;
     }
-  else if (area == 0)
-    {
-      /* Wholly off the screen: it counts as a frame but draws nothing. */
-      if (!skip_raster (file, FALSE))
-        {
-          if (file->Error == D_GIF_ERR_READ_FAILED && gif->frames->len > 0)
-            {
-              *truncated = TRUE;
-              goto done;
-            }
-          goto fail;
-        }
-    }
+  area = (gsize) frame.width * frame.height;
+  if (area == 0)
+    /* Wholly off the screen: it counts as a frame but draws nothing. */
+    status = skip_rows (&reader, FALSE);
   else
     {
-      g_autofree GifPixelType *row = g_new (GifPixelType, fw);
-      static const guint starts[] = { 0, 4, 2, 1 }, steps[] = { 8, 8, 4, 2 };
-      guint passes = desc->Interlace ? 4 : 1;
-
-      frame.indices = area ? g_malloc (area) : NULL;
-      if (frame.indices)
-        /* Pixels never sent stay transparent when the frame has a transparent
-         * index, else take index 0, as browsers show them. */
-        memset (frame.indices, frame.transparent >= 0 ? frame.transparent : 0, area);
-
-      for (guint pass = 0; pass < passes; pass++)
-        for (guint y = desc->Interlace ? starts[pass] : 0; y < fh;
-             y += desc->Interlace ? steps[pass] : 1)
-          {
-            if (y >= frame.height && pass == passes - 1)
-              {
-                /* Every row left is below the screen. */
-                if (!skip_raster (file, TRUE))
-                  {
-                    if (file->Error == D_GIF_ERR_READ_FAILED && gif->frames->len > 0)
-                      {
-                        *truncated = TRUE;
-                        goto done;
-                      }
-                    g_free (frame.indices);
-                    goto fail;
-                  }
-                goto done;
-              }
-            /* A newer open may supersede a frame of a billion pixels. */
-            if (y % 256 == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
-              {
-                g_free (frame.indices);
-                return FALSE;
-              }
-            if (DGifGetLine (file, row, (int) fw) == GIF_ERROR)
-              {
-                if (file->Error == D_GIF_ERR_EOF_TOO_SOON
-                    || (file->Error == D_GIF_ERR_READ_FAILED && gif->frames->len > 0))
-                  {
-                    *truncated = TRUE;
-                    goto done;
-                  }
-                g_free (frame.indices);
-                goto fail;
-              }
-            if (y < frame.height && frame.indices != NULL)
-              {
-                guint8 *dst = frame.indices + (gsize) y * frame.width;
-
-                for (guint x = 0; x < frame.width; x++)
-                  if (G_UNLIKELY (!valid[row[x]]))
-                    {
-                      set_error (error, FL_ERROR_INVALID_GIF,
-                                 "frame %u uses colour %u beyond its colour table of %d",
-                                 n, row[x], n_colors);
-                      g_free (frame.indices);
-                      return FALSE;
-                    }
-                memcpy (dst, row, frame.width);
-              }
-          }
+      frame.indices = g_malloc (area);
+      /* Pixels never sent stay transparent when the frame has a transparent
+       * index, else take index 0, as browsers show them. */
+      memset (frame.indices, frame.transparent >= 0 ? frame.transparent : 0, area);
+      status = read_rows (&reader, n, &file->Image, &frame, valid, cancellable, error);
+      /* Data that ends early in an empty frame drawn at the screen's size, or
+       * in one that FlGifLzwReader reads, ends that frame only, as in browsers. */
+      if (status == ROWS_SHORT && (fix->empty || lzw != NULL))
+        status = skip_rows (&reader, TRUE);
+      else if (status == ROWS_SHORT)
+        {
+          *truncated = TRUE;
+          status = ROWS_OK;
+        }
     }
-
-done:
+  if (status == ROWS_FILE_ENDS && gif->frames->len > 0)
+    {
+      *truncated = TRUE;
+      status = ROWS_OK;
+    }
+  if (status != ROWS_OK)
+    {
+      g_free (frame.indices);
+      if (error != NULL && *error == NULL)
+        set_error (error, FL_ERROR_INVALID_GIF, "frame %u is damaged: %s", n,
+                   describe_gif_error (reader.error));
+      return FALSE;
+    }
   gif->memory += area + sizeof frame;
   g_array_append_val (gif->frames, frame);
   return TRUE;
-
-fail:
-  set_error (error, FL_ERROR_INVALID_GIF, "frame %u is damaged: %s", n,
-             describe_gif_error (file->Error));
-  return FALSE;
 }
 
 static gboolean
@@ -389,7 +500,9 @@ decode_all (const guint8 *data, gsize length, const FlGifLimits *limits,
             GCancellable *cancellable, gboolean *over_budget, GError **error)
 {
   FlGifLimits defaults;
-  GifSource source = { data, length, 0 };
+  GifSource source = { data, length, 0, { 0 }, { 0 }, 0 };
+  ImageFix fix;
+  gboolean image_ok;
   GifFileType *file;
   int gif_error = 0;
   g_autoptr (FlGif) gif = NULL;
@@ -420,7 +533,7 @@ decode_all (const guint8 *data, gsize length, const FlGifLimits *limits,
     }
 
   gif = g_new0 (FlGif, 1);
-  g_atomic_ref_count_init (&gif->ref_count);
+  gif->ref_count = 1;
   gif->width = (guint) MAX (file->SWidth, 0);
   gif->height = (guint) MAX (file->SHeight, 0);
   gif->loop_count = -1;
@@ -462,7 +575,10 @@ decode_all (const guint8 *data, gsize length, const FlGifLimits *limits,
       switch (type)
         {
         case IMAGE_DESC_RECORD_TYPE:
-          if (DGifGetImageDesc (file) == GIF_ERROR)
+          prepare_image (gif, &source, &fix);
+          image_ok = DGifGetImageDesc (file) != GIF_ERROR;
+          source.n_patches = 0;
+          if (!image_ok)
             {
               if (gif->frames->len > 0 && file->Error == D_GIF_ERR_READ_FAILED)
                 {
@@ -473,7 +589,7 @@ decode_all (const guint8 *data, gsize length, const FlGifLimits *limits,
                          gif->frames->len + 1, describe_gif_error (file->Error));
               goto out;
             }
-          if (!read_frame (gif, file, &gcb, global, limits, cancellable, &truncated,
+          if (!read_frame (gif, file, &fix, &gcb, global, limits, cancellable, &truncated,
                            &local_error))
             goto out;
           reset_gcb (&gcb);
@@ -635,14 +751,14 @@ fl_gif_new_from_file (const char *path, const FlGifLimits *limits, GCancellable 
 FlGif *
 fl_gif_ref (FlGif *gif)
 {
-  g_atomic_ref_count_inc (&gif->ref_count);
+  g_atomic_int_inc (&gif->ref_count);
   return gif;
 }
 
 void
 fl_gif_unref (FlGif *gif)
 {
-  if (gif == NULL || !g_atomic_ref_count_dec (&gif->ref_count))
+  if (gif == NULL || !g_atomic_int_dec_and_test (&gif->ref_count))
     return;
   g_clear_pointer (&gif->frames, g_array_unref);
   g_clear_pointer (&gif->index, g_array_unref);
@@ -701,205 +817,34 @@ fl_gif_get_frame_disposal (FlGif *gif, guint index)
   return g_array_index (gif->frames, FlGifFrame, index).disposal;
 }
 
+void
+fl_gif_get_frame_info (FlGif *gif, guint index, FlGifFrameInfo *info)
+{
+  FlGifFrame indexed;
+  const FlGifFrame *f;
+
+  memset (info, 0, sizeof *info);
+  g_return_if_fail (index < fl_gif_get_n_frames (gif));
+  if (gif->frames != NULL)
+    f = &g_array_index (gif->frames, FlGifFrame, index);
+  else
+    {
+      fl_gif_index_get_frame (gif, index, &indexed);
+      f = &indexed;
+    }
+  info->left = f->left;
+  info->top = f->top;
+  info->width = f->width;
+  info->height = f->height;
+  info->delay_cs = f->delay_cs;
+  info->disposal = f->disposal;
+  info->transparent = f->transparent;
+  info->n_colors = f->n_colors;
+  info->local_colors = f->local_colors;
+}
+
 gsize
 fl_gif_get_memory_size (FlGif *gif)
 {
   return gif->memory;
-}
-
-FlGifCanvas *
-fl_gif_canvas_new (FlGif *gif)
-{
-  FlGifCanvas *canvas = g_new0 (FlGifCanvas, 1);
-  gsize bytes = (gsize) gif->width * gif->height * 4;
-  guint n = fl_gif_get_n_frames (gif);
-
-  canvas->gif = fl_gif_ref (gif);
-  canvas->pixels = g_malloc0 (bytes);
-  canvas->saved = g_malloc0 (bytes);
-  canvas->index = -1;
-  /* Enough keyframes that a seek replays few frames, all of them within the
-   * budget: max_keys of them fit (at least one: a canvas is at most 64 MiB). */
-  gsize max_keys = MAX (KEYFRAME_BUDGET_BYTES / MAX (bytes, 1), 1);
-  canvas->interval = (guint) MAX ((gsize) KEYFRAME_MIN_INTERVAL, (n + max_keys - 1) / max_keys);
-  canvas->n_keyframes = n > 0 ? (n - 1) / canvas->interval + 1 : 1;
-  canvas->keyframes = g_new0 (guint32 *, canvas->n_keyframes);
-  if (gif->frames == NULL)
-    canvas->scratch = g_byte_array_new ();
-  return canvas;
-}
-
-void
-fl_gif_canvas_free (FlGifCanvas *canvas)
-{
-  if (canvas == NULL)
-    return;
-  for (guint i = 0; i < canvas->n_keyframes; i++)
-    g_free (canvas->keyframes[i]);
-  g_free (canvas->keyframes);
-  g_free (canvas->pixels);
-  g_free (canvas->saved);
-  g_clear_pointer (&canvas->decoded, fl_gif_unref);
-  g_clear_pointer (&canvas->scratch, g_byte_array_unref);
-  fl_gif_unref (canvas->gif);
-  g_free (canvas);
-}
-
-gsize
-fl_gif_canvas_get_memory_size (FlGifCanvas *canvas)
-{
-  return 2 * (gsize) canvas->gif->width * canvas->gif->height * 4 + canvas->keyframe_bytes;
-}
-
-static void
-copy_rect (guint32 *dst, const guint32 *src, guint stride, const FlGifFrame *f)
-{
-  for (guint y = f->top; y < f->top + f->height; y++)
-    memcpy (dst + (gsize) y * stride + f->left, src + (gsize) y * stride + f->left,
-            f->width * sizeof (guint32));
-}
-
-/* Frame index as draw_frame and dispose_frame need it. In indexed mode it is
- * described from the file and, with pixels, LZW-decoded now; a frame whose
- * data turns out damaged keeps no indices and draws nothing. */
-static const FlGifFrame *
-canvas_frame (FlGifCanvas *canvas, guint index, gboolean pixels)
-{
-  FlGif *gif = canvas->gif;
-
-  if (gif->frames != NULL)
-    return &g_array_index (gif->frames, FlGifFrame, index);
-  fl_gif_index_get_frame (gif, index, &canvas->frame);
-  if (pixels)
-    {
-      g_clear_pointer (&canvas->decoded, fl_gif_unref);
-      fl_gif_index_release (gif, index, &canvas->release_mark);
-      canvas->decoded = fl_gif_index_decode (gif, index, canvas->scratch);
-      if (canvas->decoded != NULL && canvas->decoded->frames->len == 1)
-        {
-          const FlGifFrame *d = &g_array_index (canvas->decoded->frames, FlGifFrame, 0);
-
-          /* Same screen, same descriptor: the same rectangle. */
-          if (d->left == canvas->frame.left && d->top == canvas->frame.top
-              && d->width == canvas->frame.width && d->height == canvas->frame.height)
-            {
-              canvas->frame.indices = d->indices;
-              canvas->frame.palette = d->palette;
-            }
-        }
-    }
-  return &canvas->frame;
-}
-
-/* Undoes frame index's effect according to its disposal. */
-static void
-dispose_frame (FlGifCanvas *canvas, guint index)
-{
-  const FlGifFrame *f = canvas_frame (canvas, index, FALSE);
-  guint stride = canvas->gif->width;
-
-  if (f->disposal == FL_GIF_DISPOSE_BACKGROUND)
-    for (guint y = f->top; y < f->top + f->height; y++)
-      memset (canvas->pixels + (gsize) y * stride + f->left, 0, f->width * sizeof (guint32));
-  else if (f->disposal == FL_GIF_DISPOSE_PREVIOUS)
-    copy_rect (canvas->pixels, canvas->saved, stride, f);
-}
-
-static void
-draw_frame (FlGifCanvas *canvas, guint index)
-{
-  const FlGifFrame *f = canvas_frame (canvas, index, TRUE);
-  guint stride = canvas->gif->width;
-  gsize bytes = (gsize) stride * canvas->gif->height * 4;
-
-  if (index % canvas->interval == 0 && canvas->keyframes[index / canvas->interval] == NULL)
-    {
-      canvas->keyframes[index / canvas->interval] = g_memdup2 (canvas->pixels, bytes);
-      canvas->keyframe_bytes += bytes;
-    }
-  if (f->disposal == FL_GIF_DISPOSE_PREVIOUS)
-    copy_rect (canvas->saved, canvas->pixels, stride, f);
-  /* A frame clipped to nothing (it starts past the screen's edge) has no
-   * indices; its rows would start from a NULL pointer. */
-  for (guint y = 0; f->indices != NULL && y < f->height; y++)
-    {
-      const guint8 *src = f->indices + (gsize) y * f->width;
-      guint32 *dst = canvas->pixels + (gsize) (f->top + y) * stride + f->left;
-
-      for (guint x = 0; x < f->width; x++)
-        if ((int) src[x] != f->transparent)
-          dst[x] = f->palette[src[x]];
-    }
-  canvas->index = (int) index;
-}
-
-const guint32 *
-fl_gif_canvas_render (FlGifCanvas *canvas, guint index)
-{
-  guint n = fl_gif_get_n_frames (canvas->gif);
-  guint start;
-
-  g_return_val_if_fail (index < n, canvas->pixels);
-  if (canvas->index == (int) index)
-    return canvas->pixels;
-
-  if (canvas->index >= 0 && (guint) canvas->index < index
-      && index - (guint) canvas->index <= canvas->interval)
-    {
-      start = (guint) canvas->index + 1;
-      dispose_frame (canvas, start - 1);
-    }
-  else
-    {
-      /* Start from the nearest known keyframe at or before index. */
-      guint k = index / canvas->interval;
-      gsize bytes = (gsize) canvas->gif->width * canvas->gif->height * 4;
-
-      while (k > 0 && canvas->keyframes[k] == NULL)
-        k--;
-      start = k * canvas->interval;
-      if (canvas->index >= 0 && (guint) canvas->index < index && (guint) canvas->index >= start)
-        {
-          start = (guint) canvas->index + 1;
-          dispose_frame (canvas, start - 1);
-        }
-      else if (canvas->keyframes[k] != NULL)
-        memcpy (canvas->pixels, canvas->keyframes[k], bytes);
-      else
-        memset (canvas->pixels, 0, bytes);
-    }
-  /* Indexed mode: after a full-screen frame disposed to the background, or
-   * from a frame that paints the whole screen opaquely, what came before is
-   * irrelevant: a far seek starts there (frameloom-client writes only such
-   * frames), not at a keyframe that may not exist yet. */
-  if (canvas->gif->frames == NULL)
-    {
-      gboolean clear;
-      guint found = fl_gif_index_find_start (canvas->gif, start, index, &clear);
-
-      if (found != start && clear)
-        memset (canvas->pixels, 0, (gsize) canvas->gif->width * canvas->gif->height * 4);
-      start = found;
-    }
-  for (guint i = start; i <= index; i++)
-    {
-      if (i > start)
-        dispose_frame (canvas, i - 1);
-      draw_frame (canvas, i);
-    }
-  return canvas->pixels;
-}
-
-void
-fl_gif_pixels_to_rgba (const guint32 *pixels, gsize n_pixels, guint8 *rgba)
-{
-  for (gsize i = 0; i < n_pixels; i++)
-    {
-      guint32 p = pixels[i];
-
-      rgba[4 * i + 0] = (p >> 16) & 0xff;
-      rgba[4 * i + 1] = (p >> 8) & 0xff;
-      rgba[4 * i + 2] = p & 0xff;
-      rgba[4 * i + 3] = p >> 24;
-    }
 }

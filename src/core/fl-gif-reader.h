@@ -128,6 +128,20 @@ guint    fl_gif_get_frame_delay_cs (FlGif *gif, guint index);
 /* The delay to play, in milliseconds: tiny delays clamped as browsers do. */
 guint    fl_gif_get_frame_delay_ms (FlGif *gif, guint index);
 FlGifDisposal fl_gif_get_frame_disposal (FlGif *gif, guint index);
+/* What the frame viewer shows on request. */
+typedef struct
+{
+  guint left, top, width, height; /* the part of the frame on the screen */
+  guint delay_cs;                 /* as stored; fl_gif_get_frame_delay_ms plays it */
+  FlGifDisposal disposal;
+  int transparent;                /* the transparent index, -1: none */
+  guint n_colors;                 /* entries of its colour table; 0: none (drawn black) */
+  gboolean local_colors;          /* the table is the frame's own, not the global one */
+} FlGifFrameInfo;
+
+/* Describes frame index (< n_frames). An empty frame (no width or height in
+ * the file) is drawn at the screen's size, as browsers do, and described so. */
+void     fl_gif_get_frame_info (FlGif *gif, guint index, FlGifFrameInfo *info);
 /* Bytes held by the decoded frames, colour tables included (not counting
  * canvases): what max_frame_bytes bounds; in indexed mode, the index. */
 gsize    fl_gif_get_memory_size (FlGif *gif);
@@ -145,6 +159,12 @@ gsize    fl_gif_canvas_get_memory_size (FlGifCanvas *canvas);
  * width * 4, owned by canvas and valid until the next call. Playing forward
  * costs one frame; seeking costs at most one keyframe interval. */
 const guint32 *fl_gif_canvas_render (FlGifCanvas *canvas, guint index);
+
+/* The same, stopping between frames (or inside a frame that indexed mode
+ * decodes) once cancellable is cancelled: then NULL, and the next render
+ * starts again from a keyframe. For a thread that composes ahead of a viewer. */
+const guint32 *fl_gif_canvas_render_cancellable (FlGifCanvas *canvas, guint index,
+                                                 GCancellable *cancellable);
 
 /* Converts canvas pixels to R,G,B,A bytes (for comparisons and PNG export). */
 void     fl_gif_pixels_to_rgba (const guint32 *pixels, gsize n_pixels, guint8 *rgba);

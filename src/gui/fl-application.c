@@ -9,12 +9,15 @@
 #include <epoxy/gl.h>
 #include <glib/gi18n.h>
 
+#define FL_WEBSITE "https://github.com/frameloom/frameloom"
+#define FL_ISSUES FL_WEBSITE "/issues"
+
 struct _FlApplication
 {
-  GtkApplication parent_instance;
+  AdwApplication parent_instance;
 };
 
-G_DEFINE_FINAL_TYPE (FlApplication, fl_application, GTK_TYPE_APPLICATION)
+G_DEFINE_FINAL_TYPE (FlApplication, fl_application, ADW_TYPE_APPLICATION)
 
 GSettings *
 fl_settings_new (void)
@@ -59,7 +62,8 @@ fl_application_open (GApplication *app, GFile **files, int n_files, const char *
 {
   FlWindow *window = get_window (FL_APPLICATION (app));
 
-  /* One preview: the last file wins. */
+  /* One viewer: the last file wins. From a second instance too: the file
+   * comes here over D-Bus, into the window already open. */
   if (n_files > 0)
     fl_window_open_gif (window, files[n_files - 1]);
   gtk_window_present (GTK_WINDOW (window));
@@ -85,24 +89,75 @@ on_about (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   static const char *developers[] = { "The Frameloom authors", NULL };
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  GtkWidget *about = adw_about_window_new ();
 
-  gtk_show_about_dialog (parent,
-                         "program-name", "Frameloom",
-                         "logo-icon-name", FL_APP_ID,
-                         "version", FL_VERSION,
-                         "comments", _("A multi-threaded image server, a concurrent client and "
-                                       "a multi-process GIF encoder, shown live."),
-                         "copyright", "© 2026 The Frameloom authors",
-                         "license-type", GTK_LICENSE_GPL_3_0, /* GPL-3.0-or-later */
-                         "website", "https://github.com/frameloom/frameloom",
-                         "authors", developers,
-                         "translator-credits", _("translator-credits"),
-                         NULL);
+  g_object_set (about,
+                "transient-for", parent,
+                "application-name", "Frameloom",
+                "application-icon", FL_APP_ID,
+                "developer-name", "The Frameloom authors",
+                "version", FL_VERSION,
+                "comments", _("A multi-threaded image server, a concurrent client and "
+                              "a multi-process GIF encoder, shown live; and a GIF viewer."),
+                "website", FL_WEBSITE,
+                "issue-url", FL_ISSUES,
+                "support-url", FL_WEBSITE "/discussions",
+                "copyright", "© 2026 The Frameloom authors",
+                "license-type", GTK_LICENSE_GPL_3_0, /* GPL-3.0-or-later */
+                "developers", developers,
+                "translator-credits", _("translator-credits"),
+                "release-notes-version", FL_VERSION,
+                "release-notes", _("<p>A GNOME app of its time:</p><ul>"
+                                   "<li>Pages in a view switcher, the server and the client in a "
+                                   "sidebar that folds in a narrow window</li>"
+                                   "<li>Light, dark and high-contrast styles from the system</li>"
+                                   "<li>Failures in a banner, news in toasts</li>"
+                                   "<li>One window: a second start opens its GIF there</li>"
+                                   "<li>The viewer steps frame by frame, zooms, copies and "
+                                   "exports frames, and never decodes on the main loop</li>"
+                                   "</ul>"),
+                NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+on_launched (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autofree char *uri = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    {
+      GtkWindow *window = gtk_application_get_active_window (
+        GTK_APPLICATION (g_application_get_default ()));
+      g_autofree char *name = g_uri_unescape_string (uri, NULL);
+      g_autofree char *text = g_strdup_printf (_("Could not open “%s”: %s."),
+                                               name ? name : uri, error->message);
+
+      if (FL_IS_WINDOW (window))
+        fl_window_show_error (FL_WINDOW (window), text);
+    }
+}
+
+/* app.open-uri ("file:///..."): the file or folder in the app the desktop
+ * chooses for it (the portal's, in a sandbox); a failure shows in the banner. */
+static void
+on_open_uri (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  const char *uri = g_variant_get_string (param, NULL);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  g_autoptr (GAppLaunchContext) context = NULL;
+
+  if (window != NULL)
+    context = G_APP_LAUNCH_CONTEXT (
+      gdk_display_get_app_launch_context (gtk_widget_get_display (GTK_WIDGET (window))));
+  g_app_info_launch_default_for_uri_async (uri, context, NULL, on_launched, g_strdup (uri));
 }
 
 static const GActionEntry app_actions[] = {
   { "quit", on_quit },
   { "about", on_about },
+  { "open-uri", on_open_uri, "s" },
 };
 
 /* TRUE when GL on this display is a CPU rasterizer (Mesa's llvmpipe under
@@ -134,6 +189,10 @@ gl_is_software (void)
   return found;
 }
 
+/* Only keys with a modifier, and function keys, are application accelerators:
+ * those take a key before the focused widget sees it, so a bare key (Space,
+ * the arrows) would never reach a text field. The viewer's own keys are its
+ * bindings, active where the focus is in it (fl-gif-view.c). */
 static void
 fl_application_startup (GApplication *app)
 {
@@ -151,10 +210,11 @@ fl_application_startup (GApplication *app)
     { "win.sweep-processes", { "<Control><Shift>t", NULL } },
     { "win.save-runs", { "<Control>s", NULL } },
     { "win.open-runs", { "<Control><Shift>o", NULL } },
-    { "win.play", { "space", NULL } },
+    { "win.export-frame", { "<Control>e", NULL } },
+    { "win.fullscreen", { "F11", NULL } },
+    { "win.toggle-sidebar", { "F9", NULL } },
     { "win.show-help-overlay", { "<Control>question", NULL } },
   };
-  g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
 
   G_APPLICATION_CLASS (fl_application_parent_class)->startup (app);
 
@@ -168,10 +228,8 @@ fl_application_startup (GApplication *app)
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action,
                                            accels[i].accels);
-  gtk_css_provider_load_from_resource (css, "/io/github/frameloom/Frameloom/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  /* AdwApplication loads style.css (and style-dark.css, style-hc.css) from the
+   * resource base path itself. */
   gtk_window_set_default_icon_name (FL_APP_ID);
 }
 
@@ -195,7 +253,7 @@ fl_application_new (void)
 {
   return g_object_new (FL_TYPE_APPLICATION,
                        "application-id", FL_APP_ID,
-                       "flags", G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", "/io/github/frameloom/Frameloom",
                        NULL);
 }

@@ -22,13 +22,14 @@ struct _FlBarChart
 
 G_DEFINE_FINAL_TYPE (FlBarChart, fl_bar_chart, GTK_TYPE_WIDGET)
 
+/* A failed run is no result: its seconds until it stopped are never drawn. */
 static gboolean
 stage_seconds (const FlRunRecord *record, FlStage stage, double *seconds)
 {
   gboolean ran = stage == FL_STAGE_DOWNLOAD ? record->ran_download : record->ran_encode;
 
   *seconds = stage == FL_STAGE_DOWNLOAD ? record->download_seconds : record->encode_seconds;
-  return ran && *seconds > 0;
+  return record->ok && ran && *seconds > 0;
 }
 
 double
@@ -160,7 +161,8 @@ draw_group (FlBarChart *self, cairo_t *cr, PangoLayout *layout, PangoLayout *big
           cairo_fill (cr);
           cairo_restore (cr);
         }
-      fl_chart_text (cr, layout, value ? value : _("not run"), bx + bar_w / 2,
+      fl_chart_text (cr, layout, value ? value : runs[i]->ok ? _("not run") : _("failed"),
+                     bx + bar_w / 2,
                      round (bottom) - bh - 3, 0.5, 1, &colors->fg);
       fl_chart_text (cr, layout, setting, bx + bar_w / 2, round (bottom) + 4, 0.5, 0,
                      &colors->fg);
@@ -170,9 +172,11 @@ draw_group (FlBarChart *self, cairo_t *cr, PangoLayout *layout, PangoLayout *big
     }
 }
 
-static void
+/* The legend on one line, or one item a line when the chart is too narrow;
+ * returns the lines used. */
+static int
 draw_legend (FlBarChart *self, cairo_t *cr, PangoLayout *layout, const FlChartColors *colors,
-             double x, double y)
+             double x, double y, double width)
 {
   g_autofree char *threads = describe_setting (FL_STAGE_DOWNLOAD, self->current);
   g_autofree char *processes = describe_setting (FL_STAGE_ENCODE, self->current);
@@ -182,12 +186,24 @@ draw_legend (FlBarChart *self, cairo_t *cr, PangoLayout *layout, const FlChartCo
   g_autofree char *current = g_strdup_printf (_("Current: %s, %s"), threads, processes);
   const char *texts[2] = { base, current };
   const GdkRGBA *fills[2] = { &colors->baseline, &colors->accent };
-  int line_h;
+  int line_h, text_w[2], lines = 1;
+  double x0 = x;
 
   pango_layout_set_text (layout, "Ag", -1);
   pango_layout_get_pixel_size (layout, NULL, &line_h);
   for (int i = 0; i < 2; i++)
     {
+      pango_layout_set_text (layout, texts[i], -1);
+      pango_layout_get_pixel_size (layout, &text_w[i], NULL);
+    }
+  for (int i = 0; i < 2; i++)
+    {
+      if (i == 1 && 16 + text_w[0] + 20 + 16 + text_w[1] > width)
+        {
+          x = x0;
+          y += line_h + 4;
+          lines = 2;
+        }
       /* Small swatches: the tests tell bars from them by width. */
       cairo_save (cr);
       gdk_cairo_set_source_rgba (cr, fills[i]);
@@ -196,6 +212,7 @@ draw_legend (FlBarChart *self, cairo_t *cr, PangoLayout *layout, const FlChartCo
       cairo_restore (cr);
       x += 16 + fl_chart_text (cr, layout, texts[i], x + 16, y, 0, 0, &colors->fg) + 20;
     }
+  return lines;
 }
 
 static void
@@ -208,7 +225,7 @@ fl_bar_chart_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   PangoAttrList *attrs = pango_attr_list_new ();
   FlChartColors colors;
   cairo_t *cr;
-  int line_h;
+  int line_h, legend_h;
 
   if (w < 2 * PAD || h < 2 * PAD)
     return;
@@ -233,10 +250,10 @@ fl_bar_chart_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     }
   pango_layout_set_text (layout, "Ag", -1);
   pango_layout_get_pixel_size (layout, NULL, &line_h);
-  draw_legend (self, cr, layout, &colors, PAD, PAD);
+  legend_h = draw_legend (self, cr, layout, &colors, PAD, PAD, w - 2 * PAD) * (line_h + 4) - 4;
   for (FlStage stage = FL_STAGE_DOWNLOAD; stage <= FL_STAGE_ENCODE; stage++)
     draw_group (self, cr, layout, big, &colors, stage, PAD + stage * (w - 2 * PAD) / 2,
-                PAD + line_h + 14, (w - 2 * PAD) / 2, h - 2 * PAD - line_h - 14);
+                PAD + legend_h + 14, (w - 2 * PAD) / 2, h - 2 * PAD - legend_h - 14);
   cairo_destroy (cr);
 }
 
@@ -244,7 +261,7 @@ static void
 fl_bar_chart_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum,
                       int *natural, int *minimum_baseline, int *natural_baseline)
 {
-  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 300 : 220;
+  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 300 : 260;
   *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 560 : 300;
 }
 

@@ -5,20 +5,24 @@
 #include "fl-application.h"
 #include "fl-core-bridge.h"
 #include "fl-error.h"
-#include "fl-png.h"
+#include "fl-frame-peek.h"
+#include "fl-path-row.h"
 #include "fl-run-object.h"
 #include "fl-sweep.h"
+#include "fl-toast.h"
 #include "fl-tsan.h"
 
+#include "fl-file.h"
+
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 /* The latest frame is shown at most this often while frames download. */
 #define PEEK_INTERVAL_US (250 * 1000)
-/* Frames larger than this are not previewed live: decoding stays cheap. */
-#define PEEK_MAX_DIMENSION 1024u
 
 struct _FlClientPanel
 {
@@ -34,25 +38,27 @@ struct _FlClientPanel
   gboolean peeking;
   guint threads;
   guint n_runs;              /* runs started this session, for their labels */
-  char *frames_dir;
-  char *output;
   char *error;
   char *stage_text[2];
-  GtkFileChooserNative *chooser;
 
-  GtkEntry *host_entry;
+  GtkWidget *host_entry;
   GtkSpinButton *port_spin;
   GtkSpinButton *frames_spin;
   GtkSpinButton *threads_spin;
   GtkSpinButton *processes_spin;
   GtkAdjustment *processes_adjustment;
-  GtkButton *frames_dir_button;
-  GtkButton *output_button;
   GtkSpinButton *delay_spin;
   GtkSpinButton *loop_spin;
-  GtkWidget *fields;
-  GtkButton *run_button;
-  GtkButton *cancel_button;
+  GtkWidget *port_row;
+  GtkWidget *frames_row;
+  GtkWidget *threads_row;
+  GtkWidget *processes_row;
+  FlPathRow *output_row;
+  FlPathRow *frames_dir_row;
+  GtkWidget *advanced_row;
+  GtkStack *run_stack;
+  GtkWidget *run_button;
+  GtkWidget *cancel_button;
   GtkProgressBar *download_bar;
   GtkProgressBar *encode_bar;
   GtkLabel *download_time_label;
@@ -69,6 +75,7 @@ enum
   PROP_FRAMES_DIR,
   PROP_OUTPUT,
   PROP_RUNNING,
+  PROP_ERROR,
   N_PROPS
 };
 
@@ -116,48 +123,33 @@ run_data_free (RunData *data)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RunData, run_data_free)
 
+/* Where frames and the GIF go when the fields are empty: the cache folder,
+ * and frameloom.gif in Pictures (or the home folder). */
+static void
+set_default_paths (FlClientPanel *self)
+{
+  const char *pictures = g_get_user_special_dir (G_USER_DIRECTORY_PICTURES);
+  g_autofree char *frames = g_build_filename (g_get_user_cache_dir (), "frameloom", "frames",
+                                              NULL);
+  g_autofree char *output = g_build_filename (pictures && g_file_test (pictures,
+                                                                      G_FILE_TEST_IS_DIR)
+                                                ? pictures : g_get_home_dir (),
+                                              "frameloom.gif", NULL);
+
+  g_object_set (self->frames_dir_row, "default-path", frames, NULL);
+  g_object_set (self->output_row, "default-path", output, NULL);
+}
+
 static const char *
 effective_frames_dir (FlClientPanel *self)
 {
-  static char *fallback;
-
-  if (self->frames_dir && *self->frames_dir)
-    return self->frames_dir;
-  if (fallback == NULL)
-    fallback = g_build_filename (g_get_user_cache_dir (), "frameloom", "frames", NULL);
-  return fallback;
+  return fl_path_row_get_effective (self->frames_dir_row);
 }
 
 static const char *
 effective_output (FlClientPanel *self)
 {
-  static char *fallback;
-
-  if (self->output && *self->output)
-    return self->output;
-  if (fallback == NULL)
-    {
-      const char *pictures = g_get_user_special_dir (G_USER_DIRECTORY_PICTURES);
-
-      fallback = g_build_filename (pictures && g_file_test (pictures, G_FILE_TEST_IS_DIR)
-                                     ? pictures : g_get_home_dir (),
-                                   "frameloom.gif", NULL);
-    }
-  return fallback;
-}
-
-static void
-update_path_buttons (FlClientPanel *self)
-{
-  g_autofree char *dir = g_filename_display_basename (effective_frames_dir (self));
-  g_autofree char *out = g_filename_display_basename (effective_output (self));
-  g_autofree char *dir_full = g_filename_display_name (effective_frames_dir (self));
-  g_autofree char *out_full = g_filename_display_name (effective_output (self));
-
-  gtk_button_set_label (self->frames_dir_button, dir);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->frames_dir_button), dir_full);
-  gtk_button_set_label (self->output_button, out);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->output_button), out_full);
+  return fl_path_row_get_effective (self->output_row);
 }
 
 static void
@@ -169,23 +161,46 @@ set_status (FlClientPanel *self, const char *text, const char *tooltip)
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), *text != '\0');
 }
 
+/* Under the progress bars, and "error" notifies: the window puts it in its
+ * banner, in view whatever part of the sidebar is. */
 static void
 show_error (FlClientPanel *self, const char *message)
 {
+  if (g_strcmp0 (self->error, message) == 0)
+    return;
   g_free (self->error);
   self->error = g_strdup (message);
   gtk_label_set_text (self->error_label, message ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+}
+
+/* "Wrote frameloom.gif", and a button to its folder. */
+static void
+toast_written (FlClientPanel *self, const char *path)
+{
+  g_autofree char *base = g_filename_display_basename (path);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr (GFile) folder = g_file_new_for_path (dir);
+  g_autofree char *uri = g_file_get_uri (folder);
+  /* TRANSLATORS: a toast at the end of a run: "Wrote frameloom.gif" */
+  g_autofree char *title = g_strdup_printf (_("Wrote %s"), base);
+
+  fl_toast_show_open (GTK_WIDGET (self), title, _("Open _Folder"), uri);
 }
 
 static void
 update_sensitivity (FlClientPanel *self)
 {
   gboolean running = self->cancellable != NULL;
+  GtkWidget *fields[] = { self->host_entry, self->port_row, self->frames_row,
+                          self->threads_row, self->processes_row, GTK_WIDGET (self->output_row),
+                          self->advanced_row };
 
-  gtk_widget_set_sensitive (self->fields, !running);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->run_button), !running);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), running);
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    gtk_widget_set_sensitive (fields[i], !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "client.preset", !running);
+  gtk_stack_set_visible_child (self->run_stack, running ? self->cancel_button : self->run_button);
 }
 
 static void
@@ -234,56 +249,14 @@ update_stage (FlClientPanel *self, FlStage stage)
     }
 }
 
-typedef struct
-{
-  char *frames_dir;
-  guint newest;     /* the index to try first, then the few below it */
-  guint tries;
-  gint64 since;     /* real time: a file older than this is from an earlier run */
-  guint total;
-  guint index;
-  FlImage *image;
-} PeekData;
-
-static void
-peek_data_free (PeekData *peek)
-{
-  g_free (peek->frames_dir);
-  g_clear_pointer (&peek->image, fl_image_free);
-  g_free (peek);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PeekData, peek_data_free)
-
-/* newest is the frame the events say was written last (renamed into place
- * whole); the few below it are there in case it is already gone. */
 static void
 peek_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-  PeekData *peek = task_data;
-  FlPngLimits limits;
+  FlFramePeek *peek = task_data;
   gboolean found;
 
   fl_tsan_acquire (peek);
-  fl_png_limits_init_default (&limits);
-  limits.max_width = limits.max_height = PEEK_MAX_DIMENSION;
-  limits.max_bytes = 8u * 1024u * 1024u;
-  for (guint i = 0; i < peek->tries && i <= peek->newest && peek->image == NULL; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("%u.png", peek->newest - i);
-      g_autofree char *path = g_build_filename (peek->frames_dir, name, NULL);
-      g_autofree char *bytes = NULL;
-      gsize length;
-      struct stat st;
-
-      if (stat (path, &st) != 0 || (gsize) st.st_size > limits.max_bytes
-          || (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000 < peek->since
-          || !g_file_get_contents (path, &bytes, &length, NULL))
-        continue;
-      peek->image = fl_png_decode ((const guint8 *) bytes, length, &limits, NULL);
-      peek->index = peek->newest - i;
-    }
-  found = peek->image != NULL;
+  found = fl_frame_peek_run (peek);
   /* The last touch of peek before the hand-off back. */
   fl_tsan_release (peek);
   g_task_return_boolean (task, found);
@@ -294,7 +267,7 @@ on_peeked (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (FlClientPanel) self = user_data;
   /* Ours to free, here on the main thread (see maybe_peek). */
-  g_autoptr (PeekData) peek = g_task_get_task_data (G_TASK (result));
+  g_autoptr (FlFramePeek) peek = g_task_get_task_data (G_TASK (result));
 
   fl_tsan_acquire (peek);
   if (g_task_get_cancellable (G_TASK (result)) != self->cancellable)
@@ -309,7 +282,7 @@ maybe_peek (FlClientPanel *self)
 {
   g_autoptr (GTask) task = NULL;
   FlStageSnapshot snap;
-  PeekData *peek;
+  FlFramePeek *peek;
   gint64 now = g_get_monotonic_time ();
   guint latest;
 
@@ -319,7 +292,7 @@ maybe_peek (FlClientPanel *self)
     return;
   self->last_peek = now;
   self->peeking = TRUE;
-  peek = g_new0 (PeekData, 1);
+  peek = g_new0 (FlFramePeek, 1);
   peek->frames_dir = g_strdup (effective_frames_dir (self));
   peek->newest = latest;
   peek->tries = MIN (2 * self->threads + 2, 64);
@@ -431,6 +404,7 @@ on_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
       g_autofree char *status = g_strdup_printf (_("Wrote %s."), data->setup->output);
 
       set_status (self, status, status);
+      toast_written (self, data->setup->output);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
            || g_error_matches (error, FL_ERROR, FL_ERROR_CANCELLED))
@@ -443,6 +417,18 @@ on_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_signal_emit (self, signals[FINISHED], 0, ok, data->setup->output);
 }
 
+/* Every action reads what the user sees: a value typed into a spin button
+ * but not confirmed (no Enter, the focus still there) is taken as it is. */
+static void
+update_spins (FlClientPanel *self)
+{
+  GtkSpinButton *spins[] = { self->port_spin, self->frames_spin, self->threads_spin,
+                             self->processes_spin, self->delay_spin, self->loop_spin };
+
+  for (guint i = 0; i < G_N_ELEMENTS (spins); i++)
+    gtk_spin_button_update (spins[i]);
+}
+
 FlRunSetup *
 fl_client_panel_get_setup (FlClientPanel *self)
 {
@@ -450,6 +436,7 @@ fl_client_panel_get_setup (FlClientPanel *self)
   FlPipelineConfig *config = &setup->config;
 
   g_return_val_if_fail (FL_IS_CLIENT_PANEL (self), setup);
+  update_spins (self);
   setup->host = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->host_entry)));
   setup->frames_dir = g_strdup (effective_frames_dir (self));
   setup->output = g_strdup (effective_output (self));
@@ -564,6 +551,7 @@ fl_client_panel_targets_local_port (FlClientPanel *self, guint port)
 {
   g_return_val_if_fail (FL_IS_CLIENT_PANEL (self), FALSE);
 
+  update_spins (self);
   return port != 0 && (guint) gtk_spin_button_get_value_as_int (self->port_spin) == port
          && is_local_host (gtk_editable_get_text (GTK_EDITABLE (self->host_entry)));
 }
@@ -594,56 +582,30 @@ fl_client_panel_get_output (FlClientPanel *self)
   return effective_output (self);
 }
 
+/* client.preset: threads and processes as a lab, the command line or the
+ * whole machine would choose them. */
 static void
-on_chooser_response (GtkNativeDialog *dialog, int response, gpointer user_data)
+on_preset (GtkWidget *widget, const char *action, GVariant *param)
 {
-  FlClientPanel *self = user_data;
-  gboolean for_output = gtk_file_chooser_get_action (GTK_FILE_CHOOSER (dialog))
-                        == GTK_FILE_CHOOSER_ACTION_SAVE;
+  FlClientPanel *self = FL_CLIENT_PANEL (widget);
+  const char *name = g_variant_get_string (param, NULL);
+  guint cores = MAX (g_get_num_processors (), 1);
 
-  if (response == GTK_RESPONSE_ACCEPT)
+  if (g_str_equal (name, "baseline"))
     {
-      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = file ? g_file_get_path (file) : NULL;
-
-      if (path != NULL)
-        g_object_set (self, for_output ? "output" : "frames-dir", path, NULL);
+      gtk_spin_button_set_value (self->threads_spin, 1);
+      gtk_spin_button_set_value (self->processes_spin, 1);
     }
-  g_clear_object (&self->chooser);
-}
-
-static void
-open_chooser (FlClientPanel *self, gboolean for_output)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  g_autoptr (GFile) current = NULL;
-
-  g_clear_object (&self->chooser);
-  self->chooser = gtk_file_chooser_native_new (
-    for_output ? _("Output GIF") : _("Frames Folder"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-    for_output ? GTK_FILE_CHOOSER_ACTION_SAVE : GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-    for_output ? _("_Save") : _("_Select"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  if (for_output)
+  else if (g_str_equal (name, "cli"))
     {
-      g_autofree char *base = g_path_get_basename (effective_output (self));
-
-      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), base);
+      gtk_spin_button_set_value (self->threads_spin, 4);
+      gtk_spin_button_set_value (self->processes_spin, MIN (2, cores));
     }
-  g_signal_connect (self->chooser, "response", G_CALLBACK (on_chooser_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
-}
-
-static void
-on_frames_dir_clicked (FlClientPanel *self)
-{
-  open_chooser (self, FALSE);
-}
-
-static void
-on_output_clicked (FlClientPanel *self)
-{
-  open_chooser (self, TRUE);
+  else
+    {
+      gtk_spin_button_set_value (self->threads_spin, 64);
+      gtk_spin_button_set_value (self->processes_spin, cores);
+    }
 }
 
 static void
@@ -654,28 +616,20 @@ fl_client_panel_get_property (GObject *object, guint prop_id, GValue *value, GPa
   switch (prop_id)
     {
     case PROP_FRAMES_DIR:
-      g_value_set_string (value, self->frames_dir ? self->frames_dir : "");
+      g_value_set_string (value, fl_path_row_get_path (self->frames_dir_row));
       break;
     case PROP_OUTPUT:
-      g_value_set_string (value, self->output ? self->output : "");
+      g_value_set_string (value, fl_path_row_get_path (self->output_row));
       break;
     case PROP_RUNNING:
       g_value_set_boolean (value, fl_client_panel_get_running (self));
       break;
+    case PROP_ERROR:
+      g_value_set_string (value, self->error);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
-}
-
-/* g_set_str() arrived in GLib 2.76. */
-static gboolean
-replace_str (char **slot, const char *value)
-{
-  if (g_strcmp0 (*slot, value) == 0)
-    return FALSE;
-  g_free (*slot);
-  *slot = g_strdup (value);
-  return TRUE;
 }
 
 static void
@@ -686,18 +640,16 @@ fl_client_panel_set_property (GObject *object, guint prop_id, const GValue *valu
 
   switch (prop_id)
     {
+    /* The rows keep the paths; their notify comes back as ours. */
     case PROP_FRAMES_DIR:
-      if (replace_str (&self->frames_dir, g_value_get_string (value)))
-        g_object_notify_by_pspec (object, pspec);
+      g_object_set (self->frames_dir_row, "path", g_value_get_string (value), NULL);
       break;
     case PROP_OUTPUT:
-      if (replace_str (&self->output, g_value_get_string (value)))
-        g_object_notify_by_pspec (object, pspec);
+      g_object_set (self->output_row, "path", g_value_get_string (value), NULL);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
-  update_path_buttons (self);
 }
 
 static void
@@ -710,9 +662,6 @@ fl_client_panel_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   self->bridge = NULL;
   g_clear_handle_id (&self->tick_id, g_source_remove);
-  if (self->chooser)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
   gtk_widget_dispose_template (GTK_WIDGET (self), FL_TYPE_CLIENT_PANEL);
   /* The template's unnamed root box is ours to unparent. */
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
@@ -726,8 +675,6 @@ fl_client_panel_finalize (GObject *object)
 {
   FlClientPanel *self = FL_CLIENT_PANEL (object);
 
-  g_free (self->frames_dir);
-  g_free (self->output);
   g_free (self->error);
   g_free (self->stage_text[0]);
   g_free (self->stage_text[1]);
@@ -744,6 +691,7 @@ fl_client_panel_class_init (FlClientPanelClass *klass)
   object_class->finalize = fl_client_panel_finalize;
   object_class->get_property = fl_client_panel_get_property;
   object_class->set_property = fl_client_panel_set_property;
+  g_type_ensure (FL_TYPE_PATH_ROW);
 
   properties[PROP_FRAMES_DIR] = g_param_spec_string ("frames-dir", NULL, NULL, "",
                                                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
@@ -753,6 +701,9 @@ fl_client_panel_class_init (FlClientPanelClass *klass)
                                                    | G_PARAM_STATIC_STRINGS);
   properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE,
                                                    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* The sentence of the last failed run, or NULL. */
+  properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL,
+                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -776,11 +727,16 @@ fl_client_panel_class_init (FlClientPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, threads_spin);
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, processes_spin);
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, processes_adjustment);
-  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, frames_dir_button);
-  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, output_button);
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, delay_spin);
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, loop_spin);
-  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, fields);
+  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, port_row);
+  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, frames_row);
+  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, threads_row);
+  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, processes_row);
+  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, output_row);
+  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, frames_dir_row);
+  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, advanced_row);
+  gtk_widget_class_bind_template_child (widget_class, FlClientPanel, run_stack);
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, run_button);
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, download_bar);
@@ -789,9 +745,15 @@ fl_client_panel_class_init (FlClientPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, encode_time_label);
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, status_label);
   gtk_widget_class_bind_template_child (widget_class, FlClientPanel, error_label);
-  gtk_widget_class_bind_template_callback (widget_class, on_frames_dir_clicked);
-  gtk_widget_class_bind_template_callback (widget_class, on_output_clicked);
+  gtk_widget_class_install_action (widget_class, "client.preset", "s", on_preset);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+on_path_notify (FlClientPanel *self, GParamSpec *pspec, FlPathRow *row)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[row == self->output_row ? PROP_OUTPUT
+                                                                                : PROP_FRAMES_DIR]);
 }
 
 static void
@@ -811,6 +773,11 @@ fl_client_panel_init (FlClientPanel *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   /* No more worker processes than processors. */
   gtk_adjustment_set_upper (self->processes_adjustment, MAX (g_get_num_processors (), 1));
+  set_default_paths (self);
+  g_signal_connect_object (self->frames_dir_row, "notify::path", G_CALLBACK (on_path_notify),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->output_row, "notify::path", G_CALLBACK (on_path_notify), self,
+                           G_CONNECT_SWAPPED);
   self->settings = fl_settings_new ();
   if (self->settings != NULL)
     {
@@ -820,12 +787,12 @@ fl_client_panel_init (FlClientPanel *self)
                                                            binds[i].widget);
 
           g_settings_bind (self->settings, binds[i].key, widget,
-                           GTK_IS_ENTRY (widget) ? "text" : "value", G_SETTINGS_BIND_DEFAULT);
+                           GTK_IS_SPIN_BUTTON (widget) ? "value" : "text",
+                           G_SETTINGS_BIND_DEFAULT);
         }
       g_settings_bind (self->settings, "client-frames-dir", self, "frames-dir",
                        G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (self->settings, "client-output", self, "output", G_SETTINGS_BIND_DEFAULT);
     }
-  update_path_buttons (self);
   update_sensitivity (self);
 }

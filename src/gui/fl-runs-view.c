@@ -3,7 +3,9 @@
 #include "fl-runs-view.h"
 
 #include "fl-run-object.h"
+#include "fl-toast.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 struct _FlRunsView
@@ -15,12 +17,23 @@ struct _FlRunsView
   GtkFileChooserNative *chooser;
 
   GtkColumnView *columns;
-  GtkWidget *placeholder;
+  GtkStack *stack;
+  GtkWidget *empty_page;
+  GtkWidget *list_page;
   GtkLabel *error_label;
   GtkLabel *count_label;
 };
 
 G_DEFINE_FINAL_TYPE (FlRunsView, fl_runs_view, GTK_TYPE_WIDGET)
+
+enum
+{
+  PROP_0,
+  PROP_ERROR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 typedef char *(*CellFormat) (const FlRunRecord *record);
 
@@ -55,30 +68,34 @@ format_size (const FlRunRecord *r)
   return r->width && r->height ? g_strdup_printf ("%u×%u", r->width, r->height) : g_strdup ("");
 }
 
+/* A failed run measured nothing: the seconds until it stopped are no result,
+ * and frames/s from them would be nonsense (300 frames "in" 0.011 s). The
+ * file keeps them, marked ok=false. */
 static char *
 format_download (const FlRunRecord *r)
 {
-  return r->ran_download ? g_strdup_printf ("%.3f", r->download_seconds) : g_strdup ("—");
+  return r->ran_download && r->ok ? g_strdup_printf ("%.3f", r->download_seconds)
+                                  : g_strdup ("—");
 }
 
 static char *
 format_encode (const FlRunRecord *r)
 {
-  return r->ran_encode ? g_strdup_printf ("%.3f", r->encode_seconds) : g_strdup ("—");
+  return r->ran_encode && r->ok ? g_strdup_printf ("%.3f", r->encode_seconds) : g_strdup ("—");
 }
 
 static char *
 format_download_rate (const FlRunRecord *r)
 {
-  return r->ran_download ? g_strdup_printf ("%.0f", fl_run_record_download_rate (r))
-                         : g_strdup ("—");
+  return r->ran_download && r->ok ? g_strdup_printf ("%.0f", fl_run_record_download_rate (r))
+                                  : g_strdup ("—");
 }
 
 static char *
 format_encode_rate (const FlRunRecord *r)
 {
-  return r->ran_encode ? g_strdup_printf ("%.0f", fl_run_record_encode_rate (r))
-                       : g_strdup ("—");
+  return r->ran_encode && r->ok ? g_strdup_printf ("%.0f", fl_run_record_encode_rate (r))
+                                : g_strdup ("—");
 }
 
 static char *
@@ -90,7 +107,10 @@ format_failures (const FlRunRecord *r)
 static char *
 format_result (const FlRunRecord *r)
 {
-  return g_strdup (r->ok ? _("OK") : r->error ? r->error : _("Failed"));
+  if (r->ok)
+    return g_strdup (_("OK"));
+  /* TRANSLATORS: the result of a failed run, then why */
+  return r->error ? g_strdup_printf (_("Failed: %s"), r->error) : g_strdup (_("Failed"));
 }
 
 static const struct
@@ -149,10 +169,13 @@ on_bind (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
 static void
 set_error (FlRunsView *self, const char *message)
 {
+  if (g_strcmp0 (self->error, message) == 0)
+    return;
   g_free (self->error);
   self->error = g_strdup (message);
   gtk_label_set_text (self->error_label, message ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
 }
 
 static void
@@ -161,7 +184,7 @@ on_items_changed (FlRunsView *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->store));
   g_autofree char *count = g_strdup_printf (g_dngettext (NULL, "%u run", "%u runs", n), n);
 
-  gtk_widget_set_visible (self->placeholder, n == 0);
+  gtk_stack_set_visible_child (self->stack, n == 0 ? self->empty_page : self->list_page);
   gtk_label_set_text (self->count_label, count);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.save", n > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.clear", n > 0);
@@ -258,6 +281,37 @@ fl_runs_view_get_cell_text (FlRunsView *self, guint row, guint column)
   return columns[column].format (fl_run_object_get_record (run));
 }
 
+/* "Saved runs.csv", with a button that opens it. */
+static void
+toast_saved (FlRunsView *self, GFile *file)
+{
+  g_autofree char *base = g_file_get_basename (file);
+  g_autofree char *name = g_filename_display_name (base);
+  g_autofree char *uri = g_file_get_uri (file);
+  /* TRANSLATORS: a toast: "Saved runs.csv" */
+  g_autofree char *title = g_strdup_printf (_("Saved %s"), name);
+
+  fl_toast_show_open (GTK_WIDGET (self), title, _("_Open"), uri);
+}
+
+void
+fl_runs_view_save_or_open (FlRunsView *self, GFile *file, gboolean saving)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr (GError) error = NULL;
+
+  if (path == NULL)
+    return;
+  if (saving ? fl_runs_view_save (self, path, &error) : fl_runs_view_load (self, path, &error))
+    {
+      set_error (self, NULL);
+      if (saving)
+        toast_saved (self, file);
+    }
+  else
+    set_error (self, error->message);
+}
+
 static void
 on_chooser_response (GtkNativeDialog *dialog, int response, gpointer user_data)
 {
@@ -268,17 +322,9 @@ on_chooser_response (GtkNativeDialog *dialog, int response, gpointer user_data)
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = file ? g_file_get_path (file) : NULL;
-      g_autoptr (GError) error = NULL;
 
-      if (path != NULL)
-        {
-          if (saving ? fl_runs_view_save (self, path, &error)
-                     : fl_runs_view_load (self, path, &error))
-            set_error (self, NULL);
-          else
-            set_error (self, error->message);
-        }
+      if (file != NULL)
+        fl_runs_view_save_or_open (self, file, saving);
     }
   g_clear_object (&self->chooser);
 }
@@ -357,6 +403,19 @@ fl_runs_view_dispose (GObject *object)
 }
 
 static void
+fl_runs_view_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_ERROR:
+      g_value_set_string (value, FL_RUNS_VIEW (object)->error);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 fl_runs_view_finalize (GObject *object)
 {
   g_free (FL_RUNS_VIEW (object)->error);
@@ -371,10 +430,17 @@ fl_runs_view_class_init (FlRunsViewClass *klass)
 
   object_class->dispose = fl_runs_view_dispose;
   object_class->finalize = fl_runs_view_finalize;
+  object_class->get_property = fl_runs_view_get_property;
+  /* The sentence of the last failed save or open, or NULL. */
+  properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL,
+                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/frameloom/Frameloom/fl-runs-view.ui");
   gtk_widget_class_bind_template_child (widget_class, FlRunsView, columns);
-  gtk_widget_class_bind_template_child (widget_class, FlRunsView, placeholder);
+  gtk_widget_class_bind_template_child (widget_class, FlRunsView, stack);
+  gtk_widget_class_bind_template_child (widget_class, FlRunsView, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, FlRunsView, list_page);
   gtk_widget_class_bind_template_child (widget_class, FlRunsView, error_label);
   gtk_widget_class_bind_template_child (widget_class, FlRunsView, count_label);
   gtk_widget_class_install_action (widget_class, "runs.save", NULL, on_action);

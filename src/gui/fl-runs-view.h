@@ -22,6 +22,9 @@ gboolean    fl_runs_view_save (FlRunsView *self, const char *path, GError **erro
 /* Appends the runs of a CSV or JSON file (told by content); on error the table
  * is unchanged. What the Open dialog calls. */
 gboolean    fl_runs_view_load (FlRunsView *self, const char *path, GError **error);
+/* What the dialogs do with the file chosen: save (a toast "Saved runs.csv"
+ * with Open) or open; a failure is the view's "error". */
+void        fl_runs_view_save_or_open (FlRunsView *self, GFile *file, gboolean saving);
 /* The dialogs (GtkFileChooserNative); errors show in the view. */
 void        fl_runs_view_choose_save (FlRunsView *self);
 void        fl_runs_view_choose_open (FlRunsView *self);

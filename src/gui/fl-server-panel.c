@@ -4,8 +4,10 @@
 #include "fl-application.h"
 #include "fl-core-bridge.h"
 #include "fl-image.h"
+#include "fl-toast.h"
 #include "fl-tsan.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #define LOG_RING_LINES 256  /* lines kept between two ticks */
@@ -31,15 +33,16 @@ struct _FlServerPanel
   double rate;
 
   GtkSwitch *server_switch;
-  GtkLabel *status_label;
-  GtkEntry *host_entry;
+  AdwActionRow *switch_row;
+  GtkWidget *host_entry;
+  GtkWidget *port_row;
   GtkSpinButton *port_spin;
-  GtkEntry *size_entry;
-  GtkWidget *fields;
+  GtkWidget *size_entry;
   GtkLabel *sent_label;
   GtkLabel *active_label;
   GtkLabel *rate_label;
   GtkLabel *failures_label;
+  GtkWidget *error_row;
   GtkLabel *error_label;
   GtkTextView *log_view;
   gboolean log_follow;     /* keep the newest line in view: the user has not scrolled up */
@@ -54,6 +57,7 @@ enum
   PROP_RUNNING,
   PROP_PORT,
   PROP_BUSY,
+  PROP_ERROR,
   N_PROPS
 };
 
@@ -68,13 +72,18 @@ set_busy (FlServerPanel *self, gboolean busy)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
+/* The sentence shows under the switch, and "error" notifies: the window puts
+ * it in its banner, in view whatever the sidebar shows. */
 static void
 show_error (FlServerPanel *self, const char *message)
 {
+  if (g_strcmp0 (self->error, message) == 0)
+    return;
   g_free (self->error);
   self->error = g_strdup (message);
   gtk_label_set_text (self->error_label, message ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+  gtk_widget_set_visible (self->error_row, message != NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
 }
 
 static void
@@ -156,12 +165,14 @@ update_state (FlServerPanel *self)
   gtk_switch_set_state (self->server_switch, running);
   gtk_switch_set_active (self->server_switch, running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->server_switch), !self->busy);
-  gtk_widget_set_sensitive (self->fields, !running && !self->busy);
+  gtk_widget_set_sensitive (self->host_entry, !running && !self->busy);
+  gtk_widget_set_sensitive (self->port_row, !running && !self->busy);
+  gtk_widget_set_sensitive (self->size_entry, !running && !self->busy);
   if (running)
     status = g_strdup_printf (_("Listening on %s"), fl_server_get_address (self->server));
   else
     status = g_strdup (self->busy ? _("Starting…") : _("Stopped"));
-  gtk_label_set_text (self->status_label, status);
+  adw_action_row_set_subtitle (self->switch_row, status);
 }
 
 typedef struct
@@ -266,6 +277,7 @@ on_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_label_set_text (self->rate_label, "0");
   gtk_label_set_text (self->active_label, "0");
   update_state (self);
+  fl_toast_show (GTK_WIDGET (self), _("Server stopped"), NULL, NULL, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
@@ -288,7 +300,7 @@ fl_server_panel_set_running (FlServerPanel *self, gboolean running)
       FlServer *server;
 
       config.host = gtk_editable_get_text (GTK_EDITABLE (self->host_entry));
-      config.port = (guint) gtk_spin_button_get_value_as_int (self->port_spin);
+      config.port = fl_server_panel_get_configured_port (self);
       if (!fl_image_parse_size (gtk_editable_get_text (GTK_EDITABLE (self->size_entry)),
                                 &config.width, &config.height, &error))
         {
@@ -318,9 +330,10 @@ fl_server_panel_set_running (FlServerPanel *self, gboolean running)
       g_task_set_task_data (task, server, NULL);
       fl_tsan_release (server);
       g_task_run_in_thread (task, stop_thread);
-      gtk_label_set_text (self->status_label, _("Stopping…"));
     }
   update_state (self);
+  if (!running)
+    adw_action_row_set_subtitle (self->switch_row, _("Stopping…"));
 }
 
 static gboolean
@@ -346,6 +359,8 @@ fl_server_panel_get_port (FlServerPanel *self)
 guint
 fl_server_panel_get_configured_port (FlServerPanel *self)
 {
+  /* What the field shows, typed but not confirmed included. */
+  gtk_spin_button_update (self->port_spin);
   return (guint) gtk_spin_button_get_value_as_int (self->port_spin);
 }
 
@@ -399,6 +414,9 @@ fl_server_panel_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_BUSY:
       g_value_set_boolean (value, self->busy);
       break;
+    case PROP_ERROR:
+      g_value_set_string (value, self->error);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -449,16 +467,20 @@ fl_server_panel_class_init (FlServerPanelClass *klass)
                                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE,
                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* The sentence of the last failure to start, or NULL. */
+  properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL,
+                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/frameloom/Frameloom/fl-server-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, FlServerPanel, server_switch);
-  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, status_label);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, switch_row);
   gtk_widget_class_bind_template_child (widget_class, FlServerPanel, host_entry);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, port_row);
   gtk_widget_class_bind_template_child (widget_class, FlServerPanel, port_spin);
   gtk_widget_class_bind_template_child (widget_class, FlServerPanel, size_entry);
-  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, fields);
+  gtk_widget_class_bind_template_child (widget_class, FlServerPanel, error_row);
   gtk_widget_class_bind_template_child (widget_class, FlServerPanel, sent_label);
   gtk_widget_class_bind_template_child (widget_class, FlServerPanel, active_label);
   gtk_widget_class_bind_template_child (widget_class, FlServerPanel, rate_label);

@@ -21,6 +21,8 @@ struct _FlSpeedupPanel
   guint n_handled;            /* runs of the current sweep shown so far */
   char *error;
 
+  GtkStack *stack;
+  GtkWidget *charts_page;
   GtkLabel *status_label;
   GtkProgressBar *progress_bar;
   GtkLabel *error_label;
@@ -35,6 +37,7 @@ enum
 {
   PROP_0,
   PROP_RUNNING,
+  PROP_ERROR,
   N_PROPS
 };
 
@@ -109,13 +112,17 @@ fl_speedup_panel_sweep_values (FlSweepKind kind)
   return values;
 }
 
+/* Above the charts, and "error" notifies for the window's banner. */
 static void
 set_error (FlSpeedupPanel *self, const char *message)
 {
+  if (g_strcmp0 (self->error, message) == 0)
+    return;
   g_free (self->error);
   self->error = g_strdup (message);
   gtk_label_set_text (self->error_label, message ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
 }
 
 /* Shows a finished run in its chart and hands it to the history. */
@@ -303,6 +310,7 @@ fl_speedup_panel_start (FlSpeedupPanel *self, FlSweepKind kind, FlRunSetup *setu
                         ? g_array_index (data->values, guint, data->values->len - 1)
                         : setup->config.download.threads;
   set_error (self, NULL);
+  gtk_stack_set_visible_child (self->stack, self->charts_page);
   if (kind == FL_SWEEP_COMPARE)
     {
       g_ptr_array_set_size (self->compare, 0);
@@ -387,6 +395,9 @@ fl_speedup_panel_get_property (GObject *object, guint prop_id, GValue *value, GP
     case PROP_RUNNING:
       g_value_set_boolean (value, fl_speedup_panel_get_running (FL_SPEEDUP_PANEL (object)));
       break;
+    case PROP_ERROR:
+      g_value_set_string (value, FL_SPEEDUP_PANEL (object)->error);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -429,6 +440,9 @@ fl_speedup_panel_class_init (FlSpeedupPanelClass *klass)
 
   properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE,
                                                    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* The sentence of the last failed compare or sweep, or NULL. */
+  properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL,
+                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
   signals[RUN_RECORDED] = g_signal_new ("run-recorded", G_TYPE_FROM_CLASS (klass),
                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
@@ -440,6 +454,8 @@ fl_speedup_panel_class_init (FlSpeedupPanelClass *klass)
   g_type_ensure (FL_TYPE_SWEEP_CHART);
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/frameloom/Frameloom/fl-speedup-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, FlSpeedupPanel, stack);
+  gtk_widget_class_bind_template_child (widget_class, FlSpeedupPanel, charts_page);
   gtk_widget_class_bind_template_child (widget_class, FlSpeedupPanel, status_label);
   gtk_widget_class_bind_template_child (widget_class, FlSpeedupPanel, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, FlSpeedupPanel, error_label);

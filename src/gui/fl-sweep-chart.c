@@ -19,6 +19,7 @@ struct _FlSweepChart
   GArray *values;    /* guint, the planned x values */
   GPtrArray *runs;   /* FlRunRecord */
   guint cores;
+  guint n_x_labels;  /* written under the axis at the last draw */
 };
 
 G_DEFINE_FINAL_TYPE (FlSweepChart, fl_sweep_chart, GTK_TYPE_WIDGET)
@@ -251,6 +252,59 @@ draw_series (FlSweepChart *self, cairo_t *cr, PangoLayout *layout, const FlChart
     }
 }
 
+/* The values under the x axis, as many as fit apart: on a narrow chart "64"
+ * and "128" would run together into "64128". The last value always shows;
+ * a label that would touch the one before it is left out. */
+static void
+draw_x_labels (FlSweepChart *self, cairo_t *cr, PangoLayout *layout, const Geometry *g,
+               const GdkRGBA *color)
+{
+  guint n = self->values->len;
+  g_autofree double *left = g_new (double, n);
+  g_autofree double *right = g_new (double, n);
+  g_autofree gboolean *shown = g_new0 (gboolean, n);
+  double last_right = -G_MAXDOUBLE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint value = g_array_index (self->values, guint, i);
+      g_autofree char *text = g_strdup_printf ("%u", value);
+      double x = to_x (g, axis_unit (self, value));
+      int width;
+
+      pango_layout_set_text (layout, text, -1);
+      pango_layout_get_pixel_size (layout, &width, NULL);
+      left[i] = x - width / 2.0;
+      right[i] = x + width / 2.0;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      /* Room for the last one is kept: it ends the axis. */
+      gboolean clear_of_last = i + 1 == n || right[i] + 6 <= left[n - 1];
+
+      shown[i] = left[i] >= last_right + 6 && clear_of_last;
+      if (shown[i])
+        last_right = right[i];
+    }
+  self->n_x_labels = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      guint value = g_array_index (self->values, guint, i);
+      g_autofree char *text = g_strdup_printf ("%u", value);
+
+      self->n_x_labels += shown[i];
+      if (shown[i])
+        fl_chart_text (cr, layout, text, (left[i] + right[i]) / 2, g->bottom[1] + 4, 0.5, 0,
+                       color);
+    }
+}
+
+guint
+fl_sweep_chart_get_n_x_labels (FlSweepChart *self)
+{
+  return self->n_x_labels;
+}
+
 static void
 fl_sweep_chart_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -286,14 +340,7 @@ fl_sweep_chart_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       draw_plot_frame (self, cr, layout, &c, &g, plot);
       draw_series (self, cr, layout, &c, &g, plot);
     }
-  for (guint i = 0; i < self->values->len; i++)
-    {
-      guint value = g_array_index (self->values, guint, i);
-      g_autofree char *text = g_strdup_printf ("%u", value);
-
-      fl_chart_text (cr, layout, text, to_x (&g, axis_unit (self, value)), g.bottom[1] + 4, 0.5,
-                     0, &dim);
-    }
+  draw_x_labels (self, cr, layout, &g, &dim);
   fl_chart_text (cr, layout,
                  self->kind == FL_SWEEP_THREADS ? _("download threads (log scale)")
                                                 : _("GIF worker processes"),

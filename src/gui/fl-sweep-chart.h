@@ -27,5 +27,8 @@ void       fl_sweep_chart_set_cores (FlSweepChart *self, guint cores);
 double     fl_sweep_chart_value_to_x (FlSweepChart *self, double value);
 /* For tests: the y of a run's time point, or -1. */
 double     fl_sweep_chart_time_to_y (FlSweepChart *self, guint index);
+/* For tests: how many values the last draw wrote under the x axis (a narrow
+ * chart leaves out those that would run into each other). */
+guint      fl_sweep_chart_get_n_x_labels (FlSweepChart *self);
 
 G_END_DECLS

@@ -5,28 +5,33 @@
 
 struct _FlWindow
 {
-  GtkApplicationWindow parent_instance;
+  AdwApplicationWindow parent_instance;
 
   GSettings *settings;
   GtkFileChooserNative *chooser;
 
   int pending;            /* a Work to start once the server being started is up */
   int offered;            /* the Work the offer to start the server is about */
+  GObject *error_source;  /* the panel whose failure the banner shows (not a reference) */
+  gboolean flap_before_fullscreen;
 
+  AdwToastOverlay *toast_overlay;
+  AdwViewSwitcherTitle *switcher_title;
+  AdwFlap *flap;
+  GtkWidget *sidebar;
+  AdwViewStack *view_stack;
+  FlBanner *error_banner;
+  FlBanner *server_offer;
   FlServerPanel *server_panel;
   FlClientPanel *client_panel;
   FlConcurrencyView *concurrency_view;
   GtkRevealer *concurrency_revealer;
-  GtkStack *stack;
   FlGifView *gif_view;
   FlSpeedupPanel *speedup_panel;
   FlRunsView *runs_view;
-  GtkRevealer *server_offer;
-  GtkLabel *server_offer_label;
-  GtkWidget *server_offer_button;
 };
 
-G_DEFINE_FINAL_TYPE (FlWindow, fl_window, GTK_TYPE_APPLICATION_WINDOW)
+G_DEFINE_FINAL_TYPE (FlWindow, fl_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* What Run, Compare and the sweeps start: a client run or a FlSweepKind. */
 typedef enum
@@ -42,6 +47,8 @@ void
 fl_window_open_gif (FlWindow *self, GFile *file)
 {
   fl_gif_view_open (self->gif_view, file);
+  fl_window_show_page (self, "viewer");
+  gtk_widget_grab_focus (GTK_WIDGET (self->gif_view));
 }
 
 static void
@@ -91,25 +98,25 @@ update_actions (FlWindow *self)
 {
   static const char *const starters[] = { "win.run", "win.compare", "win.sweep-threads",
                                           "win.sweep-processes" };
-  gboolean offering = gtk_revealer_get_reveal_child (self->server_offer);
+  gboolean offering = fl_banner_get_revealed (self->server_offer);
   gboolean has_runs = g_list_model_get_n_items (fl_runs_view_get_model (self->runs_view)) > 0;
+  gboolean has_frame = fl_gif_view_get_has_frame (self->gif_view);
 
   /* One piece of work at a time: they share the frames folder and the server. */
   for (guint i = 0; i < G_N_ELEMENTS (starters); i++)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), starters[i], !busy (self));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", busy (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start-server-and-run", offering);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.dismiss-offer", offering);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-runs", has_runs);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-frame", has_frame);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-frame", has_frame);
 }
 
 static void
 set_offering (FlWindow *self, gboolean offering)
 {
-  gtk_revealer_set_reveal_child (self->server_offer, offering);
+  fl_banner_set_revealed (self->server_offer, offering);
   update_actions (self);
-  if (offering)
-    gtk_widget_grab_focus (self->server_offer_button);
 }
 
 static void
@@ -120,7 +127,7 @@ start_work (FlWindow *self, Work work)
       fl_client_panel_run (self->client_panel);
       return;
     }
-  gtk_stack_set_visible_child_name (self->stack, "speedup");
+  fl_window_show_page (self, "speedup");
   fl_speedup_panel_start (self->speedup_panel, (FlSweepKind) work,
                           fl_client_panel_get_setup (self->client_panel));
 }
@@ -142,7 +149,7 @@ request_work (FlWindow *self, Work work)
         _("The client downloads from port %u of this computer, but the embedded server is off."),
         port);
 
-      gtk_label_set_text (self->server_offer_label, text);
+      fl_banner_set_title (self->server_offer, text);
       self->pending = WORK_NONE;
       self->offered = work;
       set_offering (self, TRUE);
@@ -189,6 +196,12 @@ on_dismiss_offer (GtkWidget *widget, const char *action, GVariant *param)
 }
 
 static void
+on_offer_dismissed (FlWindow *self)
+{
+  update_actions (self);
+}
+
+static void
 on_server_busy (FlWindow *self)
 {
   Work work = self->pending;
@@ -201,22 +214,32 @@ on_server_busy (FlWindow *self)
   if (work != WORK_NONE)
     {
       self->pending = WORK_NONE;
-      /* A failed start shows its sentence in the Server area; no run then. */
+      /* A failed start shows its sentence in the banner; no run then. */
       if (fl_server_panel_get_running (self->server_panel))
         start_work (self, work);
       update_actions (self);
     }
 }
 
+/* Escape: cancels what runs; else leaves fullscreen; else closes the banner. */
 static void
 on_cancel (GtkWidget *widget, const char *action, GVariant *param)
 {
   FlWindow *self = FL_WINDOW (widget);
 
-  self->pending = WORK_NONE;
-  set_offering (self, FALSE);
-  fl_client_panel_cancel (self->client_panel);
-  fl_speedup_panel_cancel (self->speedup_panel);
+  if (busy (self))
+    {
+      self->pending = WORK_NONE;
+      fl_client_panel_cancel (self->client_panel);
+      fl_speedup_panel_cancel (self->speedup_panel);
+    }
+  else if (gtk_window_is_fullscreen (GTK_WINDOW (self)))
+    gtk_window_unfullscreen (GTK_WINDOW (self));
+  else if (fl_banner_get_revealed (self->server_offer))
+    set_offering (self, FALSE);
+  else
+    fl_window_show_error (self, NULL);
+  update_actions (self);
 }
 
 static void
@@ -230,8 +253,72 @@ on_open_runs (GtkWidget *widget, const char *action, GVariant *param)
 {
   FlWindow *self = FL_WINDOW (widget);
 
-  gtk_stack_set_visible_child_name (self->stack, "runs");
+  fl_window_show_page (self, "runs");
   fl_runs_view_choose_open (self->runs_view);
+}
+
+static void
+on_export_frame (GtkWidget *widget, const char *action, GVariant *param)
+{
+  fl_gif_view_choose_export (FL_WINDOW (widget)->gif_view);
+}
+
+static void
+on_copy_frame (GtkWidget *widget, const char *action, GVariant *param)
+{
+  fl_gif_view_copy_frame (FL_WINDOW (widget)->gif_view);
+}
+
+static void
+on_fullscreen (GtkWidget *widget, const char *action, GVariant *param)
+{
+  GtkWindow *window = GTK_WINDOW (widget);
+
+  if (gtk_window_is_fullscreen (window))
+    gtk_window_unfullscreen (window);
+  else
+    gtk_window_fullscreen (window);
+}
+
+/* Fullscreen is for the GIF: the viewer alone; the sidebar comes back after. */
+static void
+on_fullscreened (FlWindow *self)
+{
+  if (gtk_window_is_fullscreen (GTK_WINDOW (self)))
+    {
+      self->flap_before_fullscreen = adw_flap_get_reveal_flap (self->flap);
+      adw_flap_set_reveal_flap (self->flap, FALSE);
+      fl_window_show_page (self, "viewer");
+    }
+  else
+    adw_flap_set_reveal_flap (self->flap, self->flap_before_fullscreen);
+}
+
+static void
+on_show_error (GtkWidget *widget, const char *action, GVariant *param)
+{
+  fl_window_show_error (FL_WINDOW (widget), g_variant_get_string (param, NULL));
+}
+
+static void
+on_toggle_sidebar (GtkWidget *widget, const char *action, GVariant *param)
+{
+  FlWindow *self = FL_WINDOW (widget);
+
+  adw_flap_set_reveal_flap (self->flap, !adw_flap_get_reveal_flap (self->flap));
+}
+
+static void
+on_show_page (GtkWidget *widget, const char *action, GVariant *param)
+{
+  FlWindow *self = FL_WINDOW (widget);
+  const char *name = g_variant_get_string (param, NULL);
+
+  if (adw_view_stack_get_child_by_name (self->view_stack, name) == NULL)
+    return;
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
+  if (g_str_equal (name, "viewer"))
+    gtk_widget_grab_focus (GTK_WIDGET (self->gif_view));
 }
 
 /* The live view follows whichever piece of work runs. */
@@ -267,10 +354,27 @@ on_run_recorded (FlWindow *self, FlRunObject *run)
   update_actions (self);
 }
 
+/* A panel's "error" changed: its sentence goes to the banner, where the user
+ * looks, whichever page is shown and however far the sidebar is scrolled. */
 static void
-on_play (GtkWidget *widget, const char *action, GVariant *param)
+on_panel_error (FlWindow *self, GParamSpec *pspec, GObject *panel)
 {
-  fl_gif_view_toggle_playing (FL_WINDOW (widget)->gif_view);
+  g_autofree char *error = NULL;
+
+  g_object_get (panel, "error", &error, NULL);
+  if (error != NULL)
+    {
+      self->error_source = panel;
+      fl_window_show_error (self, error);
+    }
+  else if (self->error_source == panel)
+    fl_window_show_error (self, NULL);
+}
+
+static void
+on_error_dismissed (FlWindow *self)
+{
+  self->error_source = NULL;
 }
 
 static void
@@ -281,7 +385,8 @@ on_client_finished (FlWindow *self, gboolean ok, const char *gif_path)
       g_autoptr (GFile) file = g_file_new_for_path (gif_path);
 
       /* The live frame stays until the GIF is decoded and replaces it. */
-      fl_window_open_gif (self, file);
+      fl_gif_view_open (self->gif_view, file);
+      fl_window_show_page (self, "viewer");
     }
   else
     fl_gif_view_end_live (self->gif_view);
@@ -300,6 +405,37 @@ on_server_port (FlWindow *self)
     return;
   fl_client_panel_follow_server (self->client_panel,
                                  fl_server_panel_get_port (self->server_panel));
+}
+
+/* The window's title is the GIF's name, as in any viewer. */
+static void
+on_gif_title (FlWindow *self)
+{
+  const char *name = fl_gif_view_get_title (self->gif_view);
+  g_autofree char *title = NULL;
+
+  /* TRANSLATORS: the window title: the GIF's name, then the app's */
+  title = name != NULL ? g_strdup_printf (_("%s — Frameloom"), name) : g_strdup ("Frameloom");
+  gtk_window_set_title (GTK_WINDOW (self), title);
+  adw_view_switcher_title_set_subtitle (self->switcher_title, name);
+  update_actions (self);
+}
+
+static void
+on_page_changed (FlWindow *self)
+{
+  /* A narrow window shows one thing at a time: a page chosen hides the sidebar. */
+  if (adw_flap_get_folded (self->flap))
+    adw_flap_set_reveal_flap (self->flap, FALSE);
+}
+
+static gboolean
+on_drop (GtkDropTarget *target, const GValue *value, double x, double y, gpointer user_data)
+{
+  if (!G_VALUE_HOLDS (value, G_TYPE_FILE))
+    return FALSE;
+  fl_window_open_gif (FL_WINDOW (user_data), g_value_get_object (value));
+  return TRUE;
 }
 
 FlServerPanel *
@@ -341,14 +477,41 @@ fl_window_get_concurrency_view (FlWindow *self)
 void
 fl_window_show_page (FlWindow *self, const char *name)
 {
-  /* At once: a program (or a test's screenshot) wants the page, not the fade. */
-  gtk_stack_set_visible_child_full (self->stack, name, GTK_STACK_TRANSITION_TYPE_NONE);
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
+const char *
+fl_window_get_page (FlWindow *self)
+{
+  return adw_view_stack_get_visible_child_name (self->view_stack);
 }
 
 gboolean
 fl_window_get_offering_server (FlWindow *self)
 {
-  return gtk_revealer_get_reveal_child (self->server_offer);
+  return fl_banner_get_revealed (self->server_offer);
+}
+
+void
+fl_window_show_error (FlWindow *self, const char *message)
+{
+  if (message != NULL)
+    fl_banner_set_title (self->error_banner, message);
+  else
+    self->error_source = NULL;
+  fl_banner_set_revealed (self->error_banner, message != NULL);
+}
+
+FlBanner *
+fl_window_get_error_banner (FlWindow *self)
+{
+  return self->error_banner;
+}
+
+gboolean
+fl_window_get_sidebar_folded (FlWindow *self)
+{
+  return adw_flap_get_folded (self->flap);
 }
 
 static void
@@ -368,11 +531,35 @@ fl_window_dispose (GObject *object)
 static void
 fl_window_class_init (FlWindowClass *klass)
 {
+  static const struct
+  {
+    const char *name;
+    GtkWidgetActionActivateFunc activate;
+    const char *param;
+  } actions[] = {
+    { "win.open", on_open, NULL },
+    { "win.run", on_run, NULL },
+    { "win.cancel", on_cancel, NULL },
+    { "win.compare", on_compare, NULL },
+    { "win.sweep-threads", on_sweep, NULL },
+    { "win.sweep-processes", on_sweep, NULL },
+    { "win.save-runs", on_save_runs, NULL },
+    { "win.open-runs", on_open_runs, NULL },
+    { "win.export-frame", on_export_frame, NULL },
+    { "win.copy-frame", on_copy_frame, NULL },
+    { "win.fullscreen", on_fullscreen, NULL },
+    { "win.toggle-sidebar", on_toggle_sidebar, NULL },
+    { "win.show-page", on_show_page, "s" },
+    { "win.show-error", on_show_error, "s" },
+    { "win.start-server-and-run", on_start_server_and_run, NULL },
+    { "win.dismiss-offer", on_dismiss_offer, NULL },
+  };
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = fl_window_dispose;
 
+  g_type_ensure (FL_TYPE_BANNER);
   g_type_ensure (FL_TYPE_SERVER_PANEL);
   g_type_ensure (FL_TYPE_CLIENT_PANEL);
   g_type_ensure (FL_TYPE_GIF_VIEW);
@@ -381,46 +568,63 @@ fl_window_class_init (FlWindowClass *klass)
   g_type_ensure (FL_TYPE_RUNS_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/frameloom/Frameloom/fl-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, FlWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, FlWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, FlWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, FlWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, FlWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, FlWindow, error_banner);
+  gtk_widget_class_bind_template_child (widget_class, FlWindow, server_offer);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, server_panel);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, client_panel);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, gif_view);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, concurrency_view);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, concurrency_revealer);
-  gtk_widget_class_bind_template_child (widget_class, FlWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, speedup_panel);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, runs_view);
-  gtk_widget_class_bind_template_child (widget_class, FlWindow, server_offer);
-  gtk_widget_class_bind_template_child (widget_class, FlWindow, server_offer_label);
-  gtk_widget_class_bind_template_child (widget_class, FlWindow, server_offer_button);
   gtk_widget_class_bind_template_callback (widget_class, on_client_finished);
   gtk_widget_class_bind_template_callback (widget_class, on_frame_arrived);
   gtk_widget_class_bind_template_callback (widget_class, on_server_port);
   gtk_widget_class_bind_template_callback (widget_class, on_server_busy);
-  gtk_widget_class_bind_template_callback (widget_class, update_actions);
   gtk_widget_class_bind_template_callback (widget_class, on_running_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_run_recorded);
+  gtk_widget_class_bind_template_callback (widget_class, on_panel_error);
+  gtk_widget_class_bind_template_callback (widget_class, on_error_dismissed);
+  gtk_widget_class_bind_template_callback (widget_class, on_offer_dismissed);
+  gtk_widget_class_bind_template_callback (widget_class, on_gif_title);
+  gtk_widget_class_bind_template_callback (widget_class, on_page_changed);
 
-  gtk_widget_class_install_action (widget_class, "win.open", NULL, on_open);
-  gtk_widget_class_install_action (widget_class, "win.run", NULL, on_run);
-  gtk_widget_class_install_action (widget_class, "win.cancel", NULL, on_cancel);
-  gtk_widget_class_install_action (widget_class, "win.compare", NULL, on_compare);
-  gtk_widget_class_install_action (widget_class, "win.sweep-threads", NULL, on_sweep);
-  gtk_widget_class_install_action (widget_class, "win.sweep-processes", NULL, on_sweep);
-  gtk_widget_class_install_action (widget_class, "win.save-runs", NULL, on_save_runs);
-  gtk_widget_class_install_action (widget_class, "win.open-runs", NULL, on_open_runs);
-  gtk_widget_class_install_action (widget_class, "win.play", NULL, on_play);
-  gtk_widget_class_install_action (widget_class, "win.start-server-and-run", NULL,
-                                   on_start_server_and_run);
-  gtk_widget_class_install_action (widget_class, "win.dismiss-offer", NULL, on_dismiss_offer);
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    gtk_widget_class_install_action (widget_class, actions[i].name, actions[i].param,
+                                     actions[i].activate);
+  /* Escape in the bubble phase: a popover, a menu or the banner that has the
+   * focus takes it first (an application accelerator would take it from
+   * them). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-page",
+                                       "s", "viewer");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-page",
+                                       "s", "speedup");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-page",
+                                       "s", "runs");
 }
 
 static void
 fl_window_init (FlWindow *self)
 {
+  GtkDropTarget *drop;
+
   self->pending = WORK_NONE;
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect_object (fl_runs_view_get_model (self->runs_view), "items-changed",
                            G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->gif_view, "notify::has-frame", G_CALLBACK (update_actions), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect (self, "notify::fullscreened", G_CALLBACK (on_fullscreened), NULL);
+  /* A GIF dropped anywhere opens in the viewer. */
+  drop = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
   self->settings = fl_settings_new ();
   if (self->settings != NULL)
     {

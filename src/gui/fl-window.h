@@ -1,12 +1,15 @@
-/* fl-window.h: the main window: header bar, Client, the live view and Server
- * on the left; Preview, Speed-up and Runs pages on the right; the window
- * actions open, run, compare, sweep-threads, sweep-processes, cancel, play,
- * save-runs and open-runs. */
+/* fl-window.h: the main window: a header bar with a view switcher over the
+ * pages (Viewer, Speed-up, Runs; room for more), the Server and the Client in
+ * a sidebar that folds over the pages in a narrow window, a banner for what
+ * needs the user's attention and toasts for the rest; the window actions open,
+ * run, compare, sweep-threads, sweep-processes, cancel, save-runs, open-runs,
+ * export-frame, copy-frame, fullscreen, toggle-sidebar and show-page. */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "fl-application.h"
+#include "fl-banner.h"
 #include "fl-client-panel.h"
 #include "fl-concurrency-view.h"
 #include "fl-gif-view.h"
@@ -18,9 +21,10 @@
 G_BEGIN_DECLS
 
 #define FL_TYPE_WINDOW (fl_window_get_type ())
-G_DECLARE_FINAL_TYPE (FlWindow, fl_window, FL, WINDOW, GtkApplicationWindow)
+G_DECLARE_FINAL_TYPE (FlWindow, fl_window, FL, WINDOW, AdwApplicationWindow)
 
 FlWindow      *fl_window_new (FlApplication *app);
+/* Opens file in the viewer and shows the viewer (from any page). */
 void           fl_window_open_gif (FlWindow *self, GFile *file);
 FlServerPanel *fl_window_get_server_panel (FlWindow *self);
 FlClientPanel *fl_window_get_client_panel (FlWindow *self);
@@ -28,9 +32,16 @@ FlGifView     *fl_window_get_gif_view (FlWindow *self);
 FlSpeedupPanel *fl_window_get_speedup_panel (FlWindow *self);
 FlRunsView    *fl_window_get_runs_view (FlWindow *self);
 FlConcurrencyView *fl_window_get_concurrency_view (FlWindow *self);
-/* Shows the right-hand page "preview", "speedup" or "runs". */
+/* Shows the page "viewer", "speedup" or "runs" at once (no transition). */
 void           fl_window_show_page (FlWindow *self, const char *name);
+const char    *fl_window_get_page (FlWindow *self);
 /* TRUE while the window offers to start the embedded server before a run. */
 gboolean       fl_window_get_offering_server (FlWindow *self);
+/* The banner for failures: the sentence at the top of the window, whatever
+ * page or part of the sidebar is in view; NULL message hides it. */
+void           fl_window_show_error (FlWindow *self, const char *message);
+FlBanner      *fl_window_get_error_banner (FlWindow *self);
+/* The sidebar: shown (revealed), and whether it folds over the pages. */
+gboolean       fl_window_get_sidebar_folded (FlWindow *self);
 
 G_END_DECLS

@@ -2,8 +2,8 @@
  * chart's core marker, checked in pixels in the light and the dark style; the
  * runs history following real runs, its CSV and JSON round trip through the
  * view; Compare, both sweeps and Cancel in the real window; the live view of
- * downloads in flight and GIF workers. FRAMELOOM_SCREENSHOT_DIR=dir also
- * saves compare.png, compare-dark.png, sweep.png and sweep-dark.png there. */
+ * downloads in flight and GIF workers; a failed run never drawn as a result.
+ * (The pages' screenshots: test-pages.) */
 #include "fl-test-util.h"
 #include "fl-gui-test.h"
 
@@ -22,8 +22,6 @@
 static FlApplication *app;
 static FlWindow *window;
 static char *tmpdir;
-static GSubprocess *slow_server;  /* screenshots only: see slow-server.py */
-static guint slow_port;
 static GThread *main_thread;
 /* Runs the speed-up panel reported, and how many of them off the main thread:
  * a sweep's thread must hand every run to the main loop, never touch the
@@ -118,7 +116,7 @@ column_count (const Pixels *p, int x, const GdkRGBA *color)
 static void
 set_dark (gboolean dark)
 {
-  g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", dark, NULL);
+  fl_gui_test_set_dark (dark);
   fl_gui_test_spin (150);
 }
 
@@ -197,6 +195,25 @@ check_bar_chart (gboolean dark)
   g_free (pixels.data);
   gtk_window_destroy (GTK_WINDOW (toplevel));
   set_dark (FALSE);
+}
+
+/* A failed run is no result: the compare chart draws no bar for it and
+ * claims no speed-up (it used to plot the seconds until the failure). */
+static void
+test_bar_chart_failed (void)
+{
+  GtkWidget *chart = fl_bar_chart_new ();
+  g_autoptr (FlRunRecord) baseline = make_record ("baseline", 1, 1, 4.0, 1.0);
+  g_autoptr (FlRunRecord) failed = make_record ("chosen", 8, 2, 0.011, 0.5);
+
+  g_object_ref_sink (chart);
+  failed->ok = FALSE;
+  failed->error = g_strdup ("Could not create the folder /x/frames: not a directory");
+  fl_bar_chart_set_runs (FL_BAR_CHART (chart), baseline, failed);
+  g_assert_cmpfloat (fl_bar_chart_get_speedup (FL_BAR_CHART (chart), FL_STAGE_DOWNLOAD), ==, 0);
+  g_assert_cmpfloat (fl_bar_chart_get_speedup (FL_BAR_CHART (chart), FL_STAGE_ENCODE), ==, 0);
+  g_assert_null (fl_bar_chart_get_summary (FL_BAR_CHART (chart), FL_STAGE_DOWNLOAD));
+  g_object_unref (chart);
 }
 
 static void
@@ -294,19 +311,6 @@ test_sweep_chart_dark (void)
 
 /* ---- the real window ------------------------------------------------- */
 
-static guint
-free_port (void)
-{
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  socklen_t len = sizeof addr;
-
-  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  getsockname (fd, (struct sockaddr *) &addr, &len);
-  close (fd);
-  return ntohs (addr.sin_port);
-}
-
 static void
 set_client (int frames, int threads, int processes)
 {
@@ -317,52 +321,6 @@ set_client (int frames, int threads, int processes)
   g_settings_set_int (settings, "client-threads", threads);
   g_settings_set_int (settings, "client-processes", processes);
   g_settings_set_string (settings, "client-output", out);
-}
-
-/* For the screenshots, a server with a simulated network delay (5 ms per
- * image, 48x48 frames): on loopback a busy 2-core machine hides what threads
- * do for a client that waits on the network. The captions say so. */
-static void
-start_slow_server (void)
-{
-  const char *root = g_getenv ("FRAMELOOM_SOURCE_ROOT");
-  g_autofree char *script = g_build_filename (root ? root : ".", "tests", "gui", "slow-server.py",
-                                              NULL);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-
-  slow_server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                  &error, "python3", script, "--latency-ms", "5", "--size",
-                                  "48x48", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (slow_server));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  slow_port = (guint) atoi (line);
-  g_assert_cmpuint (slow_port, >, 0);
-}
-
-static void
-stop_slow_server (void)
-{
-  if (slow_server == NULL)
-    return;
-  /* EOF on its stdin ends it. */
-  g_output_stream_close (g_subprocess_get_stdin_pipe (slow_server), NULL, NULL);
-  g_subprocess_wait (slow_server, NULL, NULL);
-  g_clear_object (&slow_server);
-}
-
-/* The client at the slow server (screenshots) instead of the embedded one. */
-static void
-use_slow_server (gboolean slow)
-{
-  g_autoptr (GSettings) settings = fl_settings_new ();
-
-  g_settings_set_int (settings, "client-port",
-                      slow ? (int) slow_port : g_settings_get_int (settings, "server-port"));
 }
 
 static gboolean
@@ -402,20 +360,6 @@ row (guint i)
 
   /* The store keeps the object alive. */
   return run ? fl_run_object_get_record (run) : NULL;
-}
-
-static void
-shot (const char *name)
-{
-  const char *dir = g_getenv ("FRAMELOOM_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-
-  if (dir == NULL)
-    return;
-  path = g_build_filename (dir, name, NULL);
-  fl_gui_test_spin (300);
-  g_assert_true (fl_gui_test_screenshot (GTK_WIDGET (window), path));
-  g_test_message ("screenshot %s", path);
 }
 
 typedef struct
@@ -560,14 +504,10 @@ test_compare (void)
 {
   FlSpeedupPanel *panel = fl_window_get_speedup_panel (window);
   FlBarChart *chart = fl_speedup_panel_get_compare_chart (panel);
-  gboolean screenshots = g_getenv ("FRAMELOOM_SCREENSHOT_DIR") != NULL;
   guint before = n_rows ();
 
-  if (screenshots)
-    use_slow_server (TRUE);
-  else
-    server_on (TRUE);
-  set_client (screenshots ? 1500 : 600, 8, 2);
+  server_on (TRUE);
+  set_client (600, 8, 2);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.compare", NULL);
   g_assert_true (fl_speedup_panel_get_running (panel));
   /* One piece of work at a time. */
@@ -589,31 +529,19 @@ test_compare (void)
                       fl_bar_chart_get_summary (chart, stage));
       g_assert_cmpfloat (fl_bar_chart_get_speedup (chart, stage), >, 0);
     }
-  fl_window_show_page (window, "speedup");
-  shot ("compare.png");
-  set_dark (TRUE);
-  shot ("compare-dark.png");
-  set_dark (FALSE);
-  if (screenshots)
-    use_slow_server (FALSE);
-  else
-    server_on (FALSE);
+  server_on (FALSE);
 }
 
 static void
 test_sweeps (void)
 {
   FlSpeedupPanel *panel = fl_window_get_speedup_panel (window);
-  gboolean screenshots = g_getenv ("FRAMELOOM_SCREENSHOT_DIR") != NULL;
   g_autoptr (GArray) threads = fl_speedup_panel_sweep_values (FL_SWEEP_THREADS);
   g_autoptr (GArray) processes = fl_speedup_panel_sweep_values (FL_SWEEP_PROCESSES);
   guint before = n_rows ();
 
-  if (screenshots)
-    use_slow_server (TRUE);
-  else
-    server_on (TRUE);
-  set_client (screenshots ? 1500 : 400, 8, 2);
+  server_on (TRUE);
+  set_client (400, 8, 2);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.sweep-threads", NULL);
   g_assert_true (fl_gui_test_wait (all_idle, NULL, 120000));
   g_assert_null (fl_speedup_panel_get_error (panel));
@@ -630,7 +558,7 @@ test_sweeps (void)
       g_assert_true (r->ran_download);
       g_assert_false (r->ran_encode);
       /* Consistent numbers: every frame, and frames/s times seconds is frames. */
-      g_assert_cmpuint (r->frames, ==, screenshots ? 1500 : 400);
+      g_assert_cmpuint (r->frames, ==, 400);
       g_assert_cmpuint (r->failures, ==, 0);
       g_assert_cmpfloat (fabs (fl_run_record_download_rate (r) * r->download_seconds - r->frames),
                          <, 0.5);
@@ -656,17 +584,7 @@ test_sweeps (void)
                          <, 0.5);
     }
   g_assert_cmpint (g_atomic_int_get (&sweep_records_off_main), ==, 0);
-  fl_window_show_page (window, "speedup");
-  shot ("sweep.png");
-  set_dark (TRUE);
-  shot ("sweep-dark.png");
-  set_dark (FALSE);
-  fl_window_show_page (window, "runs");
-  shot ("runs.png");
-  if (screenshots)
-    use_slow_server (FALSE);
-  else
-    server_on (FALSE);
+  server_on (FALSE);
 }
 
 static gboolean
@@ -711,8 +629,8 @@ test_cancel_sweep (void)
   g_assert_null (fl_speedup_panel_get_error (panel));
   fl_gui_test_spin (1000);
   g_assert_cmpuint (fl_sweep_chart_get_n_runs (chart), ==, runs);
-  /* No GIF worker left behind (the screenshots' slow server is ours too). */
-  g_assert_cmpuint (fl_test_count_children (), ==, slow_server != NULL ? 1 : 0);
+  /* No GIF worker left behind. */
+  g_assert_cmpuint (fl_test_count_children (), ==, 0);
   server_on (FALSE);
 }
 
@@ -720,7 +638,6 @@ int
 main (int argc, char **argv)
 {
   g_autoptr (GSettings) settings = NULL;
-  g_autofree char *frames = NULL;
   int status;
 
   if (!fl_gui_test_have_display ())
@@ -728,20 +645,12 @@ main (int argc, char **argv)
   fl_gui_test_init (&argc, &argv);
 
   tmpdir = g_dir_make_tmp ("frameloom-speedup-XXXXXX", NULL);
-  frames = g_build_filename (tmpdir, "frames", NULL);
   settings = fl_settings_new ();
   g_assert_nonnull (settings);
-  g_settings_set_string (settings, "server-host", "127.0.0.1");
-  g_settings_set_int (settings, "server-port", free_port ());
-  g_settings_set_string (settings, "client-frames-dir", frames);
-  g_settings_set_int (settings, "client-delay", 20);
-  g_settings_set_int (settings, "window-width", 1400);
-  g_settings_set_int (settings, "window-height", 860);
+  fl_gui_test_reset_settings (settings, tmpdir, 1400, 860);
 
-  if (g_getenv ("FRAMELOOM_SCREENSHOT_DIR") != NULL)
-    start_slow_server ();
   app = fl_application_new ();
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  fl_gui_test_register (G_APPLICATION (app), FALSE);
   window = fl_window_new (app);
   main_thread = g_thread_self ();
   g_signal_connect (fl_window_get_speedup_panel (window), "run-recorded",
@@ -751,6 +660,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/speedup/bar-chart/light", test_bar_chart_light);
   g_test_add_func ("/speedup/bar-chart/dark", test_bar_chart_dark);
+  g_test_add_func ("/speedup/bar-chart/failed", test_bar_chart_failed);
   g_test_add_func ("/speedup/sweep-chart/light", test_sweep_chart_light);
   g_test_add_func ("/speedup/sweep-chart/dark", test_sweep_chart_dark);
   g_test_add_func ("/speedup/history-follows-runs", test_history_follows_runs);
@@ -763,7 +673,6 @@ main (int argc, char **argv)
   gtk_window_destroy (GTK_WINDOW (window));
   fl_gui_test_spin (100);
   g_clear_object (&app);
-  stop_slow_server ();
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
 

@@ -77,6 +77,28 @@ def start_app(prefix, gif, **env):
     return alive, err
 
 
+def check_dbus_activation(share, gif):
+    """On a session bus that looks in the prefix (XDG_DATA_DIRS), opening a file
+    through the app's bus name starts the installed app from its .service file
+    (as a desktop does for a DBusActivatable app); it then quits on request."""
+    if not shutil.which("dbus-run-session") or not shutil.which("gdbus"):
+        print("# dbus-run-session or gdbus missing: D-Bus activation not checked")
+        return
+    path = "/" + APP_ID.replace(".", "/")
+    script = (
+        f"gdbus call --session --dest {APP_ID} --object-path {path} "
+        f"--method org.freedesktop.Application.Open \"['file://{gif}']\" '{{}}' && sleep 3 && "
+        f"gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus "
+        f"--method org.freedesktop.DBus.NameHasOwner {APP_ID} && "
+        f"gdbus call --session --dest {APP_ID} --object-path {path} "
+        f"--method org.freedesktop.Application.ActivateAction quit '[]' '{{}}'")
+    r = run(["dbus-run-session", "--", "sh", "-c", script], timeout=60,
+            env=clean_env(XDG_DATA_DIRS=share + ":/usr/share", GSETTINGS_BACKEND="memory",
+                          NO_AT_BRIDGE="1"))
+    check(r.returncode == 0 and "(true,)" in r.stdout,
+          "D-Bus activation starts the installed app: " + (r.stdout + r.stderr).strip()[-1500:])
+
+
 def main():
     src = os.environ["FRAMELOOM_SOURCE_ROOT"]
     meson = os.environ.get("MESON") or shutil.which("meson")
@@ -109,6 +131,7 @@ def main():
             os.path.join(share, "icons", "hicolor", "scalable", "apps", APP_ID + ".svg"),
             os.path.join(share, "icons", "hicolor", "symbolic", "apps", APP_ID + "-symbolic.svg"),
             os.path.join(share, "glib-2.0", "schemas", APP_ID + ".gschema.xml"),
+            os.path.join(share, "dbus-1", "services", APP_ID + ".service"),
             os.path.join(share, "man", "man1", "frameloom-server.1"),
             os.path.join(share, "man", "man1", "frameloom-client.1"),
             os.path.join(share, "locale", "ru", "LC_MESSAGES", "frameloom.mo"),
@@ -121,6 +144,16 @@ def main():
             text = open(desktop, encoding="utf-8").read()
             check("MimeType=image/gif;" in text and "Name[ru]=" in text,
                   "the desktop file declares image/gif and carries the Russian strings")
+
+        service = os.path.join(share, "dbus-1", "services", APP_ID + ".service")
+        if os.path.isfile(service):
+            text = open(service, encoding="utf-8").read()
+            check(f"Name={APP_ID}\n" in text
+                  and f"Exec={os.path.join(prefix, 'bin', 'frameloom')} --gapplication-service"
+                  in text, "the D-Bus service starts the installed app: " + text.strip())
+        if os.path.isfile(desktop):
+            check("DBusActivatable=true" in open(desktop, encoding="utf-8").read(),
+                  "the desktop file is D-Bus activatable")
 
         server_bin = os.path.join(prefix, "bin", "frameloom-server")
         client_bin = os.path.join(prefix, "bin", "frameloom-client")
@@ -183,6 +216,7 @@ def main():
             alive, err = start_app(prefix, gif, GSETTINGS_SCHEMA_DIR=schemas)
             check(alive and "Settings schema" not in err,
                   "the installed app starts with the installed schema " + err.strip()[-2000:])
+            check_dbus_activation(share, gif)
         else:
             print("# no display: the installed app was not started (run under xvfb-run -a)")
 

@@ -105,8 +105,9 @@ hg_image (GByteArray *b, guint left, guint top, guint width, guint height, guint
     hg_table (b, table_bits);
 }
 
-/* LZW code writer with giflib's decoder state mirrored (minimum code size 8),
- * so that code widths match what the decoder expects. */
+/* LZW code writer with giflib's decoder state mirrored (minimum code size 8
+ * unless hg_lzw_begin_size says otherwise), so that code widths match what
+ * the decoder expects. */
 typedef struct
 {
   GByteArray *out;
@@ -115,6 +116,7 @@ typedef struct
   guint32 acc;
   guint acc_bits;
   guint running_code, running_bits, max_code1;
+  guint min_size, clear;
 } HgLzw;
 
 static inline void
@@ -146,23 +148,33 @@ hg_lzw_put (HgLzw *z, guint code)
       z->max_code1 <<= 1;
       z->running_bits++;
     }
-  if (code == 256)
+  if (code == z->clear)
     {
-      z->running_code = 258;
-      z->running_bits = 9;
-      z->max_code1 = 512;
+      z->running_code = z->clear + 2;
+      z->running_bits = z->min_size + 1;
+      z->max_code1 = z->clear << 1;
     }
+}
+
+/* Starts a raster with minimum code size min_size (2..11; above 8 only
+ * browsers and FlGifLzwReader read it, giflib refuses). */
+static inline void
+hg_lzw_begin_size (HgLzw *z, GByteArray *out, guint min_size)
+{
+  memset (z, 0, sizeof *z);
+  z->out = out;
+  z->min_size = min_size;
+  z->clear = 1u << min_size;
+  z->running_code = z->clear + 2;
+  z->running_bits = min_size + 1;
+  z->max_code1 = z->clear << 1;
+  hg_u8 (out, min_size);
 }
 
 static inline void
 hg_lzw_begin (HgLzw *z, GByteArray *out)
 {
-  memset (z, 0, sizeof *z);
-  z->out = out;
-  z->running_code = 258;
-  z->running_bits = 9;
-  z->max_code1 = 512;
-  hg_u8 (out, 8);
+  hg_lzw_begin_size (z, out, 8);
 }
 
 /* End of information, then the block terminator. */
@@ -170,7 +182,7 @@ static inline void
 hg_lzw_end (HgLzw *z, gboolean eoi)
 {
   if (eoi)
-    hg_lzw_put (z, 257);
+    hg_lzw_put (z, z->clear + 1);
   if (z->acc_bits > 0)
     {
       z->block[z->block_len++] = z->acc & 0xff;
@@ -179,6 +191,23 @@ hg_lzw_end (HgLzw *z, gboolean eoi)
     }
   hg_lzw_flush_block (z);
   hg_u8 (z->out, 0);
+}
+
+/* The raster as literal codes of minimum size min_size, a clear code often
+ * enough that the width never grows. */
+static inline void
+hg_raster_size (GByteArray *b, const guint16 *codes, gsize n, guint min_size)
+{
+  HgLzw z;
+
+  hg_lzw_begin_size (&z, b, min_size);
+  for (gsize i = 0; i < n; i++)
+    {
+      if (i % (z.clear - 6) == 0)
+        hg_lzw_put (&z, z.clear);
+      hg_lzw_put (&z, codes[i]);
+    }
+  hg_lzw_end (&z, TRUE);
 }
 
 /* The raster as literal codes, a clear code every 250 so the width stays 9. */
@@ -228,6 +257,17 @@ hg_finish (GByteArray *b)
   return g_byte_array_free_to_bytes (b);
 }
 
+/* Writes bytes to dir/name; returns the path (caller frees). */
+static inline char *
+hg_write (const char *dir, const char *name, GBytes *bytes)
+{
+  char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL),
+                                      (gssize) g_bytes_get_size (bytes), NULL));
+  return path;
+}
+
 /* Peak and current resident set size of this process, in KiB, from
  * /proc/self/status; hg_reset_peak makes the peak start again from now. */
 static inline guint64
@@ -243,7 +283,8 @@ hg_status_kib (const char *field)
 }
 
 /* ThreadSanitizer maps several shadow bytes for every byte touched: under it,
- * peak RSS says nothing about our budget, so the figures are only reported. */
+ * peak RSS says nothing about our budget, nor the time spent freeing large
+ * blocks about our code, so those figures are only reported. */
 #ifndef __has_feature
 #define __has_feature(x) 0
 #endif

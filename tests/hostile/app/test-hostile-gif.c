@@ -526,6 +526,171 @@ test_truncated_everywhere (void)
   g_assert_cmpuint (files, >, 50);
 }
 
+/* Both modes of the reader on bytes: decoded, then indexed. */
+static FlGif *
+decode_mode (GBytes *bytes, gboolean indexed, GError **error)
+{
+  return indexed ? fl_gif_new_indexed (bytes, NULL, NULL, error) : decode (bytes, NULL, error);
+}
+
+/* Frames with no width or no height are drawn at the screen's size with the
+ * pixels their data holds, as Firefox, Chromium and gifsicle draw them; the
+ * reader used to drop them (or say "it contains no frames"). */
+static void
+test_empty_frames (void)
+{
+  guint8 px[16];
+  GByteArray *b = hg_new (4, 4, 2);
+  g_autoptr (GBytes) bytes = NULL;
+
+  for (guint i = 0; i < 16; i++)
+    px[i] = i % 4;
+  hg_gce (b, 10, -1, 0);
+  hg_image (b, 0, 0, 0, 0, 0, FALSE);   /* no size at all: all 16 pixels */
+  hg_raster (b, px, 16);
+  hg_gce (b, 10, -1, 0);
+  hg_image (b, 0, 0, 0, 3, 0, FALSE);   /* no width, data for one row only */
+  hg_raster (b, (const guint8 *) "\3\3\3\3", 4);
+  hg_gce (b, 10, -1, 0);
+  hg_image (b, 1, 1, 2, 2, 0, FALSE);   /* an ordinary frame after them */
+  hg_raster (b, (const guint8 *) "\1\1\1\1", 4);
+  bytes = hg_finish (b);
+
+  for (int indexed = 0; indexed <= 1; indexed++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (FlGif) gif = decode_mode (bytes, indexed, &error);
+      g_autoptr (FlGifCanvas) canvas = NULL;
+      FlGifFrameInfo info;
+      const guint32 *p;
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (fl_gif_get_n_frames (gif), ==, 3);
+      fl_gif_get_frame_info (gif, 0, &info);
+      g_assert_cmpuint (info.width, ==, 4);
+      g_assert_cmpuint (info.height, ==, 4);
+      fl_gif_get_frame_info (gif, 1, &info);
+      g_assert_cmpuint (info.width, ==, 4);
+      g_assert_cmpuint (info.height, ==, 4);
+      canvas = fl_gif_canvas_new (gif);
+      p = fl_gif_canvas_render (canvas, 0);
+      for (guint i = 0; i < 16; i++)
+        g_assert_cmphex (p[i], ==, hg_color (i % 4));
+      /* The missing rows take index 0, as the pixels of any short raster do. */
+      p = fl_gif_canvas_render (canvas, 1);
+      for (guint i = 0; i < 16; i++)
+        g_assert_cmphex (p[i], ==, hg_color (i < 4 ? 3 : 0));
+      p = fl_gif_canvas_render (canvas, 2);
+      g_assert_cmphex (p[5], ==, hg_color (1));
+      g_assert_cmphex (p[0], ==, hg_color (3));
+      g_test_message ("%s mode: 3 frames, the empty ones drawn at 4x4",
+                      indexed ? "indexed" : "decoded");
+    }
+}
+
+/* A minimum LZW code size of 9, 10 or 11: giflib refuses it, browsers and
+ * gdk-pixbuf decode it, and so does the reader (FlGifLzwReader). Codes above 255
+ * that stand for one pixel keep their low byte. A frame with code size 8
+ * after it still goes through giflib. Code size 12 leaves no room for a code
+ * and is refused. */
+static void
+test_lzw_code_sizes (void)
+{
+  for (guint size = 9; size <= 12; size++)
+    for (int indexed = 0; indexed <= 1; indexed++)
+      {
+        GByteArray *b = hg_new (8, 8, 8);
+        g_autoptr (GBytes) bytes = NULL;
+        g_autoptr (GError) error = NULL;
+        g_autoptr (FlGif) gif = NULL;
+        g_autoptr (FlGifCanvas) canvas = NULL;
+        guint16 codes[64];
+        guint8 px[64];
+        const guint32 *p;
+
+        for (guint i = 0; i < 64; i++)
+          {
+            /* Every fourth pixel as a code past 255 (only when it is a literal). */
+            codes[i] = (guint16) ((i * 5) % 256 + (i % 4 == 0 && size < 12 ? 256 : 0));
+            px[i] = (guint8) (255 - i);
+          }
+        hg_gce (b, 10, -1, 0);
+        hg_image (b, 0, 0, 8, 8, 0, FALSE);
+        if (size < 12)
+          hg_raster_size (b, codes, 64, size);
+        else
+          {
+            /* Byte 12 then a little data: the code size alone refuses it. */
+            hg_u8 (b, 12);
+            g_byte_array_append (b, (const guint8 *) "\2\0\0\0", 4);
+          }
+        hg_gce (b, 10, -1, 0);
+        hg_image (b, 0, 0, 8, 8, 0, FALSE);
+        hg_raster (b, px, 64);
+        bytes = hg_finish (b);
+        gif = decode_mode (bytes, indexed, &error);
+        if (size == 12)
+          {
+            g_assert_null (gif);
+            g_assert_error (error, FL_ERROR, FL_ERROR_INVALID_GIF);
+            g_test_message ("code size 12, %s: %s", indexed ? "indexed" : "decoded",
+                            error->message);
+            continue;
+          }
+        g_assert_no_error (error);
+        g_assert_cmpuint (fl_gif_get_n_frames (gif), ==, 2);
+        canvas = fl_gif_canvas_new (gif);
+        p = fl_gif_canvas_render (canvas, 0);
+        for (guint i = 0; i < 64; i++)
+          g_assert_cmphex (p[i], ==, hg_color ((i * 5) % 256));
+        p = fl_gif_canvas_render (canvas, 1);
+        for (guint i = 0; i < 64; i++)
+          g_assert_cmphex (p[i], ==, hg_color (255 - i));
+      }
+}
+
+/* What the viewer's frame details show: position and size on the screen,
+ * delay, disposal, transparency and the colour table, in both modes. */
+static void
+test_frame_info (void)
+{
+  GByteArray *b = hg_new (16, 16, 3);
+  g_autoptr (GBytes) bytes = NULL;
+
+  hg_gce (b, 7, -1, 2);
+  hg_image (b, 0, 0, 16, 16, 0, FALSE);
+  hg_raster_solid (b, 1, 256);
+  hg_gce (b, 0, 5, 3);
+  hg_image (b, 10, 12, 8, 8, 5, FALSE); /* 6x4 of it on the screen, 32 colours of its own */
+  hg_raster_solid (b, 2, 64);
+  bytes = hg_finish (b);
+  for (int indexed = 0; indexed <= 1; indexed++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (FlGif) gif = decode_mode (bytes, indexed, &error);
+      FlGifFrameInfo info;
+
+      g_assert_no_error (error);
+      fl_gif_get_frame_info (gif, 0, &info);
+      g_assert_cmpuint (info.left, ==, 0);
+      g_assert_cmpuint (info.width, ==, 16);
+      g_assert_cmpuint (info.delay_cs, ==, 7);
+      g_assert_cmpint (info.disposal, ==, FL_GIF_DISPOSE_BACKGROUND);
+      g_assert_cmpint (info.transparent, ==, -1);
+      g_assert_cmpuint (info.n_colors, ==, 8);
+      g_assert_false (info.local_colors);
+      fl_gif_get_frame_info (gif, 1, &info);
+      g_assert_cmpuint (info.left, ==, 10);
+      g_assert_cmpuint (info.top, ==, 12);
+      g_assert_cmpuint (info.width, ==, 6);
+      g_assert_cmpuint (info.height, ==, 4);
+      g_assert_cmpuint (info.delay_cs, ==, 0);
+      g_assert_cmpint (info.disposal, ==, FL_GIF_DISPOSE_PREVIOUS);
+      g_assert_cmpint (info.transparent, ==, 5);
+      g_assert_cmpuint (info.n_colors, ==, 32);
+      g_assert_true (info.local_colors);
+    }
+}
 
 /* Opened as a GIF, a FIFO blocked the loader thread until a writer came (for
  * ever), and a folder or /dev/zero gave GLib's raw mmap message: each is one
@@ -607,6 +772,9 @@ main (int argc, char **argv)
   g_test_add_func ("/hostile/gif/raster-budget", test_raster_budget);
   g_test_add_func ("/hostile/gif/zero-delays", test_zero_delays);
   g_test_add_func ("/hostile/gif/truncated-everywhere", test_truncated_everywhere);
+  g_test_add_func ("/hostile/gif/empty-frames", test_empty_frames);
+  g_test_add_func ("/hostile/gif/lzw-code-sizes", test_lzw_code_sizes);
+  g_test_add_func ("/hostile/gif/frame-info", test_frame_info);
   g_test_add_func ("/hostile/gif/not-regular-files", test_not_regular_files);
   g_test_add_func ("/hostile/gif/every-gif-the-cli-makes", test_every_gif_the_cli_makes);
   return g_test_run ();
