@@ -137,8 +137,20 @@ struct _FlThreadSampler
   GArray *pids;
   gint stop;
   guint peak;
+  guint samples;
   GThread *thread;
 };
+
+static void
+sample_threads (FlThreadSampler *sampler)
+{
+  guint sum = 0;
+
+  for (guint i = 0; i < sampler->pids->len; i++)
+    sum += fl_check_count_threads (g_array_index (sampler->pids, pid_t, i));
+  sampler->peak = MAX (sampler->peak, sum);
+  sampler->samples++;
+}
 
 static gpointer
 sampler_thread (gpointer data)
@@ -147,11 +159,7 @@ sampler_thread (gpointer data)
 
   while (!g_atomic_int_get (&sampler->stop))
     {
-      guint sum = 0;
-
-      for (guint i = 0; i < sampler->pids->len; i++)
-        sum += fl_check_count_threads (g_array_index (sampler->pids, pid_t, i));
-      sampler->peak = MAX (sampler->peak, sum);
+      sample_threads (sampler);
       g_usleep (200);
     }
   return NULL;
@@ -163,18 +171,23 @@ fl_thread_sampler_start (const GArray *pids)
   FlThreadSampler *sampler = g_new0 (FlThreadSampler, 1);
 
   sampler->pids = g_array_copy ((GArray *) pids);
+  /* The first one now: on a busy machine the thread may not run before the
+   * load is over, and no sample at all must not read as "no thread". */
+  sample_threads (sampler);
   sampler->thread = g_thread_new ("check-threads", sampler_thread, sampler);
   return sampler;
 }
 
 guint
-fl_thread_sampler_stop (FlThreadSampler *sampler)
+fl_thread_sampler_stop (FlThreadSampler *sampler, guint *n_samples)
 {
   guint peak;
 
   g_atomic_int_set (&sampler->stop, 1);
   g_thread_join (sampler->thread);
   peak = sampler->peak;
+  if (n_samples != NULL)
+    *n_samples = sampler->samples;
   g_array_unref (sampler->pids);
   g_free (sampler);
   return peak;

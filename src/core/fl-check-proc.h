@@ -17,10 +17,11 @@ guint    fl_check_count_time_wait (guint port);
 guint    fl_check_count_threads (pid_t pid);
 
 /* Samples the sum of the threads of pids every 200 µs on a thread of its own
- * until stopped; stop returns the peak. */
+ * until stopped; start returns once the first sample is taken (before the
+ * load), stop returns the peak and how many samples were taken in all. */
 typedef struct _FlThreadSampler FlThreadSampler;
 FlThreadSampler *fl_thread_sampler_start (const GArray *pids);
-guint    fl_thread_sampler_stop (FlThreadSampler *sampler);
+guint    fl_thread_sampler_stop (FlThreadSampler *sampler, guint *n_samples);
 
 /* Samples the descendants of pid (children, theirs, ...) that have no
  * children of their own, the ones that work, every 2 ms on a thread of its

@@ -217,14 +217,31 @@ check_burst (FlServerCheck *check)
   fl_fetch_clear (fetches, n);
 }
 
+/* samples: taken of the server's threads, the first before the load. */
 static void
-check_threads (FlServerCheck *check, guint peak)
+check_threads (FlServerCheck *check, guint peak, guint samples)
 {
   FlChecker *c = &check->checker;
 
   if (!fl_server_check_may_run (check, "threads", _("Handles connections on several threads")))
     return;
   fl_checker_figure (c, "overlap", check->overlap);
+  if (check->pids->len > 0 && samples < 2 && peak <= 1)
+    {
+      /* The sampling thread never ran while the server was loaded. */
+      if (check->overlap >= 1.5)
+        fl_checker_end (c, FL_CHECK_PASS,
+                        _("%u connections made at once were served %.1f× as fast as one after "
+                          "another: the server serves them at the same time."), FL_CHECK_AT_ONCE,
+                        check->overlap);
+      else
+        fl_checker_end (c, FL_CHECK_WARN,
+                        _("The machine was too busy to count the server's threads while it "
+                          "served; %u connections made at once were served %.1f× as fast as one "
+                          "after another, which does not tell."), FL_CHECK_AT_ONCE,
+                        check->overlap);
+      return;
+    }
   if (check->pids->len == 0)
     {
       if (check->overlap >= 1.5)
@@ -425,12 +442,12 @@ void
 fl_server_check_load (FlServerCheck *check)
 {
   FlThreadSampler *sampler = check->pids->len > 0 ? fl_thread_sampler_start (check->pids) : NULL;
-  guint peak;
+  guint peak, samples = 0;
 
   check_held_open (check);
   check_burst (check);
-  peak = sampler ? fl_thread_sampler_stop (sampler) : 0;
-  check_threads (check, peak);
+  peak = sampler ? fl_thread_sampler_stop (sampler, &samples) : 0;
+  check_threads (check, peak, samples);
   check_early_close (check);
   check_timing (check);
 }

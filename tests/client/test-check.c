@@ -1,5 +1,6 @@
 /* test-check.c: the checker's core API as the app's Check page uses it: each
  * check reported as it starts and ends, cancellation, the report and its JSON. */
+#include "fl-check-proc.h"
 #include "fl-check-server.h"
 #include "fl-image.h"
 #include "fl-net.h"
@@ -209,6 +210,39 @@ test_markdown (void)
   g_assert_cmpstr (lines[12], ==, "- and 2 more");
 }
 
+static gpointer
+wait_for_stop (gpointer data)
+{
+  while (!g_atomic_int_get ((gint *) data))
+    g_usleep (1000);
+  return NULL;
+}
+
+/* A sampler stopped at once still took a sample: this process runs two
+ * threads (the test's and a helper), never "none". A busy machine may not run
+ * the sampling thread before the load ends, and no sample at all read as "one
+ * thread" failed a threaded server. */
+static void
+test_thread_sampler_samples_before_the_load (void)
+{
+  g_autoptr (GArray) pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  pid_t self = getpid ();
+  gint stop = 0;
+  GThread *helper = g_thread_new ("helper", wait_for_stop, &stop);
+
+  g_array_append_val (pids, self);
+  for (guint i = 0; i < 20; i++)
+    {
+      guint samples = 0;
+      guint peak = fl_thread_sampler_stop (fl_thread_sampler_start (pids), &samples);
+
+      g_assert_cmpuint (samples, >=, 1);
+      g_assert_cmpuint (peak, >=, 2);
+    }
+  g_atomic_int_set (&stop, 1);
+  g_thread_join (helper);
+}
+
 /* The server's hash of what it sent is the hash of the image the client reads. */
 static void
 test_server_hashes_images (void)
@@ -272,6 +306,7 @@ main (int argc, char **argv)
   g_test_add_func ("/check/server/bad-address", test_bad_address);
   g_test_add_func ("/check/server/json", test_json);
   g_test_add_func ("/check/markdown", test_markdown);
+  g_test_add_func ("/check/thread-sampler", test_thread_sampler_samples_before_the_load);
   g_test_add_func ("/check/server-hashes-images", test_server_hashes_images);
   return g_test_run ();
 }
