@@ -277,6 +277,29 @@ add_children_by_scan (pid_t parent, GArray *out)
     }
 }
 
+/* A process that has exited but is not reaped yet (a zombie, or one being
+ * torn down) still shows in its parent's children: it does no work. */
+static gboolean
+is_exited (pid_t pid)
+{
+  char path[64], buffer[512];
+  const char *end;
+  ssize_t n;
+  int fd;
+
+  g_snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return TRUE;
+  n = read (fd, buffer, sizeof buffer - 1);
+  close (fd);
+  if (n <= 0)
+    return TRUE;
+  buffer[n] = '\0';
+  end = strrchr (buffer, ')');
+  return end == NULL || end[1] == '\0' || end[2] == 'Z' || end[2] == 'X' || end[2] == 'x';
+}
+
 static void
 sample_once (FlChildSampler *sampler)
 {
@@ -297,7 +320,7 @@ sample_once (FlChildSampler *sampler)
 
       if (!add_children (pid, found))
         add_children_by_scan (pid, found);
-      if (found->len > before)
+      if (found->len > before || is_exited (pid))
         continue;
       seen = g_hash_table_lookup (sampler->seen, GINT_TO_POINTER (pid));
       if (seen == NULL)

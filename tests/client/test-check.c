@@ -9,6 +9,7 @@
 
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 typedef struct
@@ -243,6 +244,40 @@ test_thread_sampler_samples_before_the_load (void)
   g_thread_join (helper);
 }
 
+/* A child that has exited and is not reaped yet (what a pool's workers are
+ * while their parent tears them down) is no process at work. */
+static void
+test_child_sampler_leaves_out_zombies (void)
+{
+  pid_t child = fork ();
+  FlChildSampler *sampler;
+  gint64 start;
+  guint distinct = 0, peak;
+
+  g_assert_cmpint (child, >=, 0);
+  if (child == 0)
+    _exit (0);
+  /* The child is a zombie once its stat says so. */
+  for (int i = 0; i < 1000; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) child);
+      g_autofree char *text = NULL;
+
+      if (g_file_get_contents (path, &text, NULL, NULL) && strstr (text, ") Z ") != NULL)
+        break;
+      g_usleep (1000);
+    }
+  start = g_get_monotonic_time ();
+  sampler = fl_child_sampler_start (getpid ());
+  g_usleep (50000);
+  fl_child_sampler_stop (sampler);
+  peak = fl_child_sampler_peak (sampler, start, g_get_monotonic_time (), &distinct);
+  fl_child_sampler_free (sampler);
+  waitpid (child, NULL, 0);
+  g_assert_cmpuint (peak, ==, 0);
+  g_assert_cmpuint (distinct, ==, 0);
+}
+
 /* The server's hash of what it sent is the hash of the image the client reads. */
 static void
 test_server_hashes_images (void)
@@ -307,6 +342,7 @@ main (int argc, char **argv)
   g_test_add_func ("/check/server/json", test_json);
   g_test_add_func ("/check/markdown", test_markdown);
   g_test_add_func ("/check/thread-sampler", test_thread_sampler_samples_before_the_load);
+  g_test_add_func ("/check/child-sampler-zombies", test_child_sampler_leaves_out_zombies);
   g_test_add_func ("/check/server-hashes-images", test_server_hashes_images);
   return g_test_run ();
 }
