@@ -725,9 +725,13 @@ encode_gif (const FlEncodeConfig *config, GCancellable *cancellable, FlEncodeRes
     }
   /* No other run may write the frames while they are read. A missing folder
    * is left to the first frame's sentence. */
-  if (g_file_test (config->frames_dir, G_FILE_TEST_IS_DIR)
-      && (lock = fl_dir_lock_acquire (config->frames_dir, error)) == NULL)
-    return FALSE;
+  if (g_file_test (config->frames_dir, G_FILE_TEST_IS_DIR))
+    {
+      /* Held until the return: g_autoptr releases it (the analyser does not see that). */
+      lock = fl_dir_lock_acquire (config->frames_dir, error); /* NOLINT(clang-analyzer-deadcode.DeadStores) */
+      if (lock == NULL)
+        return FALSE;
+    }
   remove_stale_output (config->output);
   e.writer = fl_gif_writer_new (config->output, config->loop, error);
   if (e.writer == NULL)

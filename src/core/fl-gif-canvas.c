@@ -3,7 +3,7 @@
  * frames, and in indexed mode each frame LZW-decoded only when it is drawn. */
 #include "fl-gif-reader.h"
 
-#include "fl-gif-index.h"
+#include "fl-gif-reader-private.h"
 
 #include <string.h>
 

@@ -2,7 +2,7 @@
  * limits. The scan walks the block structure by hand (lengths only, no LZW:
  * a 507 MB file of a million frames is indexed in well under a second plus
  * the page faults); giflib decodes each frame's LZW data when it is drawn. */
-#include "fl-gif-index.h"
+#include "fl-gif-reader-private.h"
 
 #include "fl-error.h"
 
@@ -466,5 +466,5 @@ fl_gif_index_decode (FlGif *gif, guint index, GByteArray *scratch, GCancellable 
   limits.max_file_bytes = G_MAXSIZE;
   limits.max_frames = 1;
   limits.max_frame_bytes = G_MAXSIZE;
-  return fl_gif_new_from_bytes (scratch->data, scratch->len, &limits, cancellable, NULL);
+  return fl_gif_decode_all (scratch->data, scratch->len, &limits, cancellable, NULL, NULL);
 }

@@ -6,7 +6,7 @@
  * appended GIF is scanned the way the indexed mode scans a file (block lengths
  * only, nothing decoded), so a file of many parts costs one pass over its
  * bytes. */
-#include "fl-gif-index.h"
+#include "fl-gif-reader-private.h"
 
 #include "fl-config.h"
 

@@ -111,7 +111,12 @@ fl_net_resolve_all (const char *host, guint port, guint *n_addrs, GError **error
       memcpy (&addr.storage, ai->ai_addr, ai->ai_addrlen);
       addr.length = ai->ai_addrlen;
       for (guint i = 0; i < addrs->len && !seen; i++)
-        seen = memcmp (&g_array_index (addrs, FlSockAddr, i), &addr, sizeof addr) == 0;
+        {
+          const FlSockAddr *known = &g_array_index (addrs, FlSockAddr, i);
+
+          seen = known->length == addr.length
+                 && memcmp (&known->storage, &addr.storage, addr.length) == 0;
+        }
       if (!seen)
         g_array_append_val (addrs, addr);
     }

@@ -24,9 +24,9 @@ typedef enum
 typedef struct
 {
   const char *name;
-  FlRecordFieldType type;
   gsize offset;
   gsize ran_offset; /* FIELD_SECONDS: the gboolean that says whether it applies */
+  FlRecordFieldType type;
   gboolean optional; /* added after the first version: older files lack it */
 } FlRecordField;
 

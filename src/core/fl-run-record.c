@@ -71,12 +71,16 @@ fl_run_record_encode_rate (const FlRunRecord *record)
 
 /* The field table. */
 
-#define F(name, type) { #name, type, offsetof (FlRunRecord, name), 0, FALSE }
-#define S(name, ran) { #name, FIELD_SECONDS, offsetof (FlRunRecord, name), \
-                       offsetof (FlRunRecord, ran), FALSE }
-#define OPTIONAL_F(name, type) { #name, type, offsetof (FlRunRecord, name), 0, TRUE }
-#define OPTIONAL_S(name, ran) { #name, FIELD_SECONDS, offsetof (FlRunRecord, name), \
-                                offsetof (FlRunRecord, ran), TRUE }
+#define F(field, type_) \
+  { .name = #field, .type = (type_), .offset = offsetof (FlRunRecord, field) }
+#define S(field, ran) \
+  { .name = #field, .type = FIELD_SECONDS, .offset = offsetof (FlRunRecord, field), \
+    .ran_offset = offsetof (FlRunRecord, ran) }
+#define OPTIONAL_F(field, type_) \
+  { .name = #field, .type = (type_), .offset = offsetof (FlRunRecord, field), .optional = TRUE }
+#define OPTIONAL_S(field, ran) \
+  { .name = #field, .type = FIELD_SECONDS, .offset = offsetof (FlRunRecord, field), \
+    .ran_offset = offsetof (FlRunRecord, ran), .optional = TRUE }
 
 /* In FL_RUN_RECORD_FIELDS order. Not static: fl-run-record-read.c reads it too
  * (declared with its length in fl-run-record-private.h). */
@@ -93,8 +97,8 @@ const FlRecordField fl_record_fields[] = {
   F (ran_encode, FIELD_BOOL),
   S (download_seconds, ran_download),
   S (encode_seconds, ran_encode),
-  { "download_rate", FIELD_DOWNLOAD_RATE, 0, 0, FALSE },
-  { "encode_rate", FIELD_ENCODE_RATE, 0, 0, FALSE },
+  { .name = "download_rate", .type = FIELD_DOWNLOAD_RATE },
+  { .name = "encode_rate", .type = FIELD_ENCODE_RATE },
   F (retries, FIELD_UINT64),
   F (failures, FIELD_UINT64),
   F (ok, FIELD_BOOL),

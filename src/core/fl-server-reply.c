@@ -7,7 +7,10 @@
  */
 #include "fl-server-private.h"
 
+#include "fl-error.h"
+
 #include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -160,4 +163,68 @@ fl_server_return_budget (FlServer *server, FlServerReply *reply)
     return;
   atomic_fetch_add_explicit (&server->budget_left, (gint64) reply->budget, memory_order_relaxed);
   reply->budget = 0;
+}
+
+/* The end of a connection, whoever finished it: the handler or a wait loop. */
+
+static void
+peer_set (FlEventPeer *out, const struct sockaddr_storage *peer)
+{
+  if (peer->ss_family == AF_INET)
+    {
+      const struct sockaddr_in *in = (const struct sockaddr_in *) peer;
+
+      out->family = AF_INET;
+      out->port = ntohs (in->sin_port);
+      memcpy (out->address, &in->sin_addr, 4);
+    }
+  else if (peer->ss_family == AF_INET6)
+    {
+      const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) peer;
+
+      out->family = AF_INET6;
+      out->port = ntohs (in6->sin6_port);
+      memcpy (out->address, &in6->sin6_addr, 16);
+    }
+}
+
+/* The connection accepted by the handler in reply->track has ended. One that a
+ * wait loop finished (it waited, or its peer read slowly) spans the time its
+ * handler went on serving others. */
+static void
+emit_served (FlServer *server, const FlServerReply *reply, gboolean sent)
+{
+  FlEvent event = {
+    .kind = FL_EVENT_CONNECTION_SERVED, .track = reply->track, .t0 = reply->accepted_at,
+    .t1 = g_get_monotonic_time (),
+    .connection = {
+      .index = (guint32) atomic_fetch_add_explicit (&server->accepted, 1, memory_order_relaxed),
+      .code = sent ? FL_EVENT_NO_ERROR : FL_ERROR_NETWORK,
+      .bytes = (guint32) reply->bytes,
+      .image_hash = server->hash_images ? reply->hash : 0,
+      .generate_us = reply->started_at ? (guint32) (reply->started_at - reply->accepted_at) : 0,
+    },
+  };
+
+  peer_set (&event.connection.peer, &reply->peer);
+  fl_events_push (server->events, &event);
+}
+
+void
+fl_server_end_connection (FlServer *server, FlServerReply *reply, gboolean sent)
+{
+  /* The event comes before the close: a client that reads the lab's line after
+   * its EOF can count on it, and lines of one sequential client are in order. */
+  if (sent)
+    {
+      atomic_fetch_add_explicit (&server->images_sent, 1, memory_order_relaxed);
+      atomic_fetch_add_explicit (&server->bytes_sent, reply->bytes, memory_order_relaxed);
+    }
+  else
+    atomic_fetch_add_explicit (&server->failures, 1, memory_order_relaxed);
+  if (server->events != NULL)
+    emit_served (server, reply, sent);
+  close (reply->fd);
+  fl_server_reply_clear (reply);
+  atomic_fetch_sub_explicit (&server->active, 1, memory_order_relaxed);
 }

@@ -19,28 +19,6 @@ struct _FlApplication
 
 G_DEFINE_FINAL_TYPE (FlApplication, fl_application, ADW_TYPE_APPLICATION)
 
-GSettings *
-fl_settings_new (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr (GSettingsSchema) schema = NULL;
-
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, FL_APP_ID, TRUE);
-  if (schema == NULL)
-    {
-      /* Said once, not as a warning: the app works without it, it only forgets.
-       * The install test looks for this line. Main thread only. */
-      static gboolean told;
-
-      if (!told)
-        g_message ("Settings schema %s not found: settings will not be remembered", FL_APP_ID);
-      told = TRUE;
-      return NULL;
-    }
-  return g_settings_new_full (schema, NULL, NULL);
-}
-
 static FlWindow *
 get_window (FlApplication *self)
 {

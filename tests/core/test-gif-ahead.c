@@ -175,6 +175,7 @@ test_want_never_waits (void)
   fl_gif_ahead_want (ahead, 0, 0);
   first = wait_frame (ahead, &w, 0);
   one = g_get_monotonic_time () - start;
+  g_assert_cmphex (fl_gif_ahead_frame_get_pixels (first)[0], ==, hg_color (0));
   /* Ask for the frames one after the other, faster than they compose. */
   for (guint i = 1; i < 12; i++)
     {

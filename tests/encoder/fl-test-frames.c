@@ -178,12 +178,14 @@ draw_kind (FlImage *image, FlTestKind kind, guint i, FlRng *rng, const guint8 *p
     case FL_TEST_SCREEN_AA:
       {
         const guint8 paper[4] = { 20, 22, 26, 255 }, cursor[4] = { 220, 220, 220, 255 };
-        const guint per_line = (w - 4) / 4, typed = i * 2;
+        /* Screens narrower than a glyph or shorter than a line still get one. */
+        const guint per_line = w > 8 ? (w - 4) / 4 : 1, typed = i * 2;
+        const guint lines = h > 9 ? (h - 2) / 7 : 1;
 
         fill_rect (image, 0, 0, (int) w, (int) h, paper);
         for (guint k = 0; k < typed; k++)
           {
-            guint line = (k / per_line) % ((h - 2) / 7);
+            guint line = (k / per_line) % lines;
 
             draw_glyph (image, 2 + (k % per_line) * 4, 2 + line * 7, glyphs[k % 64],
                         palette + 4 * (1 + (k / per_line) % 2), paper,
@@ -191,7 +193,7 @@ draw_kind (FlImage *image, FlTestKind kind, guint i, FlRng *rng, const guint8 *p
           }
         if (i % 2 == 0)
           fill_rect (image, (int) (2 + (typed % per_line) * 4),
-                     (int) (2 + ((typed / per_line) % ((h - 2) / 7)) * 7), 3, 5, cursor);
+                     (int) (2 + ((typed / per_line) % lines) * 7), 3, 5, cursor);
       }
       break;
     case FL_TEST_PHOTO:

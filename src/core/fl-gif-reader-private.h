@@ -1,4 +1,8 @@
-/* fl-gif-index.h: private to fl-gif-reader.c and fl-gif-index.c.
+/* fl-gif-reader-private.h: the inside of FlGif, shared by the reader's files
+ * and by nothing else. They depend one way: fl-gif-reader.c (open, choose the
+ * mode, the accessors) uses fl-gif-decode.c (a whole file decoded) and
+ * fl-gif-index.c (the indexed mode), which uses fl-gif-decode.c for one frame
+ * at a time; fl-gif-canvas.c composes frames from either mode.
  *
  * A FlGif is in one of two modes. Decoded (frames != NULL): every frame's
  * indices are held, as fl-gif-reader.h describes. Indexed (frames == NULL), for
@@ -67,6 +71,17 @@ struct _FlGif
   gsize trailer_end;  /* just past the trailer; 0: the file has none */
   FlGifTrailing trailing; /* what follows it (fl-gif-trailing.c) */
 };
+
+/* fl-gif-decode.c */
+
+/* The decoded mode: every frame of data decoded into a new FlGif (limits NULL:
+ * the defaults). *over_budget (may be NULL) tells a failure at a budget the
+ * indexed mode does not have (file size, frame count, decoded bytes, LZW
+ * pixels over the whole file) from damage. */
+FlGif   *fl_gif_decode_all (const guint8 *data, gsize length, const FlGifLimits *limits,
+                            GCancellable *cancellable, gboolean *over_budget, GError **error);
+
+/* fl-gif-index.c */
 
 /* Scans file into a new indexed FlGif (see fl_gif_new_indexed); mapped: file
  * is a file mapping whose scanned pages may be dropped from RSS. */
