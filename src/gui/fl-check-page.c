@@ -1,15 +1,13 @@
-/* fl-check-page.c: the checker behind a form; the checks come back from a
- * GTask thread through the main context, one message per check. */
+/* fl-check-page.c: the checker behind a form; the checks run through the app's
+ * async layer (fl-core-async), which brings each check to the main loop. */
 #include "fl-check-page.h"
 
-#include "fl-check-client.h"
-#include "fl-check-server.h"
+#include "fl-core-async.h"
 #include "fl-downloader.h"
 #include "fl-file.h"
 #include "fl-net.h"
 #include "fl-path-row.h"
 #include "fl-toast.h"
-#include "fl-tsan.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -25,6 +23,7 @@ struct _FlCheckPage
   FlCheckReport *report;       /* the last finished run's */
   char *error;
   gboolean passed;
+  gboolean scroll_to_failure;  /* until the first failed row is in view */
   GtkFileChooserNative *chooser;
 
   GtkWidget *scroller;
@@ -105,29 +104,6 @@ update_progress (FlCheckPage *self)
   gtk_label_set_text (self->status_label, text);
 }
 
-/* A check started or ended on the worker thread: a copy for the main loop. */
-typedef struct
-{
-  FlCheckPage *page;          /* a reference */
-  GCancellable *cancellable;  /* the run's: a message of an older run is dropped */
-  gboolean finished;
-  char *id, *name, *evidence;
-  FlCheckStatus status;
-} Message;
-
-static void
-message_free (gpointer data)
-{
-  Message *message = data;
-
-  g_object_unref (message->page);
-  g_object_unref (message->cancellable);
-  g_free (message->id);
-  g_free (message->name);
-  g_free (message->evidence);
-  g_free (message);
-}
-
 static FlCheckItem *
 find_running (FlCheckPage *self, const char *id)
 {
@@ -143,179 +119,148 @@ find_running (FlCheckPage *self, const char *id)
   return NULL;
 }
 
-static gboolean
-deliver (gpointer data)
+/* A check started or ended (the async layer brings it to the main loop). */
+static void
+on_check (const char *id, const char *name, const FlCheckResult *result, gpointer user_data)
 {
-  Message *message = data;
-  FlCheckPage *self = message->page;
+  FlCheckPage *self = user_data;
   FlCheckItem *item;
 
-  fl_tsan_acquire (message);
-  if (message->cancellable != self->cancellable)
-    return G_SOURCE_REMOVE;
-  item = find_running (self, message->id);
+  /* Dispose already let go of this run. */
+  if (self->cancellable == NULL)
+    return;
+  item = find_running (self, id);
   if (item == NULL)
     {
-      g_autoptr (FlCheckItem) added = fl_check_item_new (message->id, message->name);
+      g_autoptr (FlCheckItem) added = fl_check_item_new (id, name);
 
       g_list_store_append (self->items, added);
       item = added;
     }
-  if (message->finished)
-    fl_check_item_finish (item, message->status, message->evidence);
+  if (result != NULL)
+    fl_check_item_finish (item, result->status, result->evidence);
   update_progress (self);
   update_actions (self);
-  return G_SOURCE_REMOVE;
 }
 
-/* What the worker thread owns while it runs; freed on the main thread. */
-typedef struct
-{
-  FlCheckPage *page;  /* a reference */
-  GMainContext *context;
-  GCancellable *cancellable;
-  gboolean client;
-  char *host, *command, *working_dir;
-  guint port;
-  FlCheckClient *checker;  /* a client run's; the page may end its run meanwhile */
-  FlCheckReport *report;
-  GError *error;
-} Run;
-
-static void
-run_free (Run *run)
-{
-  g_object_unref (run->page);
-  g_main_context_unref (run->context);
-  g_object_unref (run->cancellable);
-  g_free (run->host);
-  g_free (run->command);
-  g_free (run->working_dir);
-  fl_check_report_free (run->report);
-  g_clear_error (&run->error);
-  g_free (run);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
-
-static void
-post (Run *run, const char *id, const char *name, const FlCheckResult *result)
-{
-  Message *message = g_new0 (Message, 1);
-
-  message->page = g_object_ref (run->page);
-  message->cancellable = g_object_ref (run->cancellable);
-  message->finished = result != NULL;
-  message->id = g_strdup (id);
-  message->name = g_strdup (name);
-  message->evidence = result ? g_strdup (result->evidence) : NULL;
-  message->status = result ? result->status : FL_CHECK_SKIP;
-  fl_tsan_release (message);
-  g_main_context_invoke_full (run->context, G_PRIORITY_DEFAULT, deliver, message, message_free);
-}
-
-static void
-on_check_started (const char *id, const char *name, gpointer user_data)
-{
-  post (user_data, id, name, NULL);
-}
-
-static void
-on_check_finished (const FlCheckResult *result, gpointer user_data)
-{
-  post (user_data, result->id, result->name, result);
-}
-
-static const FlCheckCallbacks check_callbacks = { on_check_started, on_check_finished };
-
-static void
-run_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  Run *run = task_data;
-
-  fl_tsan_acquire (run);
-  if (run->client)
-    run->report = fl_check_client_run (run->checker, &check_callbacks, run, cancellable,
-                                       &run->error);
-  else
-    {
-      FlCheckServerConfig config = { .host = run->host, .port = run->port,
-                                     .command = run->command,
-                                     .working_dir = run->working_dir };
-
-      run->report = fl_check_server_run (&config, &check_callbacks, run, cancellable,
-                                         &run->error);
-    }
-  fl_tsan_release (run);
-  g_task_return_boolean (task, TRUE);
-}
-
-/* The sentence for the page when the run could not check anything, or when
- * nothing answered: the connection's own failure says why. */
+/* The sentence for the page when nothing could be checked, or when nothing
+ * answered: the connection's own failure says why. */
 static const char *
-run_failure (const Run *run)
+run_failure (const FlCheckReport *report, const GError *error)
 {
   const FlCheckResult *connect;
 
-  if (run->report == NULL)
-    return run->error ? run->error->message : NULL;
-  connect = fl_check_report_find (run->report, "connect");
+  if (report == NULL)
+    return error ? error->message : NULL;
+  connect = fl_check_report_find (report, "connect");
   if (connect != NULL && connect->status == FL_CHECK_FAIL)
     return connect->evidence;
   return NULL;
+}
+
+static char *
+describe_end (const FlCheckReport *report)
+{
+  if (report == NULL)
+    return g_strdup ("");
+  if (report->cancelled)
+    return g_strdup_printf (ngettext ("Stopped: %u check done.", "Stopped: %u checks done.",
+                                      report->results->len),
+                            report->results->len);
+  return fl_check_report_summary (report);
+}
+
+/* A long list ends below the fold: the first failed check is brought into
+ * view, where the grader looks first. Tried again when the list's new rows
+ * are laid out (the adjustment changes). */
+static void
+show_first_failure (FlCheckPage *self)
+{
+  GListModel *model = G_LIST_MODEL (self->items);
+  GtkAdjustment *adjustment =
+    gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller));
+  GtkWidget *content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (self->scroller));
+
+  /* The viewport is the visible part; its child moves with the scroll, so
+   * positions in it are the adjustment's. */
+  if (GTK_IS_VIEWPORT (content))
+    content = gtk_viewport_get_child (GTK_VIEWPORT (content));
+
+  if (!self->scroll_to_failure)
+    return;
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (FlCheckItem) item = g_list_model_get_item (model, i);
+      GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (self->list, (int) i));
+      graphene_rect_t bounds;
+      double bottom;
+
+      if (fl_check_item_get_status (item) != FL_CHECK_FAIL || row == NULL)
+        continue;
+      if (!gtk_widget_compute_bounds (row, content, &bounds))
+        return;
+      bottom = bounds.origin.y + bounds.size.height;
+      gtk_adjustment_clamp_page (adjustment, bounds.origin.y, bottom);
+      /* Laid out: done. */
+      if (gtk_widget_get_height (row) > 0 && bottom <= gtk_adjustment_get_upper (adjustment))
+        self->scroll_to_failure = FALSE;
+      return;
+    }
+  self->scroll_to_failure = FALSE;
 }
 
 static void
 on_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (FlCheckPage) self = user_data;
-  /* Ours to free, here on the main thread. */
-  g_autoptr (Run) run = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlCheckReport) report = fl_core_check_finish (result, &error);
   g_autofree char *summary = NULL;
 
-  fl_tsan_acquire (run);
   if (g_application_get_default () != NULL)
     g_application_release (g_application_get_default ());
-  if (self->checker == run->checker)
-    self->checker = NULL;
-  g_clear_pointer (&run->checker, fl_check_client_free);
-  /* Dispose already let go of this run. */
-  if (run->cancellable != self->cancellable)
+  /* The thread is done with the checker's server. */
+  g_clear_pointer (&self->checker, fl_check_client_free);
+  if (self->cancellable == NULL)
     return;
   g_clear_object (&self->cancellable);
-  set_error (self, run_failure (run));
-  if (run->report != NULL)
-    {
-      fl_check_report_free (self->report);
-      self->report = g_steal_pointer (&run->report);
-      self->passed = fl_check_report_passed (self->report);
-      summary = fl_check_report_summary (self->report);
-      if (self->report->cancelled)
-        {
-          g_free (summary);
-          summary = g_strdup_printf (ngettext ("Stopped: %u check done.",
-                                               "Stopped: %u checks done.",
-                                               self->report->results->len),
-                                     self->report->results->len);
-        }
-    }
-  gtk_label_set_text (self->status_label, summary ? summary : "");
+  set_error (self, run_failure (report, error));
+  self->passed = report != NULL && fl_check_report_passed (report);
+  fl_check_report_free (self->report);
+  self->report = g_steal_pointer (&report);
+  summary = describe_end (self->report);
+  gtk_label_set_text (self->status_label, summary);
   update_actions (self);
+  self->scroll_to_failure = TRUE;
+  show_first_failure (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PASSED]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_REPORT]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
+/* A field's text, trimmed; NULL when empty. */
+static char *
+field_text (AdwEntryRow *row)
+{
+  char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
+
+  if (text[0] == '\0')
+    g_clear_pointer (&text, g_free);
+  return text;
+}
+
 /* The form's server: "HOST:PORT" (or "HOST", the lab's port then). */
 static gboolean
-read_server_form (FlCheckPage *self, Run *run)
+start_server_check (FlCheckPage *self, GCancellable *cancellable)
 {
   const char *address = gtk_editable_get_text (GTK_EDITABLE (self->address_row));
-  const char *command = gtk_editable_get_text (GTK_EDITABLE (self->server_command_row));
   g_autofree char *trimmed = g_strstrip (g_strdup (address));
+  g_autofree char *host = NULL;
+  g_autofree char *command = field_text (self->server_command_row);
+  FlCheckServerConfig config = { 0 };
 
-  if (!fl_net_parse_endpoint (trimmed, FL_DOWNLOAD_DEFAULT_PORT, &run->host, &run->port, NULL)
-      || run->host[0] == '\0')
+  if (!fl_net_parse_endpoint (trimmed, FL_DOWNLOAD_DEFAULT_PORT, &host, &config.port, NULL)
+      || host[0] == '\0')
     {
       g_autofree char *message = g_strdup_printf (
         _("“%s” is not a server address: write HOST:PORT, with a port from 1 to 65535."),
@@ -324,25 +269,23 @@ read_server_form (FlCheckPage *self, Run *run)
       set_error (self, message);
       return FALSE;
     }
-  run->command = g_strstrip (g_strdup (command));
-  if (run->command[0] == '\0')
-    g_clear_pointer (&run->command, g_free);
+  config.host = host;
+  config.command = command;
+  fl_core_check_server_async (&config, on_check, self, cancellable, on_run_done,
+                              g_object_ref (self));
   return TRUE;
 }
 
 /* The form's client: the checker's server starts listening now. */
 static gboolean
-read_client_form (FlCheckPage *self, Run *run)
+start_client_check (FlCheckPage *self, GCancellable *cancellable)
 {
-  const char *command = gtk_editable_get_text (GTK_EDITABLE (self->client_command_row));
+  g_autofree char *command = field_text (self->client_command_row);
+  g_autofree char *folder = g_strdup (fl_path_row_get_effective (self->folder_row));
   FlCheckClientConfig config = { 0 };
   g_autoptr (GError) error = NULL;
 
-  run->command = g_strstrip (g_strdup (command));
-  if (run->command[0] == '\0')
-    g_clear_pointer (&run->command, g_free);
-  run->working_dir = g_strdup (fl_path_row_get_effective (self->folder_row));
-  if (!fl_file_ensure_dir (run->working_dir, &error))
+  if (!fl_file_ensure_dir (folder, &error))
     {
       set_error (self, error->message);
       return FALSE;
@@ -352,56 +295,48 @@ read_client_form (FlCheckPage *self, Run *run)
   gtk_spin_button_update (self->frames_spin);
   config.port = (guint) gtk_spin_button_get_value_as_int (self->port_spin);
   config.n_frames = (guint) gtk_spin_button_get_value_as_int (self->frames_spin);
-  config.command = run->command;
-  config.working_dir = run->working_dir;
+  config.command = command;
+  config.working_dir = folder;
   config.sequential = gtk_switch_get_active (self->sequential_switch);
-  run->checker = fl_check_client_new (&config, &error);
-  if (run->checker == NULL)
+  self->checker = fl_check_client_new (&config, &error);
+  if (self->checker == NULL)
     {
       set_error (self, error->message);
       return FALSE;
     }
+  fl_core_check_client_async (self->checker, on_check, self, cancellable, on_run_done,
+                              g_object_ref (self));
   return TRUE;
 }
 
 gboolean
 fl_check_page_start (FlCheckPage *self)
 {
-  g_autoptr (Run) run = g_new0 (Run, 1);
-  g_autoptr (GTask) task = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  gboolean client;
 
   g_return_val_if_fail (FL_IS_CHECK_PAGE (self), FALSE);
   if (self->cancellable != NULL)
     return FALSE;
-  run->page = g_object_ref (self);
-  run->context = g_main_context_ref_thread_default ();
-  run->cancellable = g_cancellable_new ();
-  run->client = g_str_equal (self->mode, "client");
-  if (!(run->client ? read_client_form (self, run) : read_server_form (self, run)))
+  client = g_str_equal (self->mode, "client");
+  if (!(client ? start_client_check (self, cancellable)
+               : start_server_check (self, cancellable)))
     return FALSE;
   set_error (self, NULL);
   g_list_store_remove_all (self->items);
   /* The list and the report saved are always the same run's. */
   g_clear_pointer (&self->report, fl_check_report_free);
   self->passed = FALSE;
-  self->cancellable = g_object_ref (run->cancellable);
-  self->checker = run->checker;
+  self->cancellable = g_steal_pointer (&cancellable);
+  self->scroll_to_failure = FALSE;
   gtk_label_set_text (self->status_label, _("Checking…"));
   update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PASSED]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_REPORT]);
-
   /* The app stays up until the thread has let go of the page. */
   if (g_application_get_default () != NULL)
     g_application_hold (g_application_get_default ());
-  task = g_task_new (NULL, run->cancellable, on_run_done, g_object_ref (self));
-  /* No destroy notify: the callback, which GTask always calls, frees the run
-   * on the main thread. */
-  g_task_set_task_data (task, run, NULL);
-  fl_tsan_release (run);
-  run = NULL;
-  g_task_run_in_thread (task, run_thread);
   return TRUE;
 }
 
@@ -434,6 +369,12 @@ GListModel *
 fl_check_page_get_model (FlCheckPage *self)
 {
   return G_LIST_MODEL (self->items);
+}
+
+GtkWidget *
+fl_check_page_get_row (FlCheckPage *self, guint index)
+{
+  return GTK_WIDGET (gtk_list_box_get_row_at_index (self->list, (int) index));
 }
 
 const FlCheckReport *
@@ -744,5 +685,8 @@ fl_check_page_init (FlCheckPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   g_object_set (self->folder_row, "default-path", folder, NULL);
   gtk_list_box_bind_model (self->list, G_LIST_MODEL (self->items), create_row, self, NULL);
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (
+                             GTK_SCROLLED_WINDOW (self->scroller)),
+                           "changed", G_CALLBACK (show_first_failure), self, G_CONNECT_SWAPPED);
   update_actions (self);
 }

@@ -39,6 +39,8 @@ gboolean             fl_check_page_get_running (FlCheckPage *self);
 const char          *fl_check_page_get_error (FlCheckPage *self);
 /* The last finished run's report (NULL before one): the app's report takes it. */
 const FlCheckReport *fl_check_page_get_report (FlCheckPage *self);
+/* The row that shows check index of the model (for tests). */
+GtkWidget           *fl_check_page_get_row (FlCheckPage *self, guint index);
 /* Writes the report to path: JSON for a .json name, else Markdown. */
 gboolean             fl_check_page_save (FlCheckPage *self, const char *path, GError **error);
 

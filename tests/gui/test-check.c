@@ -101,6 +101,17 @@ find_item (const char *id)
   return NULL;
 }
 
+static guint
+first_failure (void)
+{
+  GListModel *model = fl_check_page_get_model (page);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    if (fl_check_item_get_status (item_at (i)) == FL_CHECK_FAIL)
+      return i;
+  g_assert_not_reached ();
+}
+
 static gboolean
 get_passed (void)
 {
@@ -201,11 +212,17 @@ test_serial_server_fails (void)
   show_check_page ();
   check_server (port, command, &live);
   assert_server_checks ();
+  for (guint i = 0; i < G_N_ELEMENTS (server_checks); i++)
+    if (fl_check_item_get_status (item_at (i)) != FL_CHECK_PASS)
+      g_test_message ("%s: %s", server_checks[i], fl_check_item_get_evidence (item_at (i)));
   g_assert_cmpint (fl_check_item_get_status (find_item ("threads")), ==, FL_CHECK_FAIL);
   g_assert_cmpint (fl_check_item_get_status (find_item ("connect")), ==, FL_CHECK_PASS);
   g_assert_false (get_passed ());
   /* A failed check is a verdict, not an error of the page. */
   g_assert_null (fl_check_page_get_error (page));
+  /* The first failure is brought into view: the list goes below the fold. */
+  fl_gui_test_spin (200);
+  g_assert_true (fl_gui_test_in_view (fl_check_page_get_row (page, first_failure ())));
   fl_gui_test_shot (GTK_WIDGET (window), "check-server-fail.png");
 }
 
