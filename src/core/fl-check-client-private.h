@@ -8,6 +8,7 @@
 #include "fl-check-proc.h"
 #include "fl-check-process.h"
 #include "fl-server.h"
+#include "fl-sync.h"
 
 G_BEGIN_DECLS
 
@@ -39,7 +40,7 @@ struct _FlCheckClient
   FlServer *server;
   gint end_requested;
 
-  GMutex lock;                 /* guards connections, the reader's */
+  FlMutex lock;                 /* guards connections, the reader's */
   GArray *connections;         /* FlServedConnection, in the order they ended */
 
   /* The run, once it ended. */

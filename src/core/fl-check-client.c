@@ -23,7 +23,7 @@ on_events (const FlEvent *events, guint n_events, gpointer data)
 {
   FlCheckClient *checker = data;
 
-  g_mutex_lock (&checker->lock);
+  fl_mutex_lock (&checker->lock);
   for (guint i = 0; i < n_events; i++)
     if (events[i].kind == FL_EVENT_CONNECTION_SERVED)
       {
@@ -33,7 +33,7 @@ on_events (const FlEvent *events, guint n_events, gpointer data)
         };
         g_array_append_val (checker->connections, connection);
       }
-  g_mutex_unlock (&checker->lock);
+  fl_mutex_unlock (&checker->lock);
 }
 
 FlCheckClient *
@@ -50,7 +50,7 @@ fl_check_client_new (const FlCheckClientConfig *config, GError **error)
   checker->frames_dir = config->frames_dir != NULL
                           ? g_strdup (config->frames_dir)
                           : g_build_filename (checker->working_dir, "frames", NULL);
-  g_mutex_init (&checker->lock);
+  fl_mutex_init (&checker->lock);
   checker->connections = g_array_new (FALSE, FALSE, sizeof (FlServedConnection));
   checker->events = config->events;
   if (checker->events == NULL)
@@ -84,10 +84,10 @@ images_sent (FlCheckClient *checker)
 {
   guint n = 0;
 
-  g_mutex_lock (&checker->lock);
+  fl_mutex_lock (&checker->lock);
   for (guint i = 0; i < checker->connections->len; i++)
     n += g_array_index (checker->connections, FlServedConnection, i).sent;
-  g_mutex_unlock (&checker->lock);
+  fl_mutex_unlock (&checker->lock);
   return n;
 }
 
@@ -465,7 +465,7 @@ fl_check_client_free (FlCheckClient *checker)
     fl_events_remove_reader (checker->events, checker->reader);
   if (checker->own_events != NULL)
     fl_events_free (checker->own_events);
-  g_mutex_clear (&checker->lock);
+  fl_mutex_clear (&checker->lock);
   g_array_unref (checker->connections);
   g_clear_pointer (&checker->sent_hashes, g_hash_table_unref);
   g_free (checker->working_dir);

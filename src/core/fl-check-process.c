@@ -2,6 +2,7 @@
 #include "fl-check-process.h"
 
 #include "fl-error.h"
+#include "fl-sync.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,7 +32,7 @@ struct _FlCheckProcess
   int out_fd, err_fd; /* the terminal's master side, the stderr pipe */
   int wake[2];
   GThread *reader;
-  GMutex lock;        /* guards what follows */
+  FlMutex lock;        /* guards what follows */
   GPtrArray *lines;
   guint n_lines;
   GString *partial;
@@ -41,7 +42,7 @@ struct _FlCheckProcess
 static void
 add_output (FlCheckProcess *process, const char *data, gsize length)
 {
-  g_mutex_lock (&process->lock);
+  fl_mutex_lock (&process->lock);
   for (gsize i = 0; i < length; i++)
     {
       if (data[i] == '\n')
@@ -56,18 +57,18 @@ add_output (FlCheckProcess *process, const char *data, gsize length)
       else if (data[i] != '\r')
         g_string_append_c (process->partial, data[i]);
     }
-  g_mutex_unlock (&process->lock);
+  fl_mutex_unlock (&process->lock);
 }
 
 static void
 add_error (FlCheckProcess *process, const char *data, gsize length)
 {
-  g_mutex_lock (&process->lock);
+  fl_mutex_lock (&process->lock);
   g_string_append_len (process->error_tail, data, (gssize) length);
   if (process->error_tail->len > ERROR_TAIL_BYTES)
     g_string_erase (process->error_tail, 0, (gssize) (process->error_tail->len
                                                       - ERROR_TAIL_BYTES));
-  g_mutex_unlock (&process->lock);
+  fl_mutex_unlock (&process->lock);
 }
 
 /* Drains stdout and stderr until both end (the terminal's master reads EIO
@@ -198,7 +199,7 @@ fl_check_process_start (const char *command, const char *working_dir, GError **e
   process = g_new0 (FlCheckProcess, 1);
   process->command = g_strdup (command);
   process->out_fd = process->err_fd = process->wake[0] = process->wake[1] = -1;
-  g_mutex_init (&process->lock);
+  fl_mutex_init (&process->lock);
   process->lines = g_ptr_array_new_with_free_func (g_free);
   process->partial = g_string_new (NULL);
   process->error_tail = g_string_new (NULL);
@@ -286,14 +287,14 @@ fl_check_process_get_lines (FlCheckProcess *process, guint *n_lines)
 {
   char **lines;
 
-  g_mutex_lock (&process->lock);
+  fl_mutex_lock (&process->lock);
   lines = g_new (char *, process->lines->len + 1);
   for (guint i = 0; i < process->lines->len; i++)
     lines[i] = g_strdup (process->lines->pdata[i]);
   lines[process->lines->len] = NULL;
   if (n_lines != NULL)
     *n_lines = process->n_lines;
-  g_mutex_unlock (&process->lock);
+  fl_mutex_unlock (&process->lock);
   return lines;
 }
 
@@ -303,9 +304,9 @@ fl_check_process_last_error_line (FlCheckProcess *process)
   g_auto (GStrv) lines = NULL;
   char *last = NULL;
 
-  g_mutex_lock (&process->lock);
+  fl_mutex_lock (&process->lock);
   lines = g_strsplit (process->error_tail->str, "\n", -1);
-  g_mutex_unlock (&process->lock);
+  fl_mutex_unlock (&process->lock);
   for (guint i = 0; lines[i] != NULL; i++)
     if (g_strstrip (lines[i])[0] != '\0')
       last = lines[i];
@@ -340,7 +341,7 @@ fl_check_process_free (FlCheckProcess *process, guint grace_ms)
     close (process->out_fd);
   if (process->err_fd >= 0)
     close (process->err_fd);
-  g_mutex_clear (&process->lock);
+  fl_mutex_clear (&process->lock);
   g_ptr_array_unref (process->lines);
   g_string_free (process->partial, TRUE);
   g_string_free (process->error_tail, TRUE);

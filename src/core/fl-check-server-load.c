@@ -226,35 +226,27 @@ check_threads (FlServerCheck *check, guint peak, guint samples)
   if (!fl_server_check_may_run (check, "threads", _("Handles connections on several threads")))
     return;
   fl_checker_figure (c, "overlap", check->overlap);
-  if (check->pids->len > 0 && samples < 2 && peak <= 1)
+  /* Threads not counted: the process is elsewhere, or the sampling thread
+   * never ran while the server was loaded. The overlap alone then. */
+  if (check->pids->len == 0 || (samples < 2 && peak <= 1))
     {
-      /* The sampling thread never ran while the server was loaded. */
       if (check->overlap >= 1.5)
         fl_checker_end (c, FL_CHECK_PASS,
                         _("%u connections made at once were served %.1f× as fast as one after "
                           "another: the server serves them at the same time."), FL_CHECK_AT_ONCE,
                         check->overlap);
+      else if (check->pids->len == 0)
+        fl_checker_end (c, FL_CHECK_WARN,
+                        _("The server's process is not on this machine (or not yours), so its "
+                          "threads were not counted; %u connections made at once were served "
+                          "%.1f× as fast as one after another, which does not tell."),
+                        FL_CHECK_AT_ONCE, check->overlap);
       else
         fl_checker_end (c, FL_CHECK_WARN,
                         _("The machine was too busy to count the server's threads while it "
                           "served; %u connections made at once were served %.1f× as fast as one "
                           "after another, which does not tell."), FL_CHECK_AT_ONCE,
                         check->overlap);
-      return;
-    }
-  if (check->pids->len == 0)
-    {
-      if (check->overlap >= 1.5)
-        fl_checker_end (c, FL_CHECK_PASS,
-                        _("%u connections made at once were served %.1f× as fast as one after "
-                          "another: the server serves them at the same time."), FL_CHECK_AT_ONCE,
-                        check->overlap);
-      else
-        fl_checker_end (c, FL_CHECK_WARN,
-                        _("The server's process is not on this machine (or not yours), so its "
-                          "threads were not counted; %u connections made at once were served "
-                          "%.1f× as fast as one after another, which does not tell."),
-                        FL_CHECK_AT_ONCE, check->overlap);
       return;
     }
   fl_checker_figure (c, "peak_threads", peak);

@@ -2,6 +2,7 @@
 #include "fl-check-private.h"
 
 #include "fl-json.h"
+#include "fl-report.h"
 
 #include <stdarg.h>
 
@@ -167,23 +168,6 @@ fl_check_report_summary (const FlCheckReport *report)
                           fl_check_report_count (report, FL_CHECK_SKIP), report->seconds);
 }
 
-/* A table cell holds one line, and a bar would end it. */
-static void
-append_cell (GString *out, const char *text)
-{
-  g_string_append (out, " ");
-  for (const char *p = text ? text : ""; *p != '\0'; p++)
-    {
-      if (*p == '|')
-        g_string_append (out, "\\|");
-      else if (*p == '\n' || *p == '\r')
-        g_string_append_c (out, ' ');
-      else
-        g_string_append_c (out, *p);
-    }
-  g_string_append (out, " |");
-}
-
 char *
 fl_check_report_to_markdown (const FlCheckReport *report)
 {
@@ -204,9 +188,9 @@ fl_check_report_to_markdown (const FlCheckReport *report)
       const FlCheckResult *result = report->results->pdata[i];
 
       g_string_append (out, "|");
-      append_cell (out, fl_check_status_to_string (result->status));
-      append_cell (out, result->name);
-      append_cell (out, result->evidence);
+      fl_report_append_cell (out, fl_check_status_to_string (result->status));
+      fl_report_append_cell (out, result->name);
+      fl_report_append_cell (out, result->evidence);
       g_string_append_c (out, '\n');
     }
   if (report->n_failures > 0)
