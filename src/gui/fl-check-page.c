@@ -20,6 +20,7 @@ struct _FlCheckPage
   GListStore *items;           /* FlCheckItem */
   GCancellable *cancellable;   /* the run's, while one runs */
   FlCheckClient *checker;      /* a client run's server, while it runs */
+  char **client_strings;       /* its config's folder and command */
   FlCheckReport *report;       /* the last finished run's */
   char *error;
   gboolean passed;
@@ -221,6 +222,7 @@ on_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
     g_application_release (g_application_get_default ());
   /* The thread is done with the checker's server. */
   g_clear_pointer (&self->checker, fl_check_client_free);
+  g_clear_pointer (&self->client_strings, g_strfreev);
   if (self->cancellable == NULL)
     return;
   g_clear_object (&self->cancellable);
@@ -285,6 +287,8 @@ start_client_check (FlCheckPage *self, GCancellable *cancellable)
   FlCheckClientConfig config = { 0 };
   g_autoptr (GError) error = NULL;
 
+  /* The checker keeps config's strings: they live as long as it. */
+  g_clear_pointer (&self->client_strings, g_strfreev);
   if (!fl_file_ensure_dir (folder, &error))
     {
       set_error (self, error->message);
@@ -299,6 +303,9 @@ start_client_check (FlCheckPage *self, GCancellable *cancellable)
   config.working_dir = folder;
   config.sequential = gtk_switch_get_active (self->sequential_switch);
   self->checker = fl_check_client_new (&config, &error);
+  self->client_strings = g_new0 (char *, 3);
+  self->client_strings[0] = g_steal_pointer (&folder);
+  self->client_strings[1] = g_steal_pointer (&command);
   if (self->checker == NULL)
     {
       set_error (self, error->message);
@@ -617,6 +624,7 @@ fl_check_page_finalize (GObject *object)
   g_free (self->error);
   g_clear_object (&self->items);
   fl_check_report_free (self->report);
+  g_strfreev (self->client_strings);
   G_OBJECT_CLASS (fl_check_page_parent_class)->finalize (object);
 }
 
