@@ -39,6 +39,7 @@ static const NumberOption numbers[] = {
   NUMBER (repeat_text, repeat, N_("Repetitions"), 1, 1000),
   NUMBER (warmup_text, warmup, N_("Warm-up runs"), 0, 100),
   NUMBER (scale_text, scale, N_("Scale"), 1, 64),
+  NUMBER (max_failures_text, max_failures, N_("Maximum failures"), 0, 1000000),
 };
 
 /* A combination that cannot work: broken() says whether options has it. */
@@ -150,6 +151,29 @@ empty_records_path (const FlClientOptions *o)
   return o->records_path != NULL && o->records_path[0] == '\0';
 }
 
+/* The checker makes its own connections: a run's settings would be ignored. */
+static gboolean
+check_with_run_options (const FlClientOptions *o)
+{
+  return o->check_server != NULL
+         && (o->compare || o->sweep_texts != NULL || o->sequential || o->download_only
+             || o->encode_only || o->threads_text != NULL || o->processes_text != NULL
+             || o->frames_text != NULL || o->servers != NULL || o->host != NULL
+             || o->port_text != NULL || o->records_path != NULL);
+}
+
+static gboolean
+check_command_without_server (const FlClientOptions *o)
+{
+  return o->check_server_command != NULL && o->check_server == NULL;
+}
+
+static gboolean
+max_failures_without_check (const FlClientOptions *o)
+{
+  return o->max_failures_text != NULL && o->check_server == NULL;
+}
+
 static const Rule rules[] = {
   { fps_and_delay, N_("--fps and --delay-ms both set the delay: give one of them") },
   { json_to_stdout_gif, N_("With -o - the GIF goes to standard output: drop --json") },
@@ -175,6 +199,12 @@ static const Rule rules[] = {
   { empty_frames_dir, N_("The frames folder (--frames-dir) is empty") },
   { empty_output, N_("The GIF file name (--output) is empty") },
   { empty_records_path, N_("The records file name (--save-records) is empty") },
+  { check_with_run_options,
+    N_("--check-server grades a server with connections of its own: drop the options of a run") },
+  { check_command_without_server,
+    N_("--check-server-command needs --check-server HOST:PORT, the address the command listens "
+       "on") },
+  { max_failures_without_check, N_("--max-failures goes with --check-server") },
 };
 
 static gboolean
@@ -351,6 +381,14 @@ new_context (FlClientOptions *o)
          "that repeats each"), N_("DIR") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json,
       N_("Print JSON instead of the timing lines (the runs as records for --sweep)"), NULL },
+    { "check-server", 0, 0, G_OPTION_ARG_STRING, &o->check_server,
+      N_("Grade the lab's server at HOST:PORT: each requirement PASS, WARN or FAIL"),
+      N_("HOST:PORT") },
+    { "check-server-command", 0, 0, G_OPTION_ARG_STRING, &o->check_server_command,
+      N_("With --check-server: the command that starts the server; it is started, stopped "
+         "with Ctrl-C and started again"), N_("CMD") },
+    { "max-failures", 0, 0, G_OPTION_ARG_STRING, &o->max_failures_text,
+      N_("With --check-server: go on after N connections refused, reset or timed out (default 0)"), N_("N") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, N_("Show no progress"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &o->version, N_("Print the version and exit"), NULL },
     { NULL },
@@ -510,6 +548,23 @@ fl_client_make_gif_to_stdout (FlClientOptions *o, gboolean ok, const GError *run
   return FL_EXIT_OK;
 }
 
+static gboolean
+parse_check_server (FlClientOptions *o)
+{
+  if (!fl_net_parse_endpoint (o->check_server, FL_DOWNLOAD_DEFAULT_PORT, &o->check_host,
+                              &o->check_port, NULL) || o->check_host[0] == '\0')
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("Server \"%s\" is not valid: expected HOST:PORT with a port from "
+                           "1 to 65535"), o->check_server);
+      return usage_error (message);
+    }
+  if (o->check_server_command != NULL && g_strstrip (o->check_server_command)[0] == '\0')
+    return usage_error (_("The server command (--check-server-command) is empty"));
+  o->mode = FL_CLIENT_MODE_CHECK_SERVER;
+  return TRUE;
+}
+
 gboolean
 fl_client_options_parse (FlClientOptions *o, int argc, char **argv)
 {
@@ -540,6 +595,8 @@ fl_client_options_parse (FlClientOptions *o, int argc, char **argv)
   for (gsize i = 0; i < G_N_ELEMENTS (rules); i++)
     if (rules[i].broken (o))
       return usage_error (_(rules[i].message));
+  if (o->check_server != NULL)
+    return parse_check_server (o);
 
   build_config (o);
   if (o->config.run_encode && o->delay_ms > 0 && o->delay_ms < FL_GIF_DELAY_RAISED_BELOW_MS)
@@ -578,4 +635,8 @@ fl_client_options_clear (FlClientOptions *o)
   g_clear_pointer (&o->inputs, g_strfreev);
   g_clear_pointer (&o->frame_paths, g_ptr_array_unref);
   g_clear_pointer (&o->stdout_temp, g_free);
+  g_clear_pointer (&o->check_server, g_free);
+  g_clear_pointer (&o->check_server_command, g_free);
+  g_clear_pointer (&o->max_failures_text, g_free);
+  g_clear_pointer (&o->check_host, g_free);
 }

@@ -19,6 +19,7 @@ typedef enum
   FL_CLIENT_MODE_RUN,      /* one run, the lab's two lines */
   FL_CLIENT_MODE_COMPARE,  /* the sequential baseline, then this configuration */
   FL_CLIENT_MODE_SWEEP,    /* one or more --sweep series */
+  FL_CLIENT_MODE_CHECK_SERVER, /* --check-server: grade a server against the lab */
 } FlClientMode;
 
 typedef struct
@@ -59,6 +60,11 @@ typedef struct
   guint scale;
   GPtrArray *frame_paths;   /* NULL-terminated, for config.encode.frame_paths */
   char *stdout_temp;        /* -o -: the GIF is made here, then copied out */
+
+  /* --check-server HOST:PORT: the lab's checker instead of a run. */
+  char *check_server, *check_server_command, *max_failures_text;
+  char *check_host;         /* parsed from check_server */
+  guint check_port, max_failures;
 } FlClientOptions;
 
 /* Parses and checks argv into options (zeroed by the caller). On success

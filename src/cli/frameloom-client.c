@@ -6,6 +6,8 @@
  * GIF is left), a second one exits at once. */
 #include "fl-config.h"
 
+#include "fl-check-output.h"
+#include "fl-check-server.h"
 #include "fl-cli.h"
 #include "fl-file.h"
 #include "fl-client-options.h"
@@ -188,10 +190,45 @@ run_sweeps (Session *session, const FlPipelineConfig *config, GArray *sweeps, GE
   return TRUE;
 }
 
+/* --check-server: the lab's checker, a line per check or JSON; the exit status. */
+static int
+run_check_server (const FlClientOptions *options, GCancellable *cancellable)
+{
+  FlCheckServerConfig config = {
+    .host = options->check_host,
+    .port = options->check_port,
+    .command = options->check_server_command,
+    .max_failures = options->max_failures,
+  };
+  g_autofree char *heading =
+    options->check_server_command
+      ? g_strdup_printf (_("Checking the server that “%s” starts, at %s:%u"),
+                         options->check_server_command, options->check_host, options->check_port)
+      : g_strdup_printf (_("Checking the server at %s:%u"), options->check_host,
+                         options->check_port);
+  FlCheckOutput output = { .json = options->json, .heading = heading };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlCheckReport) report = fl_check_server_run (&config, fl_check_output_callbacks (),
+                                                          &output, cancellable, &error);
+
+  if (report == NULL)
+    {
+      fl_cli_error ("%s", error->message);
+      return FL_EXIT_FAILURE;
+    }
+  return fl_check_output_finish (&output, report);
+}
+
 static void
 report_interrupted (const FlClientOptions *options, GPtrArray *records)
 {
   guint done = 0, total = 0;
+
+  if (options->mode == FL_CLIENT_MODE_CHECK_SERVER)
+    {
+      fl_cli_error (_("Interrupted: the check stopped; the checks above had ended"));
+      return;
+    }
 
   if (options->mode != FL_CLIENT_MODE_SWEEP)
     {
@@ -277,7 +314,7 @@ main (int argc, char **argv)
   GThread *signals_thread;
   sigset_t signals;
   gboolean ok;
-  int status;
+  int status, check_status = FL_EXIT_OK;
 
   fl_process_init ();
   fl_i18n_init ();
@@ -327,6 +364,10 @@ main (int argc, char **argv)
     case FL_CLIENT_MODE_COMPARE:
       ok = run_compare (&session, &options.config);
       break;
+    case FL_CLIENT_MODE_CHECK_SERVER:
+      check_status = run_check_server (&options, cancellable);
+      ok = check_status == FL_EXIT_OK;
+      break;
     case FL_CLIENT_MODE_SWEEP:
     default:
       ok = run_sweeps (&session, &options.config, options.sweeps, &error);
@@ -339,6 +380,8 @@ main (int argc, char **argv)
       report_interrupted (&options, records);
       status = EXIT_INTERRUPTED;
     }
+  else if (options.mode == FL_CLIENT_MODE_CHECK_SERVER)
+    status = check_status;
   else if (options.gif_to_stdout)
     status = fl_client_make_gif_to_stdout (&options, ok, runs[1].error);
   else

@@ -8,6 +8,8 @@
  * that drop and count what a stuck output cannot take. */
 #include "fl-config.h"
 
+#include "fl-check-client.h"
+#include "fl-check-output.h"
 #include "fl-cli.h"
 #include "fl-error.h"
 #include "fl-i18n.h"
@@ -132,6 +134,10 @@ typedef struct
   gint max_connections;
   gboolean quiet, version;
   FlServerConfig config;
+  /* --check-client: the lab's checker of a client. */
+  gboolean check_client, check_sequential, json;
+  char *check_command, *check_dir, *check_gif, *check_frames_text;
+  guint check_frames;
 } ServerOptions;
 
 static void
@@ -144,6 +150,10 @@ server_options_clear (ServerOptions *o)
   g_clear_pointer (&o->latency_text, g_free);
   g_clear_pointer (&o->jitter_text, g_free);
   g_clear_pointer (&o->cost_text, g_free);
+  g_clear_pointer (&o->check_command, g_free);
+  g_clear_pointer (&o->check_dir, g_free);
+  g_clear_pointer (&o->check_gif, g_free);
+  g_clear_pointer (&o->check_frames_text, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ServerOptions, server_options_clear)
@@ -163,6 +173,40 @@ parse_amount (const char *option, const char *text, guint max, guint *value)
       return FALSE;
     }
   *value = (guint) parsed;
+  return TRUE;
+}
+
+/* The checker's options; FALSE after one sentence. */
+static gboolean
+parse_check_options (ServerOptions *o)
+{
+  guint64 frames = FL_CHECK_CLIENT_DEFAULT_FRAMES;
+
+  if (!o->check_client && (o->check_command || o->check_dir || o->check_gif
+                           || o->check_frames_text || o->check_sequential || o->json))
+    {
+      fl_cli_error (_("--check-client-command, --check-dir, --check-gif, --check-frames, "
+                      "--check-sequential and --json go with --check-client"));
+      return FALSE;
+    }
+  if (o->check_client && o->trace != NULL)
+    {
+      fl_cli_error (_("--trace does not go with --check-client"));
+      return FALSE;
+    }
+  if (o->check_frames_text != NULL
+      && !g_ascii_string_to_unsigned (o->check_frames_text, 10, 1, 10000000, &frames, NULL))
+    {
+      fl_cli_error (_("Frames \"%s\" is not valid: expected a number from 1 to 10000000"),
+                    o->check_frames_text);
+      return FALSE;
+    }
+  if (o->check_command != NULL && g_strstrip (o->check_command)[0] == '\0')
+    {
+      fl_cli_error (_("The client command (--check-client-command) is empty"));
+      return FALSE;
+    }
+  o->check_frames = (guint) frames;
   return TRUE;
 }
 
@@ -193,6 +237,25 @@ parse_options (ServerOptions *o, int argc, char **argv)
       N_("Write every connection, per handler thread, to FILE in Chrome's Trace Event "
          "format (Perfetto and chrome://tracing open it)"), N_("FILE.json") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &o->version, N_("Print the version and exit"), NULL },
+    { "check-client", 0, 0, G_OPTION_ARG_NONE, &o->check_client,
+      N_("Grade the lab's client: serve it, then check its frames, GIF, lines and processes"),
+      NULL },
+    { "check-client-command", 0, 0, G_OPTION_ARG_STRING, &o->check_command,
+      N_("With --check-client: the command that runs the client (else the report comes once "
+         "its GIF is written, or at Ctrl-C)"), N_("CMD") },
+    { "check-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->check_dir,
+      N_("With --check-client: the client's folder, where it writes frames/ and its GIF "
+         "(default .)"), N_("DIR") },
+    { "check-gif", 0, 0, G_OPTION_ARG_FILENAME, &o->check_gif,
+      N_("With --check-client: the client's GIF (default: the newest .gif it wrote in DIR)"),
+      N_("FILE") },
+    { "check-frames", 0, 0, G_OPTION_ARG_STRING, &o->check_frames_text,
+      N_("With --check-client: the frames the client downloads (default 5000)"), N_("N") },
+    { "check-sequential", 0, 0, G_OPTION_ARG_NONE, &o->check_sequential,
+      N_("With --check-client: grade the lab's first client (one connection, one process)"),
+      NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o->json,
+      N_("With --check-client: print the report as JSON"), NULL },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
@@ -224,6 +287,8 @@ parse_options (ServerOptions *o, int argc, char **argv)
       || !parse_amount ("--jitter-ms", o->jitter_text, FL_SERVER_MAX_LATENCY_MS,
                         &o->config.jitter_ms)
       || !parse_amount ("--cost-us", o->cost_text, FL_SERVER_MAX_COST_US, &o->config.cost_us))
+    return FALSE;
+  if (!parse_check_options (o))
     return FALSE;
   o->config.host = o->host;
   o->config.port = port;
@@ -273,6 +338,93 @@ stop (StopRequest *request, const sigset_t *signals)
     }
 }
 
+typedef struct
+{
+  FlCheckClient *checker;
+  FlCheckOutput *output;
+  GCancellable *cancellable;
+  FlCheckReport *report;
+  GError *error;
+  pthread_t main_thread;
+  gint done;          /* report and error are set */
+} CheckRun;
+
+static gpointer
+check_thread (gpointer data)
+{
+  CheckRun *run = data;
+
+  run->report = fl_check_client_run (run->checker, fl_check_output_callbacks (), run->output,
+                                     run->cancellable, &run->error);
+  g_atomic_int_set (&run->done, 1);
+  pthread_kill (run->main_thread, SIGUSR1);
+  return NULL;
+}
+
+/* --check-client: serves the client while it runs, then prints the checks. A
+ * first Ctrl-C ends the client's run (what it left is checked), a second one
+ * the process. */
+static int
+run_check_client (ServerOptions *o, const sigset_t *signals)
+{
+  FlCheckClientConfig config = {
+    .host = o->host, .port = o->config.port, .command = o->check_command,
+    .working_dir = o->check_dir, .gif_path = o->check_gif, .n_frames = o->check_frames,
+    .sequential = o->check_sequential, .server = &o->config,
+  };
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlCheckClient) checker = fl_check_client_new (&config, &error);
+  g_autofree char *heading = NULL;
+  FlCheckOutput output = { .json = o->json };
+  CheckRun run = { checker, &output, cancellable, NULL, NULL, pthread_self (), 0 };
+  GThread *thread;
+  int sig, status;
+  gboolean ended = FALSE;
+
+  if (checker == NULL)
+    {
+      fl_cli_error ("%s", error->message);
+      return FL_EXIT_USAGE;
+    }
+  /* With --json, stdout is the report's alone. */
+  fprintf (o->json ? stderr : stdout, "Listening on %s\n", fl_check_client_get_address (checker));
+  heading = o->check_command
+              ? g_strdup_printf (_("Checking the client “%s”"), o->check_command)
+              : g_strdup_printf (_("Checking the client that downloads %u frames from here "
+                                   "(Ctrl-C when it is done)"), o->check_frames);
+  if (!o->json)
+    printf ("%s\n", heading);
+  fflush (stdout);
+  output.started = TRUE;
+  thread = g_thread_new ("check", check_thread, &run);
+  for (;;)
+    {
+      sigwait (signals, &sig);
+      if (sig == SIGUSR1 && g_atomic_int_get (&run.done))
+        break;
+      if (sig == SIGUSR1)
+        continue;
+      if (ended)
+        {
+          fprintf (stderr, _("%s: stopping at once\n"), g_get_prgname ());
+          _exit (130);
+        }
+      ended = TRUE;
+      fl_check_client_end_run (checker);
+    }
+  g_thread_join (thread);
+  if (run.report == NULL)
+    {
+      fl_cli_error ("%s", run.error->message);
+      g_error_free (run.error);
+      return FL_EXIT_FAILURE;
+    }
+  status = fl_check_output_finish (&output, run.report);
+  fl_check_report_free (run.report);
+  return status;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -297,6 +449,8 @@ main (int argc, char **argv)
   sigaddset (&signals, SIGTERM);
   sigaddset (&signals, SIGUSR1);
   pthread_sigmask (SIG_BLOCK, &signals, NULL);
+  if (options.check_client)
+    return run_check_client (&options, &signals);
 
   if (options.trace != NULL
       && (request.trace = fl_trace_writer_new (options.trace, g_get_prgname (), &error)) == NULL)

@@ -133,7 +133,10 @@ typedef struct
     {
       guint32 index;  /* connections served before this one */
       gint32 code;    /* FL_EVENT_NO_ERROR when sent in full */
-      guint64 bytes;  /* sent */
+      guint32 bytes;  /* sent (a reply is under 1 GiB: FL_IMAGE_MAX_PIXELS) */
+      /* FlServerConfig.hash_images: fl_image_hash of the pixels sent (what the
+       * lab's checker compares the client's frames with); else 0. */
+      guint32 image_hash;
       /* From the accept to the reply's start (the server's latency and cost); the
        * image is then made, encoded and sent row by row, together. */
       guint32 generate_us;

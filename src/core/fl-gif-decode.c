@@ -587,6 +587,7 @@ fl_gif_decode_all (const guint8 *data, gsize length, const FlGifLimits *limits,
           break;
         case TERMINATE_RECORD_TYPE:
           done = TRUE;
+          gif->trailer_end = source.offset;
           /* Bytes after the trailer are ignored, as browsers do (giflib's own
            * porsche.gif carries 631 of them). */
           break;

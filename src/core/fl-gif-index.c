@@ -308,7 +308,10 @@ fl_gif_index_scan (GBytes *file, gboolean mapped, const FlGifLimits *limits,
       if (p >= length)
         ended = TRUE;
       else if (data[p] == BLOCK_TRAILER)
-        break;
+        {
+          gif->trailer_end = p + 1;
+          break;
+        }
       else if (data[p] == BLOCK_EXTENSION)
         {
           next = p + 1 < length ? scan_extension (gif, data, length, p + 2, data[p + 1], &gce) : 0;
@@ -358,13 +361,18 @@ fl_gif_new_indexed (GBytes *bytes, const FlGifLimits *limits, GCancellable *canc
                     GError **error)
 {
   FlGifLimits defaults;
+  FlGif *gif;
 
   if (limits == NULL)
     {
       fl_gif_limits_init_default (&defaults);
       limits = &defaults;
     }
-  return fl_gif_index_scan (bytes, FALSE, limits, cancellable, error);
+  gif = fl_gif_index_scan (bytes, FALSE, limits, cancellable, error);
+  if (gif != NULL)
+    fl_gif_trailing_scan (gif, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), limits,
+                          cancellable);
+  return gif;
 }
 
 gboolean

@@ -67,6 +67,9 @@ struct _FlGif
   gboolean mapped;   /* file is a file mapping: its pages may be dropped */
   gsize decoded_bytes; /* what the decoded mode's frames would take (memory) */
   FlGifLimits limits;
+
+  gsize trailer_end;  /* just past the trailer; 0: the file has none */
+  FlGifTrailing trailing; /* what follows it (fl-gif-trailing.c) */
 };
 
 /* fl-gif-decode.c */
@@ -106,5 +109,12 @@ guint    fl_gif_index_find_start (FlGif *gif, guint from, guint to, gboolean *cl
  * the RSS once the playback has moved 8 MiB past them (no-op on heap bytes);
  * *mark is the caller's (one per canvas), 0 at first. */
 void     fl_gif_index_release (FlGif *gif, guint index, guint64 *mark);
+
+/* Fills gif->trailing from the bytes after gif->trailer_end in data (the
+ * whole file gif was read from): the GIFs appended there, counted by scans of
+ * their blocks. Called once by each public constructor, never by a scan, so a
+ * file of many GIFs is walked in a loop, not by recursion. */
+void     fl_gif_trailing_scan (FlGif *gif, const guint8 *data, gsize length,
+                               const FlGifLimits *limits, GCancellable *cancellable);
 
 G_END_DECLS

@@ -27,7 +27,11 @@ FlGif *
 fl_gif_new_from_bytes (const guint8 *data, gsize length, const FlGifLimits *limits,
                        GCancellable *cancellable, GError **error)
 {
-  return fl_gif_decode_all (data, length, limits, cancellable, NULL, error);
+  FlGif *gif = fl_gif_decode_all (data, length, limits, cancellable, NULL, error);
+
+  if (gif != NULL)
+    fl_gif_trailing_scan (gif, data, length, limits, cancellable);
+  return gif;
 }
 
 /* Maps path read-only. Opened without blocking and checked to be a regular file
@@ -122,6 +126,9 @@ fl_gif_new_from_file (const char *path, const FlGifLimits *limits, GCancellable 
                                                                     : FL_ERROR_INVALID_GIF,
                      "Could not open “%s”: %s.", display, local_error->message);
     }
+  else
+    fl_gif_trailing_scan (gif, (const guint8 *) g_mapped_file_get_contents (mapped), length,
+                          limits, cancellable);
   return gif;
 }
 

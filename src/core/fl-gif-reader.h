@@ -169,6 +169,23 @@ const guint32 *fl_gif_canvas_render_cancellable (FlGifCanvas *canvas, guint inde
 /* Converts canvas pixels to R,G,B,A bytes (for comparisons and PNG export). */
 void     fl_gif_pixels_to_rgba (const guint32 *pixels, gsize n_pixels, guint8 *rgba);
 
+/* What follows the trailer of the GIF that plays. Players stop at the first
+ * trailer, so GIFs made in parts and joined with cat show only the first part:
+ * the viewer and the lab's checker say so. */
+typedef struct
+{
+  gsize bytes;       /* after the trailer; 0: nothing follows (or there is no trailer) */
+  guint n_gifs;      /* complete GIFs back to back, the one that plays included */
+  guint64 n_frames;  /* the frames of all of them */
+  gsize other_bytes; /* of bytes, those after the last GIF found (not a GIF) */
+} FlGifTrailing;
+
+void     fl_gif_get_trailing (FlGif *gif, FlGifTrailing *trailing);
+/* One translated sentence for the viewer, "This file holds 2 GIFs back to
+ * back; only the first (2500 frames) plays.", or NULL when nothing follows the
+ * trailer. Free with g_free. */
+char    *fl_gif_describe_trailing (FlGif *gif);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlGif, fl_gif_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlGifCanvas, fl_gif_canvas_free)
 

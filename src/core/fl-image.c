@@ -214,3 +214,24 @@ fl_rng_spend_cpu (FlRng *rng, guint64 cpu_us, const gint *stop)
       fl_rng_next (rng);
   while (thread_cpu_us () < until && (stop == NULL || !g_atomic_int_get (stop)));
 }
+
+guint32
+fl_image_hash_update (guint32 hash, const guint8 *data, gsize length)
+{
+  for (gsize i = 0; i < length; i++)
+    hash = (hash ^ data[i]) * 16777619u;
+  return hash;
+}
+
+guint32
+fl_image_hash (const FlImage *image)
+{
+  gsize n_pixels = (gsize) image->width * image->height;
+  guint32 hash = FL_IMAGE_HASH_INIT;
+
+  if (image->channels == 3)
+    return fl_image_hash_update (hash, image->pixels, n_pixels * 3);
+  for (gsize i = 0; i < n_pixels; i++)
+    hash = fl_image_hash_update (hash, image->pixels + i * image->channels, 3);
+  return hash;
+}

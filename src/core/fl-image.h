@@ -55,4 +55,12 @@ void    fl_rng_spend_cpu (FlRng *rng, guint64 cpu_us, const gint *stop);
 /* Fills every channel of every pixel with uniformly random bytes. */
 void fl_image_randomize (FlImage *image, FlRng *rng);
 
+/* A 32-bit hash (FNV-1a) of an image's R, G, B bytes, row after row, fed in
+ * pieces: the server hashes its rows as it draws them, the lab's checker a
+ * frame decoded from a file, and the two meet. Not for security. */
+#define FL_IMAGE_HASH_INIT 2166136261u
+guint32 fl_image_hash_update (guint32 hash, const guint8 *data, gsize length);
+/* The same of a whole RGB or RGBA image (alpha left out). */
+guint32 fl_image_hash (const FlImage *image);
+
 G_END_DECLS

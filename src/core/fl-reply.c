@@ -103,11 +103,8 @@ fl_reply_clear (FlReply *reply, FlReplyBudget *budget)
   reply->data = NULL;
 }
 
-/* What bytes that are not a PNG look like, for messages: "a JPEG image", "an HTTP
- * response", "text", "binary data"...; NULL when they are a PNG's first bytes (or
- * none), or a PNG whose signature a text-mode transfer damaged. */
-static const char *
-describe_content (const guint8 *data, gsize length)
+const char *
+fl_reply_describe_content (const guint8 *data, gsize length)
 {
   static const struct
   {
@@ -210,7 +207,7 @@ fl_reply_read (FlReply *reply, int fd, gint64 deadline, const FlPngLimits *limit
     return FL_REPLY_TRANSIENT;
 
   /* A server that sends something else will never send a PNG: no retry. */
-  what = describe_content (reply->base, reply->length);
+  what = fl_reply_describe_content (reply->base, reply->length);
   if (what != NULL)
     {
       g_set_error (error, FL_ERROR, FL_ERROR_INVALID_PNG, "The reply from %s is %s, not a PNG",

@@ -58,4 +58,9 @@ FlReplyStatus fl_reply_read (FlReply *reply, int fd, gint64 deadline, const FlPn
 void          fl_reply_release (FlReply *reply, FlReplyBudget *budget);
 void          fl_reply_clear (FlReply *reply, FlReplyBudget *budget);
 
+/* What bytes that are not a PNG look like, for messages: "a JPEG image", "an HTTP
+ * response", "text", "binary data"...; NULL when they are a PNG's first bytes (or
+ * none), or a PNG whose signature a text-mode transfer damaged. Untranslated. */
+const char   *fl_reply_describe_content (const guint8 *data, gsize length);
+
 G_END_DECLS

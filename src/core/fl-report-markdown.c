@@ -8,9 +8,8 @@
 /* Library code: the programs bind the domain (fl_i18n_init). */
 #define _(text) g_dgettext (FL_GETTEXT_PACKAGE, text)
 
-/* A table cell: Markdown's column separator and line breaks would break the row. */
-static void
-append_cell (GString *out, const char *text)
+void
+fl_report_append_cell (GString *out, const char *text)
 {
   g_string_append (out, " ");
   for (const char *p = text; *p; p++)
@@ -46,8 +45,8 @@ append_machine (GString *out)
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {
       g_string_append (out, "|");
-      append_cell (out, rows[i][0]);
-      append_cell (out, rows[i][1]);
+      fl_report_append_cell (out, rows[i][0]);
+      fl_report_append_cell (out, rows[i][1]);
       g_string_append_c (out, '\n');
     }
 }
@@ -57,25 +56,25 @@ append_number (GString *out, gboolean ran, const char *format, double value)
 {
   g_autofree char *text = ran ? g_strdup_printf (format, value) : g_strdup ("–");
 
-  append_cell (out, text);
+  fl_report_append_cell (out, text);
 }
 
 static void
 append_runs (GString *out, GPtrArray *records)
 {
   g_string_append_printf (out, "\n## %s\n\n|", _("Runs"));
-  append_cell (out, _("Run"));
+  fl_report_append_cell (out, _("Run"));
   /* TRANSLATORS: a table heading of the report: which timed run of a point (1, 2, 3) */
-  append_cell (out, _("Repetition"));
-  append_cell (out, _("Frames"));
-  append_cell (out, _("Threads"));
-  append_cell (out, _("Processes"));
-  append_cell (out, _("Download (s)"));
-  append_cell (out, _("Download frames/s"));
-  append_cell (out, _("GIF (s)"));
-  append_cell (out, _("GIF frames/s"));
-  append_cell (out, _("Retries"));
-  append_cell (out, _("Result"));
+  fl_report_append_cell (out, _("Repetition"));
+  fl_report_append_cell (out, _("Frames"));
+  fl_report_append_cell (out, _("Threads"));
+  fl_report_append_cell (out, _("Processes"));
+  fl_report_append_cell (out, _("Download (s)"));
+  fl_report_append_cell (out, _("Download frames/s"));
+  fl_report_append_cell (out, _("GIF (s)"));
+  fl_report_append_cell (out, _("GIF frames/s"));
+  fl_report_append_cell (out, _("Retries"));
+  fl_report_append_cell (out, _("Result"));
   g_string_append (out, "\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
   for (guint i = 0; i < records->len; i++)
     {
@@ -87,17 +86,17 @@ append_runs (GString *out, GPtrArray *records)
                                       : g_strdup_printf (_("failed: %s"), r->error ? r->error : "");
 
       g_string_append (out, "|");
-      append_cell (out, r->label);
-      append_cell (out, repetition);
-      append_cell (out, frames);
+      fl_report_append_cell (out, r->label);
+      fl_report_append_cell (out, repetition);
+      fl_report_append_cell (out, frames);
       append_number (out, r->threads > 0, "%.0f", r->threads);
       append_number (out, r->processes > 0, "%.0f", r->processes);
       append_number (out, r->ran_download, "%.4f", r->download_seconds);
       append_number (out, r->ran_download, "%.0f", fl_run_record_download_rate (r));
       append_number (out, r->ran_encode, "%.4f", r->encode_seconds);
       append_number (out, r->ran_encode, "%.0f", fl_run_record_encode_rate (r));
-      append_cell (out, retries);
-      append_cell (out, result);
+      fl_report_append_cell (out, retries);
+      fl_report_append_cell (out, result);
       g_string_append_c (out, '\n');
     }
 }

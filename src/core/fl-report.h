@@ -61,5 +61,7 @@ typedef struct
  * was written, the machine, the runs as a table, the timeline with its figures,
  * and the command line that repeats each run. */
 char      *fl_report_markdown (const FlReportContent *content);
+/* " text |": a Markdown table cell (its bars escaped, line breaks made spaces). */
+void       fl_report_append_cell (GString *out, const char *text);
 
 G_END_DECLS

@@ -44,6 +44,7 @@ typedef struct
   guint rows_left;
   gboolean ended;      /* the PNG's end is in out */
   guint64 bytes;       /* sent so far */
+  guint32 hash;        /* of the rows drawn so far (hash_images) */
   gsize budget;        /* bytes of the wait loops' budget it holds, 0 if none */
   gboolean watched;    /* registered with its wait loop's epoll */
   guint heap_index;    /* in its wait loop's timer heap */
@@ -76,6 +77,7 @@ struct _FlServer
   guint send_timeout_ms;
   guint spare_threads;   /* idle handlers kept; more exit after their connection */
   guint latency_ms, jitter_ms, cost_us;
+  gboolean hash_images;
   gsize row_bytes;
   guint block_rows;      /* rows drawn at a time: as many as fit in 4 KiB, at least 1 */
   gsize reply_bytes;     /* what one reply in progress may hold, at most */

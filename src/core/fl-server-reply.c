@@ -47,6 +47,7 @@ fl_server_reply_start (FlServer *server, FlServerReply *reply, FlRng *rng)
   if (reply->png == NULL)
     return FALSE;
   reply->rows_left = server->height;
+  reply->hash = FL_IMAGE_HASH_INIT;
   reply->started_at = g_get_monotonic_time ();
   /* A peer slower than 1 MB/s on average does not get the rest. */
   reply->deadline = reply->started_at + (gint64) server->send_timeout_ms * 1000
@@ -69,6 +70,8 @@ fill (FlServer *server, FlServerReply *reply, FlRng *rng)
 
       /* Small rows are drawn a block at a time: one call, not one per row. */
       fl_rng_fill (rng, reply->row, rows * server->row_bytes);
+      if (server->hash_images)
+        reply->hash = fl_image_hash_update (reply->hash, reply->row, rows * server->row_bytes);
       if (!fl_png_writer_write_rows (reply->png, reply->row, rows, NULL))
         return FALSE;
       reply->rows_left -= rows;
@@ -197,7 +200,8 @@ emit_served (FlServer *server, const FlServerReply *reply, gboolean sent)
     .connection = {
       .index = (guint32) atomic_fetch_add_explicit (&server->accepted, 1, memory_order_relaxed),
       .code = sent ? FL_EVENT_NO_ERROR : FL_ERROR_NETWORK,
-      .bytes = reply->bytes,
+      .bytes = (guint32) reply->bytes,
+      .image_hash = server->hash_images ? reply->hash : 0,
       .generate_us = reply->started_at ? (guint32) (reply->started_at - reply->accepted_at) : 0,
     },
   };

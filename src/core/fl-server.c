@@ -63,6 +63,7 @@ fl_server_new (const FlServerConfig *config)
                          server->max_connections / 2);
   server->max_handlers = server->max_connections - server->n_loops;
   server->events = config->events;
+  server->hash_images = config->hash_images;
   server->listen_fd = -1;
   fl_mutex_init (&server->lock);
   fl_cond_init (&server->changed);

@@ -58,6 +58,9 @@ typedef struct
   guint cost_us;
   /* Bytes the replies held by the wait loops may use together; default when 0. */
   gsize held_budget_bytes;
+  /* Each FL_EVENT_CONNECTION_SERVED carries the hash of the image sent
+   * (fl_image_hash, about 1 ns a byte), for the lab's checker. */
+  gboolean hash_images;
   /* Optional: FL_STAGE_SERVE's start (fl_server_start) and end (fl_server_stop),
    * one FL_EVENT_CONNECTION_SERVED per connection, from the thread that ends it
    * (track: the slot, 0.. of the handler that accepted it; a slot is one thread

@@ -279,27 +279,35 @@ on_message (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* From the work's thread: message to func on the job's main context. Always
+ * through the main loop: g_main_context_invoke would run func right here, on
+ * this thread, whenever nobody owns the main context (as between two
+ * iterations of a test's loop). Idles of one priority run in the order they
+ * were added, and before the task's callback (attached after them, at the
+ * same priority). func starts with fl_tsan_acquire (message). */
+static void
+job_post (Job *job, GSourceFunc func, gpointer message, GDestroyNotify free_message)
+{
+  g_autoptr (GSource) source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, message, free_message);
+  fl_tsan_release (message);
+  g_source_attach (source, job->context);
+}
+
 /* Sweep thread: a few calls per run, so one idle each is cheap. */
 static void
 post (SweepData *sweep, guint index, guint total, const FlRunRecord *record, gboolean finished)
 {
   Message *message = g_new0 (Message, 1);
-  g_autoptr (GSource) source = g_idle_source_new ();
 
   message->job = job_ref (sweep->job);
   message->index = index;
   message->total = total;
   message->finished = finished;
   message->record = fl_run_record_copy (record);
-  /* Always through the main loop: g_main_context_invoke would run on_message
-   * right here, on this thread, whenever nobody owns the main context (as
-   * between two iterations of a test's loop). Idles of one priority run in
-   * the order they were added, and before the task's callback (attached
-   * after them, at the same priority). */
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, on_message, message, message_free);
-  fl_tsan_release (message);
-  g_source_attach (source, sweep->job->context);
+  job_post (sweep->job, on_message, message, message_free);
 }
 
 static void
@@ -395,6 +403,152 @@ fl_core_sweep_finish (GAsyncResult *result, GPtrArray **records, GError **error)
   if (records != NULL)
     *records = ((SweepData *) job->data)->records;
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* The lab's checker. */
+
+typedef struct
+{
+  FlCheckServerConfig config;  /* its strings are the fields below */
+  char *host, *command, *working_dir;
+  FlCheckClient *checker;      /* a client's check: the caller's */
+  FlCheckReport *report;
+  FlCoreCheckFunc on_check;
+  gpointer check_data;
+  Job *job;                    /* not a reference: the job owns this */
+} CheckData;
+
+static void
+check_data_free (gpointer data)
+{
+  CheckData *check = data;
+
+  g_free (check->host);
+  g_free (check->command);
+  g_free (check->working_dir);
+  fl_check_report_free (check->report);
+  g_free (check);
+}
+
+/* A check started (no result) or ended, copied for the main thread. */
+typedef struct
+{
+  Job *job;
+  char *id, *name;
+  FlCheckResult *result;
+} CheckMessage;
+
+static void
+check_message_free (gpointer data)
+{
+  CheckMessage *message = data;
+
+  job_unref (message->job);
+  g_free (message->id);
+  g_free (message->name);
+  if (message->result != NULL)
+    g_free (message->result->evidence);
+  g_free (message->result);
+  g_free (message);
+}
+
+static gboolean
+on_check_message (gpointer data)
+{
+  CheckMessage *message = data;
+  CheckData *check;
+
+  fl_tsan_acquire (message);
+  check = message->job->data;
+  if (!message->job->completed && check->on_check != NULL)
+    check->on_check (message->id, message->name, message->result, check->check_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+post_check (CheckData *check, const char *id, const char *name, const FlCheckResult *result)
+{
+  CheckMessage *message = g_new0 (CheckMessage, 1);
+
+  message->job = job_ref (check->job);
+  message->id = g_strdup (id);
+  message->name = g_strdup (name);
+  if (result != NULL)
+    {
+      message->result = g_memdup2 (result, sizeof *result);
+      message->result->evidence = g_strdup (result->evidence);
+    }
+  job_post (check->job, on_check_message, message, check_message_free);
+}
+
+static void
+on_check_started (const char *id, const char *name, gpointer user_data)
+{
+  post_check (user_data, id, name, NULL);
+}
+
+static void
+on_check_finished (const FlCheckResult *result, gpointer user_data)
+{
+  post_check (user_data, result->id, result->name, result);
+}
+
+static gboolean
+check_func (gpointer data, GCancellable *cancellable, GError **error)
+{
+  static const FlCheckCallbacks callbacks = { on_check_started, on_check_finished };
+  CheckData *check = data;
+
+  check->report = check->checker != NULL
+                    ? fl_check_client_run (check->checker, &callbacks, check, cancellable, error)
+                    : fl_check_server_run (&check->config, &callbacks, check, cancellable, error);
+  return check->report != NULL;
+}
+
+static void
+check_start (CheckData *check, FlCoreCheckFunc on_check, gpointer check_data,
+             GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  check->on_check = on_check;
+  check->check_data = check_data;
+  /* The checker starts the student's program and its own threads: niced like a run. */
+  check->job = job_new (check_func, check, check_data_free, TRUE, NULL, callback, user_data);
+  job_start (check->job, fl_core_check_server_async, cancellable);
+}
+
+void
+fl_core_check_server_async (const FlCheckServerConfig *config, FlCoreCheckFunc on_check,
+                            gpointer check_data, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  CheckData *check = g_new0 (CheckData, 1);
+
+  check->config = *config;
+  check->config.host = check->host = g_strdup (config->host);
+  check->config.command = check->command = g_strdup (config->command);
+  check->config.working_dir = check->working_dir = g_strdup (config->working_dir);
+  check_start (check, on_check, check_data, cancellable, callback, user_data);
+}
+
+void
+fl_core_check_client_async (FlCheckClient *checker, FlCoreCheckFunc on_check,
+                            gpointer check_data, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  CheckData *check = g_new0 (CheckData, 1);
+
+  check->checker = checker;
+  check_start (check, on_check, check_data, cancellable, callback, user_data);
+}
+
+FlCheckReport *
+fl_core_check_finish (GAsyncResult *result, GError **error)
+{
+  Job *job = job_of (result, fl_core_check_server_async);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  return g_steal_pointer (&((CheckData *) job->data)->report);
 }
 
 /* The embedded server. */

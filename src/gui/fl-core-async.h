@@ -1,6 +1,7 @@
 /* fl-core-async.h: the app's one way to run core work off the main loop.
  *
  * Each piece of long work is an _async/_finish pair over GTask: the pipeline,
+ * the lab's checker of a server or a client,
  * a sweep (or compare), the embedded server's start and stop, the peek at the
  * newest frame of a running download, and the trace and report exports. They share one hand-off (fl-core-async.c):
  * the work's data goes to a pool thread and comes back to the calling thread's
@@ -17,6 +18,8 @@
 
 #include <gio/gio.h>
 
+#include "fl-check-client.h"
+#include "fl-check-server.h"
 #include "fl-frame-peek.h"
 #include "fl-pipeline.h"
 #include "fl-run-model.h"
@@ -64,6 +67,25 @@ void     fl_core_sweep_async (FlSweepKind kind, FlRunSetup *setup, GArray *value
 /* The runs' records (FlRunRecord *; borrowed: valid until the callback
  * returns), also when the sweep failed or was cancelled. */
 gboolean fl_core_sweep_finish (GAsyncResult *result, GPtrArray **records, GError **error);
+
+/* On the main thread as each check of the lab's checker starts (result NULL)
+ * and ends (result borrowed), never after the check's callback. */
+typedef void (*FlCoreCheckFunc) (const char *id, const char *name, const FlCheckResult *result,
+                                 gpointer user_data);
+
+/* fl_check_server_run with config (copied, its strings too); on_check (may be
+ * NULL) gets check_data. */
+void     fl_core_check_server_async (const FlCheckServerConfig *config, FlCoreCheckFunc on_check,
+                                     gpointer check_data, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data);
+/* fl_check_client_run; checker is the caller's and must live until the
+ * callback (fl_check_client_end_run may be called meanwhile). */
+void     fl_core_check_client_async (FlCheckClient *checker, FlCoreCheckFunc on_check,
+                                     gpointer check_data, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data);
+/* Either check's report (the caller frees it; report->cancelled after a
+ * Cancel), or NULL with the sentence of why nothing could be checked. */
+FlCheckReport *fl_core_check_finish (GAsyncResult *result, GError **error);
 
 /* fl_server_start on a thread (the handler threads inherit its nice value).
  * server is the caller's and must live until the callback. */

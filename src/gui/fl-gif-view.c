@@ -24,6 +24,7 @@ struct _FlGifView
   GFile *file;            /* the file shown (or that failed) */
   char *title;
   char *error;
+  char *note;             /* what follows the GIF's end, or NULL */
   gboolean has_frame;
   GCancellable *cancellable; /* folder look-ups and exports; cancelled in dispose */
   GtkFileChooserNative *chooser;
@@ -36,6 +37,7 @@ struct _FlGifView
   GtkPicture *picture;
   GtkPicture *live_picture;
   GtkLabel *error_label;
+  GtkLabel *note_label;
   GtkRevealer *details_revealer;
   FlFrameDetails *details;
   GtkWidget *controls;
@@ -291,6 +293,17 @@ show_error (FlGifView *self, const char *message)
   gtk_label_set_text (self->error_label, message ? message : "");
 }
 
+/* The reader's sentence when data follows the GIF's end: a GIF made in parts
+ * and joined with cat plays its first part alone, here as in any player. */
+static void
+show_note (FlGifView *self, FlGif *gif)
+{
+  g_free (self->note);
+  self->note = gif ? fl_gif_describe_trailing (gif) : NULL;
+  gtk_label_set_text (self->note_label, self->note ? self->note : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->note_label), self->note != NULL);
+}
+
 static void
 set_title_from (FlGifView *self, GFile *file)
 {
@@ -317,12 +330,14 @@ on_loaded (FlGif *gif, GError *error, gpointer data)
   if (gif == NULL)
     {
       fl_gif_paintable_set_gif (self->paintable, NULL);
+      show_note (self, NULL);
       show_error (self, error->message);
       gtk_stack_set_visible_child (self->stack, self->error_page);
       update_counter (self);
       return;
     }
   show_error (self, NULL);
+  show_note (self, gif);
   fl_gif_paintable_set_gif (self->paintable, gif);
   gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->scroller));
   apply_zoom (self);
@@ -399,6 +414,12 @@ const char *
 fl_gif_view_get_error (FlGifView *self)
 {
   return self->error;
+}
+
+const char *
+fl_gif_view_get_note (FlGifView *self)
+{
+  return self->note;
 }
 
 const char *
@@ -665,6 +686,7 @@ fl_gif_view_dispose (GObject *object)
   g_clear_object (&self->file);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->error, g_free);
+  g_clear_pointer (&self->note, g_free);
   g_clear_pointer (&self->title, g_free);
   G_OBJECT_CLASS (fl_gif_view_parent_class)->dispose (object);
 }
@@ -746,6 +768,7 @@ fl_gif_view_class_init (FlGifViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlGifView, picture);
   gtk_widget_class_bind_template_child (widget_class, FlGifView, live_picture);
   gtk_widget_class_bind_template_child (widget_class, FlGifView, error_label);
+  gtk_widget_class_bind_template_child (widget_class, FlGifView, note_label);
   gtk_widget_class_bind_template_child (widget_class, FlGifView, details_revealer);
   gtk_widget_class_bind_template_child (widget_class, FlGifView, details);
   gtk_widget_class_bind_template_child (widget_class, FlGifView, controls);

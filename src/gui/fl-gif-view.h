@@ -44,6 +44,9 @@ void            fl_gif_view_end_live (FlGifView *self);
 guint           fl_gif_view_get_live_frames (FlGifView *self);
 /* The sentence shown for the last failed open, or NULL (for tests). */
 const char     *fl_gif_view_get_error (FlGifView *self);
+/* The reader's note on the GIF shown, or NULL: "This file holds 2 GIFs back to
+ * back; only the first (2500 frames) plays." */
+const char     *fl_gif_view_get_note (FlGifView *self);
 /* "title": the name of the GIF shown (or that failed to open), or NULL. */
 const char     *fl_gif_view_get_title (FlGifView *self);
 /* The file shown, or NULL. */

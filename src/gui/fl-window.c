@@ -5,6 +5,7 @@
 #include "fl-make-gif.h"
 #include "fl-sync.h"
 #include "fl-toast.h"
+#include "fl-check-page.h"
 
 #include <glib/gi18n.h>
 
@@ -801,6 +802,7 @@ fl_window_class_init (FlWindowClass *klass)
   g_type_ensure (FL_TYPE_SPEEDUP_PANEL);
   g_type_ensure (FL_TYPE_RUNS_VIEW);
   g_type_ensure (FL_TYPE_TIMELINE_VIEW);
+  g_type_ensure (FL_TYPE_CHECK_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/frameloom/Frameloom/fl-window.ui");
   gtk_widget_class_bind_template_child (widget_class, FlWindow, toast_overlay);

@@ -78,6 +78,19 @@ play (FlGif *gif, guint max_frames)
   }
 }
 
+/* What follows the trailer is counted within the file's own bytes. */
+static void
+check_trailing (FlGif *gif, size_t size)
+{
+  FlGifTrailing trailing;
+  g_autofree char *note = fl_gif_describe_trailing (gif);
+
+  fl_gif_get_trailing (gif, &trailing);
+  FUZZ_ASSERT (trailing.bytes < size && trailing.other_bytes <= trailing.bytes);
+  FUZZ_ASSERT (trailing.n_gifs >= 1 && trailing.n_frames >= fl_gif_get_n_frames (gif));
+  FUZZ_ASSERT ((note != NULL) == (trailing.bytes > 0));
+}
+
 static void
 check_error (const GError *error)
 {
@@ -101,6 +114,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       FUZZ_ASSERT (error == NULL);
       FUZZ_ASSERT (!fl_gif_is_indexed (gif));
       play (gif, FL_GIF_DEFAULT_MAX_FRAMES);
+      check_trailing (gif, size);
     }
   g_clear_pointer (&gif, fl_gif_unref);
   g_clear_error (&error);
@@ -114,5 +128,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   FUZZ_ASSERT (error == NULL);
   FUZZ_ASSERT (fl_gif_is_indexed (gif));
   play (gif, FL_GIF_DEFAULT_MAX_INDEXED_FRAMES);
+  check_trailing (gif, size);
   return 0;
 }

@@ -1,4 +1,5 @@
-"""The lab's own client, as the lab writes it, against frameloom-server.
+"""The lab's own client, as the lab writes it (lab_client.py), against
+frameloom-server.
 
 The lab client connects, calls recv(1024) until EOF, writes frames/<i>.png,
 then opens every frame with Pillow (convert("RGBA")) and saves an animated GIF.
@@ -6,13 +7,15 @@ then opens every frame with Pillow (convert("RGBA")) and saves an animated GIF.
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from taplib import Skip, run, test  # noqa: E402
+# The lab's client itself, which the checker also grades (test_check_client.py).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lab_client import lab_download  # noqa: E402
 
 try:
     from PIL import Image
@@ -21,21 +24,6 @@ except ImportError:
 
 SERVER = os.environ["FRAMELOOM_SERVER"]
 FRAMES = 500
-
-
-def lab_download(port, frames_dir, count):
-    for i in range(count):
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.connect(("127.0.0.1", port))
-        data = b""
-        while True:
-            chunk = sock.recv(1024)
-            if not chunk:
-                break
-            data += chunk
-        sock.close()
-        with open(os.path.join(frames_dir, f"{i}.png"), "wb") as frame:
-            frame.write(data)
 
 
 @test
