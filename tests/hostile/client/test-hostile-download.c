@@ -1,4 +1,4 @@
-/* test-hostile-download: items 6 and 7 of the hostile suite at the API, where the
+/* test-hostile-download: the hostile suite's dead servers and bad peers at the API, where the
  * timeouts and attempts can be configured small: a black hole that drops SYNs fails
  * within attempts x connect timeout; a peer that never closes or drips bytes is cut
  * at the frame deadline; endless bytes stop at the byte cap; a header claiming

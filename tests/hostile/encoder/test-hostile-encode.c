@@ -1,4 +1,4 @@
-/* test-hostile-encode: items 9 and 11 of the hostile suite at the API. A worker
+/* test-hostile-encode: the hostile suite's dead workers and full disks at the API. A worker
  * killed mid-run, a worker that hangs until the encoding is cancelled, a worker
  * whose allocations fail (a wrapper applies prlimit --as), and an output folder on a
  * full tmpfs. After fl_encode_gif returns: the error names the worker and a frame
