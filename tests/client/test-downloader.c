@@ -284,29 +284,31 @@ run_bad_peer (PeerMode mode, gint code, const char *reason, guint attempts)
   fl_test_remove_tree (dir);
 }
 
-static void
-test_garbage (void)
+/* What a peer does, and the failure it must give. */
+typedef struct
 {
+  const char *path;
+  PeerMode mode;
+  gint code;
+  const char *reason;
+  guint attempts;
+} BadPeerCase;
+
+static const BadPeerCase bad_peer_cases[] = {
   /* Text is never a PNG: said as what it is, and not retried. */
-  run_bad_peer (PEER_GARBAGE, FL_ERROR_INVALID_PNG, "is text, not a PNG", 1);
-}
+  { "/downloader/garbage", PEER_GARBAGE, FL_ERROR_INVALID_PNG, "is text, not a PNG", 1 },
+  { "/downloader/half-png", PEER_HALF_PNG, FL_ERROR_INVALID_PNG, "is not a valid PNG: truncated",
+    3 },
+  { "/downloader/never-close", PEER_NEVER_CLOSE, FL_ERROR_NETWORK, "timed out after 8 bytes", 3 },
+  { "/downloader/endless", PEER_ENDLESS, FL_ERROR_TOO_LARGE, "is larger than 65536 bytes", 3 },
+};
 
 static void
-test_half_png (void)
+test_bad_peer (gconstpointer data)
 {
-  run_bad_peer (PEER_HALF_PNG, FL_ERROR_INVALID_PNG, "is not a valid PNG: truncated", 3);
-}
+  const BadPeerCase *c = data;
 
-static void
-test_never_close (void)
-{
-  run_bad_peer (PEER_NEVER_CLOSE, FL_ERROR_NETWORK, "timed out after 8 bytes", 3);
-}
-
-static void
-test_endless (void)
-{
-  run_bad_peer (PEER_ENDLESS, FL_ERROR_TOO_LARGE, "is larger than 65536 bytes", 3);
+  run_bad_peer (c->mode, c->code, c->reason, c->attempts);
 }
 
 /* A file where the frames folder should be: fails once, naming the path, even as root. */
@@ -456,10 +458,8 @@ main (int argc, char **argv)
   g_test_add_data_func ("/downloader/frames/8-threads", GUINT_TO_POINTER (8),
                         test_download_frames);
   g_test_add_func ("/downloader/refused", test_refused);
-  g_test_add_func ("/downloader/garbage", test_garbage);
-  g_test_add_func ("/downloader/half-png", test_half_png);
-  g_test_add_func ("/downloader/never-close", test_never_close);
-  g_test_add_func ("/downloader/endless", test_endless);
+  for (guint i = 0; i < G_N_ELEMENTS (bad_peer_cases); i++)
+    g_test_add_data_func (bad_peer_cases[i].path, &bad_peer_cases[i], test_bad_peer);
   g_test_add_func ("/downloader/folder-is-a-file", test_folder_is_a_file);
   g_test_add_func ("/downloader/read-only-folder", test_read_only_folder);
   g_test_add_func ("/downloader/cancel", test_cancel);

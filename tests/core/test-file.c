@@ -81,57 +81,49 @@ assert_contents (const char *path, const char *expected, gsize expected_length)
   g_assert_cmpmem (contents, length, expected, expected_length);
 }
 
+/* fl_file_read of path with the limit max gives exactly the n bytes expected. */
 static void
-test_read (Fixture *f, gconstpointer data)
+assert_read (const char *path, gsize max, const char *expected, gsize n)
 {
-  g_autofree char *path = path_in (f, "a.bin");
-  g_autofree char *empty = path_in (f, "empty");
   g_autofree guint8 *contents = NULL;
-  g_autofree guint8 *nothing = NULL;
   g_autoptr (GError) error = NULL;
   gsize length = 0;
 
-  put (path, "abc\0def", 7);
-  g_assert_true (fl_file_read (path, 1024, &contents, &length, &error));
+  g_assert_true (fl_file_read (path, max, &contents, &length, &error));
   g_assert_no_error (error);
-  g_assert_cmpmem (contents, length, "abc\0def", 7);
-  put (empty, "", 0);
-  g_assert_true (fl_file_read (empty, 1024, &nothing, &length, &error));
-  g_assert_cmpuint (length, ==, 0);
+  g_assert_cmpmem (contents, length, expected, n);
 }
 
+/* fl_file_read of path with the limit max fails with code and "Could not read PATH: reason". */
 static void
-test_read_limit (Fixture *f, gconstpointer data)
-{
-  g_autofree char *path = path_in (f, "five");
-  g_autofree char *expected = NULL;
-  g_autofree guint8 *contents = NULL;
-  g_autoptr (GError) error = NULL;
-  gsize length = 0;
-
-  put (path, "12345", 5);
-  g_assert_false (fl_file_read (path, 4, &contents, &length, &error));
-  g_assert_error (error, FL_ERROR, FL_ERROR_TOO_LARGE);
-  expected = g_strdup_printf ("Could not read %s: it is larger than 4 bytes", path);
-  g_assert_cmpstr (error->message, ==, expected);
-  g_assert_null (contents);
-  /* Exactly the limit is fine. */
-  g_assert_true (fl_file_read (path, 5, &contents, &length, NULL));
-  g_assert_cmpmem (contents, length, "12345", 5);
-}
-
-static void
-assert_read_fails (const char *path, int code, const char *reason)
+assert_read_fails (const char *path, gsize max, int code, const char *reason)
 {
   g_autofree char *expected = g_strdup_printf ("Could not read %s: %s", path, reason);
   g_autoptr (GError) error = NULL;
   guint8 *contents = NULL;
   gsize length = 0;
 
-  g_assert_false (fl_file_read (path, 1024, &contents, &length, &error));
+  g_assert_false (fl_file_read (path, max, &contents, &length, &error));
   g_assert_error (error, FL_ERROR, code);
   g_assert_cmpstr (error->message, ==, expected);
   g_assert_null (contents);
+}
+
+static void
+test_read (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = path_in (f, "a.bin");
+  g_autofree char *empty = path_in (f, "empty");
+  g_autofree char *five = path_in (f, "five");
+
+  put (path, "abc\0def", 7);
+  assert_read (path, 1024, "abc\0def", 7);
+  put (empty, "", 0);
+  assert_read (empty, 1024, "", 0);
+  /* Exactly the limit is fine; one byte more is not. */
+  put (five, "12345", 5);
+  assert_read (five, 5, "12345", 5);
+  assert_read_fails (five, 4, FL_ERROR_TOO_LARGE, "it is larger than 4 bytes");
 }
 
 static void
@@ -140,11 +132,11 @@ test_read_not_regular (Fixture *f, gconstpointer data)
   g_autofree char *missing = path_in (f, "missing");
   g_autofree char *fifo = path_in (f, "fifo");
 
-  assert_read_fails (missing, FL_ERROR_IO, "no such file or directory");
-  assert_read_fails (f->dir, FL_ERROR_IO, "it is a folder, not a regular file");
+  assert_read_fails (missing, 1024, FL_ERROR_IO, "no such file or directory");
+  assert_read_fails (f->dir, 1024, FL_ERROR_IO, "it is a folder, not a regular file");
   g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
   /* Refused at once, not waited on for a writer. */
-  assert_read_fails (fifo, FL_ERROR_IO, "it is a FIFO, not a regular file");
+  assert_read_fails (fifo, 1024, FL_ERROR_IO, "it is a FIFO, not a regular file");
 }
 
 static void
@@ -415,7 +407,6 @@ main (int argc, char **argv)
 #define ADD(name, func) \
   g_test_add (name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/file/read", test_read);
-  ADD ("/file/read-limit", test_read_limit);
   ADD ("/file/read-not-regular", test_read_not_regular);
   ADD ("/file/read-reusing", test_read_reusing);
   ADD ("/file/atomic-write", test_atomic_write);

@@ -46,6 +46,16 @@ source_of (FlGifBlockEncoder *encoder, const FlImage *image)
   return source;
 }
 
+/* A width x height source of two colours in turn, 0x102030 and 0x405060. */
+static FlGifSource *
+two_colour_source (FlGifBlockEncoder *encoder, guint width, guint height)
+{
+  static const guint32 two[] = { 0x102030, 0x405060 };
+  g_autoptr (FlImage) image = make_image (width, height, two, 2);
+
+  return source_of (encoder, image);
+}
+
 static void
 test_decode_source (void)
 {
@@ -195,10 +205,8 @@ test_encode_between_neighbours (void)
 static void
 test_global_table (void)
 {
-  static const guint32 two[] = { 0x102030, 0x405060 };
   g_autoptr (FlGifBlockEncoder) encoder = fl_gif_block_encoder_new (NULL);
-  g_autoptr (FlImage) image = make_image (4, 4, two, 2);
-  g_autoptr (FlGifSource) source = source_of (encoder, image);
+  g_autoptr (FlGifSource) source = two_colour_source (encoder, 4, 4);
   g_autoptr (GByteArray) out = g_byte_array_new ();
   guint8 rgb[768];
   guint bits = 0;
@@ -244,10 +252,8 @@ test_no_global_table (void)
 static void
 test_records (void)
 {
-  static const guint32 two[] = { 0x102030, 0x405060 };
   g_autoptr (FlGifBlockEncoder) encoder = fl_gif_block_encoder_new (NULL);
-  g_autoptr (FlImage) image = make_image (6, 5, two, 2);
-  g_autoptr (FlGifSource) source = source_of (encoder, image);
+  g_autoptr (FlGifSource) source = two_colour_source (encoder, 6, 5);
   g_autoptr (GByteArray) out = g_byte_array_new ();
   g_autoptr (GByteArray) block = g_byte_array_new ();
   FlGifRecordHeader header;
