@@ -20,7 +20,7 @@ Usage: bench/run-lesson.sh [BUILD_DIR]   (default BUILD_DIR: build-bench)
 
 Environment:
   FRAMES=1000          frames for the slow-network sweep
-  HEAVY_FRAMES=200     256x256 frames for the processes sweep
+  HEAVY_FRAMES=1000    256x256 frames for the processes sweep
   REPEAT=3 WARMUP=1    repetitions and warm-ups per point
   WORK=/dev/shm        where frames and GIFs go (removed at the end)
   OUT_DIR=DIR          keep each sweep's JSON there
@@ -42,7 +42,7 @@ for f in "$server" "$client" "$loadgen" "$build/src/worker/frameloom-gif-worker"
 done
 export FRAMELOOM_GIF_WORKER=$build/src/worker/frameloom-gif-worker
 frames=${FRAMES:-1000}
-heavy_frames=${HEAVY_FRAMES:-200}
+heavy_frames=${HEAVY_FRAMES:-1000}
 repeat=${REPEAT:-3}
 warmup=${WARMUP:-1}
 work=$(mktemp -d "${WORK:-/dev/shm}/fl-lesson-XXXXXX")

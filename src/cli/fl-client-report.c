@@ -1,106 +1,9 @@
-/* fl-client-report.c: the Markdown of --report; the facts come from the core. */
+/* fl-client-report.c: --report DIR; the folder is fl-draw-report.c's. */
 #include "fl-client-report.h"
 
+#include "fl-draw-report.h"
 #include "fl-file.h"
 #include "fl-report.h"
-#include "fl-run-record.h"
-
-#include <glib/gi18n.h>
-#include <string.h>
-
-/* A table cell: Markdown's column separator and line breaks would break the row. */
-static void
-append_cell (GString *out, const char *text)
-{
-  g_string_append (out, " ");
-  for (const char *p = text; *p; p++)
-    if (*p == '|')
-      g_string_append (out, "\\|");
-    else if (*p == '\n' || *p == '\r')
-      g_string_append_c (out, ' ');
-    else
-      g_string_append_c (out, *p);
-  g_string_append (out, " |");
-}
-
-static void
-append_machine (GString *out)
-{
-  g_autoptr (FlMachine) machine = fl_machine_new ();
-  g_autofree char *memory = machine->memory_bytes
-                              ? g_format_size_full (machine->memory_bytes, G_FORMAT_SIZE_IEC_UNITS)
-                              : g_strdup ("?");
-  g_autofree char *cores = g_strdup_printf ("%u", machine->cores);
-  const char *rows[][2] = {
-    { _("Processor"), machine->cpu_model },
-    { _("Cores"), cores },
-    { _("Memory"), memory },
-    { _("System"), machine->os },
-    { "Frameloom", machine->frameloom_version },
-    { "GLib", machine->glib_version },
-    { "libpng", machine->libpng_version },
-    { "giflib", machine->giflib_version },
-  };
-
-  g_string_append_printf (out, "## %s\n\n| | |\n|---|---|\n", _("Machine"));
-  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
-    {
-      g_string_append (out, "|");
-      append_cell (out, rows[i][0]);
-      append_cell (out, rows[i][1]);
-      g_string_append_c (out, '\n');
-    }
-}
-
-static void
-append_number (GString *out, gboolean ran, const char *format, double value)
-{
-  g_autofree char *text = ran ? g_strdup_printf (format, value) : g_strdup ("–");
-
-  append_cell (out, text);
-}
-
-static void
-append_runs (GString *out, GPtrArray *records)
-{
-  g_string_append_printf (out, "\n## %s\n\n|", _("Runs"));
-  append_cell (out, _("Run"));
-  /* TRANSLATORS: a table heading of the report: which timed run of a point (1, 2, 3) */
-  append_cell (out, _("Repetition"));
-  append_cell (out, _("Frames"));
-  append_cell (out, _("Threads"));
-  append_cell (out, _("Processes"));
-  append_cell (out, _("Download (s)"));
-  append_cell (out, _("Download frames/s"));
-  append_cell (out, _("GIF (s)"));
-  append_cell (out, _("GIF frames/s"));
-  append_cell (out, _("Retries"));
-  append_cell (out, _("Result"));
-  g_string_append (out, "\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
-  for (guint i = 0; i < records->len; i++)
-    {
-      const FlRunRecord *r = records->pdata[i];
-      g_autofree char *frames = g_strdup_printf ("%u", r->frames);
-      g_autofree char *repetition = g_strdup_printf ("%u", r->repetition);
-      g_autofree char *retries = g_strdup_printf ("%" G_GUINT64_FORMAT, r->retries);
-      g_autofree char *result = r->ok ? g_strdup (_("done"))
-                                      : g_strdup_printf (_("failed: %s"), r->error ? r->error : "");
-
-      g_string_append (out, "|");
-      append_cell (out, r->label);
-      append_cell (out, repetition);
-      append_cell (out, frames);
-      append_number (out, r->threads > 0, "%.0f", r->threads);
-      append_number (out, r->processes > 0, "%.0f", r->processes);
-      append_number (out, r->ran_download, "%.4f", r->download_seconds);
-      append_number (out, r->ran_download, "%.0f", fl_run_record_download_rate (r));
-      append_number (out, r->ran_encode, "%.4f", r->encode_seconds);
-      append_number (out, r->ran_encode, "%.0f", fl_run_record_encode_rate (r));
-      append_cell (out, retries);
-      append_cell (out, result);
-      g_string_append_c (out, '\n');
-    }
-}
 
 gboolean
 fl_client_report_prepare (const char *dir, GError **error)
@@ -110,35 +13,13 @@ fl_client_report_prepare (const char *dir, GError **error)
 
 gboolean
 fl_client_report_write (const char *dir, char **argv, GPtrArray *records, GHashTable *commands,
-                        GError **error)
+                        GArray *events, GError **error)
 {
-  g_autoptr (GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr (GString) out = g_string_new (NULL);
-  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *when = g_date_time_format (now, "%Y-%m-%d %H:%M:%S %Z");
-  g_autofree char *path = g_build_filename (dir, "report.md", NULL);
   g_autofree char **named = g_memdup2 (argv, (g_strv_length (argv) + 1) * sizeof (char *));
   g_autofree char *invocation = NULL;
 
   /* The program by its name, wherever it was run from. */
   named[0] = (char *) g_get_prgname ();
   invocation = fl_report_join_argv (named);
-  g_string_append_printf (out, "# %s\n\n", _("Frameloom report"));
-  /* TRANSLATORS: "Written on 2026-12-01 21:40:00 UTC by:", then the command */
-  g_string_append_printf (out, _("Written on %s by:"), when);
-  g_string_append_printf (out, "\n\n    %s\n\n", invocation);
-  append_machine (out);
-  append_runs (out, records);
-  g_string_append_printf (out, "\n## %s\n\n", _("The command that repeats each run"));
-  /* Once per run: its repetitions are the same command. */
-  for (guint i = 0; i < records->len; i++)
-    {
-      const char *label = ((const FlRunRecord *) records->pdata[i])->label;
-      const char *command = g_hash_table_lookup (commands, label);
-
-      if (command == NULL || !g_hash_table_add (listed, (gpointer) label))
-        continue;
-      g_string_append_printf (out, "- %s:\n\n      %s\n\n", label, command);
-    }
-  return fl_file_write_atomic (path, out->str, out->len, error);
+  return fl_draw_report_write (dir, invocation, records, commands, events, error);
 }

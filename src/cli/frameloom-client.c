@@ -324,6 +324,8 @@ main (int argc, char **argv)
   /* After progress, so it is freed first: its readers use progress and trace. */
   g_autoptr (FlEvents) events = NULL;
   FlTraceWriter *trace = NULL;
+  FlEventLog *report_log = NULL;      /* --report: the timeline's events */
+  g_autoptr (GArray) report_events = NULL;
   FlClientRun runs[2] = { 0 };
   Session session;
   SignalState signal_state = { .cancellable = cancellable };
@@ -347,6 +349,8 @@ main (int argc, char **argv)
   fl_events_add_reader (events, fl_client_progress_read, progress, NULL);
   if (trace != NULL)
     fl_events_add_reader (events, fl_trace_writer_add, trace, NULL);
+  if (options.report_dir != NULL)
+    report_log = fl_event_log_new (events);
   options.config.events = events;
   session = (Session) { progress, runs, cancellable, records, &options.sweep_options,
                         options.report_dir != NULL ? commands : NULL, NULL };
@@ -366,11 +370,17 @@ main (int argc, char **argv)
 
   /* Every run flushed its events: the trace has them all, also when a run
    * failed or was interrupted (it shows where the time went until then). */
+  if (report_log != NULL)
+    {
+      report_events = fl_event_log_dup (report_log);
+      fl_event_log_free (report_log);
+    }
   g_clear_pointer (&events, fl_events_free);
   if (trace != NULL && !fl_trace_writer_close (g_steal_pointer (&trace), &output_error))
     status = output_failed (status, &output_error);
   if (options.report_dir != NULL
-      && !fl_client_report_write (options.report_dir, given, records, commands, &output_error))
+      && !fl_client_report_write (options.report_dir, given, records, commands, report_events,
+                                  &output_error))
     status = output_failed (status, &output_error);
   if (options.records_path != NULL
       && !save_records (records, options.records_path, &output_error))

@@ -7,6 +7,7 @@
 #include "fl-sync.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 struct _FlReplyBudget
 {
@@ -80,7 +81,9 @@ budget_take (FlReplyBudget *budget, gsize bytes, gint64 deadline, const gint *st
 void
 fl_reply_release (FlReply *reply, FlReplyBudget *budget)
 {
-  g_clear_pointer (&reply->big, g_free);
+  if (reply->big != NULL)
+    munmap (reply->big, reply->reserved);
+  reply->big = NULL;
   reply->data = reply->base;
   reply->length = 0;
   if (reply->reserved == 0)
@@ -170,9 +173,14 @@ grow (FlReply *reply, gsize capacity, gint64 deadline, FlReplyBudget *budget, co
       return FL_REPLY_RESOURCE;
     }
   reply->reserved = capacity;
-  reply->big = g_try_malloc (capacity);
-  if (reply->big == NULL)
+  /* Mapped, not malloc'ed: freed, it goes back to the system at once. malloc
+   * would serve a large reply from a thread's arena after the first (glibc
+   * raises its mmap threshold to the largest block freed) and keep it there, so
+   * the process would hold more than the budget says. */
+  reply->big = mmap (NULL, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (reply->big == MAP_FAILED)
     {
+      reply->big = NULL;
       g_set_error (error, FL_ERROR, FL_ERROR_FAILED,
                    "The reply from %s needs %" G_GSIZE_FORMAT " bytes: out of memory", peer,
                    capacity);

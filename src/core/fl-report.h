@@ -40,4 +40,20 @@ char      *fl_report_command_line (const FlPipelineConfig *config, const char *p
 /* argv as one line for a POSIX shell: plain words as they are, the others quoted. */
 char      *fl_report_join_argv (char *const *argv);
 
+/* What a report says. */
+typedef struct
+{
+  const char *invocation;    /* the command that wrote it, or NULL (the app) */
+  GPtrArray *records;        /* FlRunRecord *, repetitions included */
+  GHashTable *commands;      /* a run's label -> the command line that repeats it */
+  const char *timeline_png;  /* the timeline's pictures beside report.md, or NULL */
+  const char *timeline_svg;
+  char **timeline_lines;     /* the figures under the timeline, or NULL */
+} FlReportContent;
+
+/* The report as Markdown, headings in the user's language: when and by what it
+ * was written, the machine, the runs as a table, the timeline with its figures,
+ * and the command line that repeats each run. */
+char      *fl_report_markdown (const FlReportContent *content);
+
 G_END_DECLS

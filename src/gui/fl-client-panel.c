@@ -1,20 +1,19 @@
-/* fl-client-panel.c: fields -> FlPipelineConfig -> a GTask thread; a timer reads
- * the FlPipelineBridge atomics, so progress costs the main loop ~20 updates/s. */
+/* fl-client-panel.c: fields -> FlPipelineConfig -> fl_core_pipeline_async; the
+ * bars follow the run's FlRunModel, so progress costs the main loop ~20 updates/s. */
 #include "fl-client-panel.h"
 
 #include "fl-application.h"
-#include "fl-core-bridge.h"
+#include "fl-core-async.h"
 #include "fl-error.h"
 #include "fl-frame-peek.h"
 #include "fl-path-row.h"
 #include "fl-run-object.h"
 #include "fl-sweep.h"
 #include "fl-toast.h"
-#include "fl-tsan.h"
 
 #include "fl-file.h"
+#include "fl-report.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -30,9 +29,7 @@ struct _FlClientPanel
 
   GCancellable *cancellable; /* of the current run, NULL when idle */
   GSettings *settings;
-  FlPipelineBridge *bridge;  /* of the current run, shared with its thread */
-  guint tick_id;
-  gint64 stage_start[2];
+  FlRunModel *model;         /* of the current or the last run */
   gint64 run_start_real;     /* g_get_real_time () at Run: older frame files are stale */
   gint64 last_peek;
   gboolean peeking;
@@ -76,6 +73,7 @@ enum
   PROP_OUTPUT,
   PROP_RUNNING,
   PROP_ERROR,
+  PROP_MODEL,
   N_PROPS
 };
 
@@ -89,39 +87,6 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-typedef struct
-{
-  FlRunSetup *setup;
-  FlPipelineBridge *bridge;
-  FlPipelineResult result;
-  GCancellable *cancellable;
-  gint64 started_unix;
-  gboolean ok;
-  GError *error;
-} RunData;
-
-void
-fl_run_setup_free (FlRunSetup *setup)
-{
-  if (setup == NULL)
-    return;
-  g_free (setup->host);
-  g_free (setup->frames_dir);
-  g_free (setup->output);
-  g_free (setup);
-}
-
-static void
-run_data_free (RunData *data)
-{
-  fl_run_setup_free (data->setup);
-  g_clear_pointer (&data->bridge, fl_pipeline_bridge_unref);
-  g_clear_error (&data->error);
-  g_free (data);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RunData, run_data_free)
 
 /* Where frames and the GIF go when the fields are empty: the cache folder,
  * and frameloom.gif in Pictures (or the home folder). */
@@ -217,24 +182,17 @@ static void
 update_stage (FlClientPanel *self, FlStage stage)
 {
   GtkProgressBar *bar = stage == FL_STAGE_DOWNLOAD ? self->download_bar : self->encode_bar;
-  FlStageSnapshot snap;
+  FlRunStage snap;
   g_autofree char *text = NULL;
-  double elapsed, rate;
 
-  if (self->bridge == NULL)
-    return;
-  fl_pipeline_bridge_get (self->bridge, stage, &snap);
+  fl_run_model_get_stage (self->model, stage, &snap);
   if (!snap.started)
     return;
-  if (self->stage_start[stage] == 0)
-    self->stage_start[stage] = g_get_monotonic_time ();
-  elapsed = snap.finished ? snap.seconds
-                          : (g_get_monotonic_time () - self->stage_start[stage]) / 1e6;
-  rate = elapsed > 0 ? snap.done / elapsed : 0;
-  gtk_progress_bar_set_fraction (bar, snap.total ? (double) snap.done / snap.total : 0);
+  gtk_progress_bar_set_fraction (bar, snap.fraction);
   /* TRANSLATORS: progress of a stage: "1234 / 5000 frames · 2500 frames/s" */
   text = g_strdup_printf (_("%llu / %llu frames · %.0f frames/s"),
-                          (unsigned long long) snap.done, (unsigned long long) snap.total, rate);
+                          (unsigned long long) snap.done, (unsigned long long) snap.total,
+                          snap.seconds > 0 ? snap.done / snap.seconds : 0);
   gtk_progress_bar_set_text (bar, text);
   if (snap.finished && self->stage_text[stage] == NULL)
     {
@@ -250,45 +208,29 @@ update_stage (FlClientPanel *self, FlStage stage)
 }
 
 static void
-peek_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  FlFramePeek *peek = task_data;
-  gboolean found;
-
-  fl_tsan_acquire (peek);
-  found = fl_frame_peek_run (peek);
-  /* The last touch of peek before the hand-off back. */
-  fl_tsan_release (peek);
-  g_task_return_boolean (task, found);
-}
-
-static void
 on_peeked (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (FlClientPanel) self = user_data;
-  /* Ours to free, here on the main thread (see maybe_peek). */
-  g_autoptr (FlFramePeek) peek = g_task_get_task_data (G_TASK (result));
+  g_autoptr (FlFramePeek) peek = fl_core_peek_frame_finish (result);
 
-  fl_tsan_acquire (peek);
   if (g_task_get_cancellable (G_TASK (result)) != self->cancellable)
     return;
   self->peeking = FALSE;
-  if (g_task_propagate_boolean (G_TASK (result), NULL))
+  if (peek != NULL)
     g_signal_emit (self, signals[FRAME_ARRIVED], 0, peek->index, peek->total, peek->image);
 }
 
 static void
 maybe_peek (FlClientPanel *self)
 {
-  g_autoptr (GTask) task = NULL;
-  FlStageSnapshot snap;
+  FlRunStage snap;
   FlFramePeek *peek;
   gint64 now = g_get_monotonic_time ();
   guint latest;
 
-  fl_pipeline_bridge_get (self->bridge, FL_STAGE_DOWNLOAD, &snap);
-  if (self->peeking || !fl_pipeline_bridge_get_latest_frame (self->bridge, &latest)
-      || snap.finished || now - self->last_peek < PEEK_INTERVAL_US)
+  fl_run_model_get_stage (self->model, FL_STAGE_DOWNLOAD, &snap);
+  if (self->peeking || !fl_run_model_get_latest_frame (self->model, &latest) || snap.finished
+      || now - self->last_peek < PEEK_INTERVAL_US)
     return;
   self->last_peek = now;
   self->peeking = TRUE;
@@ -299,122 +241,90 @@ maybe_peek (FlClientPanel *self)
   /* File times lag the clock by a tick or two. */
   peek->since = self->run_start_real - 50 * 1000;
   peek->total = (guint) MIN (snap.total, G_MAXUINT);
-  task = g_task_new (NULL, self->cancellable, on_peeked, g_object_ref (self));
-  /* No destroy notify: GTask would free peek on whichever thread drops the last
-   * reference, which may be the pool's, after on_peeked used it. on_peeked,
-   * which GTask always calls, frees it instead. */
-  g_task_set_task_data (task, peek, NULL);
-  fl_tsan_release (peek);
-  g_task_run_in_thread (task, peek_thread);
+  fl_core_peek_frame_async (peek, self->cancellable, on_peeked, g_object_ref (self));
 }
 
-static gboolean
-on_tick (gpointer data)
+/* The model's tick: at most ~20 times a second. */
+static void
+on_model_changed (FlClientPanel *self, FlRunModel *model)
 {
-  FlClientPanel *self = data;
-
+  if (model != self->model)
+    return;
   update_stage (self, FL_STAGE_DOWNLOAD);
   update_stage (self, FL_STAGE_ENCODE);
-  if (self->bridge != NULL)
+  if (self->cancellable != NULL)
     maybe_peek (self);
-  return G_SOURCE_CONTINUE;
 }
 
-static gpointer
-run_pipeline (gpointer user_data)
-{
-  RunData *data = user_data;
-
-  data->ok = fl_pipeline_run (&data->setup->config, data->cancellable, &data->result,
-                              &data->error);
-  return NULL;
-}
-
+/* Every run that ran to its end or failed goes into the history; a cancelled
+ * one measured nothing. */
 static void
-run_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+record_run (FlClientPanel *self, const FlRunSetup *setup, const FlPipelineResult *run_result,
+            const GError *error)
 {
-  RunData *data = task_data;
-  gboolean ok;
-  GError *error;
+  /* TRANSLATORS: the label of a run in the runs history: "run 3" */
+  g_autofree char *label = g_strdup_printf (_("run %u"), ++self->n_runs);
+  g_autoptr (FlRunRecord) record = fl_run_record_new (label);
+  g_autoptr (FlRunObject) run = NULL;
+  g_autofree char *command = NULL;
 
-  fl_tsan_acquire (data);
-  data->cancellable = cancellable;
-  fl_bridge_run_in_background (run_pipeline, data);
-  /* The last touches of data before the hand-off back. */
-  ok = data->ok;
-  error = ok ? NULL : g_steal_pointer (&data->error);
-  fl_tsan_release (data);
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  record->started_unix = self->run_start_real / G_USEC_PER_SEC;
+  fl_run_record_fill (record, &setup->config, run_result, error);
+  command = fl_report_command_line (&setup->config, "frameloom-client");
+  fl_run_model_add_record (self->model, record, command);
+  run = fl_run_object_new_take (g_steal_pointer (&record));
+  g_signal_emit (self, signals[RUN_RECORDED], 0, run);
 }
 
 static void
 on_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (FlClientPanel) self = user_data;
-  /* Ours to free, here on the main thread (see fl_client_panel_run). */
-  g_autoptr (RunData) data = g_task_get_task_data (G_TASK (result));
+  const FlRunSetup *setup;
+  FlPipelineResult run_result;
   g_autoptr (GError) error = NULL;
-  gboolean ok;
+  gboolean ok, cancelled;
 
-  fl_tsan_acquire (data);
-  ok = g_task_propagate_boolean (G_TASK (result), &error);
+  ok = fl_core_pipeline_finish (result, &setup, &run_result, &error);
+  cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+              || g_error_matches (error, FL_ERROR, FL_ERROR_CANCELLED);
   g_application_release (g_application_get_default ());
   /* Dispose already let go of this run. */
   if (g_task_get_cancellable (G_TASK (result)) != self->cancellable)
     return;
-  on_tick (self);
+  on_model_changed (self, self->model);
   for (FlStage stage = FL_STAGE_DOWNLOAD; stage <= FL_STAGE_ENCODE; stage++)
     {
-      FlStageSnapshot snap;
+      FlRunStage snap;
 
       /* A stage that a failure or Cancel kept from starting is not waiting. */
-      fl_pipeline_bridge_get (self->bridge, stage, &snap);
+      fl_run_model_get_stage (self->model, stage, &snap);
       if (!snap.started)
         gtk_progress_bar_set_text (stage == FL_STAGE_DOWNLOAD ? self->download_bar
                                                               : self->encode_bar,
                                    _("Not run"));
     }
-  g_clear_handle_id (&self->tick_id, g_source_remove);
-  self->bridge = NULL;
   g_clear_object (&self->cancellable);
   update_sensitivity (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
-
-  /* Every run that ran to its end or failed goes into the history; a cancelled
-   * one measured nothing. */
-  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-      && !g_error_matches (error, FL_ERROR, FL_ERROR_CANCELLED))
-    {
-      /* TRANSLATORS: the label of a run in the runs history: "run 3" */
-      g_autofree char *label = g_strdup_printf (_("run %u"), ++self->n_runs);
-      g_autoptr (FlRunRecord) record = fl_run_record_new (label);
-      g_autoptr (FlRunObject) run = NULL;
-
-      record->started_unix = data->started_unix;
-      fl_run_record_fill (record, &data->setup->config, &data->result, error);
-      run = fl_run_object_new_take (g_steal_pointer (&record));
-      g_signal_emit (self, signals[RUN_RECORDED], 0, run);
-    }
+  if (!cancelled)
+    record_run (self, setup, &run_result, error);
 
   if (ok)
     {
-      g_autofree char *status = g_strdup_printf (_("Wrote %s."), data->setup->output);
+      g_autofree char *status = g_strdup_printf (_("Wrote %s."), setup->output);
 
       set_status (self, status, status);
-      toast_written (self, data->setup->output);
+      toast_written (self, setup->output);
     }
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-           || g_error_matches (error, FL_ERROR, FL_ERROR_CANCELLED))
+  else if (cancelled)
     set_status (self, _("Run cancelled; frames already downloaded are kept."), NULL);
   else
     {
       set_status (self, "", NULL);
       show_error (self, error->message);
     }
-  g_signal_emit (self, signals[FINISHED], 0, ok, data->setup->output);
+  g_signal_emit (self, signals[FINISHED], 0, ok, setup->output);
 }
 
 /* Every action reads what the user sees: a value typed into a spin button
@@ -459,32 +369,38 @@ fl_client_panel_get_setup (FlClientPanel *self)
 FlPipelineBridge *
 fl_client_panel_get_bridge (FlClientPanel *self)
 {
-  return self->bridge;
+  return self->cancellable != NULL ? fl_run_model_get_bridge (self->model) : NULL;
+}
+
+FlRunModel *
+fl_client_panel_get_model (FlClientPanel *self)
+{
+  g_return_val_if_fail (FL_IS_CLIENT_PANEL (self), NULL);
+  return self->model;
 }
 
 void
 fl_client_panel_run (FlClientPanel *self)
 {
-  g_autoptr (GTask) task = NULL;
-  RunData *data;
+  FlRunSetup *setup;
 
   g_return_if_fail (FL_IS_CLIENT_PANEL (self));
   if (self->cancellable != NULL)
     return;
 
-  data = g_new0 (RunData, 1);
-  data->setup = fl_client_panel_get_setup (self);
-  data->bridge = fl_pipeline_bridge_new ();
-  data->setup->config.events = fl_pipeline_bridge_get_events (data->bridge);
-  data->started_unix = g_get_real_time () / G_USEC_PER_SEC;
-
+  setup = fl_client_panel_get_setup (self);
   self->cancellable = g_cancellable_new ();
-  self->bridge = data->bridge;
-  self->stage_start[0] = self->stage_start[1] = 0;
+  /* The last run's model goes to whoever still holds it (the Timeline). */
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_data (self->model, self);
+  g_clear_object (&self->model);
+  self->model = fl_run_model_new ();
+  g_signal_connect_object (self->model, "changed", G_CALLBACK (on_model_changed), self,
+                           G_CONNECT_SWAPPED);
   self->run_start_real = g_get_real_time ();
   self->last_peek = 0;
   self->peeking = FALSE;
-  self->threads = data->setup->config.download.threads;
+  self->threads = setup->config.download.threads;
   set_stage_text (self, FL_STAGE_DOWNLOAD, NULL);
   set_stage_text (self, FL_STAGE_ENCODE, NULL);
   show_error (self, NULL);
@@ -497,15 +413,12 @@ fl_client_panel_run (FlClientPanel *self)
       gtk_progress_bar_set_text (bar, _("Waiting"));
     }
   update_sensitivity (self);
-  self->tick_id = g_timeout_add (FL_BRIDGE_TICK_MS, on_tick, self);
 
   /* Keep the process alive until the thread has reaped its workers. */
   g_application_hold (g_application_get_default ());
-  task = g_task_new (NULL, self->cancellable, on_run_done, g_object_ref (self));
-  /* No destroy notify: on_run_done frees data on the main thread (see maybe_peek). */
-  g_task_set_task_data (task, data, NULL);
-  fl_tsan_release (data);
-  g_task_run_in_thread (task, run_thread);
+  fl_core_pipeline_async (setup, self->model, self->cancellable, on_run_done,
+                          g_object_ref (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
@@ -556,18 +469,11 @@ fl_client_panel_targets_local_port (FlClientPanel *self, guint port)
          && is_local_host (gtk_editable_get_text (GTK_EDITABLE (self->host_entry)));
 }
 
-void
-fl_client_panel_get_stage (FlClientPanel *self, FlStage stage, guint64 *done, guint64 *total,
-                           double *fraction, const char **time_text)
+const char *
+fl_client_panel_get_stage_text (FlClientPanel *self, FlStage stage)
 {
-  GtkProgressBar *bar = stage == FL_STAGE_DOWNLOAD ? self->download_bar : self->encode_bar;
-  const char *text = gtk_progress_bar_get_text (bar);
-
-  *done = *total = 0;
-  if (text != NULL)
-    sscanf (text, "%" G_GUINT64_FORMAT " / %" G_GUINT64_FORMAT, done, total);
-  *fraction = gtk_progress_bar_get_fraction (bar);
-  *time_text = self->stage_text[stage];
+  g_return_val_if_fail (FL_IS_CLIENT_PANEL (self) && stage <= FL_STAGE_ENCODE, NULL);
+  return self->stage_text[stage];
 }
 
 const char *
@@ -627,6 +533,9 @@ fl_client_panel_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_ERROR:
       g_value_set_string (value, self->error);
       break;
+    case PROP_MODEL:
+      g_value_set_object (value, self->model);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -660,8 +569,7 @@ fl_client_panel_dispose (GObject *object)
   /* The thread finishes on its own (within a second) and drops its data. */
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  self->bridge = NULL;
-  g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_object (&self->model);
   gtk_widget_dispose_template (GTK_WIDGET (self), FL_TYPE_CLIENT_PANEL);
   /* The template's unnamed root box is ours to unparent. */
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
@@ -703,6 +611,9 @@ fl_client_panel_class_init (FlClientPanelClass *klass)
                                                    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   /* The sentence of the last failed run, or NULL. */
   properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL,
+                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* The current or the last run's FlRunModel, or NULL before the first. */
+  properties[PROP_MODEL] = g_param_spec_object ("model", NULL, NULL, FL_TYPE_RUN_MODEL,
                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -5,22 +5,10 @@
 
 #include <gtk/gtk.h>
 
-#include "fl-core-bridge.h"
-#include "fl-pipeline.h"
+#include "fl-core-async.h"
+#include "fl-run-model.h"
 
 G_BEGIN_DECLS
-
-/* A run's configuration together with the strings it points to. */
-typedef struct
-{
-  FlPipelineConfig config;
-  char *host;
-  char *frames_dir;
-  char *output;
-} FlRunSetup;
-
-void fl_run_setup_free (FlRunSetup *setup);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlRunSetup, fl_run_setup_free)
 
 #define FL_TYPE_CLIENT_PANEL (fl_client_panel_get_type ())
 G_DECLARE_FINAL_TYPE (FlClientPanel, fl_client_panel, FL, CLIENT_PANEL, GtkWidget)
@@ -45,9 +33,12 @@ void        fl_client_panel_follow_server (FlClientPanel *self, guint port);
 /* TRUE when the address is this machine (127.0.0.1, localhost, ::1, 0.0.0.0)
  * and the port is port (never for port 0). */
 gboolean    fl_client_panel_targets_local_port (FlClientPanel *self, guint port);
-/* What the panel shows, for tests: a stage's counts and its time sentence. */
-void        fl_client_panel_get_stage (FlClientPanel *self, FlStage stage, guint64 *done,
-                                       guint64 *total, double *fraction, const char **time_text);
+/* The current or the last run's model ("model"), or NULL before the first
+ * run; borrowed. */
+FlRunModel *fl_client_panel_get_model (FlClientPanel *self);
+/* A stage's time in the lab's words ("Frames download time: 1.234 s") once it
+ * ended, else NULL. */
+const char *fl_client_panel_get_stage_text (FlClientPanel *self, FlStage stage);
 const char *fl_client_panel_get_error (FlClientPanel *self);
 const char *fl_client_panel_get_output (FlClientPanel *self);
 

@@ -104,6 +104,8 @@ fl_pipeline_bridge_new (void)
 {
   FlPipelineBridge *bridge = g_atomic_rc_box_new0 (FlPipelineBridge);
 
+  fl_mutex_init (&bridge->pending_mutex);
+  bridge->pending = g_array_new (FALSE, FALSE, sizeof (FlEvent));
   bridge->events = fl_events_new (0);
   fl_events_add_reader (bridge->events, read_pipeline_events, bridge, NULL);
   return bridge;
@@ -123,6 +125,8 @@ bridge_clear (gpointer data)
   /* The last reference is never the reader's (it holds none): the stream's
    * thread is not the one joined here. */
   fl_events_free (bridge->events);
+  g_array_unref (bridge->pending);
+  fl_mutex_clear (&bridge->pending_mutex);
 }
 
 void
@@ -237,11 +241,35 @@ on_worker_progress (guint worker, guint first, guint n_frames, guint done, gpoin
     }
 }
 
+/* A batch at a time under the lock: the main loop takes them ~20 times a second. */
+static void
+keep_events (FlPipelineBridge *bridge, const FlEvent *events, guint n_events)
+{
+  fl_mutex_lock (&bridge->pending_mutex);
+  for (guint i = 0; i < n_events; i++)
+    if (events[i].kind != FL_EVENT_NOTICE)
+      g_array_append_val (bridge->pending, events[i]);
+  fl_mutex_unlock (&bridge->pending_mutex);
+}
+
+GArray *
+fl_pipeline_bridge_take_events (FlPipelineBridge *bridge)
+{
+  GArray *taken;
+
+  fl_mutex_lock (&bridge->pending_mutex);
+  taken = bridge->pending;
+  bridge->pending = g_array_new (FALSE, FALSE, sizeof (FlEvent));
+  fl_mutex_unlock (&bridge->pending_mutex);
+  return taken;
+}
+
 static void
 read_pipeline_events (const FlEvent *events, guint n_events, gpointer user_data)
 {
   FlPipelineBridge *bridge = user_data;
 
+  keep_events (bridge, events, n_events);
   for (guint i = 0; i < n_events; i++)
     {
       const FlEvent *event = &events[i];
@@ -249,6 +277,9 @@ read_pipeline_events (const FlEvent *events, guint n_events, gpointer user_data)
 
       switch (event->kind)
         {
+        case FL_EVENT_RUN_STARTED:
+          fl_pipeline_bridge_reset (bridge);
+          break;
         case FL_EVENT_STAGE_STARTED:
           if (stage <= FL_STAGE_ENCODE)
             on_stage_started (stage, event->stage.total, bridge);

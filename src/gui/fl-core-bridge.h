@@ -12,6 +12,7 @@
 
 #include "fl-pipeline.h"
 #include "fl-server.h"
+#include "fl-sync.h"
 
 G_BEGIN_DECLS
 
@@ -61,6 +62,10 @@ typedef struct
   guint worker_frames[FL_BRIDGE_MAX_WORKERS];  /* encoded by each worker so far */
   gint slices[FL_BRIDGE_SLICES];  /* 0 nobody, 2 (w + 1) taken by w, + 1 once encoded */
   FlEvents *events;
+  /* The events read since the last fl_pipeline_bridge_take_events (notices
+   * left out): the run model takes them on the main loop. */
+  FlMutex pending_mutex;
+  GArray *pending;
 } FlPipelineBridge;
 
 typedef struct
@@ -97,6 +102,10 @@ gboolean fl_pipeline_bridge_get_latest_frame (FlPipelineBridge *bridge, guint *i
 guint fl_pipeline_bridge_get_workers (FlPipelineBridge *bridge, FlWorkerSnapshot *out, guint max);
 /* Any thread: the FL_BRIDGE_SLICES slice states (see FlPipelineBridge.slices). */
 void  fl_pipeline_bridge_get_slices (FlPipelineBridge *bridge, gint *out);
+/* Any thread: the events (FlEvent, notices left out) read since the last call,
+ * oldest first; g_array_unref. A sweep's RUN_STARTED also resets the atomics,
+ * so every run's bars and workers start from zero. */
+GArray *fl_pipeline_bridge_take_events (FlPipelineBridge *bridge);
 
 /* Runs func (data) on a new thread whose nice value is raised by FL_BRIDGE_NICE
  * and waits for it. On Linux nice is per thread, and the threads and processes

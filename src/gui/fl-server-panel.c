@@ -5,7 +5,7 @@
 #include "fl-core-bridge.h"
 #include "fl-image.h"
 #include "fl-toast.h"
-#include "fl-tsan.h"
+#include "fl-core-async.h"
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
@@ -19,6 +19,7 @@ struct _FlServerPanel
   GtkWidget parent_instance;
 
   FlServer *server;       /* owned while running */
+  FlServer *starting;     /* owned while it starts */
   FlLogRing *ring;        /* outlives events: its reader writes here */
   FlEvents *events;       /* outlives server: the servers report here */
   GCancellable *cancellable;
@@ -175,48 +176,15 @@ update_state (FlServerPanel *self)
   adw_action_row_set_subtitle (self->switch_row, status);
 }
 
-typedef struct
-{
-  FlServer *server;
-  GError *error;
-} StartData;
-
-static gpointer
-start_server (gpointer user_data)
-{
-  StartData *start = user_data;
-
-  fl_server_start (start->server, &start->error);
-  return NULL;
-}
-
-static void
-start_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  /* The handler threads inherit the lower priority of the thread that starts them. */
-  StartData start = { task_data, NULL };
-
-  fl_tsan_acquire (task_data);
-  fl_bridge_run_in_background (start_server, &start);
-  fl_tsan_release (task_data);
-  if (start.error == NULL)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, start.error);
-}
-
 static void
 on_started (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (FlServerPanel) self = user_data;
-  FlServer *server = g_task_get_task_data (G_TASK (result));
+  FlServer *server = g_steal_pointer (&self->starting);
   g_autoptr (GError) error = NULL;
-  gboolean ok;
-
-  /* fl_server_start ran on the task's thread: its bound port, address and
-   * threads are ours from here. */
-  fl_tsan_acquire (server);
-  ok = g_task_propagate_boolean (G_TASK (result), &error);
+  /* fl_server_start ran on a thread: its bound port, address and threads are
+   * ours from here. */
+  gboolean ok = fl_core_server_start_finish (result, &error);
 
   /* Disposed meanwhile (the window closed): nobody else would stop it. */
   if (self->cancellable == NULL)
@@ -251,24 +219,13 @@ on_started (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-stop_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  /* fl_server_stop blocks for up to the grace period: never on the main loop. */
-  fl_tsan_acquire (task_data);
-  fl_server_stop (task_data, STOP_GRACE_MS);
-  fl_tsan_release (task_data);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
 on_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (FlServerPanel) self = user_data;
-  FlServer *server = g_task_get_task_data (G_TASK (result));
 
-  fl_tsan_acquire (server);
+  /* The async layer frees the server once this returns. */
+  fl_core_server_stop_finish (result);
   self->busy = FALSE;
-  fl_server_free (server);
   if (self->cancellable == NULL)
     return;
   append_log (self);
@@ -285,8 +242,6 @@ on_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
 void
 fl_server_panel_set_running (FlServerPanel *self, gboolean running)
 {
-  g_autoptr (GTask) task = NULL;
-
   g_return_if_fail (FL_IS_SERVER_PANEL (self));
   if (self->busy || running == (self->server != NULL))
     {
@@ -312,11 +267,9 @@ fl_server_panel_set_running (FlServerPanel *self, gboolean running)
       config.events = self->events;
       server = fl_server_new (&config);
       set_busy (self, TRUE);
-      task = g_task_new (NULL, NULL, on_started, g_object_ref (self));
-      /* No destroy notify: on_started keeps or frees server. */
-      g_task_set_task_data (task, server, NULL);
-      fl_tsan_release (server);
-      g_task_run_in_thread (task, start_thread);
+      /* on_started keeps or frees it. */
+      self->starting = server;
+      fl_core_server_start_async (server, on_started, g_object_ref (self));
     }
   else
     {
@@ -326,10 +279,7 @@ fl_server_panel_set_running (FlServerPanel *self, gboolean running)
       set_busy (self, TRUE);
       self->port = 0;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
-      task = g_task_new (NULL, NULL, on_stopped, g_object_ref (self));
-      g_task_set_task_data (task, server, NULL);
-      fl_tsan_release (server);
-      g_task_run_in_thread (task, stop_thread);
+      fl_core_server_stop_async (server, STOP_GRACE_MS, on_stopped, g_object_ref (self));
     }
   update_state (self);
   if (!running)

@@ -3,7 +3,7 @@
 
 #include "fl-error.h"
 #include "fl-run-object.h"
-#include "fl-tsan.h"
+#include "fl-core-async.h"
 
 #include <glib/gi18n.h>
 
@@ -14,7 +14,7 @@ struct _FlSpeedupPanel
   GtkWidget parent_instance;
 
   GCancellable *cancellable;  /* of the current sweep, NULL when idle */
-  FlPipelineBridge *bridge;   /* of the current sweep */
+  FlRunModel *model;          /* of the current or the last sweep */
   FlSweepKind kind;
   guint max_threads;
   GPtrArray *compare;         /* the records of the current compare */
@@ -50,49 +50,6 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-typedef struct
-{
-  FlSweepKind kind;
-  FlRunSetup *setup;
-  GArray *values;
-  FlPipelineBridge *bridge;
-  FlSpeedupPanel *panel;      /* a reference: the thread posts to it */
-  GCancellable *cancellable;
-  GPtrArray *records;
-} SweepData;
-
-static void
-sweep_data_free (SweepData *data)
-{
-  fl_run_setup_free (data->setup);
-  g_array_unref (data->values);
-  fl_pipeline_bridge_unref (data->bridge);
-  g_object_unref (data->panel);
-  g_ptr_array_unref (data->records);
-  g_free (data);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SweepData, sweep_data_free)
-
-/* One message from the sweep's thread: a run started or finished. */
-typedef struct
-{
-  FlSpeedupPanel *panel;
-  GCancellable *cancellable;  /* the sweep's: a stale message is dropped */
-  guint index, total;
-  gboolean finished;
-  FlRunRecord *record;
-} Message;
-
-static void
-message_free (Message *message)
-{
-  g_object_unref (message->panel);
-  g_object_unref (message->cancellable);
-  fl_run_record_free (message->record);
-  g_free (message);
-}
 
 GArray *
 fl_speedup_panel_sweep_values (FlSweepKind kind)
@@ -151,115 +108,45 @@ handle_record (FlSpeedupPanel *self, const FlRunRecord *record)
   g_signal_emit (self, signals[RUN_RECORDED], 0, run);
 }
 
+/* A run of the current sweep started or finished (fl-core-async.h calls this on
+ * the main thread, never after on_sweep_done). */
 static void
-handle_message (FlSpeedupPanel *self, Message *message)
+on_run (guint index, guint total, const FlRunRecord *record, gboolean finished,
+        gpointer user_data)
 {
+  FlSpeedupPanel *self = user_data;
   g_autofree char *text = NULL;
 
-  /* A message of an older sweep, or one that on_sweep_done already took from
-   * the records. */
-  if (message->cancellable != self->cancellable || message->index < self->n_handled)
+  /* Disposed meanwhile, or one that handle_record already took. */
+  if (self->cancellable == NULL || index < self->n_handled)
     return;
-  gtk_progress_bar_set_fraction (self->progress_bar,
-                                 (double) (message->index + message->finished) / message->total);
+  gtk_progress_bar_set_fraction (self->progress_bar, (double) (index + finished) / total);
   /* TRANSLATORS: progress of a sweep: "Run 3 of 8: threads=4" */
-  text = g_strdup_printf (_("Run %u of %u: %s"), message->index + 1, message->total,
-                          message->record->label);
+  text = g_strdup_printf (_("Run %u of %u: %s"), index + 1, total, record->label);
   gtk_progress_bar_set_text (self->progress_bar, text);
-  if (message->finished && message->index == self->n_handled)
-    handle_record (self, message->record);
-}
-
-static gboolean
-on_message (gpointer data)
-{
-  Message *message = data;
-
-  fl_tsan_acquire (message);
-  handle_message (message->panel, message);
-  return G_SOURCE_REMOVE;
-}
-
-/* Sweep thread: a few calls per run, so one idle each is cheap. */
-static void
-post (SweepData *data, guint index, guint total, const FlRunRecord *record, gboolean finished)
-{
-  Message *message = g_new0 (Message, 1);
-
-  message->panel = g_object_ref (data->panel);
-  message->cancellable = g_object_ref (data->cancellable);
-  message->index = index;
-  message->total = total;
-  message->finished = finished;
-  message->record = fl_run_record_copy (record);
-  /* Always through the main loop: g_main_context_invoke would run on_message
-   * right here, on this thread, whenever nobody owns the main context (as
-   * between two iterations of a test's loop), touching widgets off the main
-   * thread. Idles of one priority run in the order they were added. */
-  fl_tsan_release (message);
-  g_idle_add_full (G_PRIORITY_DEFAULT, on_message, message, (GDestroyNotify) message_free);
-}
-
-static void
-on_run_started (guint index, guint total, const FlRunRecord *record, gpointer user_data)
-{
-  SweepData *data = user_data;
-
-  /* Each run's bars and workers start from zero. */
-  fl_pipeline_bridge_reset (data->bridge);
-  post (data, index, total, record, FALSE);
-}
-
-static void
-on_run_finished (guint index, guint total, const FlRunRecord *record, gpointer user_data)
-{
-  post (user_data, index, total, record, TRUE);
-}
-
-static void
-sweep_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  static const FlSweepCallbacks callbacks = {
-    on_run_started,
-    on_run_finished,
-  };
-  SweepData *data = task_data;
-  GError *error = NULL;
-  gboolean ok;
-
-  fl_tsan_acquire (data);
-  ok = fl_sweep_run (data->kind, &data->setup->config, (const guint *) data->values->data,
-                     data->values->len, NULL, &callbacks, data, cancellable, data->records,
-                     &error);
-  fl_tsan_release (data);
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  if (finished && index == self->n_handled)
+    handle_record (self, record);
 }
 
 static void
 on_sweep_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (FlSpeedupPanel) self = user_data;
-  /* Ours to free, here on the main thread (see fl_speedup_panel_start). */
-  g_autoptr (SweepData) data = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
+  GPtrArray *records;
   gboolean ok, cancelled;
 
-  fl_tsan_acquire (data);
-  ok = g_task_propagate_boolean (G_TASK (result), &error);
+  ok = fl_core_sweep_finish (result, &records, &error);
   cancelled = g_error_matches (error, FL_ERROR, FL_ERROR_CANCELLED)
               || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   g_application_release (g_application_get_default ());
   if (g_task_get_cancellable (G_TASK (result)) != self->cancellable)
     return;
-  /* Idle messages may still be queued: the records are the truth. */
-  for (guint i = self->n_handled; i < data->records->len; i++)
-    handle_record (self, g_ptr_array_index (data->records, i));
+  /* Calls still queued when the sweep ended are not made: the records are the truth. */
+  for (guint i = self->n_handled; i < records->len; i++)
+    handle_record (self, g_ptr_array_index (records, i));
   g_clear_object (&self->cancellable);
-  self->bridge = NULL;
   if (ok)
     gtk_label_set_text (self->status_label, self->kind == FL_SWEEP_COMPARE ? _("Compare done.")
                                                                            : _("Sweep done."));
@@ -278,8 +165,7 @@ on_sweep_done (GObject *source, GAsyncResult *result, gpointer user_data)
 void
 fl_speedup_panel_start (FlSpeedupPanel *self, FlSweepKind kind, FlRunSetup *setup)
 {
-  g_autoptr (GTask) task = NULL;
-  SweepData *data;
+  g_autoptr (GArray) values = NULL;
 
   g_return_if_fail (FL_IS_SPEEDUP_PANEL (self));
   if (self->cancellable != NULL)
@@ -287,27 +173,20 @@ fl_speedup_panel_start (FlSpeedupPanel *self, FlSweepKind kind, FlRunSetup *setu
       fl_run_setup_free (setup);
       return;
     }
-  data = g_new0 (SweepData, 1);
-  data->kind = kind;
-  data->setup = setup;
-  data->values = fl_speedup_panel_sweep_values (kind);
-  data->bridge = fl_pipeline_bridge_new ();
-  data->setup->config.events = fl_pipeline_bridge_get_events (data->bridge);
-  data->panel = g_object_ref (self);
-  data->records = g_ptr_array_new_with_free_func ((GDestroyNotify) fl_run_record_free);
+  values = fl_speedup_panel_sweep_values (kind);
   if (kind == FL_SWEEP_PROCESSES)
     {
       /* The frames are downloaded once, as fast as the configuration allows. */
-      data->setup->config.run_download = TRUE;
+      setup->config.run_download = TRUE;
     }
 
   self->kind = kind;
   self->n_handled = 0;
   self->cancellable = g_cancellable_new ();
-  data->cancellable = self->cancellable;
-  self->bridge = data->bridge;
+  g_clear_object (&self->model);
+  self->model = fl_run_model_new ();
   self->max_threads = kind == FL_SWEEP_THREADS
-                        ? g_array_index (data->values, guint, data->values->len - 1)
+                        ? g_array_index (values, guint, values->len - 1)
                         : setup->config.download.threads;
   set_error (self, NULL);
   gtk_stack_set_visible_child (self->stack, self->charts_page);
@@ -321,7 +200,7 @@ fl_speedup_panel_start (FlSpeedupPanel *self, FlSweepKind kind, FlRunSetup *setu
     {
       fl_sweep_chart_set_plan (kind == FL_SWEEP_THREADS ? self->threads_chart
                                                         : self->processes_chart,
-                               kind, (const guint *) data->values->data, data->values->len);
+                               kind, (const guint *) values->data, values->len);
       gtk_label_set_text (self->status_label, kind == FL_SWEEP_THREADS
                                                 ? _("Sweeping download threads…")
                                                 : _("Sweeping GIF processes…"));
@@ -331,13 +210,8 @@ fl_speedup_panel_start (FlSpeedupPanel *self, FlSweepKind kind, FlRunSetup *setu
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), TRUE);
 
   g_application_hold (g_application_get_default ());
-  task = g_task_new (NULL, self->cancellable, on_sweep_done, g_object_ref (self));
-  /* No destroy notify: GTask would free data on whichever thread drops the last
-   * reference, possibly the pool's (unreffing this widget there), after
-   * on_sweep_done used it. on_sweep_done, which GTask always calls, frees it. */
-  g_task_set_task_data (task, data, NULL);
-  fl_tsan_release (data);
-  g_task_run_in_thread (task, sweep_thread);
+  fl_core_sweep_async (kind, setup, values, NULL, self->model, on_run, self, self->cancellable,
+                       on_sweep_done, g_object_ref (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 }
 
@@ -360,7 +234,14 @@ fl_speedup_panel_get_running (FlSpeedupPanel *self)
 FlPipelineBridge *
 fl_speedup_panel_get_bridge (FlSpeedupPanel *self)
 {
-  return self->bridge;
+  return self->cancellable != NULL ? fl_run_model_get_bridge (self->model) : NULL;
+}
+
+FlRunModel *
+fl_speedup_panel_get_model (FlSpeedupPanel *self)
+{
+  g_return_val_if_fail (FL_IS_SPEEDUP_PANEL (self), NULL);
+  return self->model;
 }
 
 guint
@@ -411,7 +292,7 @@ fl_speedup_panel_dispose (GObject *object)
   /* The thread stops within a second and drops its data itself. */
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  self->bridge = NULL;
+  g_clear_object (&self->model);
   gtk_widget_dispose_template (GTK_WIDGET (self), FL_TYPE_SPEEDUP_PANEL);
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);

@@ -1,7 +1,7 @@
 /* fl-speedup-panel.h: "Speed-up": Compare (the lab's baseline, then the
  * current configuration, on the same server) as a bar chart, and the thread
- * and process sweeps as line charts. The runs go through fl_sweep_run on a
- * GTask thread; each finished run reaches the main loop as one idle call. */
+ * and process sweeps as line charts. The runs go through fl_core_sweep_async;
+ * each run's start and end reach the main loop as one call. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -24,6 +24,8 @@ void          fl_speedup_panel_cancel (FlSpeedupPanel *self);
 gboolean      fl_speedup_panel_get_running (FlSpeedupPanel *self);
 /* The running sweep's progress (reset before each run), or NULL; borrowed. */
 FlPipelineBridge *fl_speedup_panel_get_bridge (FlSpeedupPanel *self);
+/* The current or the last sweep's model, or NULL before the first; borrowed. */
+FlRunModel   *fl_speedup_panel_get_model (FlSpeedupPanel *self);
 /* The most download threads a run of the current sweep uses. */
 guint         fl_speedup_panel_get_max_threads (FlSpeedupPanel *self);
 /* The values a sweep of kind runs: threads 1, 2, 4 .. 128, or processes

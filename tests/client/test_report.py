@@ -52,6 +52,38 @@ def sweep_report():
         assert '"threads": 3' in again.stdout and '"download": true' in again.stdout, again.stdout
 
 
+def png_size(path):
+    with open(path, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", head
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+@taplib.test
+def run_report_has_the_timeline():
+    """A run's report links the timeline's PNG and SVG beside it, with its figures."""
+    need_programs()
+    with tempfile.TemporaryDirectory() as root, clienttest.frameloom_server() as server:
+        proc = client(["--port", str(server.port), "--frames", "120", "--threads", "3",
+                       "--processes", "2", "--report", "out"], root)
+        assert proc.returncode == 0, proc.stderr
+        out = os.path.join(root, "out")
+        with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
+            text = f.read()
+        assert "## Timeline" in text, text
+        assert "](timeline.png)" in text and "](timeline.svg)" in text, text
+        assert "- download thread 3: busy " in text, text
+        assert "- GIF worker 2: busy " in text, text
+        assert "Load imbalance between GIF workers: " in text, text
+        width, height = png_size(os.path.join(out, "timeline.png"))
+        # 1200 wide; 3 + 2 rows between the axis and the legend.
+        assert width == 1200 and 150 < height < 400, (width, height)
+        with open(os.path.join(out, "timeline.svg"), encoding="utf-8") as f:
+            assert "<svg" in f.read(200), "not an SVG"
+        assert sorted(os.listdir(out)) == ["report.md", "timeline.png", "timeline.svg"], \
+            os.listdir(out)
+
+
 @taplib.test
 def report_folder_that_cannot_be():
     """A --report folder that cannot be made: one sentence, exit 2, nothing run."""
