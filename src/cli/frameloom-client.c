@@ -36,10 +36,8 @@ signal_thread (gpointer data)
   sigset_t signals;
   int sig;
 
-  sigemptyset (&signals);
-  sigaddset (&signals, SIGINT);
-  sigaddset (&signals, SIGTERM);
-  sigaddset (&signals, SIGUSR1);
+  /* The set main blocked (blocking it again here changes nothing). */
+  fl_cli_block_stop_signals (&signals);
   for (;;)
     {
       sigwait (&signals, &sig);
@@ -284,11 +282,7 @@ start_signal_thread (SignalState *state)
 {
   sigset_t signals;
 
-  sigemptyset (&signals);
-  sigaddset (&signals, SIGINT);
-  sigaddset (&signals, SIGTERM);
-  sigaddset (&signals, SIGUSR1);
-  pthread_sigmask (SIG_BLOCK, &signals, NULL);
+  fl_cli_block_stop_signals (&signals);
   return g_thread_new ("signals", signal_thread, state);
 }
 
