@@ -21,5 +21,5 @@ fl_client_report_write (const char *dir, char **argv, GPtrArray *records, GHashT
   /* The program by its name, wherever it was run from. */
   named[0] = (char *) g_get_prgname ();
   invocation = fl_report_join_argv (named);
-  return fl_draw_report_write (dir, invocation, records, commands, events, error);
+  return fl_draw_report_write (dir, invocation, records, commands, events, NULL, error);
 }

@@ -145,6 +145,11 @@ fl_report_markdown (const FlReportContent *content)
   append_runs (out, content->records);
   append_timeline (out, content);
   g_string_append_printf (out, "\n## %s\n\n", _("The command that repeats each run"));
+  if (content->server_command != NULL)
+    /* TRANSLATORS: in a report, before the command that starts the server again */
+    g_string_append_printf (out, "%s\n\n    %s\n\n",
+                            _("The runs used the app's own server; this command starts the same:"),
+                            content->server_command);
   /* Once per run: its repetitions are the same command. */
   for (guint i = 0; i < content->records->len; i++)
     {

@@ -154,6 +154,33 @@ fl_report_command_argv (const FlPipelineConfig *config, const char *program)
   return (char **) g_ptr_array_free (argv, FALSE);
 }
 
+char *
+fl_report_server_command_line (const FlServerConfig *config, const char *program)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  const struct
+  {
+    const char *option;
+    guint value;
+  } workloads[] = {
+    { "--latency-ms", config->latency_ms },
+    { "--jitter-ms", config->jitter_ms },
+    { "--cost-us", config->cost_us },
+  };
+
+  g_ptr_array_add (argv, g_strdup (program ? program : "frameloom-server"));
+  add (argv, "--host", config->host && *config->host ? config->host : "0.0.0.0");
+  add_uint (argv, "--port", config->port);
+  g_ptr_array_add (argv, g_strdup ("--size"));
+  g_ptr_array_add (argv, g_strdup_printf ("%ux%u", config->width ? config->width : 10,
+                                          config->height ? config->height : 10));
+  for (guint i = 0; i < G_N_ELEMENTS (workloads); i++)
+    if (workloads[i].value > 0)
+      add_uint (argv, workloads[i].option, workloads[i].value);
+  g_ptr_array_add (argv, NULL);
+  return fl_report_join_argv ((char *const *) argv->pdata);
+}
+
 /* Quotes only what a shell would split or expand: the common line stays readable. */
 static gboolean
 needs_quotes (const char *arg)

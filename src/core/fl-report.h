@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "fl-pipeline.h"
+#include "fl-server.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlMachine, fl_machine_free)
 char     **fl_report_command_argv (const FlPipelineConfig *config, const char *program);
 /* The same as one line for a POSIX shell, each argument quoted where needed. */
 char      *fl_report_command_line (const FlPipelineConfig *config, const char *program);
+/* The frameloom-server command that starts a server like config's (host,
+ * port, image size and the workloads that are set) as one shell line.
+ * program: "frameloom-server" when NULL. */
+char      *fl_report_server_command_line (const FlServerConfig *config, const char *program);
 /* argv as one line for a POSIX shell: plain words as they are, the others quoted. */
 char      *fl_report_join_argv (char *const *argv);
 
@@ -49,6 +54,7 @@ typedef struct
   const char *timeline_png;  /* the timeline's pictures beside report.md, or NULL */
   const char *timeline_svg;
   char **timeline_lines;     /* the figures under the timeline, or NULL */
+  const char *server_command;  /* the server the runs used, when it was the app's own */
 } FlReportContent;
 
 /* The report as Markdown, headings in the user's language: when and by what it

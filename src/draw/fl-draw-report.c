@@ -9,13 +9,14 @@
 
 gboolean
 fl_draw_report_write (const char *dir, const char *invocation, GPtrArray *records,
-                      GHashTable *commands, GArray *events, GError **error)
+                      GHashTable *commands, GArray *events, const char *server_command,
+                      GError **error)
 {
   g_autoptr (FlTimeline) timeline = fl_timeline_new ();
   g_autofree char *path = g_build_filename (dir, "report.md", NULL);
   g_autofree char *markdown = NULL;
   g_auto (GStrv) lines = NULL;
-  FlReportContent content = { invocation, records, commands, NULL, NULL, NULL };
+  FlReportContent content = { invocation, records, commands, NULL, NULL, NULL, server_command };
 
   if (events != NULL)
     fl_timeline_add (timeline, (const FlEvent *) events->data, events->len);

@@ -14,8 +14,10 @@ G_BEGIN_DECLS
 /* Writes dir/report.md and the pictures, each atomically; dir must exist.
  * invocation: the command that wrote it, or NULL; records (FlRunRecord *) and
  * commands (label -> command line, may be NULL) as in FlReportContent; events
- * (FlEvent, may be NULL): every event of the runs. */
+ * (FlEvent, may be NULL): every event of the runs; server_command: the command
+ * that starts the server they used, or NULL. */
 gboolean fl_draw_report_write (const char *dir, const char *invocation, GPtrArray *records,
-                               GHashTable *commands, GArray *events, GError **error);
+                               GHashTable *commands, GArray *events, const char *server_command,
+                               GError **error);
 
 G_END_DECLS

@@ -227,9 +227,33 @@ bin_row (FlTimeline *timeline, guint row, const FlDrawTimelineView *view, float 
     }
 }
 
-/* Bottom up, in phase order; one fill per phase, so the cost is the path. */
+/* Each bin's phases as whole pixels of height, bottom up in phase order
+ * (rounded cumulatively, so they stack to the bin's busy height): the
+ * rectangles are then pixel-aligned, which cairo fills without antialiasing,
+ * and neighbours that round alike merge into one. */
 static void
-fill_bins (cairo_t *cr, const float *bins, guint n_bins, double x0, double top)
+quantise_bins (const float *bins, guint n_bins, guint8 *heights)
+{
+  for (guint x = 0; x < n_bins; x++)
+    {
+      double cumulative = 0;
+      int below = 0;
+
+      for (guint p = 0; p < FL_N_PHASES; p++)
+        {
+          int top;
+
+          cumulative = MIN (cumulative + MIN (bins[x * FL_N_PHASES + p], 1.0f), 1.0);
+          top = (int) lround (cumulative * FL_DRAW_TIMELINE_ROW);
+          heights[x * FL_N_PHASES + p] = (guint8) (top - below);
+          below = top;
+        }
+    }
+}
+
+/* One fill per phase, so the cost is the path. */
+static void
+fill_bins (cairo_t *cr, const guint8 *heights, guint n_bins, double x0, double top)
 {
   for (guint p = 0; p < FL_N_PHASES; p++)
     {
@@ -238,22 +262,18 @@ fill_bins (cairo_t *cr, const float *bins, guint n_bins, double x0, double top)
 
       for (guint x = 0; x < n_bins; x++)
         {
-          const float *bin = &bins[x * FL_N_PHASES];
-          double below = 0, height;
+          const guint8 *bin = &heights[x * FL_N_PHASES];
+          int below = 0;
           guint run = 1;
 
-          if (bin[p] <= 0.01f)
+          if (bin[p] == 0)
             continue;
           for (guint q = 0; q < p; q++)
-            below += MIN (bin[q], 1.0f);
+            below += bin[q];
           /* Equal neighbours make one rectangle: a long busy stretch is one. */
-          while (x + run < n_bins
-                 && memcmp (&bins[(x + run) * FL_N_PHASES], bin, FL_N_PHASES * sizeof (float)) == 0)
+          while (x + run < n_bins && memcmp (&heights[(x + run) * FL_N_PHASES], bin, FL_N_PHASES) == 0)
             run++;
-          height = MIN (bin[p], 1.0f) * FL_DRAW_TIMELINE_ROW;
-          below = MIN (below, 1.0) * FL_DRAW_TIMELINE_ROW;
-          cairo_rectangle (cr, x0 + x, top + FL_DRAW_TIMELINE_ROW - below - height, run,
-                           MIN (height, FL_DRAW_TIMELINE_ROW - below));
+          cairo_rectangle (cr, x0 + x, top + FL_DRAW_TIMELINE_ROW - below - bin[p], run, bin[p]);
           any = TRUE;
           x += run - 1;
         }
@@ -295,6 +315,7 @@ draw_rows (cairo_t *cr, FlTimeline *timeline, const FlDrawTimelineView *view)
 {
   guint n_bins = (guint) MAX (plot_width (view), 1.0);
   float *bins = g_new (float, (gsize) n_bins * FL_N_PHASES);
+  guint8 *heights = g_new (guint8, (gsize) n_bins * FL_N_PHASES);
   g_autoptr (GArray) marks = g_array_new (FALSE, FALSE, sizeof (double));
 
   for (guint row = 0; row < fl_timeline_get_n_rows (timeline); row++)
@@ -306,7 +327,7 @@ draw_rows (cairo_t *cr, FlTimeline *timeline, const FlDrawTimelineView *view)
       fl_timeline_get_row (timeline, row, &info);
       name = fl_draw_timeline_row_name (&info);
       set_text_colour (cr, view, 0.8);
-      cairo_move_to (cr, 6, top + FL_DRAW_TIMELINE_ROW / 2 + FONT_SIZE / 2 - 2);
+      cairo_move_to (cr, 6, top + FL_DRAW_TIMELINE_ROW / 2 + FONT_SIZE / 2 - 1.5);
       cairo_show_text (cr, name);
       /* The idle track: whatever is not covered below. */
       set_text_colour (cr, view, 0.06);
@@ -315,10 +336,12 @@ draw_rows (cairo_t *cr, FlTimeline *timeline, const FlDrawTimelineView *view)
       memset (bins, 0, (gsize) n_bins * FL_N_PHASES * sizeof (float));
       g_array_set_size (marks, 0);
       bin_row (timeline, row, view, bins, n_bins, marks);
-      fill_bins (cr, bins, n_bins, FL_DRAW_TIMELINE_GUTTER, top);
+      quantise_bins (bins, n_bins, heights);
+      fill_bins (cr, heights, n_bins, FL_DRAW_TIMELINE_GUTTER, top);
       draw_marks (cr, marks, FL_DRAW_TIMELINE_GUTTER, top);
     }
   g_free (bins);
+  g_free (heights);
 }
 
 /* Swatches of the phases the rows can show, wrapped to the width. */
@@ -398,18 +421,6 @@ fl_draw_timeline_describe (FlTimeline *timeline)
   g_autoptr (FlTimelineStats) stats = fl_timeline_get_stats (timeline);
   GPtrArray *lines = g_ptr_array_new ();
 
-  for (guint i = 0; i < stats->n_rows; i++)
-    {
-      FlTimelineRowInfo info;
-      g_autofree char *name = NULL;
-      g_autofree char *idle = format_us (stats->rows[i].longest_idle_us);
-
-      fl_timeline_get_row (timeline, i, &info);
-      name = fl_draw_timeline_row_name (&info);
-      /* TRANSLATORS: "download thread 1: busy 87%, longest idle gap 12.5 ms" */
-      g_ptr_array_add (lines, g_strdup_printf (_("%s: busy %.0f%%, longest idle gap %s"), name,
-                                               100.0 * stats->rows[i].busy_share, idle));
-    }
   if (stats->longest_idle_row < stats->n_rows)
     {
       FlTimelineRowInfo info;
@@ -431,6 +442,18 @@ fl_draw_timeline_describe (FlTimeline *timeline)
   if (stats->imbalance[FL_ROW_WORKER] >= 0)
     g_ptr_array_add (lines, g_strdup_printf (_("Load imbalance between GIF workers: %.0f%%"),
                                              100.0 * stats->imbalance[FL_ROW_WORKER]));
+  for (guint i = 0; i < stats->n_rows; i++)
+    {
+      FlTimelineRowInfo info;
+      g_autofree char *name = NULL;
+      g_autofree char *idle = format_us (stats->rows[i].longest_idle_us);
+
+      fl_timeline_get_row (timeline, i, &info);
+      name = fl_draw_timeline_row_name (&info);
+      /* TRANSLATORS: "download thread 1: busy 87%, longest idle gap 12.5 ms" */
+      g_ptr_array_add (lines, g_strdup_printf (_("%s: busy %.0f%%, longest idle gap %s"), name,
+                                               100.0 * stats->rows[i].busy_share, idle));
+    }
   g_ptr_array_add (lines, NULL);
   return (char **) g_ptr_array_free (lines, FALSE);
 }

@@ -21,8 +21,8 @@ G_BEGIN_DECLS
 #define FL_DRAW_TIMELINE_GUTTER 130.0  /* row names */
 #define FL_DRAW_TIMELINE_MARGIN 12.0   /* right of the rows */
 #define FL_DRAW_TIMELINE_AXIS 26.0     /* above the first row */
-#define FL_DRAW_TIMELINE_ROW 18.0
-#define FL_DRAW_TIMELINE_ROW_GAP 6.0
+#define FL_DRAW_TIMELINE_ROW 14.0
+#define FL_DRAW_TIMELINE_ROW_GAP 4.0
 #define FL_DRAW_TIMELINE_LEGEND 48.0   /* below the last row */
 
 typedef struct
@@ -48,9 +48,9 @@ void    fl_draw_phase_rgb (FlPhase phase, double *r, double *g, double *b);
 const char *fl_draw_phase_name (FlPhase phase);
 /* Translated: "download thread 1", "GIF worker 2", "handler thread 3". */
 char   *fl_draw_timeline_row_name (const FlTimelineRowInfo *row);
-/* The figures under the timeline, one translated line each: every row's busy
- * share and longest idle gap, the longest idle gap of all, the load imbalance
- * between download threads and between GIF workers. */
+/* The figures under the timeline, one translated line each: the longest idle
+ * gap of all, the load imbalance between download threads and between GIF
+ * workers, then every row's busy share and longest idle gap. */
 char  **fl_draw_timeline_describe (FlTimeline *timeline);
 
 /* The whole run at width pixels into png_path and svg_path (either may be

@@ -189,6 +189,8 @@ fl_application_startup (GApplication *app)
     { "win.save-runs", { "<Control>s", NULL } },
     { "win.open-runs", { "<Control><Shift>o", NULL } },
     { "win.export-frame", { "<Control>e", NULL } },
+    { "win.export-trace", { "<Control><Shift>e", NULL } },
+    { "win.export-report", { "<Control><Shift>m", NULL } },
     { "win.fullscreen", { "F11", NULL } },
     { "win.toggle-sidebar", { "F9", NULL } },
     { "win.show-help-overlay", { "<Control>question", NULL } },

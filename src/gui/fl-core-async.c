@@ -504,6 +504,7 @@ typedef struct
   GArray *events;
   GPtrArray *records;
   GHashTable *commands;
+  char *server_command;
 } ExportData;
 
 static void
@@ -515,6 +516,7 @@ export_data_free (gpointer data)
   g_array_unref (export->events);
   g_clear_pointer (&export->records, g_ptr_array_unref);
   g_clear_pointer (&export->commands, g_hash_table_unref);
+  g_free (export->server_command);
   g_free (export);
 }
 
@@ -535,6 +537,7 @@ export_data_new (const char *path, FlRunModel *model, gboolean report)
   for (guint i = 0; i < records->len; i++)
     g_ptr_array_add (export->records, fl_run_record_copy (records->pdata[i]));
   export->commands = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  export->server_command = g_strdup (fl_run_model_get_server_command (model));
   g_hash_table_iter_init (&iter, fl_run_model_get_commands (model));
   while (g_hash_table_iter_next (&iter, &key, &value))
     g_hash_table_insert (export->commands, g_strdup (key), g_strdup (value));
@@ -576,7 +579,7 @@ report_func (gpointer data, GCancellable *cancellable, GError **error)
 
   return fl_file_ensure_dir (export->path, error)
          && fl_draw_report_write (export->path, NULL, export->records, export->commands,
-                                  export->events, error);
+                                  export->events, export->server_command, error);
 }
 
 void

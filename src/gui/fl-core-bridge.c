@@ -264,6 +264,18 @@ fl_pipeline_bridge_take_events (FlPipelineBridge *bridge)
   return taken;
 }
 
+void
+fl_pipeline_bridge_read_server_events (const FlEvent *events, guint n_events, gpointer user_data)
+{
+  FlPipelineBridge *bridge = user_data;
+
+  fl_mutex_lock (&bridge->pending_mutex);
+  for (guint i = 0; i < n_events; i++)
+    if (events[i].kind == FL_EVENT_CONNECTION_SERVED)
+      g_array_append_val (bridge->pending, events[i]);
+  fl_mutex_unlock (&bridge->pending_mutex);
+}
+
 static void
 read_pipeline_events (const FlEvent *events, guint n_events, gpointer user_data)
 {

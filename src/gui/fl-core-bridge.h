@@ -106,6 +106,11 @@ void  fl_pipeline_bridge_get_slices (FlPipelineBridge *bridge, gint *out);
  * oldest first; g_array_unref. A sweep's RUN_STARTED also resets the atomics,
  * so every run's bars and workers start from zero. */
 GArray *fl_pipeline_bridge_take_events (FlPipelineBridge *bridge);
+/* An FlEventReader for another stream, the embedded server's (user_data: the
+ * bridge): its connections join the events the run model takes, so the
+ * Timeline shows the handler threads beside the client's. */
+void    fl_pipeline_bridge_read_server_events (const FlEvent *events, guint n_events,
+                                               gpointer bridge);
 
 /* Runs func (data) on a new thread whose nice value is raised by FL_BRIDGE_NICE
  * and waits for it. On Linux nice is per thread, and the threads and processes

@@ -16,6 +16,7 @@ struct _FlRunModel
   gint latest_frame;
   GPtrArray *records;
   GHashTable *commands;
+  char *server_command;
 };
 
 G_DEFINE_FINAL_TYPE (FlRunModel, fl_run_model, G_TYPE_OBJECT)
@@ -123,6 +124,20 @@ GHashTable *
 fl_run_model_get_commands (FlRunModel *self)
 {
   return self->commands;
+}
+
+void
+fl_run_model_set_server_command (FlRunModel *self, const char *command)
+{
+  g_return_if_fail (FL_IS_RUN_MODEL (self));
+  g_free (self->server_command);
+  self->server_command = g_strdup (command);
+}
+
+const char *
+fl_run_model_get_server_command (FlRunModel *self)
+{
+  return self->server_command;
 }
 
 static void
@@ -320,6 +335,7 @@ fl_run_model_finalize (GObject *object)
   g_array_unref (self->events);
   g_ptr_array_unref (self->records);
   g_hash_table_unref (self->commands);
+  g_free (self->server_command);
   fl_pipeline_bridge_unref (self->bridge);
   G_OBJECT_CLASS (fl_run_model_parent_class)->finalize (object);
 }

@@ -68,6 +68,9 @@ void        fl_run_model_add_record (FlRunModel *self, const FlRunRecord *record
                                      const char *command);
 GPtrArray  *fl_run_model_get_records (FlRunModel *self);
 GHashTable *fl_run_model_get_commands (FlRunModel *self);
+/* The command that starts the embedded server the run used, or NULL. */
+void        fl_run_model_set_server_command (FlRunModel *self, const char *command);
+const char *fl_run_model_get_server_command (FlRunModel *self);
 
 /* For the async layer (fl-core-async.h): the run began (RUNNING; the model
  * starts taking events), and it ended: the last events are taken, then the

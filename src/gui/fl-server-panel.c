@@ -4,6 +4,7 @@
 #include "fl-application.h"
 #include "fl-core-bridge.h"
 #include "fl-image.h"
+#include "fl-report.h"
 #include "fl-toast.h"
 #include "fl-core-async.h"
 
@@ -20,6 +21,9 @@ struct _FlServerPanel
 
   FlServer *server;       /* owned while running */
   FlServer *starting;     /* owned while it starts */
+  FlServerConfig config;  /* of the server running or starting; host: config_host */
+  char *config_host;
+  char *command;          /* the frameloom-server line that starts the same server */
   FlLogRing *ring;        /* outlives events: its reader writes here */
   FlEvents *events;       /* outlives server: the servers report here */
   GCancellable *cancellable;
@@ -205,6 +209,9 @@ on_started (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   self->server = server;
   self->port = fl_server_get_port (server);
+  self->config.port = self->port;
+  g_free (self->command);
+  self->command = fl_report_server_command_line (&self->config, "frameloom-server");
   self->rate_images = 0;
   self->rate_time = g_get_monotonic_time ();
   self->rate = 0;
@@ -265,6 +272,10 @@ fl_server_panel_set_running (FlServerPanel *self, gboolean running)
         }
       show_error (self, NULL);
       config.events = self->events;
+      g_free (self->config_host);
+      self->config_host = g_strdup (config.host);
+      self->config = config;
+      self->config.host = self->config_host;
       server = fl_server_new (&config);
       set_busy (self, TRUE);
       /* on_started keeps or frees it. */
@@ -292,6 +303,18 @@ on_switch_state_set (FlServerPanel *self, gboolean state)
   fl_server_panel_set_running (self, state);
   /* The state follows the server, not the click. */
   return TRUE;
+}
+
+FlEvents *
+fl_server_panel_get_events (FlServerPanel *self)
+{
+  return self->events;
+}
+
+const char *
+fl_server_panel_get_command_line (FlServerPanel *self)
+{
+  return self->server != NULL ? self->command : NULL;
 }
 
 gboolean
@@ -398,6 +421,8 @@ fl_server_panel_finalize (GObject *object)
   fl_events_free (self->events);
   fl_log_ring_free (self->ring);
   g_free (self->error);
+  g_free (self->config_host);
+  g_free (self->command);
   G_OBJECT_CLASS (fl_server_panel_parent_class)->finalize (object);
 }
 

@@ -23,6 +23,11 @@ guint       fl_server_panel_get_configured_port (FlServerPanel *self);
 gboolean    fl_server_panel_get_busy (FlServerPanel *self);
 /* The counters as last shown (for tests). */
 void        fl_server_panel_get_stats (FlServerPanel *self, FlServerStats *stats);
+/* The stream every server of the panel reports to; it lives as long as the panel. */
+FlEvents   *fl_server_panel_get_events (FlServerPanel *self);
+/* The frameloom-server command that starts a server like the running one, or
+ * NULL when it is off. */
+const char *fl_server_panel_get_command_line (FlServerPanel *self);
 /* The sentence shown for the last failure, or NULL (for tests). */
 const char *fl_server_panel_get_error (FlServerPanel *self);
 GtkSwitch  *fl_server_panel_get_switch (FlServerPanel *self);

@@ -1,7 +1,21 @@
 /* fl-window.c: FlWindow wires the panels together; it holds no long work. */
 #include "fl-window.h"
 
+#include "fl-core-async.h"
+#include "fl-sync.h"
+#include "fl-toast.h"
+
 #include <glib/gi18n.h>
+
+/* Where the embedded server's connections go: the running client's model, for
+ * the Timeline's handler rows. The reader stays on the server's stream for the
+ * window's life and only the target changes, under a lock held for one batch,
+ * so the main loop never waits for the stream's delivery. */
+typedef struct
+{
+  FlMutex mutex;
+  FlPipelineBridge *bridge;  /* or NULL */
+} ServerFeed;
 
 struct _FlWindow
 {
@@ -29,6 +43,10 @@ struct _FlWindow
   FlGifView *gif_view;
   FlSpeedupPanel *speedup_panel;
   FlRunsView *runs_view;
+  FlTimelineView *timeline_view;
+  guint server_reader;       /* on the embedded server's stream, for as long as the window */
+  ServerFeed *server_feed;   /* the run it feeds, if any */
+  guint server_settle_id;
 };
 
 G_DEFINE_FINAL_TYPE (FlWindow, fl_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -93,6 +111,19 @@ busy (FlWindow *self)
          || fl_speedup_panel_get_running (self->speedup_panel) || self->pending != WORK_NONE;
 }
 
+/* A run's trace and report, once it has events and has ended. */
+static void
+update_export_actions (FlWindow *self)
+{
+  FlRunModel *model = self->timeline_view ? fl_timeline_view_get_model (self->timeline_view)
+                                          : NULL;
+  gboolean can = model != NULL && fl_run_model_get_state (model) != FL_RUN_STATE_RUNNING
+                 && fl_run_model_get_events_array (model)->len > 0;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-trace", can);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-report", can);
+}
+
 static void
 update_actions (FlWindow *self)
 {
@@ -110,6 +141,7 @@ update_actions (FlWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-runs", has_runs);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-frame", has_frame);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-frame", has_frame);
+  update_export_actions (self);
 }
 
 static void
@@ -321,6 +353,87 @@ on_show_page (GtkWidget *widget, const char *action, GVariant *param)
     gtk_widget_grab_focus (GTK_WIDGET (self->gif_view));
 }
 
+static void
+set_timeline_model (FlWindow *self, FlRunModel *model)
+{
+  FlRunModel *old = fl_timeline_view_get_model (self->timeline_view);
+
+  if (old == model)
+    return;
+  if (old != NULL)
+    g_signal_handlers_disconnect_by_func (old, update_export_actions, self);
+  fl_timeline_view_set_model (self->timeline_view, model);
+  g_signal_connect_object (model, "notify::state", G_CALLBACK (update_export_actions), self,
+                           G_CONNECT_SWAPPED);
+}
+
+static void
+read_server_events (const FlEvent *events, guint n_events, gpointer user_data)
+{
+  ServerFeed *feed = user_data;
+
+  fl_mutex_lock (&feed->mutex);
+  if (feed->bridge != NULL)
+    fl_pipeline_bridge_read_server_events (events, n_events, feed->bridge);
+  fl_mutex_unlock (&feed->mutex);
+}
+
+static void
+server_feed_free (gpointer data)
+{
+  ServerFeed *feed = data;
+
+  g_clear_pointer (&feed->bridge, fl_pipeline_bridge_unref);
+  fl_mutex_clear (&feed->mutex);
+  g_free (feed);
+}
+
+static void
+set_server_feed (FlWindow *self, FlRunModel *model)
+{
+  FlPipelineBridge *old;
+
+  fl_mutex_lock (&self->server_feed->mutex);
+  old = self->server_feed->bridge;
+  self->server_feed->bridge = model ? fl_pipeline_bridge_ref (fl_run_model_get_bridge (model))
+                                    : NULL;
+  fl_mutex_unlock (&self->server_feed->mutex);
+  if (old != NULL)
+    fl_pipeline_bridge_unref (old);
+}
+
+/* A little after the run: the server's last connections (its stream delivers
+ * within FL_EVENTS_LATENCY_MS) go into the finished run, and the feed stops. */
+static gboolean
+on_server_settled (gpointer data)
+{
+  FlWindow *self = data;
+  FlRunModel *model = fl_timeline_view_get_model (self->timeline_view);
+
+  self->server_settle_id = 0;
+  if (model != NULL)
+    fl_run_model_update (model);
+  set_server_feed (self, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* While a client run goes, the embedded server's connections join its events:
+ * the Timeline then shows the handler threads too. */
+static void
+follow_server (FlWindow *self, FlRunModel *model)
+{
+  g_clear_handle_id (&self->server_settle_id, g_source_remove);
+  if (model == NULL)
+    {
+      self->server_settle_id = g_timeout_add (10 * FL_EVENTS_LATENCY_MS, on_server_settled, self);
+      return;
+    }
+  if (!fl_server_panel_get_running (self->server_panel))
+    return;
+  fl_run_model_set_server_command (model, fl_server_panel_get_command_line (self->server_panel));
+  set_server_feed (self, model);
+}
+
 /* The live view follows whichever piece of work runs. */
 static void
 on_running_changed (FlWindow *self)
@@ -344,6 +457,13 @@ on_running_changed (FlWindow *self)
   if (bridge != NULL)
     gtk_revealer_set_reveal_child (self->concurrency_revealer, TRUE);
   fl_concurrency_view_set_bridge (self->concurrency_view, bridge, threads);
+  /* The Timeline shows the run under way, and keeps it once it ends. */
+  follow_server (self, fl_client_panel_get_running (self->client_panel)
+                         ? fl_client_panel_get_model (self->client_panel) : NULL);
+  if (fl_client_panel_get_running (self->client_panel))
+    set_timeline_model (self, fl_client_panel_get_model (self->client_panel));
+  else if (fl_speedup_panel_get_running (self->speedup_panel))
+    set_timeline_model (self, fl_speedup_panel_get_model (self->speedup_panel));
   update_actions (self);
 }
 
@@ -515,6 +635,88 @@ fl_window_get_sidebar_folded (FlWindow *self)
 }
 
 static void
+on_exported (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FlWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  gboolean trace = g_task_get_source_tag (G_TASK (result)) == fl_core_write_trace_async;
+  gboolean ok = trace ? fl_core_write_trace_finish (result, &error)
+                      : fl_core_write_report_finish (result, &error);
+
+  if (!ok)
+    fl_window_show_error (self, error->message);
+  else
+    fl_toast_show (GTK_WIDGET (self), trace ? _("Trace exported") : _("Report exported"), NULL,
+                   NULL, NULL);
+}
+
+void
+fl_window_export_trace (FlWindow *self, const char *path)
+{
+  FlRunModel *model = fl_timeline_view_get_model (self->timeline_view);
+
+  g_return_if_fail (model != NULL);
+  fl_core_write_trace_async (model, path, on_exported, g_object_ref (self));
+}
+
+void
+fl_window_export_report (FlWindow *self, const char *dir)
+{
+  FlRunModel *model = fl_timeline_view_get_model (self->timeline_view);
+
+  g_return_if_fail (model != NULL);
+  fl_core_write_report_async (model, dir, on_exported, g_object_ref (self));
+}
+
+static void
+on_export_response (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  FlWindow *self = user_data;
+  gboolean trace = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "fl-trace"));
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+
+      if (path != NULL && trace)
+        fl_window_export_trace (self, path);
+      else if (path != NULL)
+        fl_window_export_report (self, path);
+    }
+  g_clear_object (&self->chooser);
+}
+
+/* win.export-trace: a JSON file; win.export-report: a folder for report.md
+ * and the timeline's pictures. */
+static void
+on_export (GtkWidget *widget, const char *action, GVariant *param)
+{
+  FlWindow *self = FL_WINDOW (widget);
+  gboolean trace = g_str_equal (action, "win.export-trace");
+
+  if (self->chooser != NULL)
+    return;
+  self->chooser = gtk_file_chooser_native_new (trace ? _("Export Trace") : _("Export Report"),
+                                               GTK_WINDOW (self),
+                                               trace ? GTK_FILE_CHOOSER_ACTION_SAVE
+                                                     : GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                               _("_Export"), _("_Cancel"));
+  if (trace)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), "frameloom-trace.json");
+  g_object_set_data (G_OBJECT (self->chooser), "fl-trace", GINT_TO_POINTER (trace));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (on_export_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+FlTimelineView *
+fl_window_get_timeline_view (FlWindow *self)
+{
+  return self->timeline_view;
+}
+
+static void
 fl_window_dispose (GObject *object)
 {
   FlWindow *self = FL_WINDOW (object);
@@ -522,6 +724,14 @@ fl_window_dispose (GObject *object)
   if (self->chooser)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
+  /* Before the server panel, whose stream the reader is on, goes. */
+  g_clear_handle_id (&self->server_settle_id, g_source_remove);
+  if (self->server_reader != 0)
+    {
+      fl_events_remove_reader (fl_server_panel_get_events (self->server_panel),
+                               self->server_reader);
+      self->server_reader = 0;
+    }
   /* Cancels a run and stops the server: the panels do it in their dispose. */
   gtk_widget_dispose_template (GTK_WIDGET (self), FL_TYPE_WINDOW);
   g_clear_object (&self->settings);
@@ -553,6 +763,8 @@ fl_window_class_init (FlWindowClass *klass)
     { "win.show-error", on_show_error, "s" },
     { "win.start-server-and-run", on_start_server_and_run, NULL },
     { "win.dismiss-offer", on_dismiss_offer, NULL },
+    { "win.export-trace", on_export, NULL },
+    { "win.export-report", on_export, NULL },
   };
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
@@ -566,6 +778,7 @@ fl_window_class_init (FlWindowClass *klass)
   g_type_ensure (FL_TYPE_CONCURRENCY_VIEW);
   g_type_ensure (FL_TYPE_SPEEDUP_PANEL);
   g_type_ensure (FL_TYPE_RUNS_VIEW);
+  g_type_ensure (FL_TYPE_TIMELINE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/frameloom/Frameloom/fl-window.ui");
   gtk_widget_class_bind_template_child (widget_class, FlWindow, toast_overlay);
@@ -582,6 +795,7 @@ fl_window_class_init (FlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlWindow, concurrency_revealer);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, speedup_panel);
   gtk_widget_class_bind_template_child (widget_class, FlWindow, runs_view);
+  gtk_widget_class_bind_template_child (widget_class, FlWindow, timeline_view);
   gtk_widget_class_bind_template_callback (widget_class, on_client_finished);
   gtk_widget_class_bind_template_callback (widget_class, on_frame_arrived);
   gtk_widget_class_bind_template_callback (widget_class, on_server_port);
@@ -607,6 +821,8 @@ fl_window_class_init (FlWindowClass *klass)
                                        "s", "speedup");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-page",
                                        "s", "runs");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.show-page",
+                                       "s", "timeline");
 }
 
 static void
@@ -616,6 +832,11 @@ fl_window_init (FlWindow *self)
 
   self->pending = WORK_NONE;
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->server_feed = g_new0 (ServerFeed, 1);
+  fl_mutex_init (&self->server_feed->mutex);
+  self->server_reader = fl_events_add_reader (fl_server_panel_get_events (self->server_panel),
+                                              read_server_events, self->server_feed,
+                                              server_feed_free);
   g_signal_connect_object (fl_runs_view_get_model (self->runs_view), "items-changed",
                            G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->gif_view, "notify::has-frame", G_CALLBACK (update_actions), self,

@@ -17,6 +17,7 @@
 #include "fl-runs-view.h"
 #include "fl-server-panel.h"
 #include "fl-speedup-panel.h"
+#include "fl-timeline-view.h"
 
 G_BEGIN_DECLS
 
@@ -43,5 +44,12 @@ void           fl_window_show_error (FlWindow *self, const char *message);
 FlBanner      *fl_window_get_error_banner (FlWindow *self);
 /* The sidebar: shown (revealed), and whether it folds over the pages. */
 gboolean       fl_window_get_sidebar_folded (FlWindow *self);
+
+FlTimelineView    *fl_window_get_timeline_view (FlWindow *self);
+/* What "Export trace…" and "Export report…" do once a file or folder is
+ * chosen: the Timeline's run, written on a thread; a toast says when it is
+ * there, the banner when it failed. */
+void               fl_window_export_trace (FlWindow *self, const char *path);
+void               fl_window_export_report (FlWindow *self, const char *dir);
 
 G_END_DECLS
