@@ -1,4 +1,4 @@
-/* decode-floor: the single-process floors of the GIF stage (issue 3).
+/* decode-floor: the single-process floors of the GIF stage.
  *
  *   decode-floor DIR N [OUT.gif]
  *

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/run-client.sh: frameloom-client against the references of issue 3, in one
+# bench/run-client.sh: frameloom-client against the reference programs, in one
 # run on this machine, on the same frames and the same servers:
 #   1. download stage, FRAMES frames of 10x10 from frameloom-server: the lab's
 #      Python client unoptimised and optimised (bench/lab), frameloom-client

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/run-server.sh: connections per second of frameloom-server against the
-# two references of issue 2, in one run on this machine:
+# two reference servers, in one run on this machine:
 #   - nginx's stream module returning a fixed 378-byte reply (the floor), with
 #     1 and 2 worker processes;
 #   - the lab's Python threaded server (bench/lab/lab_server.py);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns bench/run-client.sh's raw results (one JSON object per line) into markdown:
 per stage the median seconds of every contender, the checks of every GIF, and the
-ratios behind the goals of issue 3 (ratio of medians, and in brackets the median
+ratios behind the client's speed goals (ratio of medians, and in brackets the median
 of the ratios within each repetition, where both ran back to back).
 Usage: summarize-client.py RAW.jsonl
 """

@@ -1,9 +1,14 @@
 /* fl-test-util.c: temporary folders and child processes, for the tests. */
 #include "fl-test-util.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <glib/gstdio.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 char *
@@ -78,4 +83,136 @@ fl_test_invalid_gif_plays (const char *name)
     if (g_str_equal (base, playable[i]))
       return TRUE;
   return FALSE;
+}
+
+guint
+fl_test_count_entries (const char *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (d != NULL && g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+int
+fl_test_listen_loopback (int backlog, guint *port)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t length = sizeof addr;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (listen (fd, backlog), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &length), ==, 0);
+  if (port != NULL)
+    *port = ntohs (addr.sin_port);
+  return fd;
+}
+
+struct _FlTestPeer
+{
+  FlTestPeerHandler handler;
+  gpointer user_data;
+  int listen_fd;
+  guint port;
+  gint stop;
+  gint connections;
+  GThread *accept_thread;
+  GMutex lock;
+  GPtrArray *handlers;
+};
+
+typedef struct
+{
+  FlTestPeer *peer;
+  int fd;
+} PeerConnection;
+
+static gpointer
+peer_handle (gpointer data)
+{
+  PeerConnection *conn = data;
+
+  conn->peer->handler (conn->fd, &conn->peer->stop, conn->peer->user_data);
+  close (conn->fd);
+  g_free (conn);
+  return NULL;
+}
+
+static gpointer
+peer_accept_loop (gpointer data)
+{
+  FlTestPeer *peer = data;
+
+  for (;;)
+    {
+      struct timeval tv = { 0, 50000 };
+      PeerConnection *conn;
+      int fd = accept4 (peer->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+      if (fd < 0)
+        {
+          if (errno == EINTR || errno == ECONNABORTED)
+            continue;
+          return NULL; /* shutdown() by fl_test_peer_stop */
+        }
+      if (g_atomic_int_get (&peer->stop))
+        {
+          close (fd);
+          return NULL;
+        }
+      /* Short socket timeouts, so that every handler notices the stop. */
+      setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+      g_atomic_int_inc (&peer->connections);
+      conn = g_new0 (PeerConnection, 1);
+      conn->peer = peer;
+      conn->fd = fd;
+      g_mutex_lock (&peer->lock);
+      g_ptr_array_add (peer->handlers, g_thread_new ("peer", peer_handle, conn));
+      g_mutex_unlock (&peer->lock);
+    }
+}
+
+FlTestPeer *
+fl_test_peer_start (FlTestPeerHandler handler, gpointer user_data)
+{
+  FlTestPeer *peer = g_new0 (FlTestPeer, 1);
+
+  peer->handler = handler;
+  peer->user_data = user_data;
+  peer->handlers = g_ptr_array_new ();
+  g_mutex_init (&peer->lock);
+  peer->listen_fd = fl_test_listen_loopback (64, &peer->port);
+  peer->accept_thread = g_thread_new ("peer-accept", peer_accept_loop, peer);
+  return peer;
+}
+
+guint
+fl_test_peer_port (FlTestPeer *peer)
+{
+  return peer->port;
+}
+
+guint
+fl_test_peer_connections (FlTestPeer *peer)
+{
+  return (guint) g_atomic_int_get (&peer->connections);
+}
+
+void
+fl_test_peer_stop (FlTestPeer *peer)
+{
+  g_atomic_int_set (&peer->stop, 1);
+  shutdown (peer->listen_fd, SHUT_RDWR);
+  g_thread_join (peer->accept_thread);
+  close (peer->listen_fd);
+  for (guint i = 0; i < peer->handlers->len; i++)
+    g_thread_join (peer->handlers->pdata[i]);
+  g_ptr_array_free (peer->handlers, TRUE);
+  g_mutex_clear (&peer->lock);
+  g_free (peer);
 }

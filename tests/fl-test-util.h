@@ -19,3 +19,23 @@ guint fl_test_count_children (void);
  * the trailer), gifsicle-009_zerowidth-bad.gif (a frame of width 0, drawn at
  * the screen's size). */
 gboolean fl_test_invalid_gif_plays (const char *name);
+
+/* Entries in the folder dir (0 when it cannot be opened). */
+guint fl_test_count_entries (const char *dir);
+
+/* A listening TCP socket on 127.0.0.1 at a free port (*port, when given). */
+int fl_test_listen_loopback (int backlog, guint *port);
+
+/* A fake peer on 127.0.0.1 at a free port: an accept thread, and a thread per
+ * connection that runs handler (fd, stop, user_data), then closes fd. Accepted
+ * sockets time out after 50 ms both ways, so a handler that loops on recv or
+ * send sees *stop (read it with g_atomic_int_get) soon after the stop. */
+typedef void (*FlTestPeerHandler) (int fd, const gint *stop, gpointer user_data);
+typedef struct _FlTestPeer FlTestPeer;
+
+FlTestPeer *fl_test_peer_start (FlTestPeerHandler handler, gpointer user_data);
+guint       fl_test_peer_port (FlTestPeer *peer);
+/* Connections accepted so far. */
+guint       fl_test_peer_connections (FlTestPeer *peer);
+/* Stops accepting, joins every handler, frees the peer. */
+void        fl_test_peer_stop (FlTestPeer *peer);

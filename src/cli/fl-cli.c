@@ -4,6 +4,7 @@
 #include "fl-config.h"
 
 #include <glib/gi18n.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -42,4 +43,14 @@ fl_cli_parse_or_exit (GOptionContext *context, int *argc, char ***argv, const gb
       fprintf (stderr, _("Try \"%s --help\" for more information.\n"), g_get_prgname ());
       exit (FL_EXIT_USAGE);
     }
+}
+
+void
+fl_cli_block_stop_signals (sigset_t *signals)
+{
+  sigemptyset (signals);
+  sigaddset (signals, SIGINT);
+  sigaddset (signals, SIGTERM);
+  sigaddset (signals, SIGUSR1);
+  pthread_sigmask (SIG_BLOCK, signals, NULL);
 }

@@ -38,10 +38,8 @@ signal_thread (gpointer data)
   sigset_t signals;
   int sig;
 
-  sigemptyset (&signals);
-  sigaddset (&signals, SIGINT);
-  sigaddset (&signals, SIGTERM);
-  sigaddset (&signals, SIGUSR1);
+  /* The set main blocked (blocking it again here changes nothing). */
+  fl_cli_block_stop_signals (&signals);
   for (;;)
     {
       sigwait (&signals, &sig);
@@ -290,6 +288,57 @@ output_failed (int status, GError **error)
   return status == FL_EXIT_OK ? FL_EXIT_FAILURE : status;
 }
 
+/* A records file, a report or a trace that cannot be written fails now, not
+ * after the runs (the pipeline checks --output and the worker itself, for the
+ * app too). Returns FL_EXIT_OK, or the status to exit with. */
+static int
+prepare_outputs (FlClientOptions *options, FlTraceWriter **trace)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (options->records_path != NULL && !fl_file_check_output (options->records_path, &error))
+    {
+      fl_cli_error ("%s", error->message);
+      return FL_EXIT_FAILURE;
+    }
+  if ((options->report_dir != NULL && !fl_client_report_prepare (options->report_dir, &error))
+      || (options->trace_path != NULL
+          && (*trace = fl_trace_writer_new (options->trace_path, g_get_prgname (), &error))
+               == NULL))
+    {
+      fl_cli_error ("%s", error->message);
+      return FL_EXIT_USAGE;
+    }
+  return FL_EXIT_OK;
+}
+
+/* Blocks SIGINT, SIGTERM and SIGUSR1 before any other thread starts, so every
+ * thread inherits the mask, and starts the one thread that waits for them. */
+static GThread *
+start_signal_thread (SignalState *state)
+{
+  sigset_t signals;
+
+  fl_cli_block_stop_signals (&signals);
+  return g_thread_new ("signals", signal_thread, state);
+}
+
+/* The runs the options ask for: one, a comparison, or sweeps. */
+static gboolean
+run_mode (Session *session, FlClientOptions *options, GError **error)
+{
+  switch (options->mode)
+    {
+    case FL_CLIENT_MODE_RUN:
+      return run_once (session, &options->config);
+    case FL_CLIENT_MODE_COMPARE:
+      return run_compare (session, &options->config);
+    case FL_CLIENT_MODE_SWEEP:
+    default:
+      return run_sweeps (session, &options->config, options->sweeps, error);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -312,7 +361,6 @@ main (int argc, char **argv)
   Session session;
   SignalState signal_state = { .cancellable = cancellable };
   GThread *signals_thread;
-  sigset_t signals;
   gboolean ok;
   int status, check_status = FL_EXIT_OK;
 
@@ -321,29 +369,10 @@ main (int argc, char **argv)
   g_set_prgname ("frameloom-client");
   if (!fl_client_options_parse (&options, argc, argv))
     return FL_EXIT_USAGE;
-  /* A records file, a report or a trace that cannot be written fails now, not
-   * after the runs (the pipeline checks --output and the worker itself, for the
-   * app too). */
-  if (options.records_path != NULL && !fl_file_check_output (options.records_path, &error))
-    {
-      fl_cli_error ("%s", error->message);
-      return FL_EXIT_FAILURE;
-    }
-  if ((options.report_dir != NULL && !fl_client_report_prepare (options.report_dir, &error))
-      || (options.trace_path != NULL
-          && (trace = fl_trace_writer_new (options.trace_path, g_get_prgname (), &error)) == NULL))
-    {
-      fl_cli_error ("%s", error->message);
-      return FL_EXIT_USAGE;
-    }
-
-  /* Blocked before any thread starts, so every thread inherits the mask. */
-  sigemptyset (&signals);
-  sigaddset (&signals, SIGINT);
-  sigaddset (&signals, SIGTERM);
-  sigaddset (&signals, SIGUSR1);
-  pthread_sigmask (SIG_BLOCK, &signals, NULL);
-  signals_thread = g_thread_new ("signals", signal_thread, &signal_state);
+  status = prepare_outputs (&options, &trace);
+  if (status != FL_EXIT_OK)
+    return status;
+  signals_thread = start_signal_thread (&signal_state);
 
   progress = fl_client_progress_new (!options.quiet && isatty (STDERR_FILENO));
   /* Always on: the progress line and the trace are readers of one stream. */
@@ -356,23 +385,13 @@ main (int argc, char **argv)
   options.config.events = events;
   session = (Session) { progress, runs, cancellable, records, &options.sweep_options,
                         options.report_dir != NULL ? commands : NULL, NULL };
-  switch (options.mode)
+  if (options.mode == FL_CLIENT_MODE_CHECK_SERVER)
     {
-    case FL_CLIENT_MODE_RUN:
-      ok = run_once (&session, &options.config);
-      break;
-    case FL_CLIENT_MODE_COMPARE:
-      ok = run_compare (&session, &options.config);
-      break;
-    case FL_CLIENT_MODE_CHECK_SERVER:
       check_status = run_check_server (&options, cancellable);
       ok = check_status == FL_EXIT_OK;
-      break;
-    case FL_CLIENT_MODE_SWEEP:
-    default:
-      ok = run_sweeps (&session, &options.config, options.sweeps, &error);
-      break;
     }
+  else
+    ok = run_mode (&session, &options, &error);
 
   /* A signal that came after the work was done changes nothing. */
   if (g_atomic_int_get (&signal_state.interrupted) && !ok)

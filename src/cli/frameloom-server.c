@@ -444,11 +444,7 @@ main (int argc, char **argv)
     return FL_EXIT_USAGE;
 
   /* Blocked before any thread starts, so every thread inherits the mask. */
-  sigemptyset (&signals);
-  sigaddset (&signals, SIGINT);
-  sigaddset (&signals, SIGTERM);
-  sigaddset (&signals, SIGUSR1);
-  pthread_sigmask (SIG_BLOCK, &signals, NULL);
+  fl_cli_block_stop_signals (&signals);
   if (options.check_client)
     return run_check_client (&options, &signals);
 

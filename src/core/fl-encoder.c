@@ -17,6 +17,7 @@
 
 #include "fl-config.h"
 #include "fl-dir-lock.h"
+#include "fl-encoder-pipe.h"
 #include "fl-error.h"
 #include "fl-file.h"
 #include "fl-gif-block.h"

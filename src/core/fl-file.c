@@ -521,13 +521,73 @@ fl_file_remove_stale_temporaries (const char *dir, const char *name, gboolean fr
   return removed;
 }
 
+/* Reads fd to its end into buffer, growing it as needed, reading at most
+ * max_bytes + 1 bytes: one byte more than allowed tells a file that is too
+ * large (a reused buffer may be larger than that). With short_read_ends (a
+ * regular file read in as few calls as possible) a read that does not fill
+ * the room is the end; else only a read of nothing is. A file may be large and
+ * memory limited (a worker under RLIMIT_AS): fail with a sentence rather than
+ * abort the process. */
+static gboolean
+read_fd_bounded (int fd, const char *path, gsize max_bytes, gboolean short_read_ends,
+                 FlFileBuffer *buffer, gsize *length, GError **error)
+{
+  const gsize limit = max_bytes < G_MAXSIZE ? max_bytes + 1 : G_MAXSIZE;
+  gsize used = 0;
+
+  for (;;)
+    {
+      gsize room = MIN (buffer->capacity, limit);
+      ssize_t n;
+
+      if (used == room)
+        {
+          gsize capacity = MIN (MAX (buffer->capacity * 2, 64 * 1024), limit);
+          guint8 *bigger;
+
+          if (room > max_bytes)
+            {
+              g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
+                           "Could not read %s: it is larger than %" G_GSIZE_FORMAT " bytes",
+                           path, max_bytes);
+              return FALSE;
+            }
+          bigger = g_try_realloc (buffer->data, capacity);
+          if (bigger == NULL)
+            {
+              g_set_error (error, FL_ERROR, FL_ERROR_FAILED, "Could not read %s: out of memory",
+                           path);
+              return FALSE;
+            }
+          buffer->data = bigger;
+          buffer->capacity = capacity;
+          continue;
+        }
+      n = read (fd, buffer->data + used, room - used);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int errsv = errno;
+          g_set_error (error, FL_ERROR, fl_error_code_from_errno (errsv), "Could not read %s: %s",
+                       path, fl_strerror (errsv));
+          return FALSE;
+        }
+      used += (gsize) n;
+      if (n == 0 || (short_read_ends && used < room))
+        break;
+    }
+  *length = used;
+  return TRUE;
+}
+
 gboolean
 fl_file_read (const char *path, gsize max_bytes, guint8 **contents, gsize *length,
               GError **error)
 {
+  FlFileBuffer buffer = { NULL, 0 };
   struct stat st;
-  guint8 *buffer = NULL;
-  gsize capacity, used = 0;
+  gboolean ok;
   int fd;
 
   /* O_NONBLOCK: a FIFO must not block the open; it is refused below. */
@@ -548,69 +608,48 @@ fl_file_read (const char *path, gsize max_bytes, guint8 **contents, gsize *lengt
       return FALSE;
     }
   /* Trust the size only as a hint: the file may grow while we read. */
-  capacity = (st.st_size > 0 && (guint64) st.st_size < max_bytes) ? (gsize) st.st_size + 1 : 4096;
-  capacity = MIN (capacity, max_bytes + 1);
-  /* A file may be large and memory limited (a worker under RLIMIT_AS): fail with a
-   * sentence rather than abort the process. */
-  buffer = g_try_malloc (capacity);
-  if (buffer == NULL)
-    goto out_of_memory;
-  for (;;)
-    {
-      ssize_t n;
-      if (used == capacity)
-        {
-          if (capacity > max_bytes)
-            {
-              g_free (buffer);
-              close (fd);
-              g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
-                           "Could not read %s: it is larger than %" G_GSIZE_FORMAT " bytes",
-                           path, max_bytes);
-              return FALSE;
-            }
-          capacity = MIN (capacity * 2, max_bytes + 1);
-          {
-            guint8 *bigger = g_try_realloc (buffer, capacity);
-            if (bigger == NULL)
-              goto out_of_memory;
-            buffer = bigger;
-          }
-        }
-      n = read (fd, buffer + used, capacity - used);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int errsv = errno;
-          g_free (buffer);
-          close (fd);
-          g_set_error (error, FL_ERROR, fl_error_code_from_errno (errsv), "Could not read %s: %s",
-                       path, fl_strerror (errsv));
-          return FALSE;
-        }
-      if (n == 0)
-        break;
-      used += (gsize) n;
-    }
+  buffer.capacity = (st.st_size > 0 && (guint64) st.st_size < max_bytes) ? (gsize) st.st_size + 1
+                                                                          : 4096;
+  buffer.capacity = MIN (buffer.capacity, max_bytes + 1);
+  buffer.data = g_try_malloc (buffer.capacity);
+  if (buffer.data == NULL)
+    buffer.capacity = 0;
+  ok = read_fd_bounded (fd, path, max_bytes, FALSE, &buffer, length, error);
   close (fd);
-  if (used > max_bytes)
+  if (!ok)
     {
-      g_free (buffer);
-      g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
-                   "Could not read %s: it is larger than %" G_GSIZE_FORMAT " bytes", path,
-                   max_bytes);
+      fl_file_buffer_clear (&buffer);
       return FALSE;
     }
-  *contents = buffer;
-  *length = used;
+  *contents = buffer.data;
   return TRUE;
+}
 
-out_of_memory:
-  g_free (buffer);
+gboolean
+fl_file_read_reusing (int dir_fd, const char *name, const char *path, gsize max_bytes,
+                      FlFileBuffer *buffer, gsize *length, GError **error)
+{
+  gboolean ok;
+  int fd;
+
+  fd = openat (dir_fd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, FL_ERROR, fl_error_code_from_errno (errsv), "Could not read %s: %s",
+                   path, fl_strerror (errsv));
+      return FALSE;
+    }
+  ok = read_fd_bounded (fd, path, max_bytes, TRUE, buffer, length, error);
   close (fd);
-  g_set_error (error, FL_ERROR, FL_ERROR_FAILED, "Could not read %s: out of memory", path);
-  return FALSE;
+  return ok;
+}
+
+void
+fl_file_buffer_clear (FlFileBuffer *buffer)
+{
+  g_clear_pointer (&buffer->data, g_free);
+  buffer->capacity = 0;
 }
 
 gboolean

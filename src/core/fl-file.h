@@ -56,6 +56,24 @@ guint fl_file_remove_stale_temporaries (const char *dir, const char *name, gbool
 gboolean fl_file_read (const char *path, gsize max_bytes, guint8 **contents, gsize *length,
                        GError **error);
 
+/* A buffer that fl_file_read_reusing fills and keeps from file to file. */
+typedef struct
+{
+  guint8 *data;
+  gsize capacity;
+} FlFileBuffer;
+
+/* Like fl_file_read, for name inside the folder open as dir_fd (or AT_FDCWD)
+ * into buffer, which it grows as needed and keeps for the next file, in as few
+ * system calls as possible (open, read, close: syscalls are most of a small
+ * file's cost): no fstat, and a short read is the end of the file. O_NONBLOCK
+ * keeps a FIFO from hanging the reader; a folder fails in read (EISDIR). path
+ * names the file in messages. Sets *length to the bytes read. */
+gboolean fl_file_read_reusing (int dir_fd, const char *name, const char *path, gsize max_bytes,
+                               FlFileBuffer *buffer, gsize *length, GError **error);
+/* Frees what buffer holds; it may be used again. */
+void     fl_file_buffer_clear (FlFileBuffer *buffer);
+
 /* Creates a folder and its parents (0755); an existing folder is fine. */
 gboolean fl_file_ensure_dir (const char *path, GError **error);
 

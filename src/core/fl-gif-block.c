@@ -14,11 +14,8 @@
 #include "fl-gif-lzw.h"
 #include "fl-png.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #define GLOBAL_HASH_BITS 10
 #define GLOBAL_HASH_SIZE (1u << GLOBAL_HASH_BITS)
@@ -47,8 +44,6 @@ struct _FlGifBlockEncoder
   FlGifGlobalChooser *chooser; /* while the global table is chosen */
   FlGifPalette global;    /* the global table, transparent_index always set */
   GlobalSlot global_slots[GLOBAL_HASH_SIZE];
-  guint8 *file_data; /* the last PNG read, reused */
-  gsize file_capacity;
   FlGifPhaseTimes times;
 };
 
@@ -104,7 +99,6 @@ fl_gif_block_encoder_free (FlGifBlockEncoder *encoder)
   g_free (encoder->global_indices);
   g_free (encoder->unchanged);
   g_free (encoder->keys);
-  g_free (encoder->file_data);
   g_clear_pointer (&encoder->chooser, fl_gif_global_chooser_free);
   g_clear_pointer (&encoder->tiles, g_array_unref);
   g_free (encoder);
@@ -510,89 +504,18 @@ fl_gif_block_encode_image (FlGifBlockEncoder *encoder, const FlImage *image, gui
   return encode_checked (encoder, &d, source, FALSE, delay_cs, out, info, error);
 }
 
-/* Like fl_file_read, into a buffer reused from frame to frame, in as few system
- * calls as possible (open, read, close: syscalls are most of a small frame's
- * cost): no fstat, and a short read of a regular file is its end. O_NONBLOCK
- * keeps a FIFO from hanging the worker; a folder fails in read with EISDIR. */
-static gboolean
-read_file (FlGifBlockEncoder *encoder, int dirfd, const char *name, const char *path,
-           gsize *length, GError **error)
-{
-  const gsize max_bytes = FL_PNG_DEFAULT_MAX_BYTES;
-  gsize used = 0;
-  int errsv = 0;
-  int fd;
-
-  fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-  if (fd < 0)
-    {
-      errsv = errno;
-      g_set_error (error, FL_ERROR, fl_error_code_from_errno (errsv), "Could not read %s: %s",
-                   path, fl_strerror (errsv));
-      return FALSE;
-    }
-  for (;;)
-    {
-      ssize_t n;
-
-      if (used == encoder->file_capacity)
-        {
-          if (encoder->file_capacity > max_bytes)
-            {
-              close (fd);
-              g_set_error (error, FL_ERROR, FL_ERROR_TOO_LARGE,
-                           "Could not read %s: it is larger than %" G_GSIZE_FORMAT " bytes",
-                           path, max_bytes);
-              return FALSE;
-            }
-          gsize capacity = MIN (MAX (encoder->file_capacity * 2, 64 * 1024), max_bytes + 1);
-          /* A worker short of memory names the file instead of aborting. */
-          guint8 *bigger = g_try_realloc (encoder->file_data, capacity);
-          if (bigger == NULL)
-            {
-              close (fd);
-              g_set_error (error, FL_ERROR, FL_ERROR_FAILED, "Could not read %s: out of memory",
-                           path);
-              return FALSE;
-            }
-          encoder->file_data = bigger;
-          encoder->file_capacity = capacity;
-        }
-      n = read (fd, encoder->file_data + used, encoder->file_capacity - used);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          errsv = errno;
-          close (fd);
-          g_set_error (error, FL_ERROR, fl_error_code_from_errno (errsv), "Could not read %s: %s",
-                       path, fl_strerror (errsv));
-          return FALSE;
-        }
-      used += (gsize) n;
-      if (used < encoder->file_capacity)
-        break;
-    }
-  close (fd);
-  *length = used;
-  return TRUE;
-}
-
 FlGifSource *
-fl_gif_block_read_source (FlGifBlockEncoder *encoder, int dirfd, const char *name,
-                          const char *path, guint scale, GError **error)
+fl_gif_block_decode_source (FlGifBlockEncoder *encoder, const guint8 *data, gsize length,
+                            const char *path, guint scale, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
   guint64 start = now_ns ();
   FlGifSource *source;
   FlImage *image;
-  gsize length = 0;
 
-  if (!read_file (encoder, dirfd, name, path, &length, error))
-    return NULL;
   /* The structural check and the decode in one inflate: libpng alone lets some
    * damage through as warnings. */
-  image = fl_png_decode_checked (encoder->file_data, length, NULL, &local_error);
+  image = fl_png_decode_checked (data, length, NULL, &local_error);
   if (image == NULL)
     {
       const char *message = local_error->message;
@@ -610,42 +533,4 @@ fl_gif_block_read_source (FlGifBlockEncoder *encoder, int dirfd, const char *nam
                  local_error->message);
   encoder->times.decode_ns += now_ns () - start;
   return source;
-}
-
-void
-fl_gif_record_append (GByteArray *out, FlGifRecordKind kind, guint32 index, guint32 width,
-                      guint32 height, guint32 code, const void *payload, gsize length)
-{
-  FlGifRecordHeader header = { kind, index, width, height, code, (guint32) length };
-
-  g_return_if_fail (length <= FL_GIF_RECORD_MAX_PAYLOAD);
-  g_byte_array_append (out, (const guint8 *) &header, sizeof header);
-  if (length > 0)
-    g_byte_array_append (out, payload, (guint) length);
-}
-
-gboolean
-fl_gif_record_append_source (FlGifBlockEncoder *encoder, const FlGifSource *prev,
-                             const FlGifSource *cur, const FlGifSource *next, const char *path,
-                             guint index, guint delay_cs, GByteArray *out, GError **error)
-{
-  const guint start = out->len;
-  FlGifRecordHeader header = { FL_GIF_RECORD_FRAME, index, 0, 0, 0, 0 };
-  g_autoptr (GError) local_error = NULL;
-  FlGifFrameInfo info;
-
-  g_byte_array_set_size (out, start + sizeof header);
-  if (!fl_gif_block_encode_source (encoder, prev, cur, next, delay_cs, out, &info, &local_error))
-    {
-      g_byte_array_set_size (out, start);
-      g_set_error (error, FL_ERROR, local_error->code, "Could not encode %s: %s", path,
-                   local_error->message);
-      return FALSE;
-    }
-  header.width = info.width;
-  header.height = info.height;
-  header.code = info.quantised ? 1 : 0;
-  header.length = out->len - start - (guint32) sizeof header;
-  memcpy (out->data + start, &header, sizeof header);
-  return TRUE;
 }

@@ -7,10 +7,8 @@
  * fixed sample of frames whose colours make the global table, so any split of
  * the frames between workers gives the same bytes as long as each worker reads
  * those. This is the one code path for the worker program and for the tests.
- *
- * Blocks travel from a worker to the encoder as records on a pipe: a
- * FlGifRecordHeader (host byte order, both ends are the same machine) then
- * length payload bytes: the block, or for an error the message.
+ * The codec takes memory: callers read the files (fl-file.h) and carry the
+ * blocks (the worker's pipe records are in fl-encoder-pipe.h).
  */
 #pragma once
 
@@ -40,8 +38,9 @@ void               fl_gif_block_encoder_free (FlGifBlockEncoder *encoder);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlGifBlockEncoder, fl_gif_block_encoder_free)
 
-/* Where an encoder's time went, in monotonic nanoseconds: reading and decoding
- * PNG files, building palettes (the quantiser), giflib's LZW and framing. */
+/* Where an encoder's time went, in monotonic nanoseconds: decoding PNG files
+ * (the worker adds the time it spends reading them), building palettes (the
+ * quantiser), the LZW and framing. */
 typedef struct
 {
   guint64 decode_ns, quantise_ns, compress_ns;
@@ -94,11 +93,12 @@ gboolean fl_gif_block_encode_image (FlGifBlockEncoder *encoder, const FlImage *i
                                     guint delay_cs, GByteArray *out, FlGifFrameInfo *info,
                                     GError **error);
 
-/* Reads, checks and decodes the PNG name inside the folder open as dirfd (or
- * AT_FDCWD), enlarged scale times. path is the name users read in messages:
- * "Could not read frames/17.png: ..." or "frames/17.png is not a valid PNG: ...". */
-FlGifSource *fl_gif_block_read_source (FlGifBlockEncoder *encoder, int dirfd, const char *name,
-                                       const char *path, guint scale, GError **error);
+/* Checks and decodes the PNG in data (length bytes, a file's content),
+ * enlarged scale times. path is the name users read in messages:
+ * "frames/17.png is not a valid PNG: ...". */
+FlGifSource *fl_gif_block_decode_source (FlGifBlockEncoder *encoder, const guint8 *data,
+                                         gsize length, const char *path, guint scale,
+                                         GError **error);
 
 /* Delays of 1 to 14 ms round to 0 or 1 centisecond, which browsers and the app
  * play at 100 ms (fl-gif-reader.h, FL_GIF_MIN_DELAY_CS): they are stored as 2 cs
@@ -107,48 +107,5 @@ FlGifSource *fl_gif_block_read_source (FlGifBlockEncoder *encoder, int dirfd, co
 /* Centiseconds for a delay in milliseconds, rounded to nearest, capped at 65535;
  * 1..14 ms give 2 (see above). */
 guint fl_gif_delay_cs (guint delay_ms);
-
-/* Worker-to-encoder records. */
-typedef enum
-{
-  FL_GIF_RECORD_FRAME = 1, /* payload: the block */
-  FL_GIF_RECORD_ERROR = 2, /* payload: one sentence; code: an FlErrorCode */
-  FL_GIF_RECORD_DONE = 3,  /* index: frames sent; payload: FlGifChunkTimes, or none */
-  FL_GIF_RECORD_GLOBAL = 4, /* before the first frame's: the global table; code: its bits */
-} FlGifRecordKind;
-
-typedef struct
-{
-  guint32 kind;
-  guint32 index;  /* frame index */
-  guint32 width;
-  guint32 height;
-  guint32 code;   /* FRAME: 1 when quantised; ERROR: the FlErrorCode */
-  guint32 length; /* payload bytes that follow */
-} FlGifRecordHeader;
-
-/* A DONE record's payload: when the worker started and finished the range
- * (g_get_monotonic_time(), the parent's clock too) and its phases. */
-typedef struct
-{
-  gint64 start_us, end_us;
-  FlGifPhaseTimes phases;
-} FlGifChunkTimes;
-
-/* Caps a record's payload so that a broken worker cannot make the parent allocate
- * without bound: a 4096x4096 frame's block is well under this. */
-#define FL_GIF_RECORD_MAX_PAYLOAD (256u * 1024u * 1024u)
-
-/* Appends a record header and its payload to out. */
-void fl_gif_record_append (GByteArray *out, FlGifRecordKind kind, guint32 index, guint32 width,
-                           guint32 height, guint32 code, const void *payload, gsize length);
-
-/* Appends a frame record for frame index (cur, between prev and next): the
- * header then the block itself, encoded in place, without copying. Errors
- * name path. */
-gboolean fl_gif_record_append_source (FlGifBlockEncoder *encoder, const FlGifSource *prev,
-                                      const FlGifSource *cur, const FlGifSource *next,
-                                      const char *path, guint index, guint delay_cs,
-                                      GByteArray *out, GError **error);
 
 G_END_DECLS

@@ -467,20 +467,154 @@ reset_gcb (GraphicsControlBlock *gcb)
   gcb->TransparentColor = NO_TRANSPARENT_COLOR;
 }
 
+/* An image record: its descriptor (with the fixes prepare_image makes) and its
+ * frame. A file cut short after complete frames sets *truncated and passes. */
+static gboolean
+decode_image_record (FlGif *gif, GifFileType *file, GifSource *source, GraphicsControlBlock *gcb,
+                     guint32 *global, const FlGifLimits *limits, GCancellable *cancellable,
+                     gboolean *truncated, GError **error)
+{
+  ImageFix fix;
+  gboolean image_ok;
+
+  prepare_image (gif, source, &fix);
+  image_ok = DGifGetImageDesc (file) != GIF_ERROR;
+  source->n_patches = 0;
+  if (!image_ok)
+    {
+      if (gif->frames->len > 0 && file->Error == D_GIF_ERR_READ_FAILED)
+        {
+          *truncated = TRUE;
+          return TRUE;
+        }
+      set_error (error, FL_ERROR_INVALID_GIF, "frame %u is damaged: %s", gif->frames->len + 1,
+                 describe_gif_error (file->Error));
+      return FALSE;
+    }
+  if (!read_frame (gif, file, &fix, gcb, global, limits, cancellable, truncated, error))
+    return FALSE;
+  reset_gcb (gcb);
+  /* giflib appends every descriptor to SavedImages: keep that list empty. */
+  if (file->ImageCount > 0)
+    {
+      GifFreeSavedImages (file);
+      file->ImageCount = 0;
+    }
+  return TRUE;
+}
+
+/* An extension record (graphic control, loop count). A file cut short after
+ * complete frames sets *truncated and passes. */
+static gboolean
+decode_extension_record (FlGif *gif, GifFileType *file, GraphicsControlBlock *gcb,
+                         gboolean *truncated, GError **error)
+{
+  if (read_extension (gif, file, gcb, error))
+    return TRUE;
+  if (gif->frames->len > 0 && file->Error == D_GIF_ERR_READ_FAILED)
+    {
+      *truncated = TRUE;
+      return TRUE;
+    }
+  set_error (error, FL_ERROR_INVALID_GIF, "%s", describe_gif_error (file->Error));
+  return FALSE;
+}
+
+/* Every record up to the trailer (or the end of a file cut short after
+ * complete frames); at least one frame. */
+static gboolean
+decode_records (FlGif *gif, GifFileType *file, GifSource *source, guint32 *global,
+                const FlGifLimits *limits, GCancellable *cancellable, GError **error)
+{
+  GraphicsControlBlock gcb;
+  gboolean done = FALSE, truncated = FALSE;
+
+  reset_gcb (&gcb);
+  while (!done && !truncated)
+    {
+      GifRecordType type;
+      gboolean ok = TRUE;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (DGifGetRecordType (file, &type) == GIF_ERROR)
+        {
+          /* A missing trailer after complete frames: keep them, as browsers do. */
+          if (gif->frames->len > 0 && file->Error == D_GIF_ERR_READ_FAILED)
+            break;
+          set_error (error, FL_ERROR_INVALID_GIF, "%s", describe_gif_error (file->Error));
+          return FALSE;
+        }
+      if (type == IMAGE_DESC_RECORD_TYPE)
+        ok = decode_image_record (gif, file, source, &gcb, global, limits, cancellable,
+                                  &truncated, error);
+      else if (type == EXTENSION_RECORD_TYPE)
+        ok = decode_extension_record (gif, file, &gcb, &truncated, error);
+      /* Bytes after the trailer are not played, as browsers do (giflib's own
+       * porsche.gif carries 631 of them); where they start is kept, to say
+       * what they are (another GIF joined with cat, or other bytes). */
+      else if (type == TERMINATE_RECORD_TYPE)
+        {
+          done = TRUE;
+          gif->trailer_end = source->offset;
+        }
+      if (!ok)
+        return FALSE;
+    }
+  if (gif->frames->len == 0)
+    {
+      set_error (error, FL_ERROR_INVALID_GIF, "it contains no frames");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The FlGif for file's logical screen, with no frames yet. */
+static FlGif *
+gif_new_for_screen (GifFileType *file)
+{
+  FlGif *gif = g_new0 (FlGif, 1);
+
+  gif->ref_count = 1;
+  gif->width = (guint) MAX (file->SWidth, 0);
+  gif->height = (guint) MAX (file->SHeight, 0);
+  gif->loop_count = -1;
+  gif->frames = g_array_new (FALSE, TRUE, sizeof (FlGifFrame));
+  g_array_set_clear_func (gif->frames, frame_clear);
+  gif->palettes = g_ptr_array_new_with_free_func (g_free);
+  return gif;
+}
+
+/* The logical screen is not empty and within the limits. */
+static gboolean
+check_screen (const FlGif *gif, const FlGifLimits *limits, GError **error)
+{
+  if (gif->width == 0 || gif->height == 0)
+    {
+      set_error (error, FL_ERROR_INVALID_GIF, "its logical screen is empty (%ux%u)", gif->width,
+                 gif->height);
+      return FALSE;
+    }
+  if ((guint64) gif->width * gif->height > limits->max_canvas_pixels)
+    {
+      set_error (error, FL_ERROR_TOO_LARGE,
+                 "its logical screen of %ux%u pixels is larger than the limit of %" G_GUINT64_FORMAT
+                 " pixels", gif->width, gif->height, limits->max_canvas_pixels);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 FlGif *
 fl_gif_decode_all (const guint8 *data, gsize length, const FlGifLimits *limits,
                    GCancellable *cancellable, gboolean *over_budget, GError **error)
 {
   FlGifLimits defaults;
   GifSource source = { data, length, 0, { 0 }, { 0 }, 0 };
-  ImageFix fix;
-  gboolean image_ok;
   GifFileType *file;
   int gif_error = 0;
   g_autoptr (FlGif) gif = NULL;
-  GraphicsControlBlock gcb;
   guint32 *global = NULL;
-  gboolean done = FALSE, truncated = FALSE;
   GError *local_error = NULL;
 
   if (limits == NULL)
@@ -503,103 +637,13 @@ fl_gif_decode_all (const guint8 *data, gsize length, const FlGifLimits *limits,
       set_error (error, FL_ERROR_INVALID_GIF, "%s", describe_gif_error (gif_error));
       return NULL;
     }
-
-  gif = g_new0 (FlGif, 1);
-  gif->ref_count = 1;
-  gif->width = (guint) MAX (file->SWidth, 0);
-  gif->height = (guint) MAX (file->SHeight, 0);
-  gif->loop_count = -1;
-  gif->frames = g_array_new (FALSE, TRUE, sizeof (FlGifFrame));
-  g_array_set_clear_func (gif->frames, frame_clear);
-  gif->palettes = g_ptr_array_new_with_free_func (g_free);
-
-  if (gif->width == 0 || gif->height == 0)
+  gif = gif_new_for_screen (file);
+  if (check_screen (gif, limits, &local_error))
     {
-      set_error (&local_error, FL_ERROR_INVALID_GIF, "its logical screen is empty (%ux%u)",
-                 gif->width, gif->height);
-      goto out;
+      if (file->SColorMap != NULL)
+        global = palette_from_map (gif, file->SColorMap);
+      decode_records (gif, file, &source, global, limits, cancellable, &local_error);
     }
-  if ((guint64) gif->width * gif->height > limits->max_canvas_pixels)
-    {
-      set_error (&local_error, FL_ERROR_TOO_LARGE,
-                 "its logical screen of %ux%u pixels is larger than the limit of %" G_GUINT64_FORMAT
-                 " pixels", gif->width, gif->height, limits->max_canvas_pixels);
-      goto out;
-    }
-  if (file->SColorMap != NULL)
-    global = palette_from_map (gif, file->SColorMap);
-
-  reset_gcb (&gcb);
-  while (!done && !truncated)
-    {
-      GifRecordType type;
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
-        goto out;
-      if (DGifGetRecordType (file, &type) == GIF_ERROR)
-        {
-          /* A missing trailer after complete frames: keep them, as browsers do. */
-          if (gif->frames->len > 0 && file->Error == D_GIF_ERR_READ_FAILED)
-            break;
-          set_error (&local_error, FL_ERROR_INVALID_GIF, "%s", describe_gif_error (file->Error));
-          goto out;
-        }
-      switch (type)
-        {
-        case IMAGE_DESC_RECORD_TYPE:
-          prepare_image (gif, &source, &fix);
-          image_ok = DGifGetImageDesc (file) != GIF_ERROR;
-          source.n_patches = 0;
-          if (!image_ok)
-            {
-              if (gif->frames->len > 0 && file->Error == D_GIF_ERR_READ_FAILED)
-                {
-                  truncated = TRUE;
-                  break;
-                }
-              set_error (&local_error, FL_ERROR_INVALID_GIF, "frame %u is damaged: %s",
-                         gif->frames->len + 1, describe_gif_error (file->Error));
-              goto out;
-            }
-          if (!read_frame (gif, file, &fix, &gcb, global, limits, cancellable, &truncated,
-                           &local_error))
-            goto out;
-          reset_gcb (&gcb);
-          /* giflib appends every descriptor to SavedImages: keep that list empty. */
-          if (file->ImageCount > 0)
-            {
-              GifFreeSavedImages (file);
-              file->ImageCount = 0;
-            }
-          break;
-        case EXTENSION_RECORD_TYPE:
-          if (!read_extension (gif, file, &gcb, &local_error))
-            {
-              if (gif->frames->len > 0 && file->Error == D_GIF_ERR_READ_FAILED)
-                {
-                  truncated = TRUE;
-                  break;
-                }
-              set_error (&local_error, FL_ERROR_INVALID_GIF, "%s",
-                         describe_gif_error (file->Error));
-              goto out;
-            }
-          break;
-        case TERMINATE_RECORD_TYPE:
-          done = TRUE;
-          gif->trailer_end = source.offset;
-          /* Bytes after the trailer are ignored, as browsers do (giflib's own
-           * porsche.gif carries 631 of them). */
-          break;
-        default:
-          break;
-        }
-    }
-
-  if (gif->frames->len == 0)
-    set_error (&local_error, FL_ERROR_INVALID_GIF, "it contains no frames");
-
-out:
   DGifCloseFile (file, &gif_error);
   if (local_error != NULL)
     {
@@ -610,4 +654,3 @@ out:
     }
   return g_steal_pointer (&gif);
 }
-

@@ -277,14 +277,13 @@ box_split (FlGifPaletteBuilder *b, Box *box, Box *out)
   box_set_bounds (out, &high);
 }
 
-static void
-build_quantised (FlGifPaletteBuilder *b, const guint32 *keys, gsize n_pixels, guint width,
-                 gboolean dither, FlGifPalette *palette, guint8 *indices)
+/* Gathers the opaque pixels' colours and positions into b; returns how many,
+ * and sets *has_transparent when some pixel is transparent. */
+static guint32
+collect_opaque (FlGifPaletteBuilder *b, const guint32 *keys, gsize n_pixels,
+                gboolean *has_transparent)
 {
-  gboolean has_transparent = FALSE, refine;
   guint32 n_opaque = 0;
-  guint n_boxes = 0, max_boxes, max_error = 0;
-  guint64 extent_sum = 0;
 
   if (b->capacity < n_pixels)
     {
@@ -294,21 +293,27 @@ build_quantised (FlGifPaletteBuilder *b, const guint32 *keys, gsize n_pixels, gu
       b->tmp_colors = g_renew (guint32, b->tmp_colors, n_pixels);
       b->tmp_positions = g_renew (guint32, b->tmp_positions, n_pixels);
     }
+  *has_transparent = FALSE;
   for (gsize i = 0; i < n_pixels; i++)
     {
       if (keys[i] == TRANSPARENT_KEY)
         {
-          has_transparent = TRUE;
+          *has_transparent = TRUE;
           continue;
         }
       b->colors[n_opaque] = keys[i];
       b->positions[n_opaque++] = (guint32) i;
     }
+  return n_opaque;
+}
 
-  max_boxes = FL_GIF_PALETTE_MAX - (has_transparent ? 1 : 0);
-  memset (palette, 0, sizeof *palette);
-  palette->transparent_index = -1;
-  palette->quantised = TRUE;
+/* The median cut: the n_opaque colours in b cut into at most max_boxes boxes,
+ * always the widest next; returns how many boxes there are. */
+static guint
+cut_boxes (FlGifPaletteBuilder *b, guint32 n_opaque, guint max_boxes)
+{
+  guint n_boxes = 0;
+
   if (n_opaque > 0)
     {
       Bounds all;
@@ -340,6 +345,22 @@ build_quantised (FlGifPaletteBuilder *b, const guint32 *keys, gsize n_pixels, gu
       b->extents[n_boxes] = (guint8) b->boxes[n_boxes].extent;
       n_boxes++;
     }
+  return n_boxes;
+}
+
+static void
+build_quantised (FlGifPaletteBuilder *b, const guint32 *keys, gsize n_pixels, guint width,
+                 gboolean dither, FlGifPalette *palette, guint8 *indices)
+{
+  gboolean has_transparent, refine;
+  guint32 n_opaque = collect_opaque (b, keys, n_pixels, &has_transparent);
+  guint n_boxes, max_error = 0;
+  guint64 extent_sum = 0;
+
+  memset (palette, 0, sizeof *palette);
+  palette->transparent_index = -1;
+  palette->quantised = TRUE;
+  n_boxes = cut_boxes (b, n_opaque, FL_GIF_PALETTE_MAX - (has_transparent ? 1 : 0));
 
   /* Few pixels per entry (small rectangles), or colours that fill their boxes
    * as uniform noise does (a photo with grain: mean extent 21; noise: 56):

@@ -2,7 +2,8 @@
  *
  * The codec never does I/O: callers hand it bytes and get bytes back, so the
  * server, the downloader, the encoder, the tests and the fuzzers share one path.
- * libpng and its setjmp stay inside fl-png.c.
+ * libpng and its setjmp stay inside the codec's files (fl-png.c writes,
+ * fl-png-check.c checks, fl-png-decode.c decodes).
  */
 #pragma once
 
@@ -79,14 +80,6 @@ gboolean fl_png_peek_size (const guint8 *data, gsize length, guint *width, guint
  * starts with "not a valid PNG" or names the limit; callers prefix the file. */
 FlImage *fl_png_decode (const guint8 *data, gsize length, const FlPngLimits *limits,
                         GError **error);
-
-/* fl_png_check and fl_png_decode in one: the same files pass, with the image
- * data inflated once instead of twice (the check walks the chunks, libpng
- * inflates). The error is fl_png_check's when the chunks are wrong, else
- * fl_png_decode's. For frames read from disk; the downloader keeps the full
- * check, which never holds a decoded image. */
-FlImage *fl_png_decode_checked (const guint8 *data, gsize length, const FlPngLimits *limits,
-                                GError **error);
 
 /* fl_png_check then fl_png_decode: the same files pass and decode to the same
  * pixels, but 8-bit RGB and RGBA images (not interlaced, no tRNS: what the

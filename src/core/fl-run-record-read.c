@@ -57,16 +57,24 @@ printable (const char *text)
   return valid;
 }
 
+/* The reason a format makes, with control characters made printable. */
+static char * G_GNUC_PRINTF (1, 0)
+printable_reason (const char *format, va_list args)
+{
+  g_autofree char *raw = g_strdup_vprintf (format, args);
+
+  return printable (raw);
+}
+
 static gboolean G_GNUC_PRINTF (3, 4)
 reader_fail (Reader *reader, const char *field, const char *format, ...)
 {
-  g_autofree char *raw = NULL, *why = NULL;
+  g_autofree char *why = NULL;
   va_list args;
 
   va_start (args, format);
-  raw = g_strdup_vprintf (format, args);
+  why = printable_reason (format, args);
   va_end (args);
-  why = printable (raw);
   if (field != NULL)
     g_set_error (reader->error, FL_ERROR, FL_ERROR_INVALID_ARGUMENT,
                  "Could not read run records from %s: line %u, field \"%s\": %s", reader->name,
@@ -82,13 +90,12 @@ reader_fail (Reader *reader, const char *field, const char *format, ...)
 static gboolean G_GNUC_PRINTF (4, 5)
 reader_fail_at (Reader *reader, guint line, guint column, const char *format, ...)
 {
-  g_autofree char *raw = NULL, *why = NULL;
+  g_autofree char *why = NULL;
   va_list args;
 
   va_start (args, format);
-  raw = g_strdup_vprintf (format, args);
+  why = printable_reason (format, args);
   va_end (args);
-  why = printable (raw);
   g_set_error (reader->error, FL_ERROR, FL_ERROR_INVALID_ARGUMENT,
                "Could not read run records from %s: line %u, column %u: %s", reader->name, line,
                column, why);

@@ -7,7 +7,7 @@
  * frames FIRST .. FIRST+N_FRAMES-1: FRAMES_DIR/<i>.png, or with --list the
  * N_FRAMES paths that come first on stdin, each ended by a NUL. Ranges then
  * arrive as "FIRST COUNT" lines on stdin, one at a time; for each the worker
- * writes records (see fl-gif-block.h) to stdout: the global colour table when
+ * writes records (see fl-encoder-pipe.h) to stdout: the global colour table when
  * the range starts the animation, one per frame, then DONE. It reads the frame
  * before the range and the one after it too, since a frame's block depends on
  * its neighbours, and the animation's first frame once (the global table). It
@@ -21,7 +21,8 @@
  */
 #include "fl-error.h"
 #include "fl-file.h"
-#include "fl-gif-block.h"
+#include "fl-encoder-pipe.h"
+#include "fl-png.h"
 #include "fl-process.h"
 
 #include <errno.h>
@@ -70,6 +71,8 @@ typedef struct
 {
   FlGifBlockEncoder *encoder;
   GByteArray *out;
+  FlFileBuffer file;    /* the last frame read, its buffer reused */
+  guint64 read_ns;      /* spent reading frames since the range began */
   char *path;           /* "<dir>/" then room for "<10 digits>.png" */
   gsize prefix_length;
   int dirfd;
@@ -104,13 +107,22 @@ static FlGifSource *
 take_frame (Worker *worker, guint index, GError **error)
 {
   const char *name, *path;
+  gint64 start;
+  gsize length = 0;
+  gboolean ok;
 
   for (guint i = 0; i < 2; i++)
     if (worker->held[i] != NULL && worker->held_index[i] == index)
       return g_steal_pointer (&worker->held[i]);
   path = frame_path (worker, index, &name);
-  return fl_gif_block_read_source (worker->encoder, worker->dirfd, name, path, worker->scale,
-                                   error);
+  start = g_get_monotonic_time ();
+  ok = fl_file_read_reusing (worker->dirfd, name, path, FL_PNG_DEFAULT_MAX_BYTES, &worker->file,
+                             &length, error);
+  worker->read_ns += (guint64) (g_get_monotonic_time () - start) * 1000;
+  if (!ok)
+    return NULL;
+  return fl_gif_block_decode_source (worker->encoder, worker->file.data, length, path,
+                                     worker->scale, error);
 }
 
 /* Frames sampled for the global table, in two rounds. First at most
@@ -217,6 +229,7 @@ encode_range (Worker *worker, guint first, guint count, GError **error)
 
   /* The range's own phases only: what came before is not in its span. */
   fl_gif_block_encoder_take_times (worker->encoder, &times.phases);
+  worker->read_ns = 0;
   const guint end = worker->first + worker->n_frames;
   g_autoptr (FlGifSource) prev = NULL;
   g_autoptr (FlGifSource) cur = NULL;
@@ -288,6 +301,7 @@ encode_range (Worker *worker, guint first, guint count, GError **error)
   hold (worker, 1, first + count, g_steal_pointer (&cur));
   /* Where the time went, for the encoder's events (a timeline, a trace). */
   fl_gif_block_encoder_take_times (worker->encoder, &times.phases);
+  times.phases.decode_ns += worker->read_ns;
   times.end_us = g_get_monotonic_time ();
   fl_gif_record_append (worker->out, FL_GIF_RECORD_DONE, count, 0, 0, 0, &times, sizeof times);
   /* The encoder waits for DONE before it hands out the next range. */
@@ -412,6 +426,7 @@ main (int argc, char **argv)
     g_clear_pointer (&worker.held[i], fl_gif_source_free);
   g_clear_pointer (&worker.first_source, fl_gif_source_free);
   g_strfreev (worker.paths);
+  fl_file_buffer_clear (&worker.file);
 
   if (error != NULL)
     {

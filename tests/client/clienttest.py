@@ -45,6 +45,17 @@ class Failures:
         sys.exit(1 if self.failed else 0)
 
 
+def stop_process(proc, sig=signal.SIGINT):
+    """Stops proc with sig as a user would; kills it if it is still there after 10 s."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class Process:
     """A server started on port 0; the port is read from its "Listening on" line."""
 
@@ -59,13 +70,7 @@ class Process:
         self.port = int(match.group(1))
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         for stream in (self.proc.stdout, self.proc.stderr):
             stream.close()
 

@@ -1,7 +1,6 @@
 /* test-downloader: fl_download_frames against an in-process FlServer and against
  * misbehaving peers (garbage, half a PNG, never closing, endless bytes). */
 #include "fl-downloader.h"
-#include "fl-sync.h"
 #include "fl-error.h"
 #include "fl-file.h"
 #include "fl-net.h"
@@ -17,7 +16,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-/* A one-behaviour peer on 127.0.0.1:0, one thread per connection. */
+/* The behaviours of a fake peer (fl-test-util.h), one a peer. */
 typedef enum
 {
   PEER_GARBAGE,
@@ -26,51 +25,32 @@ typedef enum
   PEER_ENDLESS,
 } PeerMode;
 
-typedef struct
+/* One connection of a peer whose PeerMode is user_data. */
+static void
+handle_connection (int fd, const gint *stop, gpointer user_data)
 {
-  PeerMode mode;
-  int listen_fd;
-  guint port;
-  gint stop;
-  gint connections;
-  GThread *accept_thread;
-  FlMutex lock;
-  GPtrArray *handlers;
-} BadPeer;
-
-typedef struct
-{
-  BadPeer *peer;
-  int fd;
-} Connection;
-
-static gpointer
-handle_connection (gpointer data)
-{
-  Connection *conn = data;
-  BadPeer *peer = conn->peer;
   guint8 block[4096];
 
-  switch (peer->mode)
+  switch ((PeerMode) GPOINTER_TO_INT (user_data))
     {
     case PEER_GARBAGE:
       memset (block, 'x', 300);
-      fl_net_send_all (conn->fd, block, 300, 0);
+      fl_net_send_all (fd, block, 300, 0);
       break;
     case PEER_HALF_PNG:
       {
         g_autoptr (FlImage) image = fl_image_new (10, 10, 3, NULL);
         g_autoptr (GByteArray) png = g_byte_array_new ();
         g_assert_true (fl_png_encode (image, png, NULL));
-        fl_net_send_all (conn->fd, png->data, png->len / 2, 0);
+        fl_net_send_all (fd, png->data, png->len / 2, 0);
         break;
       }
     case PEER_NEVER_CLOSE:
       /* Sends a valid start, then nothing, until the client gives up. */
-      fl_net_send_all (conn->fd, "\x89PNG\r\n\x1a\n", 8, 0);
-      while (!g_atomic_int_get (&peer->stop))
+      fl_net_send_all (fd, "\x89PNG\r\n\x1a\n", 8, 0);
+      while (!g_atomic_int_get (stop))
         {
-          ssize_t n = recv (conn->fd, block, sizeof block, 0);
+          ssize_t n = recv (fd, block, sizeof block, 0);
           if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
             break;
         }
@@ -89,99 +69,20 @@ handle_connection (gpointer data)
         for (int i = 0; i < 4; i++)
           block[29 + i] = (guint8) (crc >> (24 - 8 * i));
       }
-      while (!g_atomic_int_get (&peer->stop))
+      while (!g_atomic_int_get (stop))
         {
-          int rc = fl_net_send_all (conn->fd, block, sizeof block, 0);
+          int rc = fl_net_send_all (fd, block, sizeof block, 0);
           if (rc != 0 && rc != ETIMEDOUT)
             break;
         }
       break;
     }
-  close (conn->fd);
-  g_free (conn);
-  return NULL;
 }
 
-static gpointer
-accept_loop (gpointer data)
-{
-  BadPeer *peer = data;
-
-  for (;;)
-    {
-      int fd = accept4 (peer->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-      Connection *conn;
-      if (fd < 0)
-        {
-          if (errno == EINTR || errno == ECONNABORTED)
-            continue;
-          return NULL; /* shutdown() by bad_peer_stop */
-        }
-      if (g_atomic_int_get (&peer->stop))
-        {
-          close (fd);
-          return NULL;
-        }
-      {
-        /* A short timeout, so that the never-closing handler notices stop. */
-        struct timeval tv = { 0, 50000 };
-        setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-      }
-      g_atomic_int_inc (&peer->connections);
-      conn = g_new0 (Connection, 1);
-      conn->peer = peer;
-      conn->fd = fd;
-      fl_mutex_lock (&peer->lock);
-      g_ptr_array_add (peer->handlers, g_thread_new ("peer", handle_connection, conn));
-      fl_mutex_unlock (&peer->lock);
-    }
-}
-
-static BadPeer *
+static FlTestPeer *
 bad_peer_start (PeerMode mode)
 {
-  BadPeer *peer = g_new0 (BadPeer, 1);
-  FlSockAddr addr, bound;
-
-  peer->mode = mode;
-  peer->handlers = g_ptr_array_new ();
-  fl_mutex_init (&peer->lock);
-  g_assert_true (fl_net_resolve ("127.0.0.1", 0, TRUE, &addr, NULL));
-  peer->listen_fd = fl_net_listen (&addr, 64, NULL);
-  g_assert_cmpint (peer->listen_fd, >=, 0);
-  g_assert_true (fl_net_local_address (peer->listen_fd, &bound));
-  peer->port = g_ntohs (((struct sockaddr_in *) &bound.storage)->sin_port);
-  peer->accept_thread = g_thread_new ("peer-accept", accept_loop, peer);
-  return peer;
-}
-
-static void
-bad_peer_stop (BadPeer *peer)
-{
-  g_atomic_int_set (&peer->stop, 1);
-  shutdown (peer->listen_fd, SHUT_RDWR);
-  g_thread_join (peer->accept_thread);
-  close (peer->listen_fd);
-  for (guint i = 0; i < peer->handlers->len; i++)
-    g_thread_join (peer->handlers->pdata[i]);
-  g_ptr_array_free (peer->handlers, TRUE);
-  fl_mutex_clear (&peer->lock);
-  g_free (peer);
-}
-
-static guint
-count_entries (const char *dir)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  guint n = 0;
-
-  if (d == NULL)
-    return 0;
-  while (g_dir_read_name (d) != NULL)
-    n++;
-  g_dir_close (d);
-  return n;
+  return fl_test_peer_start (handle_connection, GINT_TO_POINTER (mode));
 }
 
 /* The events of a good run: the stage around everything, every frame fetched
@@ -261,7 +162,7 @@ check_frames (const char *dir, guint n_frames)
       g_assert_cmpuint (image->height, ==, 10);
     }
   /* Exactly the frames: no temporary file is left behind. */
-  g_assert_cmpuint (count_entries (dir), ==, n_frames);
+  g_assert_cmpuint (fl_test_count_entries (dir), ==, n_frames);
 }
 
 static void
@@ -337,7 +238,7 @@ test_refused (void)
   }
   g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
   g_assert_cmpuint (result.frames, ==, 0);
-  g_assert_cmpuint (count_entries (dir), ==, 0);
+  g_assert_cmpuint (fl_test_count_entries (dir), ==, 0);
   fl_test_remove_tree (dir);
 }
 
@@ -349,12 +250,12 @@ run_bad_peer (PeerMode mode, gint code, const char *reason, guint attempts)
   g_autoptr (GError) error = NULL;
   FlDownloadConfig config = { 0 };
   FlDownloadResult result;
-  BadPeer *peer = bad_peer_start (mode);
+  FlTestPeer *peer = bad_peer_start (mode);
   g_autofree char *prefix = NULL;
   gint64 start = g_get_monotonic_time ();
 
   config.host = "127.0.0.1";
-  config.port = peer->port;
+  config.port = fl_test_peer_port (peer);
   config.frames_dir = dir;
   config.n_frames = 3;
   config.threads = 1;
@@ -365,47 +266,49 @@ run_bad_peer (PeerMode mode, gint code, const char *reason, guint attempts)
   g_assert_error (error, FL_ERROR, code);
   if (attempts == 1)
     prefix = g_strdup_printf ("Frame 0 failed and was not retried: The reply from "
-                              "127.0.0.1:%u ", peer->port);
+                              "127.0.0.1:%u ", fl_test_peer_port (peer));
   else
     prefix = g_strdup_printf ("Frame 0 failed after 3 attempts: The reply from 127.0.0.1:%u ",
-                              peer->port);
+                              fl_test_peer_port (peer));
   g_test_message ("%s", error->message);
   g_assert_true (g_str_has_prefix (error->message, prefix));
   g_assert_nonnull (strstr (error->message, reason));
   g_assert_cmpuint (result.retries, ==, attempts - 1);
   g_assert_cmpuint (result.failures, ==, 1);
   g_assert_cmpuint (result.frames, ==, 0);
-  g_assert_cmpint (g_atomic_int_get (&peer->connections), ==, attempts);
+  g_assert_cmpuint (fl_test_peer_connections (peer), ==, attempts);
   /* No frame, no temporary file. */
-  g_assert_cmpuint (count_entries (dir), ==, 0);
+  g_assert_cmpuint (fl_test_count_entries (dir), ==, 0);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
-  bad_peer_stop (peer);
+  fl_test_peer_stop (peer);
   fl_test_remove_tree (dir);
 }
 
-static void
-test_garbage (void)
+/* What a peer does, and the failure it must give. */
+typedef struct
 {
+  const char *path;
+  PeerMode mode;
+  gint code;
+  const char *reason;
+  guint attempts;
+} BadPeerCase;
+
+static const BadPeerCase bad_peer_cases[] = {
   /* Text is never a PNG: said as what it is, and not retried. */
-  run_bad_peer (PEER_GARBAGE, FL_ERROR_INVALID_PNG, "is text, not a PNG", 1);
-}
+  { "/downloader/garbage", PEER_GARBAGE, FL_ERROR_INVALID_PNG, "is text, not a PNG", 1 },
+  { "/downloader/half-png", PEER_HALF_PNG, FL_ERROR_INVALID_PNG, "is not a valid PNG: truncated",
+    3 },
+  { "/downloader/never-close", PEER_NEVER_CLOSE, FL_ERROR_NETWORK, "timed out after 8 bytes", 3 },
+  { "/downloader/endless", PEER_ENDLESS, FL_ERROR_TOO_LARGE, "is larger than 65536 bytes", 3 },
+};
 
 static void
-test_half_png (void)
+test_bad_peer (gconstpointer data)
 {
-  run_bad_peer (PEER_HALF_PNG, FL_ERROR_INVALID_PNG, "is not a valid PNG: truncated", 3);
-}
+  const BadPeerCase *c = data;
 
-static void
-test_never_close (void)
-{
-  run_bad_peer (PEER_NEVER_CLOSE, FL_ERROR_NETWORK, "timed out after 8 bytes", 3);
-}
-
-static void
-test_endless (void)
-{
-  run_bad_peer (PEER_ENDLESS, FL_ERROR_TOO_LARGE, "is larger than 65536 bytes", 3);
+  run_bad_peer (c->mode, c->code, c->reason, c->attempts);
 }
 
 /* A file where the frames folder should be: fails once, naming the path, even as root. */
@@ -476,75 +379,62 @@ cancel_soon (gpointer data)
   return NULL;
 }
 
-/* Cancelling while every thread waits on a peer that never closes ends quickly. */
+/* Runs a download of 20 frames on 4 threads that is cancelled after 100 ms:
+ * it must end within a second, cancelled, with nothing left in its folder. */
 static void
-test_cancel (void)
+assert_cancelled_quickly (FlDownloadConfig *config)
 {
   g_autofree char *dir = fl_test_make_dir ("fl-download-XXXXXX");
   g_autoptr (GError) error = NULL;
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
-  FlDownloadConfig config = { 0 };
-  BadPeer *peer = bad_peer_start (PEER_NEVER_CLOSE);
   GThread *canceller;
   gint64 start = g_get_monotonic_time ();
 
-  config.port = peer->port;
-  config.frames_dir = dir;
-  config.n_frames = 20;
-  config.threads = 4;
-  config.frame_timeout_ms = 30000;
+  config->frames_dir = dir;
+  config->n_frames = 20;
+  config->threads = 4;
+  config->frame_timeout_ms = 30000;
   canceller = g_thread_new ("cancel", cancel_soon, cancellable);
-  g_assert_false (fl_download_frames (&config, cancellable, NULL, &error));
+  g_assert_false (fl_download_frames (config, cancellable, NULL, &error));
   g_assert_error (error, FL_ERROR, FL_ERROR_CANCELLED);
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
   g_thread_join (canceller);
-  g_assert_cmpuint (count_entries (dir), ==, 0);
-  bad_peer_stop (peer);
+  g_assert_cmpuint (fl_test_count_entries (dir), ==, 0);
   fl_test_remove_tree (dir);
+}
+
+/* Cancelling while every thread waits on a peer that never closes ends quickly. */
+static void
+test_cancel (void)
+{
+  FlDownloadConfig config = { 0 };
+  FlTestPeer *peer = bad_peer_start (PEER_NEVER_CLOSE);
+
+  config.port = fl_test_peer_port (peer);
+  assert_cancelled_quickly (&config);
+  fl_test_peer_stop (peer);
 }
 
 static void
 test_cancel_while_connecting (void)
 {
-  g_autofree char *dir = fl_test_make_dir ("fl-download-XXXXXX");
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
-  FlDownloadConfig config = { 0 };
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  socklen_t length = sizeof addr;
+  FlDownloadConfig config = { .connect_timeout_ms = 30000 };
   int listener, fillers[8];
-  GThread *canceller;
-  gint64 start;
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
 
   /* A listener that never accepts, its backlog full: the kernel drops further
    * SYNs, so connects hang until their timeout unless cancelled. */
-  listener = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  g_assert_cmpint (bind (listener, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  g_assert_cmpint (listen (listener, 0), ==, 0);
-  getsockname (listener, (struct sockaddr *) &addr, &length);
+  listener = fl_test_listen_loopback (0, &config.port);
+  addr.sin_port = htons ((guint16) config.port);
   for (guint i = 0; i < G_N_ELEMENTS (fillers); i++)
     {
       fillers[i] = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
       (void) connect (fillers[i], (struct sockaddr *) &addr, sizeof addr); /* EINPROGRESS */
     }
-
-  config.port = ntohs (addr.sin_port);
-  config.frames_dir = dir;
-  config.n_frames = 20;
-  config.threads = 4;
-  config.connect_timeout_ms = 30000;
-  config.frame_timeout_ms = 30000;
-  start = g_get_monotonic_time ();
-  canceller = g_thread_new ("cancel", cancel_soon, cancellable);
-  g_assert_false (fl_download_frames (&config, cancellable, NULL, &error));
-  g_assert_error (error, FL_ERROR, FL_ERROR_CANCELLED);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
-  g_thread_join (canceller);
-  g_assert_cmpuint (count_entries (dir), ==, 0);
+  assert_cancelled_quickly (&config);
   for (guint i = 0; i < G_N_ELEMENTS (fillers); i++)
     close (fillers[i]);
   close (listener);
-  fl_test_remove_tree (dir);
 }
 
 int
@@ -555,10 +445,8 @@ main (int argc, char **argv)
   g_test_add_data_func ("/downloader/frames/8-threads", GUINT_TO_POINTER (8),
                         test_download_frames);
   g_test_add_func ("/downloader/refused", test_refused);
-  g_test_add_func ("/downloader/garbage", test_garbage);
-  g_test_add_func ("/downloader/half-png", test_half_png);
-  g_test_add_func ("/downloader/never-close", test_never_close);
-  g_test_add_func ("/downloader/endless", test_endless);
+  for (guint i = 0; i < G_N_ELEMENTS (bad_peer_cases); i++)
+    g_test_add_data_func (bad_peer_cases[i].path, &bad_peer_cases[i], test_bad_peer);
   g_test_add_func ("/downloader/folder-is-a-file", test_folder_is_a_file);
   g_test_add_func ("/downloader/read-only-folder", test_read_only_folder);
   g_test_add_func ("/downloader/cancel", test_cancel);

@@ -5,7 +5,6 @@ servers dead, and malformed --server values."""
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -45,13 +44,7 @@ class LoudServer(ct.Process):
             raise RuntimeError("frameloom-server did not start")
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        ct.stop_process(self.proc)
         self.proc.stderr.close()
 
     def sent(self):

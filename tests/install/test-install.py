@@ -5,7 +5,8 @@ installed programs run from it.
 A separate build directory is configured with --prefix=<tmp>/prefix (the
 prefix is compiled in: FL_LIBEXECDIR, FL_LOCALEDIR), built and installed. Then,
 with no FRAMELOOM_* variable set:
-- every file issue 6 lists is in the prefix;
+- every file an installation needs (programs, worker, desktop file, metainfo,
+  icons, schema, D-Bus service, manual pages, catalogue) is in the prefix;
 - <prefix>/bin/frameloom-server --version answers;
 - <prefix>/bin/frameloom-client downloads from the installed server and builds
   a GIF with the installed worker from libexecdir;

@@ -1,4 +1,4 @@
-/* test-hostile-download: items 6 and 7 of the hostile suite at the API, where the
+/* test-hostile-download: the hostile suite's dead servers and bad peers at the API, where the
  * timeouts and attempts can be configured small: a black hole that drops SYNs fails
  * within attempts x connect timeout; a peer that never closes or drips bytes is cut
  * at the frame deadline; endless bytes stop at the byte cap; a header claiming
@@ -26,23 +26,6 @@ typedef enum
   PEER_ENDLESS,
   PEER_HUGE_HEADER,
 } PeerMode;
-
-typedef struct
-{
-  PeerMode mode;
-  int listen_fd;
-  guint port;
-  gint stop;
-  GThread *accept_thread;
-  FlMutex lock;
-  GPtrArray *handlers;
-} Peer;
-
-typedef struct
-{
-  Peer *peer;
-  int fd;
-} Connection;
 
 static GByteArray *
 make_png (guint width, guint height)
@@ -73,41 +56,40 @@ claim_size (GByteArray *png, guint32 width, guint32 height)
 }
 
 static gboolean
-send_or_stop (Connection *conn, const void *data, gsize length)
+send_or_stop (int fd, const gint *stop, const void *data, gsize length)
 {
   for (;;)
     {
-      int rc = fl_net_send_all (conn->fd, data, length, 0);
+      int rc = fl_net_send_all (fd, data, length, 0);
       if (rc == 0)
         return TRUE;
-      if (rc != ETIMEDOUT || g_atomic_int_get (&conn->peer->stop))
+      if (rc != ETIMEDOUT || g_atomic_int_get (stop))
         return FALSE;
     }
 }
 
-static gpointer
-handle_connection (gpointer data)
+/* One connection of a peer (fl-test-util.h) whose PeerMode is user_data. */
+static void
+handle_connection (int fd, const gint *stop, gpointer user_data)
 {
-  Connection *conn = data;
-  Peer *peer = conn->peer;
   g_autoptr (GByteArray) png = make_png (10, 10);
   guint8 block[65536];
 
-  switch (peer->mode)
+  switch ((PeerMode) GPOINTER_TO_INT (user_data))
     {
     case PEER_NEVER_CLOSE:
-      send_or_stop (conn, png->data, png->len);
-      while (!g_atomic_int_get (&peer->stop))
+      send_or_stop (fd, stop, png->data, png->len);
+      while (!g_atomic_int_get (stop))
         {
-          ssize_t n = recv (conn->fd, block, sizeof block, 0);
+          ssize_t n = recv (fd, block, sizeof block, 0);
           if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
             break;
         }
       break;
     case PEER_SLOW_DRIP:
-      for (guint i = 0; i < png->len && !g_atomic_int_get (&peer->stop); i++)
+      for (guint i = 0; i < png->len && !g_atomic_int_get (stop); i++)
         {
-          if (!send_or_stop (conn, png->data + i, 1))
+          if (!send_or_stop (fd, stop, png->data + i, 1))
             break;
           g_usleep (20000);
         }
@@ -117,111 +99,14 @@ handle_connection (gpointer data)
       claim_size (png, 4096, 4096);
       memset (block, 0, sizeof block);
       memcpy (block, png->data, FL_PNG_HEADER_SIZE);
-      while (!g_atomic_int_get (&peer->stop) && send_or_stop (conn, block, sizeof block))
+      while (!g_atomic_int_get (stop) && send_or_stop (fd, stop, block, sizeof block))
         ;
       break;
     case PEER_HUGE_HEADER:
       claim_size (png, 100000, 100000);
-      send_or_stop (conn, png->data, png->len);
+      send_or_stop (fd, stop, png->data, png->len);
       break;
     }
-  close (conn->fd);
-  g_free (conn);
-  return NULL;
-}
-
-static gpointer
-accept_loop (gpointer data)
-{
-  Peer *peer = data;
-
-  for (;;)
-    {
-      struct timeval tv = { 0, 50000 };
-      Connection *conn;
-      int fd = accept4 (peer->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-
-      if (fd < 0)
-        {
-          if (errno == EINTR || errno == ECONNABORTED)
-            continue;
-          return NULL; /* shutdown() by peer_stop */
-        }
-      if (g_atomic_int_get (&peer->stop))
-        {
-          close (fd);
-          return NULL;
-        }
-      /* Short socket timeouts, so that every handler notices the stop. */
-      setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-      setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-      conn = g_new0 (Connection, 1);
-      conn->peer = peer;
-      conn->fd = fd;
-      fl_mutex_lock (&peer->lock);
-      g_ptr_array_add (peer->handlers, g_thread_new ("peer", handle_connection, conn));
-      fl_mutex_unlock (&peer->lock);
-    }
-}
-
-static guint
-bound_port (int fd)
-{
-  FlSockAddr bound;
-
-  g_assert_true (fl_net_local_address (fd, &bound));
-  return g_ntohs (((struct sockaddr_in *) &bound.storage)->sin_port);
-}
-
-static int
-listen_loopback (int backlog)
-{
-  FlSockAddr addr;
-  int fd;
-
-  g_assert_true (fl_net_resolve ("127.0.0.1", 0, TRUE, &addr, NULL));
-  fd = fl_net_listen (&addr, backlog, NULL);
-  g_assert_cmpint (fd, >=, 0);
-  return fd;
-}
-
-static Peer *
-peer_start (PeerMode mode)
-{
-  Peer *peer = g_new0 (Peer, 1);
-
-  peer->mode = mode;
-  peer->handlers = g_ptr_array_new ();
-  fl_mutex_init (&peer->lock);
-  peer->listen_fd = listen_loopback (64);
-  peer->port = bound_port (peer->listen_fd);
-  peer->accept_thread = g_thread_new ("peer-accept", accept_loop, peer);
-  return peer;
-}
-
-static void
-peer_stop (Peer *peer)
-{
-  g_atomic_int_set (&peer->stop, 1);
-  shutdown (peer->listen_fd, SHUT_RDWR);
-  g_thread_join (peer->accept_thread);
-  close (peer->listen_fd);
-  for (guint i = 0; i < peer->handlers->len; i++)
-    g_thread_join (peer->handlers->pdata[i]);
-  g_ptr_array_free (peer->handlers, TRUE);
-  fl_mutex_clear (&peer->lock);
-  g_free (peer);
-}
-
-static guint
-count_entries (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  guint n = 0;
-
-  while (d != NULL && g_dir_read_name (d) != NULL)
-    n++;
-  return n;
 }
 
 /* Runs a download expected to fail; returns the elapsed seconds. */
@@ -243,7 +128,7 @@ expect_failure (FlDownloadConfig *config, gint code, const char *pattern,
     g_error ("\"%s\" does not match \"%s\"", error->message, pattern);
   g_assert_cmpuint (result->frames, ==, 0);
   g_assert_cmpuint (result->failures, >=, 1);
-  g_assert_cmpuint (count_entries (dir), ==, 0);
+  g_assert_cmpuint (fl_test_count_entries (dir), ==, 0);
   fl_test_remove_tree (dir);
   config->frames_dir = NULL;
   return elapsed;
@@ -256,11 +141,10 @@ test_black_hole (void)
                               .connect_timeout_ms = 300, .attempts = 3 };
   FlDownloadResult result;
   g_autofree char *pattern = NULL;
-  int hole = listen_loopback (0), fillers[16];
+  int hole = fl_test_listen_loopback (0, &config.port), fillers[16];
   double elapsed;
 
   /* Nobody accepts and the queue is full: the kernel drops every further SYN. */
-  config.port = bound_port (hole);
   for (guint i = 0; i < G_N_ELEMENTS (fillers); i++)
     {
       FlSockAddr addr;
@@ -285,20 +169,20 @@ static void
 run_peer_failure (PeerMode mode, FlDownloadConfig *config, gint code, const char *reason,
                   double min_seconds)
 {
-  Peer *peer = peer_start (mode);
+  FlTestPeer *peer = fl_test_peer_start (handle_connection, GINT_TO_POINTER (mode));
   g_autofree char *pattern = NULL;
   FlDownloadResult result;
   double elapsed;
 
   config->host = "127.0.0.1";
-  config->port = peer->port;
+  config->port = fl_test_peer_port (peer);
   pattern = g_strdup_printf ("^Frame \\d+ failed after %u attempts: The reply from "
-                             "127\\.0\\.0\\.1:%u %s$", config->attempts, peer->port, reason);
+                             "127\\.0\\.0\\.1:%u %s$", config->attempts, config->port, reason);
   elapsed = expect_failure (config, code, pattern, &result);
   g_assert_cmpfloat (elapsed, >=, min_seconds);
   g_assert_cmpfloat (elapsed, <, 10.0);
   g_assert_cmpuint (result.retries, >=, config->attempts - 1);
-  peer_stop (peer);
+  fl_test_peer_stop (peer);
 }
 
 static void

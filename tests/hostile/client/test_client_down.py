@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Hostile suite, item 6: the server is down, refuses, dies mid-run, or is a black hole
+"""Hostile suite: the server is down, refuses, dies mid-run, or is a black hole
 that drops SYNs. frameloom-client must retry a bounded number of times with growing
 back-off, then fail with one sentence within its configured time (3 s connect
 timeout, 5 attempts), without a busy loop, naming the failing frame once one is

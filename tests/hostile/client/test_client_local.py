@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Hostile suite, item 8: local faults during a download. Descriptors run out
+"""Hostile suite: local faults during a download. Descriptors run out
 (RLIMIT_NOFILE lowered on the running client with prlimit), the frames folder is
 read-only, the frames folder is a tiny tmpfs that fills up (ENOSPC). Each is reported
 once, in one sentence naming the path; the frames already written stay whole; no

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Hostile suite, item 7: peers that misbehave. A peer resets mid-stream, sends half a
+"""Hostile suite: peers that misbehave. A peer resets mid-stream, sends half a
 PNG, a PNG and then never closes, drips a byte at a time, sends endless bytes, sends
 each file of the png-invalid corpus, or a PNG whose header claims 100000x100000.
 

@@ -1,4 +1,4 @@
-/* test-hostile-encode: items 9 and 11 of the hostile suite at the API. A worker
+/* test-hostile-encode: the hostile suite's dead workers and full disks at the API. A worker
  * killed mid-run, a worker that hangs until the encoding is cancelled, a worker
  * whose allocations fail (a wrapper applies prlimit --as), and an output folder on a
  * full tmpfs. After fl_encode_gif returns: the error names the worker and a frame
@@ -64,17 +64,6 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   g_free (f->output);
 }
 
-static guint
-count_entries (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  guint n = 0;
-
-  while (d != NULL && g_dir_read_name (d) != NULL)
-    n++;
-  return n;
-}
-
 static void
 config_init (FlEncodeConfig *config, Fixture *f, const char *worker)
 {
@@ -110,7 +99,7 @@ assert_worker_failure (Fixture *f, const GError *error, guint frame, const char 
     g_assert_cmpstr (reason, ==, why);
   g_assert_cmpuint (fl_test_count_children (), ==, 0);
   g_assert_false (g_file_test (f->output, G_FILE_TEST_EXISTS));
-  g_assert_cmpuint (count_entries (f->out_dir), ==, 0);
+  g_assert_cmpuint (fl_test_count_entries (f->out_dir), ==, 0);
 }
 
 /* A script that execs the real program with a prefix (an environment setting for the
@@ -187,7 +176,7 @@ test_hung_then_cancelled (Fixture *f, gconstpointer data)
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
   g_assert_cmpuint (fl_test_count_children (), ==, 0);
   g_assert_false (g_file_test (f->output, G_FILE_TEST_EXISTS));
-  g_assert_cmpuint (count_entries (f->out_dir), ==, 0);
+  g_assert_cmpuint (fl_test_count_entries (f->out_dir), ==, 0);
 }
 
 static void
@@ -271,7 +260,7 @@ test_full_disk (Fixture *f, gconstpointer data)
   expected = g_strdup_printf ("Could not write %s: no space left on device", f->output);
   g_assert_cmpstr (error->message, ==, expected);
   g_assert_cmpuint (fl_test_count_children (), ==, 0);
-  g_assert_cmpuint (count_entries (f->out_dir), ==, 1); /* the filler only */
+  g_assert_cmpuint (fl_test_count_entries (f->out_dir), ==, 1); /* the filler only */
   g_assert_true (run_command (umount));
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Hostile suite, item 11: the GIF's folder is a tiny tmpfs that fills up during the
+"""Hostile suite: the GIF's folder is a tiny tmpfs that fills up during the
 encoding, or is full before it starts. Exit 1 with one sentence naming the output and
 "no space left on device"; the temporary file is removed (the tmpfs is as empty as
 before); an older GIF at the output path stays byte for byte. Needs root to mount a

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Hostile suite, item 10: a frames folder that holds odd and bad frames.
+"""Hostile suite: a frames folder that holds odd and bad frames.
 
 Bad frames (an invalid file, a zero-byte file, a gap in the numbering, every file of
 the png-invalid corpus): the encoding stops with one sentence naming the file and

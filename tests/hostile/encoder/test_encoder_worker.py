@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Hostile suite, item 9, from the command line: a GIF worker killed mid-run (by its
+"""Hostile suite, from the command line: a GIF worker killed mid-run (by its
 test hook, and by SIGKILL from outside), a worker that hangs until Ctrl-C, and a
 worker whose allocations fail (started through a wrapper that applies
 prlimit --as to the real worker; a 2048x2048 frame then cannot be decoded).

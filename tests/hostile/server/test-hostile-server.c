@@ -1,4 +1,4 @@
-/* test-hostile-server: hostile suite, server items 1-5, against the in-process
+/* test-hostile-server: hostile suite, the server's faults, against the in-process
  * FlServer the app embeds. The process measures itself (/proc/self): the clients
  * it runs are bounded, so growth beyond them is the server's. */
 #include "fl-error.h"
@@ -181,7 +181,7 @@ rss_is_meaningful (void)
 #endif
 }
 
-/* Item 1: peers that vanish, reset or send junk. SIGPIPE keeps its default
+/* Peers that vanish, reset or send junk. SIGPIPE keeps its default
  * action here, so a send without MSG_NOSIGNAL would kill this test. */
 static void
 test_hostile_peers (void)
@@ -270,7 +270,7 @@ wait_until_quiet_fd (int stat_fd, guint seconds)
   while (process_cpu_seconds (stat_fd) - before > 0.05 && g_get_monotonic_time () < deadline);
 }
 
-/* Item 2, in a child process whose open-file limit is 32. A blocked accept()
+/* Descriptors running out, in a child process whose open-file limit is 32. A blocked accept()
  * reserves its descriptor before it waits, so quick replies alone never run the
  * server out: slow readers of 3.6 MB images (4 KiB windows) make each handler
  * hold its descriptor, and this process takes every one that comes free. */
@@ -410,7 +410,7 @@ run_bursts (FlServer *server, guint rounds, guint *peak_process)
   return peak;
 }
 
-/* Item 3a: --max-connections, i.e. FlServerConfig.max_connections. */
+/* The thread cap: --max-connections, i.e. FlServerConfig.max_connections. */
 static void
 test_thread_cap (void)
 {
@@ -430,7 +430,7 @@ write_text (const char *path, const char *text)
   return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_NONE, 0644, NULL);
 }
 
-/* Item 3b, in a child inside a pids cgroup that leaves room for 4 handlers. */
+/* Threads running out, in a child inside a pids cgroup that leaves room for 4 handlers. */
 static void
 pids_child (void)
 {
@@ -536,7 +536,7 @@ trickle_thread (gpointer data)
   return NULL;
 }
 
-/* Item 4: the stop the app's switch (and SIGINT in the CLI) triggers, with 300
+/* A stop under load: the stop the app's switch (and SIGINT in the CLI) triggers, with 300
  * slow readers of 4.3 MB images (4 KiB windows): each keeps a handler 50 ms at
  * most (plus what the kernel's buffer takes), then a wait loop holds it, so
  * more are in flight than the 16 threads. */
@@ -604,7 +604,7 @@ test_stop_with_slow_clients (void)
   g_assert_cmpuint (stats.failures, >=, in_flight);
 }
 
-/* Item 5, in-process and scaled by FRAMELOOM_SOAK_SCALE: 10,000 distinct
+/* The soak, in-process and scaled by FRAMELOOM_SOAK_SCALE: 10,000 distinct
  * replies, then 10,000 sequential and 10 x 1,000 concurrent with RSS and
  * descriptors flat. The CLI test runs the full 100,000. */
 static void

@@ -1,4 +1,5 @@
-"""Hostile suite, server items 1-5, against the frameloom-server program.
+"""Hostile suite, the server's faults (vanishing peers, descriptors and threads
+running out, a stop under load, a soak), against the frameloom-server program.
 
 The heavy client work is done by fl-hostile-load (C, argv[1]); this script starts
 the server, measures it from /proc (VmRSS, descriptors, threads, CPU time) and
