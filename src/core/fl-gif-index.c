@@ -356,25 +356,6 @@ fl_gif_index_scan (GBytes *file, gboolean mapped, const FlGifLimits *limits,
   return g_steal_pointer (&gif);
 }
 
-FlGif *
-fl_gif_new_indexed (GBytes *bytes, const FlGifLimits *limits, GCancellable *cancellable,
-                    GError **error)
-{
-  FlGifLimits defaults;
-  FlGif *gif;
-
-  if (limits == NULL)
-    {
-      fl_gif_limits_init_default (&defaults);
-      limits = &defaults;
-    }
-  gif = fl_gif_index_scan (bytes, FALSE, limits, cancellable, error);
-  if (gif != NULL)
-    fl_gif_trailing_scan (gif, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), limits,
-                          cancellable);
-  return gif;
-}
-
 gboolean
 fl_gif_is_indexed (FlGif *gif)
 {
