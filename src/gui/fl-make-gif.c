@@ -31,9 +31,9 @@ is_folder (GFile *file)
 }
 
 gboolean
-fl_make_gif_from_files (FlWindow *window, GSList *files)
+fl_make_gif_from_files (const FlMakeGifTarget *target, GSList *files)
 {
-  FlClientPanel *panel = fl_window_get_client_panel (window);
+  FlClientPanel *panel = target->client;
   g_autoptr (GPtrArray) inputs = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) paths = NULL;
   g_autoptr (GError) error = NULL;
@@ -48,9 +48,9 @@ fl_make_gif_from_files (FlWindow *window, GSList *files)
         return FALSE;
     }
   if (fl_client_panel_get_running (panel)
-      || fl_speedup_panel_get_running (fl_window_get_speedup_panel (window)))
+      || fl_speedup_panel_get_running (target->speedup))
     {
-      fl_window_show_error (window, _("A run is under way: wait for it to end or cancel it, "
+      target->show_error (target->parent, _("A run is under way: wait for it to end or cancel it, "
                                       "then make the GIF."));
       return TRUE;
     }
@@ -64,7 +64,7 @@ fl_make_gif_from_files (FlWindow *window, GSList *files)
           g_autofree char *message = g_strdup_printf (
             _("Could not make a GIF from %s: only files on this computer can be read."), uri);
 
-          fl_window_show_error (window, message);
+          target->show_error (target->parent, message);
           return TRUE;
         }
       g_ptr_array_add (inputs, path);
@@ -76,10 +76,10 @@ fl_make_gif_from_files (FlWindow *window, GSList *files)
   paths = fl_frame_list_expand ((const char *const *) inputs->pdata, &error);
   if (paths == NULL)
     {
-      fl_window_show_error (window, error->message);
+      target->show_error (target->parent, error->message);
       return TRUE;
     }
-  fl_window_show_error (window, NULL);
+  target->show_error (target->parent, NULL);
   fl_client_panel_make_gif (panel, paths);
   return TRUE;
 }
@@ -87,7 +87,7 @@ fl_make_gif_from_files (FlWindow *window, GSList *files)
 static void
 on_chooser_response (GtkNativeDialog *dialog, int response, gpointer user_data)
 {
-  FlWindow *window = user_data;
+  const FlMakeGifTarget *target = user_data;
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
@@ -97,18 +97,18 @@ on_chooser_response (GtkNativeDialog *dialog, int response, gpointer user_data)
       for (guint i = g_list_model_get_n_items (chosen); i > 0; i--)
         files = g_slist_prepend (files, g_list_model_get_item (chosen, i - 1));
       /* A single file the filter let through is still meant as a frame. */
-      if (files != NULL && !fl_make_gif_from_files (window, files))
+      if (files != NULL && !fl_make_gif_from_files (target, files))
         {
           g_autofree char *name = g_file_get_parse_name (files->data);
           g_autofree char *message = g_strdup_printf (
             _("Could not make a GIF from %s: it is not a PNG image."), name);
 
-          fl_window_show_error (window, message);
+          target->show_error (target->parent, message);
         }
       g_slist_free_full (files, g_object_unref);
     }
   /* Destroys the dialog: the window holds the last reference. */
-  g_object_set_data (G_OBJECT (window), CHOOSER_KEY, NULL);
+  g_object_set_data (G_OBJECT (target->parent), CHOOSER_KEY, NULL);
 }
 
 static void
@@ -119,22 +119,23 @@ destroy_chooser (gpointer dialog)
 }
 
 void
-fl_make_gif_choose (FlWindow *window, gboolean folder)
+fl_make_gif_choose (const FlMakeGifTarget *target, gboolean folder)
 {
+  GtkWindow *window = target->parent;
   GtkFileChooserNative *chooser;
 
   if (g_object_get_data (G_OBJECT (window), CHOOSER_KEY) != NULL)
     return;
   if (folder)
     chooser = gtk_file_chooser_native_new (_("Make GIF from a Folder of Images"),
-                                           GTK_WINDOW (window),
+                                           window,
                                            GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Make GIF"),
                                            _("_Cancel"));
   else
     {
       g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
 
-      chooser = gtk_file_chooser_native_new (_("Make GIF from Images"), GTK_WINDOW (window),
+      chooser = gtk_file_chooser_native_new (_("Make GIF from Images"), window,
                                              GTK_FILE_CHOOSER_ACTION_OPEN, _("_Make GIF"),
                                              _("_Cancel"));
       gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
@@ -145,6 +146,6 @@ fl_make_gif_choose (FlWindow *window, gboolean folder)
     }
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_object_set_data_full (G_OBJECT (window), CHOOSER_KEY, chooser, destroy_chooser);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response), window);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response), (gpointer) target);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }

@@ -49,6 +49,7 @@ struct _FlWindow
   guint server_reader;       /* on the embedded server's stream, for as long as the window */
   ServerFeed *server_feed;   /* the run it feeds, if any */
   guint server_settle_id;
+  FlMakeGifTarget make_gif;  /* what "Make GIF from images" needs of the window */
 };
 
 G_DEFINE_FINAL_TYPE (FlWindow, fl_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -552,6 +553,18 @@ on_page_changed (FlWindow *self)
     adw_flap_set_reveal_flap (self->flap, FALSE);
 }
 
+static void
+show_error_in (GtkWindow *window, const char *message)
+{
+  fl_window_show_error (FL_WINDOW (window), message);
+}
+
+const FlMakeGifTarget *
+fl_window_get_make_gif_target (FlWindow *self)
+{
+  return &self->make_gif;
+}
+
 /* PNG images or a folder dropped make a GIF; a GIF opens in the viewer. */
 static gboolean
 on_drop (GtkDropTarget *target, const GValue *value, double x, double y, gpointer user_data)
@@ -566,7 +579,7 @@ on_drop (GtkDropTarget *target, const GValue *value, double x, double y, gpointe
   if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST)
       || (files = gdk_file_list_get_files (g_value_get_boxed (value))) == NULL)
     return FALSE;
-  if (!fl_make_gif_from_files (FL_WINDOW (user_data), files))
+  if (!fl_make_gif_from_files (&FL_WINDOW (user_data)->make_gif, files))
     fl_window_open_gif (FL_WINDOW (user_data), files->data);
   g_slist_free (files);
   return TRUE;
@@ -576,7 +589,8 @@ static void
 on_make_gif (GtkWidget *widget, const char *action, GVariant *param)
 {
   if (!busy (FL_WINDOW (widget)))
-    fl_make_gif_choose (FL_WINDOW (widget), g_str_equal (action, "win.make-gif-folder"));
+    fl_make_gif_choose (&FL_WINDOW (widget)->make_gif,
+                        g_str_equal (action, "win.make-gif-folder"));
 }
 
 FlServerPanel *
@@ -857,6 +871,8 @@ fl_window_init (FlWindow *self)
 
   self->pending = WORK_NONE;
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->make_gif = (FlMakeGifTarget) { GTK_WINDOW (self), self->client_panel, self->speedup_panel,
+                                       show_error_in };
   self->server_feed = g_new0 (ServerFeed, 1);
   fl_mutex_init (&self->server_feed->mutex);
   self->server_reader = fl_events_add_reader (fl_server_panel_get_events (self->server_panel),

@@ -14,6 +14,7 @@
 #include "fl-client-panel.h"
 #include "fl-concurrency-view.h"
 #include "fl-gif-view.h"
+#include "fl-make-gif.h"
 #include "fl-run-object.h"
 #include "fl-runs-view.h"
 #include "fl-server-panel.h"
@@ -28,6 +29,8 @@ G_DECLARE_FINAL_TYPE (FlWindow, fl_window, FL, WINDOW, AdwApplicationWindow)
 FlWindow      *fl_window_new (FlApplication *app);
 /* Opens file in the viewer and shows the viewer (from any page). */
 void           fl_window_open_gif (FlWindow *self, GFile *file);
+/* What fl-make-gif.h needs of this window. */
+const FlMakeGifTarget *fl_window_get_make_gif_target (FlWindow *self);
 FlServerPanel *fl_window_get_server_panel (FlWindow *self);
 FlClientPanel *fl_window_get_client_panel (FlWindow *self);
 FlGifView     *fl_window_get_gif_view (FlWindow *self);

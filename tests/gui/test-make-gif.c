@@ -208,7 +208,7 @@ test_chosen_files (void)
 
       files = g_slist_prepend (files, g_file_new_for_path (path));
     }
-  g_assert_true (fl_make_gif_from_files (window, files));
+  g_assert_true (fl_make_gif_from_files (fl_window_get_make_gif_target (window), files));
   g_slist_free_full (files, g_object_unref);
   wait_made (gif);
 }
@@ -231,7 +231,7 @@ test_errors (void)
   g_assert_false (g_file_test (gif, G_FILE_TEST_EXISTS));
   /* One file that is not a PNG is a GIF for the viewer, not frames. */
   one.data = g_file_new_for_path (note);
-  g_assert_false (fl_make_gif_from_files (window, &one));
+  g_assert_false (fl_make_gif_from_files (fl_window_get_make_gif_target (window), &one));
   g_object_unref (one.data);
   fl_window_show_error (window, NULL);
 }
