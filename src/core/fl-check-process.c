@@ -37,6 +37,7 @@ struct _FlCheckProcess
   guint n_lines;
   GString *partial;
   GString *error_tail;
+  gboolean drained;    /* the reader read both outputs to their end */
 };
 
 static void
@@ -109,7 +110,27 @@ reader_thread (gpointer data)
             fds[i].fd = -1;
         }
     }
+  fl_mutex_lock (&process->lock);
+  process->drained = TRUE;
+  fl_mutex_unlock (&process->lock);
   return NULL;
+}
+
+gboolean
+fl_check_process_wait_output (FlCheckProcess *process, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  gboolean drained;
+
+  for (;;)
+    {
+      fl_mutex_lock (&process->lock);
+      drained = process->drained;
+      fl_mutex_unlock (&process->lock);
+      if (drained || g_get_monotonic_time () >= deadline)
+        return drained;
+      g_usleep (5000);
+    }
 }
 
 /* A terminal whose other side becomes the program's stdout: raw, so that

@@ -32,6 +32,11 @@ void     fl_check_process_signal (FlCheckProcess *process, int sig);
 gboolean fl_check_process_wait (FlCheckProcess *process, guint timeout_ms, int *status);
 /* "exit status 1", "killed by SIGINT": untranslated, for evidence. */
 char    *fl_check_describe_wait_status (int status);
+/* Waits until everything the program wrote has been read (its outputs ended:
+ * it and every process it started have exited), at most timeout_ms; FALSE
+ * when it has not by then. An exited program's last lines may still be in
+ * transit when waitpid says it ended. */
+gboolean fl_check_process_wait_output (FlCheckProcess *process, guint timeout_ms);
 /* The lines printed on stdout so far (at most the first 100000; "\r" dropped),
  * a NULL-terminated copy; and how many in all. */
 char   **fl_check_process_get_lines (FlCheckProcess *process, guint *n_lines);

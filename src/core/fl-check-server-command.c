@@ -124,10 +124,13 @@ check_lines (FlServerCheck *check)
 {
   FlChecker *c = &check->checker;
   guint n_lines, sent = 0;
-  g_auto (GStrv) lines = fl_check_process_get_lines (check->process, &n_lines);
+  g_auto (GStrv) lines = NULL;
   const char *first = NULL, *listening = NULL;
 
   fl_checker_begin (c, "lines", _("Prints the lab's lines"));
+  /* The server was stopped just before: its last lines may still be on their way. */
+  fl_check_process_wait_output (check->process, 2000);
+  lines = fl_check_process_get_lines (check->process, &n_lines);
   for (guint i = 0; lines[i] != NULL; i++)
     {
       if (first == NULL && lines[i][0] != '\0')
