@@ -129,7 +129,7 @@ check_random (FlServerCheck *check, const FlFetch *fetches, guint n)
 {
   FlChecker *c = &check->checker;
   g_autofree guint *colours = g_new (guint, MAX (n, 1));
-  guint k = 0, pixels = MIN (check->first.width * check->first.height, 4096u);
+  guint k = 0, median, pixels = MIN (check->first.width * check->first.height, 4096u);
 
   if (!fl_server_check_may_run (check, "random", _("The images are random pixels")))
     return;
@@ -142,7 +142,8 @@ check_random (FlServerCheck *check, const FlFetch *fetches, guint n)
       fl_checker_end (c, FL_CHECK_FAIL, _("No reply was a PNG to look at."));
       return;
     }
-  fl_checker_figure (c, "median_colours", colours[k / 2]);
+  median = colours[k / 2];
+  fl_checker_figure (c, "median_colours", median);
   fl_checker_figure (c, "fewest_colours", colours[0]);
   if (colours[k - 1] <= 1)
     fl_checker_end (c, FL_CHECK_FAIL,

@@ -118,6 +118,9 @@ median_record (FlBarChart *self, GPtrArray *records, guint point)
   for (guint i = 0; i < records->len && copy == NULL; i++)
     if (g_strcmp0 (((FlRunRecord *) records->pdata[i])->label, label) == 0)
       copy = fl_run_record_copy (records->pdata[i]);
+  /* Every point comes from a record of its label; none means no chart. */
+  if (copy == NULL)
+    return NULL;
   for (FlStage stage = FL_STAGE_DOWNLOAD; stage <= FL_STAGE_ENCODE; stage++)
     {
       const FlSpread *spread

@@ -80,7 +80,8 @@ first_span_point (FlTimelineView *view, guint row, double *x, double *y)
   g_assert_cmpuint (n, >, 0);
   fl_timeline_view_get_visible (view, &t0, &t1);
   *x = FL_DRAW_TIMELINE_GUTTER
-       + (double) ((spans[0].t0 + spans[0].t1) / 2 - t0) / (double) (t1 - t0) * plot;
+       + (((double) spans[0].t0 + (double) spans[0].t1) / 2 - (double) t0) / (double) (t1 - t0)
+           * plot;
   *y = FL_DRAW_TIMELINE_AXIS + row * (FL_DRAW_TIMELINE_ROW + FL_DRAW_TIMELINE_ROW_GAP)
        + FL_DRAW_TIMELINE_ROW / 2;
 }
