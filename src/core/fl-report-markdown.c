@@ -142,6 +142,7 @@ fl_report_markdown (const FlReportContent *content)
     }
   append_machine (out);
   append_runs (out, content->records);
+  fl_report_append_summaries (out, content->summaries, content->sweep_charts);
   append_timeline (out, content);
   g_string_append_printf (out, "\n## %s\n\n", _("The command that repeats each run"));
   if (content->server_command != NULL)
