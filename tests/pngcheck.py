@@ -26,6 +26,20 @@ def png_size(data):
             return size
 
 
+def png_header_and_data(data):
+    """(the IHDR chunk's body, every IDAT chunk's body joined) of a PNG png_size passed."""
+    offset, idat, header = 8, b"", None
+    while offset < len(data):
+        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
+        body = data[offset + 8:offset + 8 + length]
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            idat += body
+        offset += 12 + length
+    return header, idat
+
+
 def _paeth(a, b, c):
     p = a + b - c
     pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
@@ -38,15 +52,7 @@ def png_pixels(data):
     """(width, height, rows) of an 8-bit RGB or RGBA, non-interlaced PNG; each row
     is bytes of RGBA. Enough for the PNGs cairo writes, to look for a colour."""
     width, height = png_size(data)
-    offset, idat, header = 8, b"", None
-    while offset < len(data):
-        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
-        body = data[offset + 8:offset + 8 + length]
-        if kind == b"IHDR":
-            header = body
-        elif kind == b"IDAT":
-            idat += body
-        offset += 12 + length
+    header, idat = png_header_and_data(data)
     depth, colour, interlace = header[8], header[9], header[12]
     assert depth == 8 and colour in (2, 6) and interlace == 0, header
     bpp = 4 if colour == 6 else 3

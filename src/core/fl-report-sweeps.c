@@ -86,20 +86,9 @@ fl_report_sweep_chart_name (FlSweepKind kind)
   return kind == FL_SWEEP_THREADS ? "sweep-threads" : "sweep-processes";
 }
 
-static void
-append_printf_cell (GString *out, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-append_printf_cell (GString *out, const char *format, ...)
-{
-  g_autofree char *text = NULL;
-  va_list args;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  fl_report_append_cell (out, text);
-}
+/* A number's cell: numbers hold no bar or line break to escape. */
+#define append_number_cell(out, format, ...) \
+  g_string_append_printf (out, " " format " |", __VA_ARGS__)
 
 static void
 append_heading (GString *out, const char *const *cells, guint n, const char *rule)
@@ -116,7 +105,7 @@ append_spread_cell (GString *out, const FlSpread *spread)
   if (spread->n == 0)
     fl_report_append_cell (out, _("failed"));
   else
-    append_printf_cell (out, "%.4f (%.4f..%.4f)", spread->median, spread->min, spread->max);
+    append_number_cell (out, "%.4f (%.4f..%.4f)", spread->median, spread->min, spread->max);
 }
 
 static void
@@ -150,18 +139,18 @@ append_sweep (GString *out, const FlSweepSummary *summary, gboolean charts)
 
       g_string_append (out, "|");
       fl_report_append_cell (out, p->label);
-      append_printf_cell (out, "%u", p->seconds.n);
+      append_number_cell (out, "%u", p->seconds.n);
       if (p->seconds.n == 0)
         {
           fl_report_append_cell (out, _("failed"));
           g_string_append (out, " | | | | |\n");
           continue;
         }
-      append_printf_cell (out, "%.4f", p->seconds.median);
-      append_printf_cell (out, "%.4f..%.4f", p->seconds.min, p->seconds.max);
-      append_printf_cell (out, "%.2f×", p->speedup);
-      append_printf_cell (out, "%.0f%%", p->efficiency * 100);
-      append_printf_cell (out, "%.2f×", p->ideal);
+      append_number_cell (out, "%.4f", p->seconds.median);
+      append_number_cell (out, "%.4f..%.4f", p->seconds.min, p->seconds.max);
+      append_number_cell (out, "%.2f×", p->speedup);
+      append_number_cell (out, "%.0f%%", p->efficiency * 100);
+      append_number_cell (out, "%.2f×", p->ideal);
       fl_report_append_cell (out, fl_verdict_describe (p->verdict));
       g_string_append_c (out, '\n');
     }
@@ -203,7 +192,7 @@ append_compare (GString *out, GPtrArray *summaries, guint first)
       fl_report_append_cell (out, stage_name (summary->stage));
       append_spread_cell (out, &b->seconds);
       append_spread_cell (out, &c->seconds);
-      append_printf_cell (out, "%.2f×", c->speedup);
+      append_number_cell (out, "%.2f×", c->speedup);
       fl_report_append_cell (out, fl_verdict_describe (c->verdict));
       g_string_append_c (out, '\n');
     }

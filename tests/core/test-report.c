@@ -81,50 +81,22 @@ test_command_lines (void)
                         "--frames 5000 --threads 8 --frames-dir f --download-only");
 }
 
-static void
-add_record (GPtrArray *records, const char *label, guint threads, guint processes,
-            double download, double encode)
-{
-  FlRunRecord *r = fl_run_record_new (label);
+static const char *records_path;
 
-  r->frames = 100;
-  r->threads = threads;
-  r->processes = processes;
-  r->ran_download = download > 0;
-  r->ran_encode = encode > 0;
-  r->download_seconds = download;
-  r->encode_seconds = encode;
-  r->repetition = records->len % 2 + 1;
-  r->ok = TRUE;
-  g_ptr_array_add (records, r);
-}
-
-/* The records of two sweeps and a compare, as fl-sweep.c labels them, read back
- * as three tables with their sentences; a plain run makes none. */
+/* The records of two sweeps and a compare (report-records.csv: a plain run,
+ * then as fl-sweep.c labels them), read back as three tables with their
+ * sentences; a plain run makes none. */
 static void
 test_summaries (void)
 {
-  g_autoptr (GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify)
-                                                                    fl_run_record_free);
-  g_autoptr (GPtrArray) summaries = NULL;
-  g_autoptr (GPtrArray) none = NULL;
+  GError *error = NULL;
+  g_autoptr (GPtrArray) records = fl_run_records_load (records_path, &error);
+  g_autoptr (GPtrArray) summaries = NULL, none = NULL;
   g_autofree char *markdown = NULL;
   FlReportContent content = { 0 };
   const FlSweepSummary *threads;
 
-  add_record (records, "run", 4, 2, 1.0, 1.0);
-  add_record (records, "threads=1", 1, 0, 4.0, 0);
-  add_record (records, "threads=1", 1, 0, 4.2, 0);
-  add_record (records, "threads=4", 4, 0, 1.0, 0);
-  add_record (records, "threads=4", 4, 0, 1.1, 0);
-  add_record (records, "processes=1", 0, 1, 0, 2.0);
-  add_record (records, "processes=1", 0, 1, 0, 2.1);
-  add_record (records, "processes=2", 0, 2, 0, 1.9);
-  add_record (records, "processes=2", 0, 2, 0, 2.05);
-  add_record (records, "baseline", 1, 1, 4.0, 2.0);
-  add_record (records, "baseline", 1, 1, 4.1, 2.1);
-  add_record (records, "chosen", 4, 2, 1.0, 1.9);
-  add_record (records, "chosen", 4, 2, 1.1, 2.0);
+  g_assert_no_error (error);
   summaries = fl_report_summaries (records);
   /* threads, processes, the compare's download and GIF */
   g_assert_cmpuint (summaries->len, ==, 4);
@@ -164,6 +136,9 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  /* The records' file, from meson.build. */
+  g_assert_cmpint (argc, ==, 2);
+  records_path = argv[1];
   g_test_add_func ("/report/machine", test_machine);
   g_test_add_func ("/report/command-lines", test_command_lines);
   g_test_add_func ("/report/summaries", test_summaries);
