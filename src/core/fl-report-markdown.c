@@ -8,20 +8,6 @@
 /* Library code: the programs bind the domain (fl_i18n_init). */
 #define _(text) g_dgettext (FL_GETTEXT_PACKAGE, text)
 
-void
-fl_report_append_cell (GString *out, const char *text)
-{
-  g_string_append (out, " ");
-  for (const char *p = text; *p; p++)
-    if (*p == '|')
-      g_string_append (out, "\\|");
-    else if (*p == '\n' || *p == '\r')
-      g_string_append_c (out, ' ');
-    else
-      g_string_append_c (out, *p);
-  g_string_append (out, " |");
-}
-
 static void
 append_machine (GString *out)
 {
@@ -142,6 +128,7 @@ fl_report_markdown (const FlReportContent *content)
     }
   append_machine (out);
   append_runs (out, content->records);
+  fl_report_append_summaries (out, content->summaries, content->sweep_charts);
   append_timeline (out, content);
   g_string_append_printf (out, "\n## %s\n\n", _("The command that repeats each run"));
   if (content->server_command != NULL)

@@ -1,4 +1,4 @@
-/* fl-report.c: this machine, and the command line of a run. */
+/* fl-report.c: this machine, the command line of a run, and a Markdown cell. */
 #include "fl-report.h"
 
 #include "fl-config.h"
@@ -215,4 +215,18 @@ fl_report_join_argv (char *const *argv)
       g_string_append (line, quoted ? quoted : argv[i]);
     }
   return g_string_free (line, FALSE);
+}
+
+void
+fl_report_append_cell (GString *out, const char *text)
+{
+  g_string_append (out, " ");
+  for (const char *p = text; *p; p++)
+    if (*p == '|')
+      g_string_append (out, "\\|");
+    else if (*p == '\n' || *p == '\r')
+      g_string_append_c (out, ' ');
+    else
+      g_string_append_c (out, *p);
+  g_string_append (out, " |");
 }

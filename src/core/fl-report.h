@@ -10,6 +10,7 @@
 
 #include "fl-pipeline.h"
 #include "fl-server.h"
+#include "fl-sweep-summary.h"
 
 G_BEGIN_DECLS
 
@@ -55,12 +56,25 @@ typedef struct
   const char *timeline_svg;
   char **timeline_lines;     /* the figures under the timeline, or NULL */
   const char *server_command;  /* the server the runs used, when it was the app's own */
+  GPtrArray *summaries;      /* fl_report_summaries (records), or NULL: no sweep tables */
+  gboolean sweep_charts;     /* each sweep's chart is beside report.md (its chart name) */
 } FlReportContent;
 
 /* The report as Markdown, headings in the user's language: when and by what it
- * was written, the machine, the runs as a table, the timeline with its figures,
- * and the command line that repeats each run. */
+ * was written, the machine, the runs as a table, the sweeps and the compare as
+ * tables with their sentences and charts, the timeline with its figures, and
+ * the command line that repeats each run. */
 char      *fl_report_markdown (const FlReportContent *content);
+/* The sweeps and the compare the records hold, found by their labels (fl-sweep.c
+ * names the points "threads=N", "processes=N", "baseline" and "chosen"; one
+ * sweep is such records in a row), as FlSweepSummary *: one per sweep, one per
+ * stage that ran for a compare. Never NULL. */
+GPtrArray *fl_report_summaries (GPtrArray *records);
+/* "sweep-threads", "sweep-processes": a sweep's chart files without ".png"/".svg". */
+const char *fl_report_sweep_chart_name (FlSweepKind kind);
+/* Each summary as a Markdown table under its heading, with its sentence and,
+ * when charts, the links to its chart. */
+void       fl_report_append_summaries (GString *out, GPtrArray *summaries, gboolean charts);
 /* " text |": a Markdown table cell (its bars escaped, line breaks made spaces). */
 void       fl_report_append_cell (GString *out, const char *text);
 

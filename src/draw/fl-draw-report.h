@@ -1,7 +1,9 @@
 /* fl-draw-report.h: a report folder to hand in: report.md (fl-report.h's
  * Markdown) and, when the runs' events are there, the timeline beside it as
  * timeline.png and timeline.svg, drawn by the same code as the app's Timeline
- * page (fl-draw-timeline.h). The CLI's --report and the app's "Export report"
+ * page (fl-draw-timeline.h); for each sweep the records hold, its chart as
+ * sweep-threads.png/.svg or sweep-processes.png/.svg, drawn by the same code
+ * as the app's Speed-up page (fl-draw-sweep.h). The CLI's --report and the app's "Export report"
  * both write it. */
 #pragma once
 
@@ -10,6 +12,9 @@
 G_BEGIN_DECLS
 
 #define FL_REPORT_TIMELINE_WIDTH 1200.0
+/* Each sweep's chart, sweep-threads.png and .svg or sweep-processes.png and .svg. */
+#define FL_REPORT_CHART_WIDTH 900
+#define FL_REPORT_CHART_HEIGHT 640
 
 /* Writes dir/report.md and the pictures, each atomically; dir must exist.
  * invocation: the command that wrote it, or NULL; records (FlRunRecord *) and

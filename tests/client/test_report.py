@@ -10,6 +10,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..")]
 import taplib  # noqa: E402
 import clienttest  # noqa: E402
+from pngcheck import png_pixels  # noqa: E402
 
 
 def need_programs():
@@ -82,6 +83,70 @@ def run_report_has_the_timeline():
             assert "<svg" in f.read(200), "not an SVG"
         assert sorted(os.listdir(out)) == ["report.md", "timeline.png", "timeline.svg"], \
             os.listdir(out)
+
+
+# fl_draw_style_init's accent, the measurements' colour: #3584e4.
+ACCENT = bytes((53, 132, 228, 255))
+
+
+@taplib.test
+def sweep_report_has_its_table_and_chart():
+    """A threads sweep's report: its table and sentence, and its chart as PNG and SVG."""
+    need_programs()
+    with tempfile.TemporaryDirectory() as root, clienttest.frameloom_server() as server:
+        proc = client(["--port", str(server.port), "--sweep", "threads=1,2", "--repeat", "2",
+                       "--warmup", "0", "--frames", "40", "--report", "out"], root)
+        assert proc.returncode == 0, proc.stderr
+        out = os.path.join(root, "out")
+        with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
+            text = f.read()
+        assert "\n## Threads sweep\n" in text, text
+        assert "| Point | Runs | Median (s) | Min..max (s) | Speed-up | Efficiency | Ideal | " \
+               "Verdict |" in text, text
+        assert "| threads=1 | 2 | " in text and "| 1.00× | 100% | 1.00× | baseline |" in text, text
+        assert "| threads=2 | 2 | " in text, text
+        # The sentence the CLI printed for the sweep, under the table.
+        sentence = [line for line in proc.stdout.splitlines() if line.startswith("Threads: ")]
+        assert len(sentence) == 1, proc.stdout
+        assert "\n" + sentence[0][len("Threads: "):] + "\n" in text, (sentence, text)
+        assert "](sweep-threads.png)" in text and "](sweep-threads.svg)" in text, text
+        assert text.index("## Threads sweep") < text.index("](sweep-threads.png)"), text
+        assert "## Processes sweep" not in text and "## Compare" not in text, text
+        with open(os.path.join(out, "sweep-threads.png"), "rb") as f:
+            width, height, rows = png_pixels(f.read())
+        assert (width, height) == (900, 640), (width, height)
+        assert any(_has_pixel(row, ACCENT) for row in rows), "no accent colour"
+        with open(os.path.join(out, "sweep-threads.svg"), encoding="utf-8") as f:
+            assert "<svg" in f.read(200), "not an SVG"
+        assert sorted(os.listdir(out)) == ["report.md", "sweep-threads.png", "sweep-threads.svg",
+                                           "timeline.png", "timeline.svg"], os.listdir(out)
+
+
+def _has_pixel(row, rgba):
+    return any(row[i:i + 4] == rgba for i in range(0, len(row), 4))
+
+
+@taplib.test
+def compare_report_has_its_table():
+    """A compare's report: a row per stage against the baseline, and the sentences."""
+    need_programs()
+    with tempfile.TemporaryDirectory() as root, clienttest.frameloom_server() as server:
+        proc = client(["--port", str(server.port), "--compare", "--threads", "2",
+                       "--processes", "2", "--repeat", "2", "--warmup", "0", "--frames", "40",
+                       "--report", "out"], root)
+        assert proc.returncode == 0, proc.stderr
+        with open(os.path.join(root, "out", "report.md"), encoding="utf-8") as f:
+            text = f.read()
+        assert "\n## Compare\n" in text, text
+        assert "| Stage | Baseline s (min..max) | Chosen s (min..max) | Speed-up | Verdict |" \
+            in text, text
+        assert "\n| Download | " in text and "\n| GIF | " in text, text
+        for stage in ("Download", "GIF"):
+            line = [l for l in proc.stdout.splitlines() if l.startswith(stage + ": ")]
+            assert len(line) == 1, proc.stdout
+            assert "\n- " + line[0] + "\n" in text, (line, text)
+        assert "## Threads sweep" not in text and "sweep-" not in text, text
+        assert not any(name.startswith("sweep-") for name in os.listdir(os.path.join(root, "out")))
 
 
 @taplib.test

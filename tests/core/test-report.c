@@ -2,6 +2,7 @@
  * run (parsed back the way a shell would). */
 #include "fl-config.h"
 #include "fl-report.h"
+#include "fl-run-record.h"
 
 #include <string.h>
 
@@ -80,11 +81,66 @@ test_command_lines (void)
                         "--frames 5000 --threads 8 --frames-dir f --download-only");
 }
 
+static const char *records_path;
+
+/* The records of two sweeps and a compare (report-records.csv: a plain run,
+ * then as fl-sweep.c labels them), read back as three tables with their
+ * sentences; a plain run makes none. */
+static void
+test_summaries (void)
+{
+  GError *error = NULL;
+  g_autoptr (GPtrArray) records = fl_run_records_load (records_path, &error);
+  g_autoptr (GPtrArray) summaries = NULL, none = NULL;
+  g_autofree char *markdown = NULL;
+  FlReportContent content = { 0 };
+  const FlSweepSummary *threads;
+
+  g_assert_no_error (error);
+  summaries = fl_report_summaries (records);
+  /* threads, processes, the compare's download and GIF */
+  g_assert_cmpuint (summaries->len, ==, 4);
+  threads = summaries->pdata[0];
+  g_assert_cmpint (threads->kind, ==, FL_SWEEP_THREADS);
+  g_assert_cmpuint (threads->points->len, ==, 2);
+  g_assert_cmpint (((const FlSweepSummary *) summaries->pdata[1])->kind, ==, FL_SWEEP_PROCESSES);
+  g_assert_cmpint (((const FlSweepSummary *) summaries->pdata[2])->stage, ==, FL_STAGE_DOWNLOAD);
+  g_assert_cmpint (((const FlSweepSummary *) summaries->pdata[3])->stage, ==, FL_STAGE_ENCODE);
+  g_assert_cmpstr (fl_report_sweep_chart_name (FL_SWEEP_PROCESSES), ==, "sweep-processes");
+
+  content.records = records;
+  content.summaries = summaries;
+  content.sweep_charts = TRUE;
+  markdown = fl_report_markdown (&content);
+  g_assert_nonnull (strstr (markdown, "\n## Threads sweep\n"));
+  g_assert_nonnull (strstr (markdown, "\n## Processes sweep\n"));
+  g_assert_nonnull (strstr (markdown, "| threads=1 | 2 | 4.1000 | 4.0000..4.2000 | 1.00× | 100% | "
+                                      "1.00× | baseline |\n"));
+  g_assert_nonnull (strstr (markdown, "| threads=4 | 2 | 1.0500 | 1.0000..1.1000 | 3.90× | "));
+  g_assert_nonnull (strstr (markdown, threads->sentence));
+  g_assert_nonnull (strstr (markdown, "](sweep-threads.png)"));
+  g_assert_nonnull (strstr (markdown, "](sweep-processes.svg)"));
+  g_assert_nonnull (strstr (markdown, "\n## Compare\n"));
+  g_assert_nonnull (strstr (markdown, "| Download | 4.0500 (4.0000..4.1000) | "
+                                      "1.0500 (1.0000..1.1000) | 3.86× | faster |\n"));
+  g_assert_nonnull (strstr (markdown, "| GIF | 2.0500 (2.0000..2.1000) | "));
+  /* Only one compare heading for its two stages. */
+  g_assert_true (strstr (strstr (markdown, "## Compare") + 1, "## Compare") == NULL);
+
+  g_ptr_array_set_size (records, 1);
+  none = fl_report_summaries (records);
+  g_assert_cmpuint (none->len, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  /* The records' file, from meson.build. */
+  g_assert_cmpint (argc, ==, 2);
+  records_path = argv[1];
   g_test_add_func ("/report/machine", test_machine);
   g_test_add_func ("/report/command-lines", test_command_lines);
+  g_test_add_func ("/report/summaries", test_summaries);
   return g_test_run ();
 }

@@ -85,15 +85,7 @@ def full_png_problem(data):
         width, height = pngcheck.png_size(data)
     except AssertionError as e:
         return str(e) or "structure"
-    offset, idat, ihdr = 8, b"", None
-    while offset < len(data):
-        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
-        body = data[offset + 8:offset + 8 + length]
-        if kind == b"IHDR":
-            ihdr = body
-        elif kind == b"IDAT":
-            idat += body
-        offset += 12 + length
+    ihdr, idat = pngcheck.png_header_and_data(data)
     depth, colour, interlace = ihdr[8], ihdr[9], ihdr[12]
     channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}.get(colour)
     if channels is None:
