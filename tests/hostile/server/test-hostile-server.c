@@ -33,12 +33,8 @@
 #endif
 #endif
 
-/* RSS growth allowed after warm-up: TSan's allocator keeps per-thread caches. */
-#ifdef TSAN_BUILD
-#define RSS_SLACK_KIB 16384
-#else
+/* RSS growth allowed after warm-up (checked in the plain build only). */
 #define RSS_SLACK_KIB 4096
-#endif
 
 #define PIDS_ROOT "/sys/fs/cgroup/pids"
 
@@ -172,9 +168,14 @@ settle_fds (guint expected)
 static gboolean
 rss_is_meaningful (void)
 {
-#ifdef ASAN_BUILD
+#if defined(ASAN_BUILD)
   /* ASan keeps freed memory in quarantine (256 MiB by default) and the test
    * cannot shrink it for itself; the CLI test measures the server under ASan. */
+  return FALSE;
+#elif defined(TSAN_BUILD)
+  /* TSan's shadow memory and its per-thread allocator caches grow with the
+   * threads that ran and the load of the machine (18 MiB over 5 rounds on a
+   * busy one), not with what the server holds: the plain build checks it. */
   return FALSE;
 #else
   return TRUE;
