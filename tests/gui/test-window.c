@@ -1040,12 +1040,7 @@ main (int argc, char **argv)
   gtk_window_destroy (GTK_WINDOW (window));
   fl_gui_test_spin (100);
   g_clear_object (&app);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
-
-    if (system (cmd) != 0)
-      g_test_message ("could not remove %s", tmpdir);
-  }
+  fl_test_remove_tree (tmpdir);
   g_free (tmpdir);
   return status;
 }
