@@ -36,17 +36,17 @@ mkdir -p "$work"
 baseline=${2:-}
 if [ -z "$baseline" ]; then
   baseline=$work/baseline
-  if [ ! -x "$baseline/tests/encoder/encode-frames" ]; then
+  if [ ! -x "$baseline/tests/tools/encode-frames" ]; then
     src=$work/baseline-src
     rm -rf "$src" && mkdir -p "$src"
     git -C "$here/.." archive "${BASELINE_REF:-main}" | tar -x -C "$src"
     meson setup "$baseline" "$src" --buildtype=release -Dgui=disabled >"$work/baseline.log" 2>&1
-    ninja -C "$baseline" tests/encoder/encode-frames src/worker/frameloom-gif-worker \
+    ninja -C "$baseline" tests/tools/encode-frames src/worker/frameloom-gif-worker \
       >>"$work/baseline.log" 2>&1
   fi
 fi
 baseline=$(cd "$baseline" && pwd)
-for f in "$build/tests/encoder/encode-frames" "$baseline/tests/encoder/encode-frames"; do
+for f in "$build/tests/tools/encode-frames" "$baseline/tests/tools/encode-frames"; do
   [ -x "$f" ] || { echo "run-animations.sh: $f is missing: build first." >&2; exit 1; }
 done
 python=/usr/bin/python3

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/run-gif-scaling.sh: the GIF stage alone, by frame size, with 1 and 2
 # worker processes, against the decode floor in the same run. For each
-# WxH:N in SIZES it makes N reproducible noise frames (tests/encoder/make-frames:
+# WxH:N in SIZES it makes N reproducible noise frames (tests/tools/make-frames:
 # 10x10 has <= 100 colours and stays exact, 64x64 and up are quantised), then
 # REPS times, in a rotating order: encode-frames with P=1 and P=2 (the same
 # fl_encode_gif the client runs) and bench/decode-floor (plain libpng reading
@@ -32,8 +32,8 @@ esac
 build=$(cd "${1:-build-bench}" && pwd)
 sizes=${SIZES:-10x10:5000 64x64:3000 256x256:300 1024x1024:20}
 reps=${REPS:-5}
-make_frames=$build/tests/encoder/make-frames
-encode=$build/tests/encoder/encode-frames
+make_frames=$build/tests/tools/make-frames
+encode=$build/tests/tools/encode-frames
 floor=$build/bench/decode-floor
 worker=$build/src/worker/frameloom-gif-worker
 for f in "$make_frames" "$encode" "$floor" "$worker" /usr/bin/time; do

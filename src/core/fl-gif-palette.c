@@ -10,7 +10,7 @@
  * keeps its box's mean, within the box's extent of its colour). The largest
  * channel error actually
  * met is returned as max_error: 0 for exact frames; for 64x64 uniform noise
- * (4096 colours into 256 entries) it stays under 48 (tests/encoder checks it).
+ * (4096 colours into 256 entries) it stays under 48 (tests/core/test-gif-palette.c checks it).
  */
 #include "fl-gif-palette.h"
 

@@ -7,7 +7,7 @@
  * sparse keyframes so that seeking never replays more than a few dozen frames.
  * Nothing here ever holds a scaled copy of a frame.
  *
- * Memory and CPU budget (enforced, tested by tests/hostile/app): one open GIF
+ * Memory and CPU budget (enforced, tested by tests/core/test-gif-reader-hostile.c): one open GIF
  * costs at most FL_GIF_MEMORY_BUDGET_BYTES = 512 MiB, whatever the file says:
  *   - the file, mapped while it decodes: max_file_bytes (128 MiB);
  *   - decoded frames: indices of the on-screen part of each frame, colour tables

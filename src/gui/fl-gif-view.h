@@ -13,7 +13,7 @@
  * 2048x2048 pixels' worth when zoomed (larger: fitted to the window), which
  * GTK 4.8 holds about five times over on its way to the screen:
  * FL_GIF_VIEW_MEMORY_BUDGET_BYTES in all, whatever the file and the zoom
- * (tests/hostile/app measures it). */
+ * (tests/gui/test-gif-view-hostile.c measures it). */
 #pragma once
 
 #include <gtk/gtk.h>

@@ -3,7 +3,7 @@
  * composing; a far seek cancels the work in between; the cache stays within
  * its bound; freeing it while it composes leaves nothing to call back. */
 #include "fl-gif-ahead.h"
-#include "fl-hostile-gif.h"
+#include "fl-test-gif.h"
 #include "fl-sync.h"
 
 #include <string.h>

@@ -16,9 +16,8 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from pngcheck import png_size  # noqa: E402
-from taplib import run, test  # noqa: E402
+from fltest.pngcheck import png_size  # noqa: E402
+from fltest.taplib import run, test  # noqa: E402
 
 SERVER = os.environ.get("FRAMELOOM_SERVER", "")
 CLIENT = os.environ.get("FRAMELOOM_CLIENT", "")

@@ -9,7 +9,7 @@
  * FRAMELOOM_SCREENSHOT_DIR=dir writes check-server-pass.png and
  * check-server-fail.png there (see the README). */
 #include "fl-test-util.h"
-#include "fl-gui-test.h"
+#include "fl-test-gui.h"
 
 #include "fl-application.h"
 #include "fl-check-page.h"
@@ -42,8 +42,8 @@ static char *
 lab_server_command (guint port)
 {
   const char *pil = g_getenv ("PYTHON_PIL");
-  g_autofree char *lab = source_path ("client", "lab_server.py");
-  g_autofree char *servers = source_path ("client", "check_servers.py");
+  g_autofree char *lab = source_path ("fltest", "lab_server.py");
+  g_autofree char *servers = source_path ("fltest", "check_servers.py");
 
   if (pil != NULL && pil[0] != '\0')
     return g_strdup_printf ("%s %s %u", pil, lab, port);
@@ -53,7 +53,7 @@ lab_server_command (guint port)
 static char *
 broken_server_command (const char *mode, guint port)
 {
-  g_autofree char *servers = source_path ("client", "check_servers.py");
+  g_autofree char *servers = source_path ("fltest", "check_servers.py");
 
   return g_strdup_printf ("python3 %s %s %u", servers, mode, port);
 }

@@ -3,11 +3,11 @@
  * steps, first and last; zoom; a still image without playback controls; the
  * frame's details; the frame exported as PNG and copied to the clipboard; the
  * next and previous GIF of a folder. (Real keys: test-window.) */
-#include "fl-gui-test.h"
+#include "fl-test-gui.h"
 #include "fl-test-util.h"
 
 #include "fl-gif-view.h"
-#include "fl-hostile-gif.h"
+#include "fl-test-gif.h"
 #include "fl-png.h"
 
 static gboolean

@@ -4,10 +4,10 @@
  * D-Bus and exits, and the GIF shows in this window's viewer. With no session
  * bus, a second start is an instance of its own, which keeps running. */
 #include "fl-test-util.h"
-#include "fl-gui-test.h"
+#include "fl-test-gui.h"
 
 #include "fl-application.h"
-#include "fl-hostile-gif.h"
+#include "fl-test-gif.h"
 #include "fl-window.h"
 
 #include <signal.h>

@@ -5,7 +5,7 @@
  * shows in the viewer; a folder with no PNG, and a run under way, give a
  * sentence in the window's banner. */
 #include "fl-test-util.h"
-#include "fl-gui-test.h"
+#include "fl-test-gui.h"
 
 #include "fl-application.h"
 #include "fl-gif-reader.h"

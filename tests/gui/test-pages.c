@@ -11,7 +11,7 @@
  * for PAGE viewer, speedup and runs, and empty-viewer.png, empty-speedup.png,
  * empty-runs.png (see the README). */
 #include "fl-test-util.h"
-#include "fl-gui-test.h"
+#include "fl-test-gui.h"
 
 #include "fl-application.h"
 #include "fl-chart-util.h"
@@ -49,13 +49,13 @@ shot (const char *name)
   fl_gui_test_shot (GTK_WIDGET (window), name);
 }
 
-/* The slow server of tests/gui (5 ms before each 48x48 image, like a server
+/* The slow server of tests/fltest (5 ms before each 48x48 image, like a server
  * across a network): the speed-up shows as it would there. */
 static void
 start_slow_server (void)
 {
   const char *root = g_getenv ("FRAMELOOM_SOURCE_ROOT");
-  g_autofree char *script = g_build_filename (root ? root : ".", "tests", "gui", "slow-server.py",
+  g_autofree char *script = g_build_filename (root ? root : ".", "tests", "fltest", "slow_server.py",
                                               NULL);
   g_autoptr (GError) error = NULL;
   g_autoptr (GDataInputStream) out = NULL;

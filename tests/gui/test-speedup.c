@@ -7,7 +7,7 @@
  * at a preset when there was nothing to hide.
  * (The pages' screenshots: test-pages.) */
 #include "fl-test-util.h"
-#include "fl-gui-test.h"
+#include "fl-test-gui.h"
 
 #include "fl-application.h"
 #include "fl-chart-util.h"

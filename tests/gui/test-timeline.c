@@ -6,7 +6,7 @@
  * the page after a 5000-frame run at the fast path and against a server 20 ms
  * away. */
 #include "fl-test-util.h"
-#include "fl-gui-test.h"
+#include "fl-test-gui.h"
 
 #include "fl-application.h"
 #include "fl-draw-timeline.h"

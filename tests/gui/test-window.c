@@ -6,7 +6,7 @@
  * a failed run marked failed and never shown as a result; a GIF dropped or
  * opened from another page showing in the viewer. */
 #include "fl-test-util.h"
-#include "fl-gui-test.h"
+#include "fl-test-gui.h"
 
 #include "fl-application.h"
 #include "fl-config.h"
