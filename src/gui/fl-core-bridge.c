@@ -226,11 +226,20 @@ on_worker_progress (guint worker, guint first, guint n_frames, guint done, gpoin
   for (guint64 s = (guint64) first * FL_BRIDGE_SLICES / total;
        s < FL_BRIDGE_SLICES && s * total / FL_BRIDGE_SLICES < (guint64) first + n_frames; s++)
     {
-      /* A slice is encoded once the frames it ends with are. */
-      guint64 end = MIN ((s + 1) * total / FL_BRIDGE_SLICES, (guint64) first + n_frames);
-      gint state = 2 * (gint) (worker + 1) + (end <= (guint64) first + done ? 1 : 0);
-      gint old = g_atomic_int_get (&bridge->slices[s]);
+      /* A slice narrower than a frame shows the frame under it. */
+      guint64 slice_end = MAX ((s + 1) * total / FL_BRIDGE_SLICES,
+                               s * total / FL_BRIDGE_SLICES + 1);
+      guint64 end;
+      gint state, old;
 
+      /* The first slice may hold only the frames before this chunk: the
+       * previous chunk's worker shows it. */
+      if (slice_end <= first)
+        continue;
+      /* A slice is encoded once the frames it ends with are. */
+      end = MIN (slice_end, (guint64) first + n_frames);
+      state = 2 * (gint) (worker + 1) + (end <= (guint64) first + done ? 1 : 0);
+      old = g_atomic_int_get (&bridge->slices[s]);
       /* An encoded slice stays with the worker that finished it (a slice may
        * straddle two chunks). */
       if (!(old & 1))

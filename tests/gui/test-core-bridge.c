@@ -496,6 +496,37 @@ test_bridge_run_started_resets (void)
   g_assert_cmpuint (fl_pipeline_bridge_get_workers (bridge, workers, FL_BRIDGE_MAX_WORKERS), ==, 0);
 }
 
+/* A slice shows the frame under it; one that lies before a chunk is not its. */
+static void
+test_bridge_slices_at_chunk_edges (void)
+{
+  g_autoptr (FlPipelineBridge) bridge = fl_pipeline_bridge_new ();
+
+  /* Fewer frames than slices: each frame spans two or three slices, and
+   * nothing shows encoded before a frame is. */
+  emit_read (bridge, stage_started (FL_STAGE_ENCODE, 100, 0));
+  emit_read (bridge, chunk (FL_EVENT_CHUNK_STARTED, 0, 0, 100, 0, 0));
+  assert_slice_runs (bridge, { FL_BRIDGE_SLICES, 2 });
+  /* Frames 0..49 encoded: slice 120, at 50 %, shows frame 50. */
+  emit_read (bridge, chunk (FL_EVENT_CHUNK_PROGRESS, 0, 0, 100, 50, 50));
+  assert_slice_runs (bridge, { 120, 3 }, { FL_BRIDGE_SLICES, 2 });
+  emit_read (bridge, chunk (FL_EVENT_CHUNK_ENCODED, 0, 0, 100, 100, 100));
+  assert_slice_runs (bridge, { FL_BRIDGE_SLICES, 3 });
+
+  /* 5000 frames: slice 4 is frames 83..103, all worker 0's. Worker 1's chunk
+   * starts at 104, inside the slice's number range (104 * 240 / 5000 = 4.99). */
+  fl_pipeline_bridge_reset (bridge);
+  emit_read (bridge, stage_started (FL_STAGE_ENCODE, 5000, 0));
+  emit_read (bridge, chunk (FL_EVENT_CHUNK_STARTED, 0, 0, 104, 0, 0));
+  emit_read (bridge, chunk (FL_EVENT_CHUNK_STARTED, 1, 104, 104, 0, 0));
+  assert_slice_runs (bridge, { 5, 2 }, { 10, 4 }, { FL_BRIDGE_SLICES, 0 });
+  emit_read (bridge, chunk (FL_EVENT_CHUNK_PROGRESS, 0, 0, 104, 100, 100));
+  assert_slice_runs (bridge, { 4, 3 }, { 5, 2 }, { 10, 4 }, { FL_BRIDGE_SLICES, 0 });
+  emit_read (bridge, chunk (FL_EVENT_CHUNK_ENCODED, 0, 0, 104, 104, 104));
+  emit_read (bridge, chunk (FL_EVENT_CHUNK_ENCODED, 1, 104, 104, 104, 208));
+  assert_slice_runs (bridge, { 5, 3 }, { 10, 5 }, { FL_BRIDGE_SLICES, 0 });
+}
+
 static void
 test_bridge_take_events (void)
 {
@@ -737,6 +768,8 @@ main (int argc, char **argv)
   g_test_add_func ("/core-bridge/ring/server-events", test_ring_server_events);
   g_test_add_func ("/core-bridge/bridge/snapshots", test_bridge_snapshots);
   g_test_add_func ("/core-bridge/bridge/run-started-resets", test_bridge_run_started_resets);
+  g_test_add_func ("/core-bridge/bridge/slices-at-chunk-edges",
+                   test_bridge_slices_at_chunk_edges);
   g_test_add_func ("/core-bridge/bridge/take-events", test_bridge_take_events);
   g_test_add_func ("/core-bridge/bridge/references", test_bridge_references);
   g_test_add_func ("/core-bridge/run-in-background", test_run_in_background);
