@@ -102,8 +102,9 @@ static void read_pipeline_events (const FlEvent *events, guint n_events, gpointe
 FlPipelineBridge *
 fl_pipeline_bridge_new (void)
 {
-  FlPipelineBridge *bridge = g_atomic_rc_box_new0 (FlPipelineBridge);
+  FlPipelineBridge *bridge = g_new0 (FlPipelineBridge, 1);
 
+  bridge->ref_count = 1;
   fl_mutex_init (&bridge->pending_mutex);
   bridge->pending = g_array_new (FALSE, FALSE, sizeof (FlEvent));
   bridge->events = fl_events_new (0);
@@ -114,25 +115,21 @@ fl_pipeline_bridge_new (void)
 FlPipelineBridge *
 fl_pipeline_bridge_ref (FlPipelineBridge *bridge)
 {
-  return g_atomic_rc_box_acquire (bridge);
-}
-
-static void
-bridge_clear (gpointer data)
-{
-  FlPipelineBridge *bridge = data;
-
-  /* The last reference is never the reader's (it holds none): the stream's
-   * thread is not the one joined here. */
-  fl_events_free (bridge->events);
-  g_array_unref (bridge->pending);
-  fl_mutex_clear (&bridge->pending_mutex);
+  g_atomic_int_inc (&bridge->ref_count);
+  return bridge;
 }
 
 void
 fl_pipeline_bridge_unref (FlPipelineBridge *bridge)
 {
-  g_atomic_rc_box_release_full (bridge, bridge_clear);
+  if (!g_atomic_int_dec_and_test (&bridge->ref_count))
+    return;
+  /* The last reference is never the reader's (it holds none): the stream's
+   * thread is not the one joined here. */
+  fl_events_free (bridge->events);
+  g_array_unref (bridge->pending);
+  fl_mutex_clear (&bridge->pending_mutex);
+  g_free (bridge);
 }
 
 FlEvents *
@@ -229,11 +226,20 @@ on_worker_progress (guint worker, guint first, guint n_frames, guint done, gpoin
   for (guint64 s = (guint64) first * FL_BRIDGE_SLICES / total;
        s < FL_BRIDGE_SLICES && s * total / FL_BRIDGE_SLICES < (guint64) first + n_frames; s++)
     {
-      /* A slice is encoded once the frames it ends with are. */
-      guint64 end = MIN ((s + 1) * total / FL_BRIDGE_SLICES, (guint64) first + n_frames);
-      gint state = 2 * (gint) (worker + 1) + (end <= (guint64) first + done ? 1 : 0);
-      gint old = g_atomic_int_get (&bridge->slices[s]);
+      /* A slice narrower than a frame shows the frame under it. */
+      guint64 slice_end = MAX ((s + 1) * total / FL_BRIDGE_SLICES,
+                               s * total / FL_BRIDGE_SLICES + 1);
+      guint64 end;
+      gint state, old;
 
+      /* The first slice may hold only the frames before this chunk: the
+       * previous chunk's worker shows it. */
+      if (slice_end <= first)
+        continue;
+      /* A slice is encoded once the frames it ends with are. */
+      end = MIN (slice_end, (guint64) first + n_frames);
+      state = 2 * (gint) (worker + 1) + (end <= (guint64) first + done ? 1 : 0);
+      old = g_atomic_int_get (&bridge->slices[s]);
       /* An encoded slice stays with the worker that finished it (a slice may
        * straddle two chunks). */
       if (!(old & 1))

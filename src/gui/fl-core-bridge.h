@@ -48,6 +48,9 @@ void       fl_log_ring_read_server_events (const FlEvent *events, guint n_events
 
 typedef struct
 {
+  /* g_atomic_int_*: inline atomics that ThreadSanitizer sees, unlike GLib's
+   * g_atomic_rc_box (the last reference may go on any thread). */
+  gint ref_count;
   guint64 done[2];      /* indexed by FlStage */
   guint64 total[2];
   gint started[2];
