@@ -339,12 +339,41 @@ run_mode (Session *session, FlClientOptions *options, GError **error)
     }
 }
 
+/* After the runs: the trace, the report and the records, each written whole or
+ * said to have failed (status then says so). Takes events, report_log and trace. */
+static int
+write_outputs (const FlClientOptions *options, char **given, GPtrArray *records,
+               GHashTable *commands, FlEventLog *report_log, FlEvents *events,
+               FlTraceWriter *trace, int status)
+{
+  g_autoptr (GArray) report_events = NULL;
+  GError *output_error = NULL;
+
+  /* Every run flushed its events: the trace has them all, also when a run
+   * failed or was interrupted (it shows where the time went until then). */
+  if (report_log != NULL)
+    {
+      report_events = fl_event_log_dup (report_log);
+      fl_event_log_free (report_log);
+    }
+  fl_events_free (events);
+  if (trace != NULL && !fl_trace_writer_close (trace, &output_error))
+    status = output_failed (status, &output_error);
+  if (options->report_dir != NULL
+      && !fl_client_report_write (options->report_dir, given, records, commands, report_events,
+                                  &output_error))
+    status = output_failed (status, &output_error);
+  if (options->records_path != NULL
+      && !save_records (records, options->records_path, &output_error))
+    status = output_failed (status, &output_error);
+  return status;
+}
+
 int
 main (int argc, char **argv)
 {
   g_auto (FlClientOptions) options = { 0 };
   g_autoptr (GError) error = NULL;
-  GError *output_error = NULL;
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (GPtrArray) records = fl_run_records_new ();
   g_autoptr (GHashTable) commands = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -356,7 +385,6 @@ main (int argc, char **argv)
   g_autoptr (FlEvents) events = NULL;
   FlTraceWriter *trace = NULL;
   FlEventLog *report_log = NULL;      /* --report: the timeline's events */
-  g_autoptr (GArray) report_events = NULL;
   FlClientRun runs[2] = { 0 };
   Session session;
   SignalState signal_state = { .cancellable = cancellable };
@@ -407,23 +435,8 @@ main (int argc, char **argv)
     status = report (&options, runs, records, ok, error);
   fflush (stdout);
 
-  /* Every run flushed its events: the trace has them all, also when a run
-   * failed or was interrupted (it shows where the time went until then). */
-  if (report_log != NULL)
-    {
-      report_events = fl_event_log_dup (report_log);
-      fl_event_log_free (report_log);
-    }
-  g_clear_pointer (&events, fl_events_free);
-  if (trace != NULL && !fl_trace_writer_close (g_steal_pointer (&trace), &output_error))
-    status = output_failed (status, &output_error);
-  if (options.report_dir != NULL
-      && !fl_client_report_write (options.report_dir, given, records, commands, report_events,
-                                  &output_error))
-    status = output_failed (status, &output_error);
-  if (options.records_path != NULL
-      && !save_records (records, options.records_path, &output_error))
-    status = output_failed (status, &output_error);
+  status = write_outputs (&options, given, records, commands, report_log,
+                          g_steal_pointer (&events), trace, status);
 
   /* Process-directed, so it reaches the one thread that waits for it. */
   kill (getpid (), SIGUSR1);
