@@ -68,13 +68,17 @@ stop_pids () {
   done
 }
 
-# Asks the nginx whose prefix is dir (may be empty: none) to stop.
-nginx_stop () {
-  [ -z "$1" ] || [ ! -s "$1/nginx.pid" ] || kill -TERM "$(cat "$1/nginx.pid")" 2>/dev/null || true
-}
-
-# nginx removes its pid file on exit: waits up to 5 s for that before the
-# caller removes dir (may be empty: none).
-nginx_wait_stopped () {
-  [ -z "$1" ] || for _ in $(seq 50); do [ -e "$1/nginx.pid" ] || break; sleep 0.1; done
+# The clean-up of a script's servers: asks each nginx whose prefix is one of
+# the dirs (an empty one: none) to stop, stops the caller's pids (SIGKILL
+# after 5 s), then waits up to 5 s for each nginx to remove its pid file, as
+# it does on exit, so that the caller can remove the folders.
+stop_servers () {
+  local dir
+  for dir in "$@"; do
+    [ -z "$dir" ] || [ ! -s "$dir/nginx.pid" ] || kill -TERM "$(cat "$dir/nginx.pid")" 2>/dev/null || true
+  done
+  stop_pids 5
+  for dir in "$@"; do
+    [ -z "$dir" ] || for _ in $(seq 50); do [ -e "$dir/nginx.pid" ] || break; sleep 0.1; done
+  done
 }

@@ -82,14 +82,11 @@ pids=()
 nginx_dir=
 
 cleanup () {
-  nginx_stop "$nginx_dir"
-  stop_pids 5
-  nginx_wait_stopped "$nginx_dir"
+  stop_servers "$nginx_dir"
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
 
 # The servers: frameloom-server --quiet (the peer of every client) and nginx's
 # fixed reply with one worker (the floor: one worker was the faster in run-server.sh).

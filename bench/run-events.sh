@@ -59,9 +59,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/fl-bench-events.XXXXXX")
 pids=()
 nginx_dir=
 cleanup () {
-  nginx_stop "$nginx_dir"
-  stop_pids 5
-  nginx_wait_stopped "$nginx_dir"
+  stop_servers "$nginx_dir"
   rm -rf "$work"
 }
 trap cleanup EXIT

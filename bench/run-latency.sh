@@ -62,7 +62,6 @@ cleanup () {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-
 declare -A port_of
 start_server () {
   local name=$1 port

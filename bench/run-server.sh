@@ -56,15 +56,11 @@ pids=()
 nginx_dirs=()
 
 cleanup () {
-  local dir
-  for dir in "${nginx_dirs[@]}"; do nginx_stop "$dir"; done
-  stop_pids 5
-  for dir in "${nginx_dirs[@]}"; do nginx_wait_stopped "$dir"; done
+  stop_servers "${nginx_dirs[@]}"
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
 
 names=()
 declare -A port_of check_of conns_of
