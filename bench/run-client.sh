@@ -49,10 +49,8 @@ imagemagick, ffmpeg.
 EOF
 }
 
-case "${1:-}" in
-  -h|--help) usage; exit 0 ;;
-  -*) echo "run-client.sh: unknown option \"$1\". Try --help." >&2; exit 2 ;;
-esac
+. "$(dirname "$0")/lib.sh"
+handle_help_option "${1:-}"
 
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-build-bench}" && pwd)
@@ -73,15 +71,9 @@ helper=$here/client-helper.py
 convert=/usr/bin/convert
 nginx_module=/usr/lib/nginx/modules/ngx_stream_module.so
 
-for tool in "$loadgen" "$floor" "$server" "$client" "$make_frames" "$FRAMELOOM_GIF_WORKER"; do
-  if [ ! -x "$tool" ]; then
-    echo "run-client.sh: $tool is missing: build first (meson setup ${1:-build-bench} --buildtype=release && ninja -C ${1:-build-bench})." >&2
-    exit 2
-  fi
-done
-command -v nginx >/dev/null || { echo "run-client.sh: nginx is missing: apt-get install nginx-light libnginx-mod-stream." >&2; exit 2; }
-[ -f "$nginx_module" ] || { echo "run-client.sh: $nginx_module is missing: apt-get install libnginx-mod-stream." >&2; exit 2; }
-"$python" -c 'import PIL' 2>/dev/null || { echo "run-client.sh: Pillow is missing for $python: apt-get install python3-pil." >&2; exit 2; }
+need_built "${1:-build-bench}" "$loadgen" "$floor" "$server" "$client" "$make_frames" "$FRAMELOOM_GIF_WORKER"
+need_nginx "$nginx_module"
+need_pillow
 [ -x "$convert" ] || { echo "run-client.sh: $convert is missing: apt-get install imagemagick." >&2; exit 2; }
 command -v ffmpeg >/dev/null || { echo "run-client.sh: ffmpeg is missing: apt-get install ffmpeg." >&2; exit 2; }
 
@@ -90,27 +82,11 @@ pids=()
 nginx_dir=
 
 cleanup () {
-  local pid
-  if [ -n "$nginx_dir" ] && [ -s "$nginx_dir/nginx.pid" ]; then
-    kill -TERM "$(cat "$nginx_dir/nginx.pid")" 2>/dev/null || true
-  fi
-  for pid in "${pids[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  if [ -n "$nginx_dir" ]; then
-    for _ in $(seq 50); do [ -e "$nginx_dir/nginx.pid" ] || break; sleep 0.1; done
-  fi
+  stop_servers "$nginx_dir"
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-. "$(dirname "$0")/lib.sh"
 
 # The servers: frameloom-server --quiet (the peer of every client) and nginx's
 # fixed reply with one worker (the floor: one worker was the faster in run-server.sh).
@@ -281,6 +257,22 @@ is_slow () { case $1 in py-*|pillow-*|convert*|ffmpeg-pal) return 0 ;; *) return
 
 has_stage () { [[ " $stages " == *" $1 "* ]]; }
 
+# A stage's repetitions ("TITLE: repetition r of REPS ..."): each runs every
+# tool of the array named TOOLS once, in a rotating order, the slow ones only
+# in the first SLOW_REPS repetitions, as "COMMAND... TOOL REP".
+repeat_stage () {
+  local title=$1 rep tool
+  local -n stage_tools=$2
+  shift 2
+  for rep in $(seq "$reps"); do
+    echo "$title: repetition $rep of $reps ..." >&2
+    for tool in $(rotate "$rep" "${stage_tools[@]}"); do
+      if is_slow "$tool" && [ "$rep" -gt "$slow_reps" ]; then continue; fi
+      "$@" "$tool" "$rep"
+    done
+  done
+}
+
 echo "Warming up (frameloom-server, nginx, the page cache) ..." >&2
 "$loadgen" --port "$fl_port" --threads 4 --connections 2000 --check png >/dev/null
 "$loadgen" --port "$nginx_port" --threads 4 --connections 2000 --check none >/dev/null
@@ -294,13 +286,7 @@ gif64_tools=(fl-P1 fl-P2 decode-floor)
 e2e_tools=(py-seq py-opt fl-seq fl)
 
 if has_stage 1 || has_stage 2; then
-  for rep in $(seq "$reps"); do
-    echo "Download stage: repetition $rep of $reps ..." >&2
-    for tool in $(rotate "$rep" "${download_tools[@]}"); do
-      if is_slow "$tool" && [ "$rep" -gt "$slow_reps" ]; then continue; fi
-      download_one "$tool" "$rep"
-    done
-  done
+  repeat_stage "Download stage" download_tools download_one
 fi
 
 if has_stage 2; then
@@ -342,13 +328,7 @@ if has_stage 3; then
 fi
 
 if has_stage 4; then
-  for rep in $(seq "$reps"); do
-    echo "End to end: repetition $rep of $reps ..." >&2
-    for tool in $(rotate "$rep" "${e2e_tools[@]}"); do
-      if is_slow "$tool" && [ "$rep" -gt "$slow_reps" ]; then continue; fi
-      e2e_one "$tool" "$rep"
-    done
-  done
+  repeat_stage "End to end" e2e_tools e2e_one
 fi
 
 [ -z "${RAW:-}" ] || cp "$raw" "$RAW"

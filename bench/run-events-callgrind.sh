@@ -19,6 +19,7 @@ case "${1:-}" in
 esac
 [ $# -eq 2 ] || { echo "Usage: bench/run-events-callgrind.sh OLD_BUILD NEW_BUILD" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 old=$(cd "$1" && pwd)
 new=$(cd "$2" && pwd)
 n=${FRAMES:-1000}
@@ -30,13 +31,10 @@ command -v valgrind >/dev/null || { echo "run-events-callgrind.sh: valgrind is m
 work=$(mktemp -d "${TMPDIR:-/tmp}/fl-bench-callgrind.XXXXXX")
 pids=()
 cleanup () {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  stop_pids
   rm -rf "$work"
 }
 trap cleanup EXIT
-. "$here/lib.sh"
 
 # The instructions of every process a callgrind run wrote out (children included).
 instructions () {

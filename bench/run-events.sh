@@ -39,6 +39,7 @@ esac
 [ $# -eq 2 ] || { usage >&2; exit 2; }
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 old=$(cd "$1" && pwd)
 new=$(cd "$2" && pwd)
 reps=${REPS:-5}
@@ -52,26 +53,17 @@ for tool in "$loadgen" "$old/src/cli/frameloom-server" "$new/src/cli/frameloom-s
             "$old/src/worker/frameloom-gif-worker" "$new/src/worker/frameloom-gif-worker"; do
   [ -x "$tool" ] || { echo "run-events.sh: $tool is missing: build both first." >&2; exit 2; }
 done
-command -v nginx >/dev/null || { echo "run-events.sh: nginx is missing: apt-get install nginx-light libnginx-mod-stream." >&2; exit 2; }
+need_nginx
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fl-bench-events.XXXXXX")
 pids=()
 nginx_dir=
 cleanup () {
-  local pid
-  [ -z "$nginx_dir" ] || [ ! -s "$nginx_dir/nginx.pid" ] || kill -TERM "$(cat "$nginx_dir/nginx.pid")" 2>/dev/null || true
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  [ -z "$nginx_dir" ] || for _ in $(seq 50); do [ -e "$nginx_dir/nginx.pid" ] || break; sleep 0.1; done
+  stop_servers "$nginx_dir"
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-. "$here/lib.sh"
 
 declare -A port_of pid_of
 start_server () {  # start_server NAME BUILD [OPTIONS]

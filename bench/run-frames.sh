@@ -12,18 +12,18 @@
 # nothing: pass the build directory (default build-bench).
 set -euo pipefail
 
-case "${1:-}" in
-  -h|--help)
-    cat <<EOF
+usage () {
+  cat <<EOF
 Usage: bench/run-frames.sh [BUILD_DIR]   (default BUILD_DIR: build-bench)
 
 Environment: REPS=7 (repetitions, the median is reported), FRAMES=5000,
 THREADS=4 (both clients), TMPDIR (where the frames folders go; the file
 system is what is measured).
 EOF
-    exit 0 ;;
-  -*) echo "run-frames.sh: unknown option \"$1\". Try --help." >&2; exit 2 ;;
-esac
+}
+
+. "$(dirname "$0")/lib.sh"
+handle_help_option "${1:-}"
 
 build=$(cd "${1:-build-bench}" && pwd)
 reps=${REPS:-7}
@@ -45,7 +45,6 @@ cleanup () {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-. "$(dirname "$0")/lib.sh"
 
 port=$(free_port)
 "$server" --host 127.0.0.1 --port "$port" --quiet >/dev/null &

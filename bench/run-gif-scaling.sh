@@ -24,10 +24,8 @@ Environment:
 EOF
 }
 
-case "${1:-}" in
-  -h|--help) usage; exit 0 ;;
-  -*) echo "run-gif-scaling.sh: unknown option \"$1\". Try --help." >&2; exit 2 ;;
-esac
+. "$(dirname "$0")/lib.sh"
+handle_help_option "${1:-}"
 
 build=$(cd "${1:-build-bench}" && pwd)
 sizes=${SIZES:-10x10:5000 64x64:3000 256x256:300 1024x1024:20}

@@ -28,10 +28,8 @@ Environment:
 EOF
 }
 
-case "${1:-}" in
-  -h|--help) usage; exit 0 ;;
-  -*) echo "run-latency.sh: unknown option \"$1\". Try --help." >&2; exit 2 ;;
-esac
+. "$(dirname "$0")/lib.sh"
+handle_help_option "${1:-}"
 
 build=${1:-build-bench}
 reps=${REPS:-3}
@@ -45,12 +43,7 @@ server=$build/src/cli/frameloom-server
 client=$build/src/cli/frameloom-client
 python=/usr/bin/python3
 
-for tool in "$loadgen" "$server" "$client"; do
-  if [ ! -x "$tool" ]; then
-    echo "run-latency.sh: $tool is missing: build first (meson setup $build --buildtype=release && ninja -C $build)." >&2
-    exit 2
-  fi
-done
+need_built "$build" "$loadgen" "$server" "$client"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fl-bench-latency.XXXXXX")
 if [ -n "${FRAMES_DIR:-}" ]; then
@@ -62,16 +55,12 @@ else
 fi
 pids=()
 cleanup () {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  stop_pids
   rm -rf "$work"
   [ -n "${FRAMES_DIR:-}" ] || rm -rf "$frames_dir"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-. "$(dirname "$0")/lib.sh"
 
 declare -A port_of
 start_server () {

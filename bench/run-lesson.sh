@@ -27,10 +27,8 @@ Environment:
 EOF
 }
 
-case "${1:-}" in
-  -h|--help) usage; exit 0 ;;
-  -*) echo "run-lesson.sh: unknown option \"$1\". Try --help." >&2; exit 2 ;;
-esac
+. "$(dirname "$0")/lib.sh"
+handle_help_option "${1:-}"
 
 build=$(cd "${1:-build-bench}" && pwd)
 server=$build/src/cli/frameloom-server
@@ -52,7 +50,6 @@ cleanup () {
   rm -rf "$work"
 }
 trap cleanup EXIT
-. "$(dirname "$0")/lib.sh"
 
 # start_server ARGS...: a quiet frameloom-server on a free loopback port.
 start_server () {

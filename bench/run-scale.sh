@@ -32,10 +32,8 @@ Environment:
 EOF
 }
 
-case "${1:-}" in
-  -h|--help) usage; exit 0 ;;
-  -*) echo "run-scale.sh: unknown option \"$1\". Try --help." >&2; exit 2 ;;
-esac
+. "$(dirname "$0")/lib.sh"
+handle_help_option "${1:-}"
 
 build=$(cd "${1:-build-bench}" && pwd)
 counts=${COUNTS:-5000 100000}

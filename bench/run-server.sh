@@ -33,10 +33,8 @@ Needs: nginx-light, libnginx-mod-stream, python3-pil (/usr/bin/python3).
 EOF
 }
 
-case "${1:-}" in
-  -h|--help) usage; exit 0 ;;
-  -*) echo "run-server.sh: unknown option \"$1\". Try --help." >&2; exit 2 ;;
-esac
+. "$(dirname "$0")/lib.sh"
+handle_help_option "${1:-}"
 
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-build-bench}
@@ -49,47 +47,20 @@ server=$build/src/cli/frameloom-server
 python=/usr/bin/python3
 nginx_module=/usr/lib/nginx/modules/ngx_stream_module.so
 
-for tool in "$loadgen" "$server"; do
-  if [ ! -x "$tool" ]; then
-    echo "run-server.sh: $tool is missing: build first (meson setup $build --buildtype=release && ninja -C $build)." >&2
-    exit 2
-  fi
-done
-command -v nginx >/dev/null || { echo "run-server.sh: nginx is missing: apt-get install nginx-light libnginx-mod-stream." >&2; exit 2; }
-[ -f "$nginx_module" ] || { echo "run-server.sh: $nginx_module is missing: apt-get install libnginx-mod-stream." >&2; exit 2; }
-"$python" -c 'import PIL' 2>/dev/null || { echo "run-server.sh: Pillow is missing for $python: apt-get install python3-pil." >&2; exit 2; }
+need_built "$build" "$loadgen" "$server"
+need_nginx "$nginx_module"
+need_pillow
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fl-bench-server.XXXXXX")
 pids=()
 nginx_dirs=()
 
 cleanup () {
-  local pid dir
-  for dir in "${nginx_dirs[@]}"; do
-    if [ -s "$dir/nginx.pid" ]; then
-      kill -TERM "$(cat "$dir/nginx.pid")" 2>/dev/null || true
-    fi
-  done
-  # SIGTERM: a background job of a script starts with SIGINT ignored, and Python
-  # then never installs its KeyboardInterrupt handler. frameloom-server stops on both.
-  for pid in "${pids[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  # nginx removes its pid file on exit: wait for that before removing the folder.
-  for dir in "${nginx_dirs[@]}"; do
-    for _ in $(seq 50); do [ -e "$dir/nginx.pid" ] || break; sleep 0.1; done
-  done
+  stop_servers "${nginx_dirs[@]}"
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-. "$(dirname "$0")/lib.sh"
 
 names=()
 declare -A port_of check_of conns_of

@@ -353,18 +353,26 @@ json_servers (GString *out, const FlDownloadConfig *config, const FlDownloadResu
   g_string_append_c (out, ']');
 }
 
+/* What both stages' objects start with, left open for their own fields:
+ * {"seconds": ..., "frames": ..., "bytes": ... */
+static void
+json_stage_open (GString *out, double seconds, guint64 frames, guint64 bytes)
+{
+  g_string_append (out, "{\"seconds\": ");
+  json_seconds (out, seconds);
+  g_string_append_printf (out, ", \"frames\": %" G_GUINT64_FORMAT ", \"bytes\": %"
+                          G_GUINT64_FORMAT, frames, bytes);
+}
+
 static void
 json_download (GString *out, const FlClientRun *run)
 {
   const FlDownloadResult *d = &run->result.download;
 
-  g_string_append (out, "{\"seconds\": ");
-  json_seconds (out, d->seconds);
-  g_string_append_printf (out, ", \"frames\": %" G_GUINT64_FORMAT ", \"bytes\": %"
-                          G_GUINT64_FORMAT ", \"retries\": %" G_GUINT64_FORMAT
-                          ", \"failures\": %" G_GUINT64_FORMAT ", \"threads\": %u",
-                          d->frames, d->bytes, d->retries, d->failures,
-                          run->config.download.threads);
+  json_stage_open (out, d->seconds, d->frames, d->bytes);
+  g_string_append_printf (out, ", \"retries\": %" G_GUINT64_FORMAT ", \"failures\": %"
+                          G_GUINT64_FORMAT ", \"threads\": %u",
+                          d->retries, d->failures, run->config.download.threads);
   json_servers (out, &run->config.download, d);
   g_string_append_c (out, '}');
 }
@@ -374,13 +382,11 @@ json_encode (GString *out, const FlClientRun *run)
 {
   const FlEncodeResult *e = &run->result.encode;
 
-  g_string_append (out, "{\"seconds\": ");
-  json_seconds (out, e->seconds);
-  g_string_append_printf (out, ", \"frames\": %" G_GUINT64_FORMAT ", \"bytes\": %"
-                          G_GUINT64_FORMAT ", \"quantised_frames\": %" G_GUINT64_FORMAT
+  json_stage_open (out, e->seconds, e->frames, e->bytes);
+  g_string_append_printf (out, ", \"quantised_frames\": %" G_GUINT64_FORMAT
                           ", \"width\": %u, \"height\": %u, \"processes\": %u}",
-                          e->frames, e->bytes, e->quantised_frames, e->screen_width,
-                          e->screen_height, run->config.encode.processes);
+                          e->quantised_frames, e->screen_width, e->screen_height,
+                          run->config.encode.processes);
 }
 
 static void

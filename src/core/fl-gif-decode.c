@@ -34,15 +34,12 @@ typedef struct
   guint n_patches;
 } GifSource;
 
-
 static int
 on_gif_read (GifFileType *file, GifByteType *buffer, int length)
 {
   GifSource *source = file->UserData;
-  gsize n = length > 0 ? MIN ((gsize) length, source->length - source->offset) : 0;
+  gsize n = fl_gif_copy_input (source->data, source->length, source->offset, buffer, length);
 
-  if (n > 0) /* data may be NULL for an empty file */
-    memcpy (buffer, source->data + source->offset, n);
   for (guint i = 0; i < source->n_patches; i++)
     if (source->patch_at[i] >= source->offset && source->patch_at[i] - source->offset < n)
       buffer[source->patch_at[i] - source->offset] = source->patch_to[i];

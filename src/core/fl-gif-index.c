@@ -31,10 +31,8 @@ static int
 on_index_read (GifFileType *file, GifByteType *buffer, int length)
 {
   IndexSource *source = file->UserData;
-  gsize n = length > 0 ? MIN ((gsize) length, source->length - source->offset) : 0;
+  gsize n = fl_gif_copy_input (source->data, source->length, source->offset, buffer, length);
 
-  if (n > 0)
-    memcpy (buffer, source->data + source->offset, n);
   source->offset += n;
   return (int) n;
 }
@@ -70,6 +68,18 @@ gce_reset (Gce *gce)
   gce->transparent = NO_TRANSPARENT_COLOR;
 }
 
+/* Reads the size byte of the sub-block at *p: TRUE with *p past it and *n
+ * the size (0: the terminator) when the whole sub-block is in the file, FALSE
+ * when the file ends first. */
+static gboolean
+next_sub_block (const guint8 *data, gsize length, gsize *p, guint *n)
+{
+  if (*p >= length)
+    return FALSE;
+  *n = data[(*p)++];
+  return *n <= length - *p;
+}
+
 /* Walks one extension's sub-blocks from p (after its label), as the decoded
  * mode's read_extension does. Returns the offset after its terminator, or 0
  * when the file ends first. */
@@ -83,13 +93,10 @@ scan_extension (FlGif *gif, const guint8 *data, gsize length, gsize p, guint8 la
       guint n;
       const guint8 *b;
 
-      if (p >= length)
+      if (!next_sub_block (data, length, &p, &n))
         return 0;
-      n = data[p++];
       if (n == 0)
         return p;
-      if (n > length - p)
-        return 0;
       b = data + p;
       if (label == GRAPHICS_EXT_FUNC_CODE && first && n >= 4)
         {
@@ -130,19 +137,10 @@ scan_image (const guint8 *data, gsize length, gsize p)
     return 0;
   if (data[p++] > 11)
     return G_MAXSIZE;
-  for (;;)
-    {
-      guint n;
-
-      if (p >= length)
-        return 0;
-      n = data[p++];
-      if (n == 0)
-        return p;
-      if (n > length - p)
-        return 0;
-      p += n;
-    }
+  for (guint n; next_sub_block (data, length, &p, &n); p += n)
+    if (n == 0)
+      return p;
+  return 0;
 }
 
 static guint

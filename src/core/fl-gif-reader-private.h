@@ -17,6 +17,8 @@
 
 #include "fl-gif-reader.h"
 
+#include <string.h>
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -116,5 +118,18 @@ void     fl_gif_index_release (FlGif *gif, guint index, guint64 *mark);
  * file of many GIFs is walked in a loop, not by recursion. */
 void     fl_gif_trailing_scan (FlGif *gif, const guint8 *data, gsize length,
                                const FlGifLimits *limits, GCancellable *cancellable);
+
+/* giflib's read callback over memory: copies up to want bytes of data (length
+ * bytes, may be NULL when empty) from offset into buffer and returns how
+ * many; the caller advances its offset by that. */
+static inline gsize
+fl_gif_copy_input (const guint8 *data, gsize length, gsize offset, guint8 *buffer, int want)
+{
+  gsize n = want > 0 ? MIN ((gsize) want, length - offset) : 0;
+
+  if (n > 0)
+    memcpy (buffer, data + offset, n);
+  return n;
+}
 
 G_END_DECLS

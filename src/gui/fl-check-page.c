@@ -8,6 +8,7 @@
 #include "fl-net.h"
 #include "fl-path-row.h"
 #include "fl-toast.h"
+#include "fl-widget-util.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -63,13 +64,8 @@ static GParamSpec *properties[N_PROPS];
 static void
 set_error (FlCheckPage *self, const char *message)
 {
-  if (g_strcmp0 (self->error, message) == 0)
-    return;
-  g_free (self->error);
-  self->error = g_strdup (message);
-  gtk_label_set_text (self->error_label, message ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+  fl_widget_set_error (G_OBJECT (self), properties[PROP_ERROR], &self->error, self->error_label,
+                       GTK_WIDGET (self->error_label), message);
 }
 
 static void

@@ -10,6 +10,7 @@
 #include "fl-run-object.h"
 #include "fl-sweep.h"
 #include "fl-toast.h"
+#include "fl-widget-util.h"
 
 #include "fl-file.h"
 #include "fl-report.h"
@@ -132,13 +133,8 @@ set_status (FlClientPanel *self, const char *text, const char *tooltip)
 static void
 show_error (FlClientPanel *self, const char *message)
 {
-  if (g_strcmp0 (self->error, message) == 0)
-    return;
-  g_free (self->error);
-  self->error = g_strdup (message);
-  gtk_label_set_text (self->error_label, message ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+  fl_widget_set_error (G_OBJECT (self), properties[PROP_ERROR], &self->error, self->error_label,
+                       GTK_WIDGET (self->error_label), message);
 }
 
 /* "Wrote frameloom.gif", and a button to its folder. */
@@ -593,10 +589,7 @@ fl_client_panel_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->model);
-  gtk_widget_dispose_template (GTK_WIDGET (self), FL_TYPE_CLIENT_PANEL);
-  /* The template's unnamed root box is ours to unparent. */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
+  fl_widget_dispose_template_children (GTK_WIDGET (self), FL_TYPE_CLIENT_PANEL);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (fl_client_panel_parent_class)->dispose (object);
 }

@@ -3,6 +3,7 @@
 #include "fl-concurrency-view.h"
 
 #include "fl-chart-util.h"
+#include "fl-widget-util.h"
 
 #include <math.h>
 
@@ -224,9 +225,7 @@ fl_concurrency_view_dispose (GObject *object)
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_clear_pointer (&self->bridge, fl_pipeline_bridge_unref);
-  gtk_widget_dispose_template (GTK_WIDGET (self), FL_TYPE_CONCURRENCY_VIEW);
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
+  fl_widget_dispose_template_children (GTK_WIDGET (self), FL_TYPE_CONCURRENCY_VIEW);
   G_OBJECT_CLASS (fl_concurrency_view_parent_class)->dispose (object);
 }
 

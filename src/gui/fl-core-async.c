@@ -151,6 +151,14 @@ job_of (GAsyncResult *result, gpointer tag)
   return g_task_get_task_data (G_TASK (result));
 }
 
+/* The _finish of work that has nothing to give back but its outcome. */
+static gboolean
+job_finish (GAsyncResult *result, gpointer tag, GError **error)
+{
+  job_of (result, tag);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 void
 fl_run_setup_free (FlRunSetup *setup)
 {
@@ -246,54 +254,86 @@ sweep_data_free (gpointer data)
   g_free (sweep);
 }
 
+/* A message from the work's thread to the main thread: the job's own
+ * message types start with this. */
+typedef struct JobMessage JobMessage;
+typedef void (*JobMessageFunc) (JobMessage *message, gpointer job_data);
+typedef void (*JobMessageClear) (JobMessage *message);
+
+struct JobMessage
+{
+  Job *job;
+  JobMessageFunc deliver;    /* main thread, only while the job's callback has not run */
+  JobMessageClear clear;     /* frees the fields after this header; may be NULL */
+};
+
+static void
+job_message_free (gpointer data)
+{
+  JobMessage *message = data;
+
+  job_unref (message->job);
+  if (message->clear != NULL)
+    message->clear (message);
+  g_free (message);
+}
+
+static gboolean
+on_job_message (gpointer data)
+{
+  JobMessage *message = data;
+
+  fl_tsan_acquire (message);
+  if (!message->job->completed)
+    message->deliver (message, message->job->data);
+  return G_SOURCE_REMOVE;
+}
+
+/* From the work's thread: message (a JobMessage first, g_malloc'ed, taken)
+ * to deliver on the job's main context. Always through the main loop:
+ * g_main_context_invoke would run it right here, on this thread, whenever
+ * nobody owns the main context (as between two iterations of a test's loop).
+ * Idles of one priority run in the order they were added, and before the
+ * task's callback (attached after them, at the same priority). */
+static void
+job_post (Job *job, gpointer message, JobMessageFunc deliver, JobMessageClear clear)
+{
+  g_autoptr (GSource) source = g_idle_source_new ();
+  JobMessage *header = message;
+
+  header->job = job_ref (job);
+  header->deliver = deliver;
+  header->clear = clear;
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, on_job_message, message, job_message_free);
+  fl_tsan_release (message);
+  g_source_attach (source, job->context);
+}
+
 /* One message from the sweep's thread: a run started or finished. */
 typedef struct
 {
-  Job *job;
+  JobMessage header;
   guint index, total;
   gboolean finished;
   FlRunRecord *record;
 } Message;
 
 static void
-message_free (gpointer data)
+message_clear (JobMessage *header)
 {
-  Message *message = data;
-
-  job_unref (message->job);
-  fl_run_record_free (message->record);
-  g_free (message);
+  fl_run_record_free (((Message *) header)->record);
 }
 
-static gboolean
-on_message (gpointer data)
+static void
+deliver_message (JobMessage *header, gpointer job_data)
 {
-  Message *message = data;
-  SweepData *sweep;
+  Message *message = (Message *) header;
+  SweepData *sweep = job_data;
 
-  fl_tsan_acquire (message);
-  sweep = message->job->data;
-  if (!message->job->completed && sweep->on_run != NULL)
+  if (sweep->on_run != NULL)
     sweep->on_run (message->index, message->total, message->record, message->finished,
                    sweep->run_data);
-  return G_SOURCE_REMOVE;
-}
-
-/* From the work's thread: message to func on the job's main context. Always
- * through the main loop: g_main_context_invoke would run func right here, on
- * this thread, whenever nobody owns the main context (as between two
- * iterations of a test's loop). Idles of one priority run in the order they
- * were added, and before the task's callback (attached after them, at the
- * same priority). func starts with fl_tsan_acquire (message). */
-static void
-job_post (Job *job, GSourceFunc func, gpointer message, GDestroyNotify free_message)
-{
-  g_autoptr (GSource) source = g_idle_source_new ();
-
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, func, message, free_message);
-  fl_tsan_release (message);
-  g_source_attach (source, job->context);
 }
 
 /* Sweep thread: a few calls per run, so one idle each is cheap. */
@@ -302,12 +342,11 @@ post (SweepData *sweep, guint index, guint total, const FlRunRecord *record, gbo
 {
   Message *message = g_new0 (Message, 1);
 
-  message->job = job_ref (sweep->job);
   message->index = index;
   message->total = total;
   message->finished = finished;
   message->record = fl_run_record_copy (record);
-  job_post (sweep->job, on_message, message, message_free);
+  job_post (sweep->job, message, deliver_message, message_clear);
 }
 
 static void
@@ -433,36 +472,31 @@ check_data_free (gpointer data)
 /* A check started (no result) or ended, copied for the main thread. */
 typedef struct
 {
-  Job *job;
+  JobMessage header;
   char *id, *name;
   FlCheckResult *result;
 } CheckMessage;
 
 static void
-check_message_free (gpointer data)
+check_message_clear (JobMessage *header)
 {
-  CheckMessage *message = data;
+  CheckMessage *message = (CheckMessage *) header;
 
-  job_unref (message->job);
   g_free (message->id);
   g_free (message->name);
   if (message->result != NULL)
     g_free (message->result->evidence);
   g_free (message->result);
-  g_free (message);
 }
 
-static gboolean
-on_check_message (gpointer data)
+static void
+deliver_check_message (JobMessage *header, gpointer job_data)
 {
-  CheckMessage *message = data;
-  CheckData *check;
+  CheckMessage *message = (CheckMessage *) header;
+  CheckData *check = job_data;
 
-  fl_tsan_acquire (message);
-  check = message->job->data;
-  if (!message->job->completed && check->on_check != NULL)
+  if (check->on_check != NULL)
     check->on_check (message->id, message->name, message->result, check->check_data);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -470,7 +504,6 @@ post_check (CheckData *check, const char *id, const char *name, const FlCheckRes
 {
   CheckMessage *message = g_new0 (CheckMessage, 1);
 
-  message->job = job_ref (check->job);
   message->id = g_strdup (id);
   message->name = g_strdup (name);
   if (result != NULL)
@@ -478,7 +511,7 @@ post_check (CheckData *check, const char *id, const char *name, const FlCheckRes
       message->result = g_memdup2 (result, sizeof *result);
       message->result->evidence = g_strdup (result->evidence);
     }
-  job_post (check->job, on_check_message, message, check_message_free);
+  job_post (check->job, message, deliver_check_message, check_message_clear);
 }
 
 static void
@@ -597,8 +630,7 @@ fl_core_server_start_async (FlServer *server, GAsyncReadyCallback callback, gpoi
 gboolean
 fl_core_server_start_finish (GAsyncResult *result, GError **error)
 {
-  job_of (result, fl_core_server_start_async);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return job_finish (result, fl_core_server_start_async, error);
 }
 
 void
@@ -617,8 +649,7 @@ fl_core_server_stop_async (FlServer *server, guint grace_ms, GAsyncReadyCallback
 void
 fl_core_server_stop_finish (GAsyncResult *result)
 {
-  job_of (result, fl_core_server_stop_async);
-  g_task_propagate_boolean (G_TASK (result), NULL);
+  job_finish (result, fl_core_server_stop_async, NULL);
 }
 
 /* The newest frame of a running download. */
@@ -699,6 +730,16 @@ export_data_new (const char *path, FlRunModel *model, gboolean report)
   return export;
 }
 
+/* An export writes files only: it runs at the app's own priority. */
+static void
+export_start (JobFunc func, FlRunModel *model, const char *path, gboolean report,
+              GAsyncReadyCallback callback, gpointer user_data, gpointer tag)
+{
+  job_start (job_new (func, export_data_new (path, model, report), export_data_free, FALSE, NULL,
+                      callback, user_data),
+             tag, NULL);
+}
+
 static gboolean
 trace_func (gpointer data, GCancellable *cancellable, GError **error)
 {
@@ -715,16 +756,13 @@ void
 fl_core_write_trace_async (FlRunModel *model, const char *path, GAsyncReadyCallback callback,
                            gpointer user_data)
 {
-  job_start (job_new (trace_func, export_data_new (path, model, FALSE), export_data_free, FALSE,
-                      NULL, callback, user_data),
-             fl_core_write_trace_async, NULL);
+  export_start (trace_func, model, path, FALSE, callback, user_data, fl_core_write_trace_async);
 }
 
 gboolean
 fl_core_write_trace_finish (GAsyncResult *result, GError **error)
 {
-  job_of (result, fl_core_write_trace_async);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return job_finish (result, fl_core_write_trace_async, error);
 }
 
 static gboolean
@@ -741,14 +779,11 @@ void
 fl_core_write_report_async (FlRunModel *model, const char *dir, GAsyncReadyCallback callback,
                             gpointer user_data)
 {
-  job_start (job_new (report_func, export_data_new (dir, model, TRUE), export_data_free, FALSE,
-                      NULL, callback, user_data),
-             fl_core_write_report_async, NULL);
+  export_start (report_func, model, dir, TRUE, callback, user_data, fl_core_write_report_async);
 }
 
 gboolean
 fl_core_write_report_finish (GAsyncResult *result, GError **error)
 {
-  job_of (result, fl_core_write_report_async);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return job_finish (result, fl_core_write_report_async, error);
 }

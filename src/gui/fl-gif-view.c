@@ -7,6 +7,7 @@
 #include "fl-gif-folder.h"
 #include "fl-gif-loader.h"
 #include "fl-toast.h"
+#include "fl-widget-util.h"
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
@@ -676,10 +677,7 @@ fl_gif_view_dispose (GObject *object)
   if (self->chooser)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
-  gtk_widget_dispose_template (GTK_WIDGET (self), FL_TYPE_GIF_VIEW);
-  /* The template's unnamed root box is ours to unparent. */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
+  fl_widget_dispose_template_children (GTK_WIDGET (self), FL_TYPE_GIF_VIEW);
   g_clear_object (&self->paintable);
   g_clear_object (&self->live_paintable);
   g_clear_object (&self->loading);

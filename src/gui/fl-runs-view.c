@@ -4,6 +4,7 @@
 
 #include "fl-run-object.h"
 #include "fl-toast.h"
+#include "fl-widget-util.h"
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
@@ -178,13 +179,8 @@ on_bind (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
 static void
 set_error (FlRunsView *self, const char *message)
 {
-  if (g_strcmp0 (self->error, message) == 0)
-    return;
-  g_free (self->error);
-  self->error = g_strdup (message);
-  gtk_label_set_text (self->error_label, message ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+  fl_widget_set_error (G_OBJECT (self), properties[PROP_ERROR], &self->error, self->error_label,
+                       GTK_WIDGET (self->error_label), message);
 }
 
 static void
@@ -404,9 +400,7 @@ fl_runs_view_dispose (GObject *object)
   if (self->chooser)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
-  gtk_widget_dispose_template (GTK_WIDGET (self), FL_TYPE_RUNS_VIEW);
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
+  fl_widget_dispose_template_children (GTK_WIDGET (self), FL_TYPE_RUNS_VIEW);
   g_clear_object (&self->store);
   G_OBJECT_CLASS (fl_runs_view_parent_class)->dispose (object);
 }

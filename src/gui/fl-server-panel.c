@@ -8,6 +8,7 @@
 #include "fl-preset-settings.h"
 #include "fl-toast.h"
 #include "fl-core-async.h"
+#include "fl-widget-util.h"
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
@@ -94,13 +95,8 @@ set_busy (FlServerPanel *self, gboolean busy)
 static void
 show_error (FlServerPanel *self, const char *message)
 {
-  if (g_strcmp0 (self->error, message) == 0)
-    return;
-  g_free (self->error);
-  self->error = g_strdup (message);
-  gtk_label_set_text (self->error_label, message ? message : "");
-  gtk_widget_set_visible (self->error_row, message != NULL);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+  fl_widget_set_error (G_OBJECT (self), properties[PROP_ERROR], &self->error, self->error_label,
+                       self->error_row, message);
 }
 
 static void
@@ -448,10 +444,7 @@ fl_server_panel_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   fl_server_panel_shutdown (self);
-  gtk_widget_dispose_template (GTK_WIDGET (self), FL_TYPE_SERVER_PANEL);
-  /* The template's unnamed root box is ours to unparent. */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
+  fl_widget_dispose_template_children (GTK_WIDGET (self), FL_TYPE_SERVER_PANEL);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (fl_server_panel_parent_class)->dispose (object);
 }

@@ -5,6 +5,7 @@
 #include "fl-error.h"
 #include "fl-run-object.h"
 #include "fl-core-async.h"
+#include "fl-widget-util.h"
 
 #include <string.h>
 
@@ -86,13 +87,8 @@ fl_speedup_panel_sweep_values (FlSweepKind kind)
 static void
 set_error (FlSpeedupPanel *self, const char *message)
 {
-  if (g_strcmp0 (self->error, message) == 0)
-    return;
-  g_free (self->error);
-  self->error = g_strdup (message);
-  gtk_label_set_text (self->error_label, message ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+  fl_widget_set_error (G_OBJECT (self), properties[PROP_ERROR], &self->error, self->error_label,
+                       GTK_WIDGET (self->error_label), message);
 }
 
 /* The compare's bars and, under them, what each stage's runs show. */
@@ -377,9 +373,7 @@ fl_speedup_panel_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->model);
-  gtk_widget_dispose_template (GTK_WIDGET (self), FL_TYPE_SPEEDUP_PANEL);
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
+  fl_widget_dispose_template_children (GTK_WIDGET (self), FL_TYPE_SPEEDUP_PANEL);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (fl_speedup_panel_parent_class)->dispose (object);
 }
