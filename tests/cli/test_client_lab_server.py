@@ -5,9 +5,9 @@ the GIF built from them holds 500 frames. Needs Pillow; skips without it."""
 import io
 import os
 import re
-import sys
 
-from fltest import clienttest as ct  # noqa: E402
+from fltest import clienttest as ct
+from fltest.taplib import Skip, fixture, run, test
 
 try:
     from PIL import Image
@@ -16,7 +16,6 @@ except ImportError:
 if not ct.CLIENT or not ct.PYTHON_PIL:
     ct.skip("FRAMELOOM_CLIENT or PYTHON_PIL is not set")
 
-t = ct.Failures()
 work = ct.temp_dir()
 
 
@@ -29,20 +28,36 @@ def pillow_valid(data):
         return False
 
 
-with ct.lab_server() as server:
-    r = ct.run_client(["--port", str(server.port), "--frames", "500", "--download-only"], work)
-t.check(r.returncode == 0, "500 frames from the lab's server: exit 0", r.stderr)
-t.check(re.fullmatch(rf"Frames download time: {ct.SECONDS_LINE}\n", r.stdout) is not None,
-        "stdout is exactly the download line", repr(r.stdout))
-ct.check_frames(t, os.path.join(work, "frames"), 500, pillow_valid)
+@fixture
+def download():
+    """500 frames from the lab's server into frames/ (the encode test reads them)."""
+    with ct.lab_server() as server:
+        return ct.run_client(["--port", str(server.port), "--frames", "500", "--download-only"],
+                             work)
 
-if os.environ.get("FRAMELOOM_GIF_WORKER"):
+
+@test
+def the_lab_server_s_500_frames_arrive_and_each_opens_in_pillow_as_10x10_rgb():
+    r = download()
+    assert r.returncode == 0, r.stderr
+    assert re.fullmatch(rf"Frames download time: {ct.SECONDS_LINE}\n", r.stdout) is not None, \
+        repr(r.stdout)
+    ct.assert_frames(os.path.join(work, "frames"), 500, pillow_valid)
+
+
+@test
+def encode_only_builds_a_gif_of_the_500_frames_and_prints_its_line():
+    if not os.environ.get("FRAMELOOM_GIF_WORKER"):
+        raise Skip("FRAMELOOM_GIF_WORKER is not set")
+    download()
     r = ct.run_client(["--frames", "500", "--encode-only"], work)
-    t.check(r.returncode == 0 and re.fullmatch(rf"GIF creation time: {ct.SECONDS_LINE}\n",
-                                               r.stdout) is not None,
-            "--encode-only builds the GIF and prints its line", r.stdout + r.stderr)
+    assert r.returncode == 0 and re.fullmatch(rf"GIF creation time: {ct.SECONDS_LINE}\n",
+                                              r.stdout) is not None, r.stdout + r.stderr
     with Image.open(os.path.join(work, "frameloom.gif")) as gif:
-        t.check(gif.n_frames == 500, "the GIF holds the 500 frames", gif.n_frames)
+        assert gif.n_frames == 500, gif.n_frames
 
-ct.remove(work)
-t.finish()
+
+try:
+    run()
+finally:
+    ct.remove(work)

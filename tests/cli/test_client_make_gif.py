@@ -6,15 +6,14 @@ $PYTHON_PIL has it) shows them in says which file became which frame."""
 import os
 import struct
 import subprocess
-import sys
 import zlib
 
-from fltest import clienttest as ct  # noqa: E402
+from fltest import clienttest as ct
+from fltest.taplib import run, test
 
 if not ct.CLIENT:
     ct.skip("FRAMELOOM_CLIENT is not set")
 
-t = ct.Failures()
 work = ct.temp_dir()
 
 
@@ -43,7 +42,8 @@ def write(path, i, width=6, height=4):
         f.write(png(width, height, colour(i)))
 
 
-# shot-1 .. shot-12: a glob must give them as 1, 2, .. 12, not 1, 10, 11, 12, 2.
+# The inputs, written once. shot-1 .. shot-12: a glob must give them as 1, 2, .. 12,
+# not 1, 10, 11, 12, 2.
 shots = os.path.join(work, "shots")
 for i in range(1, 13):
     write(os.path.join(shots, f"shot-{i}.png"), i)
@@ -87,77 +87,93 @@ def expect(gif, indices, size="6x4", duration=500):
     return got == [(colour(i), size, duration) for i in indices] or got
 
 
-# A glob the shell did not expand, in natural order; --fps.
-out = os.path.join(work, "glob.gif")
-r = ct.run_client(["make-gif", os.path.join(shots, "shot-*.png"), "-o", out, "--fps", "4"], work)
-t.check(r.returncode == 0 and r.stdout.startswith("GIF creation time: "),
-        "make-gif with a glob exits 0 with the lab's line", r.stdout + r.stderr)
-got = expect(out, range(1, 13), duration=250)
-t.check(got is True, "a glob's files come in natural order, 4 fps is 250 ms", got)
+@test
+def a_glob_the_shell_did_not_expand_comes_in_natural_order_at_the_fps_asked():
+    out = os.path.join(work, "glob.gif")
+    r = ct.run_client(["make-gif", os.path.join(shots, "shot-*.png"), "-o", out, "--fps", "4"],
+                      work)
+    assert r.returncode == 0 and r.stdout.startswith("GIF creation time: "), r.stdout + r.stderr
+    # 4 fps is 250 ms.
+    got = expect(out, range(1, 13), duration=250)
+    assert got is True, got
 
-# Files keep the order given (the shell's own expansion is the user's order).
-out = os.path.join(work, "files.gif")
-names = [os.path.join(shots, f"shot-{i}.png") for i in (3, 1, 2)]
-r = ct.run_client(["make-gif", *names, "-o", out, "--delay-ms", "120"], work)
-got = expect(out, (3, 1, 2), duration=120)
-t.check(r.returncode == 0 and got is True, "files keep the order given", (r.stderr, got))
 
-# A numbered folder, and a folder of other names (natural order); a mix of inputs.
-out = os.path.join(work, "folders.gif")
-r = ct.run_client(["make-gif", numbered, shots, "-o", out], work)
-got = expect(out, [40, 41, 42, 43, 44] + list(range(1, 13)))
-t.check(r.returncode == 0 and got is True, "folders: 0.png.. in order, else natural order",
-        (r.stderr, got))
+@test
+def files_keep_the_order_given():
+    # The shell's own expansion is the user's order.
+    out = os.path.join(work, "files.gif")
+    names = [os.path.join(shots, f"shot-{i}.png") for i in (3, 1, 2)]
+    r = ct.run_client(["make-gif", *names, "-o", out, "--delay-ms", "120"], work)
+    got = expect(out, (3, 1, 2), duration=120)
+    assert r.returncode == 0 and got is True, (r.stderr, got)
 
-# --scale: every pixel a square.
-out = os.path.join(work, "scaled.gif")
-r = ct.run_client(["make-gif", numbered, "-o", out, "--scale", "3"], work)
-got = expect(out, range(40, 45), size="18x12")
-t.check(r.returncode == 0 and got is True, "--scale 3 makes 6x4 frames 18x12", (r.stderr, got))
 
-# -o -: the GIF on stdout and nothing else; the same bytes as the file.
-file_out = os.path.join(work, "same.gif")
-r = ct.run_client(["make-gif", numbered, "-o", file_out, "-q"], work)
-p = subprocess.run([ct.CLIENT, "make-gif", numbered, "-o", "-", "-q"], cwd=work,
-                   capture_output=True, timeout=60)
-with open(file_out, "rb") as f:
-    same = f.read()
-t.check(p.returncode == 0 and p.stdout == same and p.stdout.startswith(b"GIF89a"),
-        "-o - writes the GIF, byte for byte, and only it, to stdout",
-        (p.returncode, p.stderr, len(p.stdout), len(same)))
-leftovers = [n for n in os.listdir(os.environ.get("TMPDIR", "/tmp")) if n.startswith("frameloom-")
-             and n.endswith(".gif")]
-t.check(leftovers == [], "-o - leaves no temporary file", leftovers)
+@test
+def folders_give_0_png_onwards_in_order_and_other_names_in_natural_order():
+    out = os.path.join(work, "folders.gif")
+    r = ct.run_client(["make-gif", numbered, shots, "-o", out], work)
+    got = expect(out, [40, 41, 42, 43, 44] + list(range(1, 13)))
+    assert r.returncode == 0 and got is True, (r.stderr, got)
 
-# Mistakes: usage (2) or bad input (1), one sentence, no GIF.
-for args, status, needle in [
-    (["make-gif"], 2, "Name the images"),
-    (["make-gif", numbered, "--fps", "4", "--delay-ms", "10"], 2, "--fps and --delay-ms"),
-    (["make-gif", numbered, "--fps", "0"], 2, "Frames per second \"0\" is not valid"),
-    (["make-gif", numbered, "--scale", "0"], 2, "Scale \"0\" is not valid"),
-    (["make-gif", numbered, "-o", "-", "--json"], 2, "drop --json"),
-    (["make-gif", os.path.join(shots, "nope-*.png")], 1, "No file matches"),
-    (["make-gif", os.path.join(work, "missing.png")], 1, "Could not read"),
-    (["make-gif", os.path.join(work, "missing")], 1, "Could not read"),
-]:
-    r = ct.run_client(args + ["-o", os.path.join(work, "bad.gif")] if "-o" not in args
-                      else args, work)
-    lines = r.stderr.splitlines()
-    t.check(r.returncode == status and lines and lines[0].startswith("frameloom-client")
-            and needle in lines[0] and not os.path.exists(os.path.join(work, "bad.gif")),
-            f"{' '.join(os.path.basename(a) for a in args)} exits {status} with a sentence",
-            (r.returncode, r.stderr))
 
-# A file that is not a PNG is named.
-bad = os.path.join(work, "bad-frames")
-os.makedirs(bad)
-write(os.path.join(bad, "a1.png"), 1)
-with open(os.path.join(bad, "a2.png"), "wb") as f:
-    f.write(b"not a png at all")
-r = ct.run_client(["make-gif", bad, "-o", os.path.join(work, "bad.gif")], work)
-t.check(r.returncode == 1 and "a2.png is not a valid PNG" in r.stderr
-        and not os.path.exists(os.path.join(work, "bad.gif")),
-        "a frame that is not a PNG is named, no GIF is left", r.stderr)
+@test
+def scale_3_makes_6x4_frames_18x12():
+    out = os.path.join(work, "scaled.gif")
+    r = ct.run_client(["make-gif", numbered, "-o", out, "--scale", "3"], work)
+    got = expect(out, range(40, 45), size="18x12")
+    assert r.returncode == 0 and got is True, (r.stderr, got)
+
+
+@test
+def output_dash_writes_the_same_gif_and_only_it_to_stdout():
+    file_out = os.path.join(work, "same.gif")
+    r = ct.run_client(["make-gif", numbered, "-o", file_out, "-q"], work)
+    p = subprocess.run([ct.CLIENT, "make-gif", numbered, "-o", "-", "-q"], cwd=work,
+                       capture_output=True, timeout=60)
+    with open(file_out, "rb") as f:
+        same = f.read()
+    assert p.returncode == 0 and p.stdout == same and p.stdout.startswith(b"GIF89a"), \
+        (p.returncode, p.stderr, len(p.stdout), len(same))
+    leftovers = [n for n in os.listdir(os.environ.get("TMPDIR", "/tmp"))
+                 if n.startswith("frameloom-") and n.endswith(".gif")]
+    assert leftovers == [], f"temporary files left: {leftovers}"
+
+
+@test
+def mistakes_exit_2_or_1_with_a_sentence_and_no_gif():
+    # Usage (2) or bad input (1).
+    wrong = []
+    for args, status, needle in [
+        (["make-gif"], 2, "Name the images"),
+        (["make-gif", numbered, "--fps", "4", "--delay-ms", "10"], 2, "--fps and --delay-ms"),
+        (["make-gif", numbered, "--fps", "0"], 2, "Frames per second \"0\" is not valid"),
+        (["make-gif", numbered, "--scale", "0"], 2, "Scale \"0\" is not valid"),
+        (["make-gif", numbered, "-o", "-", "--json"], 2, "drop --json"),
+        (["make-gif", os.path.join(shots, "nope-*.png")], 1, "No file matches"),
+        (["make-gif", os.path.join(work, "missing.png")], 1, "Could not read"),
+        (["make-gif", os.path.join(work, "missing")], 1, "Could not read"),
+    ]:
+        r = ct.run_client(args + ["-o", os.path.join(work, "bad.gif")] if "-o" not in args
+                          else args, work)
+        lines = r.stderr.splitlines()
+        if not (r.returncode == status and lines and lines[0].startswith("frameloom-client")
+                and needle in lines[0] and not os.path.exists(os.path.join(work, "bad.gif"))):
+            wrong.append(f"{' '.join(os.path.basename(a) for a in args)} (expected {status}): "
+                         f"{(r.returncode, r.stderr)}")
+    assert not wrong, "\n".join(wrong)
+
+
+@test
+def a_frame_that_is_not_a_png_is_named_and_no_gif_is_left():
+    bad = os.path.join(work, "bad-frames")
+    os.makedirs(bad)
+    write(os.path.join(bad, "a1.png"), 1)
+    with open(os.path.join(bad, "a2.png"), "wb") as f:
+        f.write(b"not a png at all")
+    r = ct.run_client(["make-gif", bad, "-o", os.path.join(work, "bad.gif")], work)
+    assert (r.returncode == 1 and "a2.png is not a valid PNG" in r.stderr
+            and not os.path.exists(os.path.join(work, "bad.gif"))), r.stderr
+
 
 # --exact-first: a first frame of 320 colours, then a flat one. Without the
 # option the first is quantised (2 frames); with it, blocks of at most 256
@@ -176,7 +192,11 @@ gif.seek(gif.n_frames - 2)
 first = list(gif.convert("RGB").getdata())
 print(gif.n_frames, first == [tuple(p) for p in eval(sys.argv[2])])
 """
-for option, want in [([], None), (["--exact-first"], "3 True")]:
+
+
+def make_rich_gif(option, want):
+    """make-gif of the rich frames with option; True when the GIF is as want says
+    (None: the first frame quantised in one block)."""
     out = os.path.join(work, "rich.gif")
     r = ct.run_client(["make-gif", rich, "-o", out, "-q"] + option, work)
     ok = r.returncode == 0
@@ -185,8 +205,22 @@ for option, want in [([], None), (["--exact-first"], "3 True")]:
                            capture_output=True, text=True)
         got = p.stdout.strip()
         ok = got == want if want else got.startswith("2 ")
-    t.check(ok, f"make-gif {' '.join(option) or 'without --exact-first'}: first frame "
-            + ("exact in 2 blocks" if want else "quantised in one"), (r.stderr, ok))
+    return ok, r.stderr
 
-ct.remove(work)
-t.finish()
+
+@test
+def without_exact_first_the_first_frame_is_quantised_in_one_block():
+    ok, stderr = make_rich_gif([], None)
+    assert ok, (stderr, ok)
+
+
+@test
+def exact_first_shows_the_first_frame_exactly_in_2_blocks():
+    ok, stderr = make_rich_gif(["--exact-first"], "3 True")
+    assert ok, (stderr, ok)
+
+
+try:
+    run()
+finally:
+    ct.remove(work)

@@ -23,28 +23,6 @@ def skip(reason):
     sys.exit(0)
 
 
-class Failures:
-    """Collects check results so that one run reports every failed check."""
-
-    def __init__(self):
-        self.failed = 0
-        self.count = 0
-
-    def check(self, condition, what, detail=""):
-        self.count += 1
-        status = "ok" if condition else "not ok"
-        print(f"{status} {self.count} - {what}")
-        if not condition:
-            self.failed += 1
-            for line in str(detail).splitlines():
-                print(f"#   {line}")
-        return condition
-
-    def finish(self):
-        print(f"1..{self.count}")
-        sys.exit(1 if self.failed else 0)
-
-
 def stop_process(proc, sig=signal.SIGINT):
     """Stops proc with sig as a user would; kills it if it is still there after 10 s."""
     if proc.poll() is None:
@@ -112,12 +90,13 @@ def remove(path):
     shutil.rmtree(path, ignore_errors=True)
 
 
-def check_frames(t, frames_dir, n, check_png=None):
-    """Every frame 0..n-1 is there and starts with the PNG signature; nothing else is."""
+def assert_frames(frames_dir, n, check_png=None):
+    """Every frame 0..n-1 is there and is a complete PNG (check_png, if given, accepts
+    its bytes); nothing else is. Raises AssertionError naming what is wrong."""
     names = sorted(os.listdir(frames_dir))
     expected = sorted(f"{i}.png" for i in range(n))
-    t.check(names == expected, f"exactly {n} frames named 0..{n - 1}.png, no temporary files",
-            f"{len(names)} entries, extra: {sorted(set(names) - set(expected))[:5]}")
+    assert names == expected, (f"not exactly {n} frames named 0..{n - 1}.png: {len(names)} "
+                               f"entries, extra: {sorted(set(names) - set(expected))[:5]}")
     bad = []
     for i in range(n):
         try:
@@ -129,4 +108,4 @@ def check_frames(t, frames_dir, n, check_png=None):
             bad.append(i)
         elif check_png is not None and not check_png(data):
             bad.append(i)
-    t.check(not bad, f"all {n} frames are complete PNGs", f"bad frames: {bad[:10]}")
+    assert not bad, f"not all {n} frames are complete PNGs; bad frames: {bad[:10]}"

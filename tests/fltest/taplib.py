@@ -1,4 +1,5 @@
 """Minimal TAP output for the Python test scripts (meson protocol: 'tap')."""
+import functools
 import sys
 import traceback
 
@@ -17,6 +18,33 @@ class Skip(Exception):
 
 class Todo(Exception):
     """A known, reported bug: the check is printed as TAP "not ok # TODO"."""
+
+
+def fixture(func):
+    """A set-up that several tests share (a running server, a long run, an
+    installation): func runs at its first call only, and every later call
+    returns its result. A failed or skipped set-up is remembered too, so the
+    tests that need it fail (or skip) at once instead of repeating it."""
+    outcome = {}
+
+    @functools.wraps(func)
+    def shared():
+        if not outcome:
+            try:
+                outcome["result"] = func()
+            except Skip as reason:
+                outcome["skip"] = str(reason)
+                raise
+            except Exception:
+                outcome["error"] = traceback.format_exc().splitlines()[-1]
+                raise
+        if "skip" in outcome:
+            raise Skip(outcome["skip"])
+        if "error" in outcome:
+            raise AssertionError(f"the shared set-up {func.__name__} failed earlier: "
+                                 f"{outcome['error']}")
+        return outcome["result"]
+    return shared
 
 
 def run_tests(after_each=None):
