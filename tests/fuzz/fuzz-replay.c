@@ -3,17 +3,15 @@
  *   fuzz-X [--corpus=SUBDIR]... [PATH]...
  *
  * Every regular file under each PATH (recursively, in sorted order) and under
- * $FRAMELOOM_CORPUS/SUBDIR goes through LLVMFuzzerTestOneInput once. When a
- * --corpus is asked for and $FRAMELOOM_CORPUS is not a folder, it skips (exit
- * 77) with a message. A crash is the target's own abort or a sanitizer report;
- * the file is named on stdout just before it runs.
+ * $FRAMELOOM_CORPUS/SUBDIR goes through LLVMFuzzerTestOneInput once, one TAP
+ * test a file. When a --corpus is asked for and $FRAMELOOM_CORPUS is not a
+ * folder, the whole run is a TAP skip. A crash is the target's own abort or a
+ * sanitizer report: the run stops before that file's "ok", which names it.
  */
 #include "fuzz-target.h"
 
 #include <glib.h>
 #include <string.h>
-
-#define EXIT_SKIP 77
 
 static gboolean
 collect (const char *path, GPtrArray *files, GError **error)
@@ -67,9 +65,9 @@ main (int argc, char **argv)
         {
           if (corpus == NULL || corpus[0] == '\0' || !g_file_test (corpus, G_FILE_TEST_IS_DIR))
             {
-              printf ("SKIP: the shared corpus is absent (FRAMELOOM_CORPUS=%s); "
+              printf ("1..0 # SKIP the shared corpus is absent (FRAMELOOM_CORPUS=%s); "
                       "nothing to replay from it\n", corpus ? corpus : "(unset)");
-              return EXIT_SKIP;
+              return 0;
             }
           path = g_build_filename (corpus, argv[i] + strlen ("--corpus="), NULL);
         }
@@ -77,17 +75,17 @@ main (int argc, char **argv)
         path = g_strdup (argv[i]);
       if (!collect (path, files, &error))
         {
-          fprintf (stderr, "%s: %s\n", g_get_prgname () ? g_get_prgname () : argv[0],
-                   error->message);
+          printf ("Bail out! %s\n", error->message);
           return 1;
         }
     }
   if (files->len == 0)
     {
-      fprintf (stderr, "%s: no input file to replay\n", argv[0]);
+      printf ("Bail out! no input file to replay\n");
       return 1;
     }
 
+  printf ("1..%u\n", files->len);
   for (guint i = 0; i < files->len; i++)
     {
       const char *path = files->pdata[i];
@@ -96,10 +94,10 @@ main (int argc, char **argv)
 
       if (!g_file_get_contents (path, &contents, &length, &error))
         {
-          fprintf (stderr, "%s\n", error->message);
+          printf ("Bail out! %s\n", error->message);
           return 1;
         }
-      printf ("replay %s (%" G_GSIZE_FORMAT " bytes)\n", path, length);
+      printf ("# replay %s\n", path);
       fflush (stdout);
       /* A private copy of exactly length bytes, so that ASan sees a read past
        * the end of the input as it does under libFuzzer. */
@@ -107,7 +105,8 @@ main (int argc, char **argv)
         g_autofree uint8_t *copy = g_memdup2 (contents, length);
         LLVMFuzzerTestOneInput (copy, length);
       }
+      printf ("ok %u %s (%" G_GSIZE_FORMAT " bytes)\n", i + 1, path, length);
     }
-  printf ("replayed %u files in %.2f s\n", files->len, (g_get_monotonic_time () - start) / 1e6);
+  printf ("# replayed %u files in %.2f s\n", files->len, (g_get_monotonic_time () - start) / 1e6);
   return 0;
 }
