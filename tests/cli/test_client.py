@@ -24,6 +24,17 @@ server = ct.frameloom_server()
 work = ct.temp_dir()
 
 
+def json_holds(r, holds):
+    """Whether r's stdout is JSON and holds(doc) is true of it. Not JSON, or a field
+    missing or of the wrong type: false, and why is added to r.stdout (which the
+    failure message shows)."""
+    try:
+        return holds(json.loads(r.stdout))
+    except (ValueError, KeyError, TypeError) as e:
+        r.stdout += f"\n{e}"
+        return False
+
+
 def gif_delays(path):
     """The delay (centiseconds) of every graphic control extension in a GIF."""
     with open(path, "rb") as f:
@@ -148,15 +159,10 @@ def json_holds_the_configuration_and_the_download_figures():
 def compare_json_holds_baseline_chosen_and_speedup():
     r = ct.run_client(["--port", str(server.port), "--frames", "100", "--download-only",
                        "--compare", "--json", "--frames-dir", "cmp"], work)
-    try:
-        doc = json.loads(r.stdout)
-        ok = (doc["baseline"]["download"]["threads"] == 1
-              and doc["chosen"]["download"]["frames"] == 100
-              and isinstance(doc["speedup"]["download"], float)
-              and doc["speedup"]["encode"] is None)
-    except (ValueError, KeyError, TypeError) as e:
-        ok = False
-        r.stdout += f"\n{e}"
+    ok = json_holds(r, lambda doc: (doc["baseline"]["download"]["threads"] == 1
+                                    and doc["chosen"]["download"]["frames"] == 100
+                                    and isinstance(doc["speedup"]["download"], float)
+                                    and doc["speedup"]["encode"] is None))
     assert r.returncode == 0 and ok, r.stdout + r.stderr
 
 
@@ -167,16 +173,11 @@ def compare_json_with_a_failed_baseline_leaves_chosen_null():
     dead = ct.free_port()
     r = ct.run_client(["--server", f"127.0.0.1:{dead}", "--frames", "5", "--download-only",
                        "--compare", "--json", "--frames-dir", "cmp-dead"], work)
-    try:
-        doc = json.loads(r.stdout)
-        ok = (doc["chosen"] is None and doc["baseline"]["ok"] is False
-              and doc["baseline"]["download"]["frames"] == 0
-              and f"127.0.0.1:{dead}" in doc["baseline"]["error"]
-              and [x["label"] for x in doc["records"]] == ["baseline"]
-              and doc["ok"] is False)
-    except (ValueError, KeyError, TypeError) as e:
-        ok = False
-        r.stdout += f"\n{e}"
+    ok = json_holds(r, lambda doc: (doc["chosen"] is None and doc["baseline"]["ok"] is False
+                                    and doc["baseline"]["download"]["frames"] == 0
+                                    and f"127.0.0.1:{dead}" in doc["baseline"]["error"]
+                                    and [x["label"] for x in doc["records"]] == ["baseline"]
+                                    and doc["ok"] is False))
     assert r.returncode == 1 and ok, r.stdout + r.stderr
 
 

@@ -6,29 +6,18 @@ before); an older GIF at the output path stays byte for byte. Needs root to moun
 tmpfs: skipped, saying so, otherwise."""
 import os
 import re
-import sys
 
 from fltest import hostile as h  # noqa: E402
 from fltest import taplib  # noqa: E402
 
 h.require("FRAMELOOM_CLIENT", "FRAMELOOM_GIF_WORKER")
 work = h.temp_dir()
-mounts = []
 N = 400  # about 150 KiB of GIF: more than the 64 KiB tmpfs holds
 FRAMES = os.path.join(work, "frames")
 os.makedirs(FRAMES)
 for i in range(N):
     with open(os.path.join(FRAMES, f"{i}.png"), "wb") as f:
         f.write(h.make_png(seed=i))
-
-
-def tmpfs(name):
-    path = os.path.join(work, name)
-    if not h.is_root():
-        raise taplib.Skip("not root: cannot mount a tmpfs")
-    h.mount_tmpfs(path, "64k")
-    mounts.append(path)
-    return path
 
 
 def used_kib(path):
@@ -50,7 +39,7 @@ def assert_no_space(r, output):
 
 @taplib.test
 def disk_fills_during_the_encoding():
-    disk = tmpfs("fills")
+    disk = h.root_tmpfs(os.path.join(work, "fills"), "64k")
     output = os.path.join(disk, "out.gif")
     before = used_kib(disk)
     r = encode(output)
@@ -61,7 +50,7 @@ def disk_fills_during_the_encoding():
 
 @taplib.test
 def disk_full_before_the_encoding_keeps_the_older_gif():
-    disk = tmpfs("full")
+    disk = h.root_tmpfs(os.path.join(work, "full"), "64k")
     output = os.path.join(disk, "out.gif")
     with open(output, "wb") as f:
         f.write(b"GIF89a an older GIF")
@@ -73,10 +62,4 @@ def disk_full_before_the_encoding_keeps_the_older_gif():
         assert f.read() == b"GIF89a an older GIF", "the older GIF changed"
 
 
-try:
-    failed = h.run_tests()
-finally:
-    for path in mounts:
-        h.umount(path)
-    h.remove(work)
-sys.exit(1 if failed else 0)
+h.run_and_clean_up(work)

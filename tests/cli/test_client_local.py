@@ -8,15 +8,14 @@ import hashlib
 import os
 import re
 import subprocess
-import sys
 import time
 
 from fltest import hostile as h  # noqa: E402
+from fltest.procstat import cpu_seconds  # noqa: E402
 from fltest import taplib  # noqa: E402
 
 h.require("FRAMELOOM_CLIENT")
 work = h.temp_dir()
-mounts = []
 
 
 def slow_png(delay):
@@ -24,12 +23,6 @@ def slow_png(delay):
         time.sleep(delay)
         conn.sendall(h.make_png(seed=n))
     return handler
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def get_nofile(pid):
@@ -64,15 +57,6 @@ def digests(folder):
         with open(os.path.join(folder, name), "rb") as f:
             out[name] = hashlib.sha256(f.read()).hexdigest()
     return out
-
-
-def new_mount(name, size="64k"):
-    path = os.path.join(work, name)
-    if not h.is_root():
-        raise taplib.Skip("not root: cannot mount a tmpfs")
-    h.mount_tmpfs(path, size)
-    mounts.append(path)
-    return path
 
 
 @taplib.test
@@ -143,7 +127,7 @@ def descriptor_shortage_that_lasts_fails_once_with_the_path():
 def read_only_folder_is_reported_once():
     folder = os.path.join(work, "ro")
     if h.is_root():
-        folder = new_mount("ro", "1m")
+        folder = h.root_tmpfs(folder, "1m")
     else:
         os.makedirs(folder)
     with h.Peer(h.serve_png) as peer:
@@ -166,7 +150,7 @@ def read_only_folder_is_reported_once():
 
 @taplib.test
 def full_disk_is_reported_once_and_frames_stay_whole():
-    folder = new_mount("full", "64k")
+    folder = h.root_tmpfs(os.path.join(work, "full"), "64k")
     with h.Peer(h.serve_png) as peer:
         r = h.client(["--port", str(peer.port), "--frames", "200", "--threads", "4",
                       "--download-only", "--frames-dir", folder], work)
@@ -179,10 +163,4 @@ def full_disk_is_reported_once_and_frames_stay_whole():
     print(f"# a 64 KiB tmpfs held {len(names)} whole frames, no partial one")
 
 
-try:
-    failed = h.run_tests()
-finally:
-    for path in mounts:
-        h.umount(path)
-    h.remove(work)
-sys.exit(1 if failed else 0)
+h.run_and_clean_up(work)

@@ -12,7 +12,6 @@ bounded by the per-frame cap whatever the number of bad replies."""
 import json
 import os
 import re
-import sys
 import time
 import zlib
 
@@ -135,21 +134,27 @@ def baseline_good_peer():
     print(f"# baseline peak RSS {r.maxrss_kb} KiB")
 
 
+def assert_fails_then_recovers(bad, folder, reason):
+    """Every reply bad (4 frames, 2 threads): assert_fails with reason, where {peer}
+    stands for the peer's address, and a flat peak RSS; every other reply bad (8
+    frames): assert_recovers."""
+    r = download(bad, folder, 4, 2)
+    assert_fails(r, reason.format(peer=rf"127\.0\.0\.1:{r.port}"))
+    assert_flat(r)
+    assert_recovers(download(alternate(bad), f"{folder}-alt", 8, 2), 8)
+
+
 @taplib.test
 def reset_mid_stream_fails_then_recovers():
-    r = download(reset_mid_stream, "reset", 4, 2)
-    assert_fails(r, rf"Could not read from 127\.0\.0\.1:{r.port}: connection reset by peer")
-    assert_flat(r)
-    assert_recovers(download(alternate(reset_mid_stream), "reset-alt", 8, 2), 8)
+    assert_fails_then_recovers(reset_mid_stream, "reset",
+                               r"Could not read from {peer}: connection reset by peer")
 
 
 @taplib.test
 def half_png_fails_then_recovers():
-    r = download(send_half, "half", 4, 2)
-    assert_fails(r, rf"The reply from 127\.0\.0\.1:{r.port} is not a valid PNG: truncated "
-                    r"after \d+ bytes")
-    assert_flat(r)
-    assert_recovers(download(alternate(send_half), "half-alt", 8, 2), 8)
+    assert_fails_then_recovers(send_half, "half",
+                               r"The reply from {peer} is not a valid PNG: truncated after "
+                               r"\d+ bytes")
 
 
 @taplib.test
@@ -199,25 +204,17 @@ def endless_bytes_hit_the_cap_and_memory_is_bounded():
 
 @taplib.test
 def header_claiming_100000x100000_allocates_nothing():
-    r = download(huge_claim, "huge", 4, 2)
-    assert_fails(r, rf"The reply from 127\.0\.0\.1:{r.port} is not a valid PNG: the image "
-                    r"size 100000x100000 is over the limit of 4096x4096")
-    assert_flat(r)
-    assert_recovers(download(alternate(huge_claim), "huge-alt", 8, 2), 8)
+    assert_fails_then_recovers(huge_claim, "huge",
+                               r"The reply from {peer} is not a valid PNG: the image size "
+                               r"100000x100000 is over the limit of 4096x4096")
 
 
 @taplib.test
 def every_invalid_corpus_png_is_refused():
-    root = os.path.join(h.CORPUS, "png-invalid")
-    if not h.CORPUS or not os.path.isdir(root):
-        raise taplib.Skip(f"the corpus is absent ({root})")
-    files = sorted(os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs)
+    corpus = h.invalid_corpus_pngs()
     accepted, wrong = [], []
-    for k, path in enumerate(files):
-        with open(path, "rb") as f:
-            data = f.read()
+    for k, (name, data) in enumerate(corpus):
         r = download(lambda conn, n, peer, data=data: conn.sendall(data), f"corpus-{k}", 1, 1)
-        name = os.path.relpath(path, root)
         problems = h.folder_problems(r.folder)
         if r.returncode == 0:
             # Accepted: then it must really be a whole, decodable frame.
@@ -233,7 +230,7 @@ def every_invalid_corpus_png_is_refused():
             wrong.append(f"{name}: left {os.listdir(r.folder)}")
         elif r.maxrss_kb > state["baseline_kb"] + SLACK_KB:
             wrong.append(f"{name}: peak RSS {r.maxrss_kb} KiB")
-    print(f"# {len(files)} corpus files, accepted as frames: {accepted}")
+    print(f"# {len(corpus)} corpus files, accepted as frames: {accepted}")
     assert not wrong, "\n".join(wrong)
 
 
@@ -284,8 +281,4 @@ def total_memory_is_bounded_not_only_per_reply():
     h.remove(os.path.join(work, "big"))
 
 
-try:
-    failed = h.run_tests()
-finally:
-    h.remove(work)
-sys.exit(1 if failed else 0)
+h.run_and_clean_up(work)

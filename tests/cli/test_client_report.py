@@ -1,5 +1,6 @@
 """frameloom-client --report DIR: the report names the machine and every run,
 and the command it gives for a run repeats that run."""
+import contextlib
 import os
 import shlex
 import subprocess
@@ -21,16 +22,25 @@ def client(args, cwd):
                           text=True, timeout=120, env=dict(os.environ, LANGUAGE="C", LC_ALL="C"))
 
 
-@taplib.test
-def sweep_report():
-    """A sweep's report: the machine, a row per run, a command per run that repeats it."""
+@contextlib.contextmanager
+def reported_run(args):
+    """Runs the client with `--port PORT args --report out` against a fresh server,
+    in a fresh folder root; yields (root, the run, report.md's text) while the
+    server still runs."""
     need_programs()
     with tempfile.TemporaryDirectory() as root, clienttest.frameloom_server() as server:
-        proc = client(["--port", str(server.port), "--frames", "200", "--sweep", "threads=1,3",
-                       "--sweep", "processes=1,2", "--report", "out"], root)
+        proc = client(["--port", str(server.port)] + args + ["--report", "out"], root)
         assert proc.returncode == 0, proc.stderr
         with open(os.path.join(root, "out", "report.md"), encoding="utf-8") as f:
             text = f.read()
+        yield root, proc, text
+
+
+@taplib.test
+def sweep_report():
+    """A sweep's report: the machine, a row per run, a command per run that repeats it."""
+    with reported_run(["--frames", "200", "--sweep", "threads=1,3", "--sweep",
+                       "processes=1,2"]) as (root, _, text):
         for heading in ("# Frameloom report", "## Machine", "## Runs"):
             assert heading in text, text
         for row in ("| Cores | %d |" % os.cpu_count(), "| GLib | 2.", "| libpng | 1.", "| giflib | 5."):
@@ -61,14 +71,9 @@ def png_size(path):
 @taplib.test
 def run_report_has_the_timeline():
     """A run's report links the timeline's PNG and SVG beside it, with its figures."""
-    need_programs()
-    with tempfile.TemporaryDirectory() as root, clienttest.frameloom_server() as server:
-        proc = client(["--port", str(server.port), "--frames", "120", "--threads", "3",
-                       "--processes", "2", "--report", "out"], root)
-        assert proc.returncode == 0, proc.stderr
+    with reported_run(["--frames", "120", "--threads", "3", "--processes", "2"]) \
+            as (root, _, text):
         out = os.path.join(root, "out")
-        with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
-            text = f.read()
         assert "## Timeline" in text, text
         assert "](timeline.png)" in text and "](timeline.svg)" in text, text
         assert "- download thread 3: busy " in text, text
@@ -90,14 +95,9 @@ ACCENT = bytes((53, 132, 228, 255))
 @taplib.test
 def sweep_report_has_its_table_and_chart():
     """A threads sweep's report: its table and sentence, and its chart as PNG and SVG."""
-    need_programs()
-    with tempfile.TemporaryDirectory() as root, clienttest.frameloom_server() as server:
-        proc = client(["--port", str(server.port), "--sweep", "threads=1,2", "--repeat", "2",
-                       "--warmup", "0", "--frames", "40", "--report", "out"], root)
-        assert proc.returncode == 0, proc.stderr
+    with reported_run(["--sweep", "threads=1,2", "--repeat", "2", "--warmup", "0",
+                       "--frames", "40"]) as (root, proc, text):
         out = os.path.join(root, "out")
-        with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
-            text = f.read()
         assert "\n## Threads sweep\n" in text, text
         assert "| Point | Runs | Median (s) | Min..max (s) | Speed-up | Efficiency | Ideal | " \
                "Verdict |" in text, text
@@ -127,14 +127,8 @@ def _has_pixel(row, rgba):
 @taplib.test
 def compare_report_has_its_table():
     """A compare's report: a row per stage against the baseline, and the sentences."""
-    need_programs()
-    with tempfile.TemporaryDirectory() as root, clienttest.frameloom_server() as server:
-        proc = client(["--port", str(server.port), "--compare", "--threads", "2",
-                       "--processes", "2", "--repeat", "2", "--warmup", "0", "--frames", "40",
-                       "--report", "out"], root)
-        assert proc.returncode == 0, proc.stderr
-        with open(os.path.join(root, "out", "report.md"), encoding="utf-8") as f:
-            text = f.read()
+    with reported_run(["--compare", "--threads", "2", "--processes", "2", "--repeat", "2",
+                       "--warmup", "0", "--frames", "40"]) as (root, proc, text):
         assert "\n## Compare\n" in text, text
         assert "| Stage | Baseline s (min..max) | Chosen s (min..max) | Speed-up | Verdict |" \
             in text, text

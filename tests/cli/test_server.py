@@ -11,6 +11,7 @@ import threading
 import time
 
 from fltest.pngcheck import png_size  # noqa: E402
+from fltest.procstat import cpu_seconds, wait_until_quiet  # noqa: E402
 from fltest.taplib import Skip, run, test  # noqa: E402
 
 SERVER = os.environ["FRAMELOOM_SERVER"]
@@ -53,24 +54,6 @@ def stop(proc, timeout=5):
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=timeout)
     return proc.returncode, out, err
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def wait_until_quiet(pid, seconds=30):
-    """Until half a second passes with no CPU used: the handler has finished
-    encoding its big image (seconds under ThreadSanitizer) and sits in send(),
-    so what a test times next is the stop, not the encoder."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        before = cpu_seconds(pid)
-        time.sleep(0.5)
-        if cpu_seconds(pid) - before < 0.05:
-            return
 
 
 @test

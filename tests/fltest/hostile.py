@@ -38,6 +38,19 @@ signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
 # reports it as TAP "not ok # TODO" (taplib's; the names are kept for the tests).
 Todo = taplib.Todo
 run_tests = taplib.run_tests
+_mounts = []
+
+
+def run_and_clean_up(work):
+    """run_tests, then (pass, fail or interrupted) unmounts every tmpfs that
+    root_tmpfs mounted and removes work; exits with the verdict."""
+    try:
+        failed = run_tests()
+    finally:
+        for path in _mounts:
+            umount(path)
+        remove(work)
+    sys.exit(1 if failed else 0)
 
 
 def require(*names):
@@ -70,6 +83,19 @@ def make_png(width=10, height=10, seed=None, depth=8, colour=2, idat=None, extra
     ihdr = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0)
     return (pngcheck.SIGNATURE + chunk(b"IHDR", ihdr) + extra + chunk(b"IDAT", idat)
             + chunk(b"IEND", b""))
+
+
+def invalid_corpus_pngs():
+    """(name below the folder, bytes) of every file of the corpus's png-invalid
+    folder, in name order; raises taplib.Skip when the corpus is absent."""
+    root = os.path.join(CORPUS, "png-invalid")
+    if not CORPUS or not os.path.isdir(root):
+        raise taplib.Skip(f"the corpus is absent ({root})")
+    found = []
+    for path in sorted(os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs):
+        with open(path, "rb") as f:
+            found.append((os.path.relpath(path, root), f.read()))
+    return found
 
 
 def huge_claim_png(width=100000, height=100000):
@@ -309,6 +335,16 @@ def mount_tmpfs(path, size="64k"):
         raise taplib.Skip(f"cannot mount a tmpfs: {e}")
     if r.returncode != 0:
         raise taplib.Skip(f"cannot mount a tmpfs (not privileged?): {r.stderr.strip()}")
+
+
+def root_tmpfs(path, size="64k"):
+    """mount_tmpfs for root only (raises taplib.Skip otherwise); run_and_clean_up
+    unmounts it."""
+    if not is_root():
+        raise taplib.Skip("not root: cannot mount a tmpfs")
+    mount_tmpfs(path, size)
+    _mounts.append(path)
+    return path
 
 
 def umount(path):

@@ -10,6 +10,9 @@ import sys
 import tempfile
 import time
 
+# The suites import these from here, with the rest of what they share.
+from fltest.procstat import cpu_seconds, wait_until_quiet  # noqa: E402,F401
+
 SERVER = os.environ["FRAMELOOM_SERVER"]
 LOAD = sys.argv[1]
 GRACE = 2.0  # the documented shutdown grace (README, frameloom-server(1))
@@ -105,12 +108,6 @@ def threads(pid):
     return status_field(pid, "Threads")
 
 
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def load(port, mode, *args, timeout=600):
     out = subprocess.run([LOAD, str(port), mode, *map(str, args)], capture_output=True,
                          text=True, timeout=timeout)
@@ -137,17 +134,6 @@ def assert_clean_exit(code, out, err, images=None):
     if images is not None:
         assert int(match.group(1)) >= images, (match.group(1), images)
     return int(match.group(1)), int(match.group(2))
-
-
-def wait_until_quiet(pid, seconds=10 * SLOW):
-    """Until a half second passes with no CPU used: the handlers finished encoding
-    and sit in send(), so a stop measures the grace, not the encoder."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        before = cpu_seconds(pid)
-        time.sleep(0.5)
-        if cpu_seconds(pid) - before < 0.05:
-            return
 
 
 def slow_clients(port, count, rcvbuf=4096):

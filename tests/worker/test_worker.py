@@ -8,11 +8,11 @@ Each time: exit status 1 (130 for Ctrl-C), one sentence naming the worker and a
 frame range that holds the frame where it failed, nothing new at the output path
 (an older GIF there stays byte for byte), no temporary file, and no worker process
 left behind (neither running nor a zombie)."""
+import contextlib
 import os
 import re
 import signal
 import subprocess
-import sys
 import time
 
 from fltest import hostile as h  # noqa: E402
@@ -111,11 +111,22 @@ def start_hung(output, hang_at):
     return proc, worker_pids(proc.pid) or pids
 
 
+@contextlib.contextmanager
+def hung_client(output, hang_at):
+    """start_hung for a with block: a client still running at its end is killed."""
+    proc, pids = start_hung(output, hang_at)
+    try:
+        yield proc, pids
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
 @taplib.test
 def worker_killed_from_outside_is_named_and_reaped():
     output = os.path.join(work, "outside.gif")
-    proc, pids = start_hung(output, 30)
-    try:
+    with hung_client(output, 30) as (proc, pids):
         assert pids, "no worker process seen"
         # Kill the hung worker (in pause(), syscall 34 on x86-64) if it can be told
         # apart; otherwise every worker, and the first one in frame order is named.
@@ -123,10 +134,6 @@ def worker_killed_from_outside_is_named_and_reaped():
         for pid in hung:
             os.kill(pid, signal.SIGKILL)
         out, err = proc.communicate(timeout=20)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
     assert proc.returncode == 1, (proc.returncode, err)
     assert_named(err, 30, "was killed by signal 9")
     assert gone(pids) == pids, f"still in /proc: {set(pids) - set(gone(pids))}"
@@ -136,17 +143,12 @@ def worker_killed_from_outside_is_named_and_reaped():
 @taplib.test
 def ctrl_c_with_a_hung_worker_leaves_nothing():
     output = os.path.join(work, "hung.gif")
-    proc, pids = start_hung(output, 12)
-    try:
+    with hung_client(output, 12) as (proc, pids):
         assert pids, "no worker process seen"
         start = time.monotonic()
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=20)
         elapsed = time.monotonic() - start
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
     assert proc.returncode == 130, (proc.returncode, err)
     assert err.startswith("frameloom-client: Interrupted") and out == "", err
     assert elapsed < 5, f"{elapsed:.1f} s to stop"
@@ -186,8 +188,4 @@ def worker_out_of_memory_is_named():
                      + r.stderr.splitlines()[-2].strip()[:120])
 
 
-try:
-    failed = h.run_tests()
-finally:
-    h.remove(work)
-sys.exit(1 if failed else 0)
+h.run_and_clean_up(work)
