@@ -1,6 +1,25 @@
 # bench/lib.sh: helpers the benchmark scripts source. free_port and wait_ready
 # expect $python (a python3) and $loadgen (fl-loadgen) to be set by the caller.
 
+# The build's programs the scripts run, in build dir $1: $loadgen (fl-loadgen),
+# $server and $client.
+build_programs () {
+  loadgen=$1/bench/fl-loadgen
+  server=$1/src/cli/frameloom-server
+  client=$1/src/cli/frameloom-client
+}
+
+# A fresh $work (fl-bench-NAME.XXXXXX under $TMPDIR), an empty pids array and no
+# nginx_dir yet, for a script whose servers stop_servers stops: on exit they stop
+# and $work goes; SIGINT and SIGTERM exit 130 through that.
+make_work_with_servers () {
+  work=$(mktemp -d "${TMPDIR:-/tmp}/fl-bench-$1.XXXXXX")
+  pids=()
+  nginx_dir=
+  trap 'stop_servers "$nginx_dir"; rm -rf "$work"' EXIT
+  trap 'exit 130' INT TERM
+}
+
 # The scripts' one option: -h/--help prints the caller's usage (exit 0);
 # anything else that starts with - is refused (exit 2). Pass "${1:-}".
 handle_help_option () {

@@ -60,10 +60,8 @@ n=${FRAMES:-5000}
 warm_files=${WARM_FILES:-3000}
 convert_frames=${CONVERT_FRAMES:-50}
 stages=${STAGES:-1 2 3 4}
-loadgen=$build/bench/fl-loadgen
+build_programs "$build"
 floor=$build/bench/decode-floor
-server=$build/src/cli/frameloom-server
-client=$build/src/cli/frameloom-client
 make_frames=$build/tests/tools/make-frames
 export FRAMELOOM_GIF_WORKER=$build/src/worker/frameloom-gif-worker
 python=/usr/bin/python3
@@ -77,16 +75,7 @@ need_pillow
 [ -x "$convert" ] || { echo "run-client.sh: $convert is missing: apt-get install imagemagick." >&2; exit 2; }
 command -v ffmpeg >/dev/null || { echo "run-client.sh: ffmpeg is missing: apt-get install ffmpeg." >&2; exit 2; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/fl-bench-client.XXXXXX")
-pids=()
-nginx_dir=
-
-cleanup () {
-  stop_servers "$nginx_dir"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_work_with_servers client
 
 # The servers: frameloom-server --quiet (the peer of every client) and nginx's
 # fixed reply with one worker (the floor: one worker was the faster in run-server.sh).

@@ -55,15 +55,7 @@ for tool in "$loadgen" "$old/src/cli/frameloom-server" "$new/src/cli/frameloom-s
 done
 need_nginx
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/fl-bench-events.XXXXXX")
-pids=()
-nginx_dir=
-cleanup () {
-  stop_servers "$nginx_dir"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_work_with_servers events
 
 declare -A port_of pid_of
 start_server () {  # start_server NAME BUILD [OPTIONS]

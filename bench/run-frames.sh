@@ -30,9 +30,7 @@ reps=${REPS:-7}
 n=${FRAMES:-5000}
 threads=${THREADS:-4}
 python=python3
-loadgen=$build/bench/fl-loadgen
-server=$build/src/cli/frameloom-server
-client=$build/src/cli/frameloom-client
+build_programs "$build"
 for tool in "$loadgen" "$server" "$client"; do
   [ -x "$tool" ] || { echo "run-frames.sh: $tool is missing: build first." >&2; exit 2; }
 done

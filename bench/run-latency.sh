@@ -38,9 +38,7 @@ cost=${COST_US:-120}
 clients=${CLIENTS:-1 16 64}
 per_client=${PER_CLIENT:-100}
 frames=${FRAMES:-1000}
-loadgen=$build/bench/fl-loadgen
-server=$build/src/cli/frameloom-server
-client=$build/src/cli/frameloom-client
+build_programs "$build"
 python=/usr/bin/python3
 
 need_built "$build" "$loadgen" "$server" "$client"

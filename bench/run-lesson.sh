@@ -31,9 +31,7 @@ EOF
 handle_help_option "${1:-}"
 
 build=$(cd "${1:-build-bench}" && pwd)
-server=$build/src/cli/frameloom-server
-client=$build/src/cli/frameloom-client
-loadgen=$build/bench/fl-loadgen
+build_programs "$build"
 python=${PYTHON:-python3}
 for f in "$server" "$client" "$loadgen" "$build/src/worker/frameloom-gif-worker"; do
   [ -x "$f" ] || { echo "run-lesson.sh: $f is missing: build first." >&2; exit 1; }

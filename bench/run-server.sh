@@ -42,8 +42,7 @@ reps=${REPS:-5}
 concurrency=${CONCURRENCY:-1 8 64}
 conns=${CONNECTIONS:-20000}
 py_conns=${PY_CONNECTIONS:-2000}
-loadgen=$build/bench/fl-loadgen
-server=$build/src/cli/frameloom-server
+build_programs "$build"
 python=/usr/bin/python3
 nginx_module=/usr/lib/nginx/modules/ngx_stream_module.so
 
