@@ -506,6 +506,14 @@ worker_parse (Encoder *e, Worker *worker, GError **error)
             }
           break;
         case FL_GIF_RECORD_ERROR:
+          /* A frame's error names its file; the worker's own (out of memory) says
+           * what happened to it, and the sentence names the worker. */
+          if (header.code == FL_ERROR_WORKER)
+            {
+              g_autofree char *why = g_strndup ((const char *) payload, header.length);
+
+              return worker_fail (e, worker, error, why);
+            }
           g_set_error (error, FL_ERROR, header.code, "%.*s", (int) header.length,
                        (const char *) payload);
           return FALSE;

@@ -57,6 +57,39 @@ flush_or_die (GByteArray *out)
   g_byte_array_set_size (out, 0);
 }
 
+/* GLib ends a process whose allocation fails (g_malloc) with an error-level
+ * message and abort(): the encoder gets it as an ERROR record, which it words
+ * as one sentence naming this worker's frames, instead of GLib's line on the
+ * user's terminal and a signal. Nothing here allocates. */
+static GLogWriterOutput
+write_fatal_record (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
+                    gpointer user_data)
+{
+  struct
+  {
+    FlGifRecordHeader header;
+    char text[400];
+  } record;
+  const char *message = "";
+  const char *allocation;
+  int length;
+
+  if (!(level & G_LOG_LEVEL_ERROR))
+    return g_log_writer_default (level, fields, n_fields, user_data);
+  for (gsize i = 0; i < n_fields; i++)
+    if (strcmp (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0)
+      message = fields[i].value;
+  allocation = strstr (message, "failed to allocate ");
+  length = allocation != NULL
+             ? snprintf (record.text, sizeof record.text, "ran out of memory (%s)", allocation)
+             : snprintf (record.text, sizeof record.text, "stopped: %s", message);
+  length = CLAMP (length, 0, (int) sizeof record.text - 1);
+  record.header = (FlGifRecordHeader) { FL_GIF_RECORD_ERROR, 0, 0, 0, FL_ERROR_WORKER,
+                                        (guint32) length };
+  (void) fl_fd_write_all (STDOUT_FILENO, &record, sizeof record.header + (gsize) length);
+  return G_LOG_WRITER_HANDLED;
+}
+
 #ifdef FL_GIF_WORKER_TEST_HOOKS
 static gint64
 test_hook (const char *name)
@@ -237,8 +270,8 @@ encode_range (Worker *worker, guint first, guint count, GError **error)
 
   if ((guint64) first + count > end || first < worker->first)
     {
-      g_set_error (error, FL_ERROR, FL_ERROR_WORKER, "The range %u+%u is not among the frames",
-                   first, count);
+      g_set_error (error, FL_ERROR, FL_ERROR_WORKER,
+                   "was asked for the range %u+%u, which is not among its frames", first, count);
       return FALSE;
     }
   if (!read_first (worker, error))
@@ -392,6 +425,7 @@ main (int argc, char **argv)
   g_clear_error (&error);
 
   out = g_byte_array_sized_new (FLUSH_THRESHOLD * 2);
+  g_log_set_writer_func (write_fatal_record, NULL, NULL);
   encoder = fl_gif_block_encoder_new (&error);
   /* Room for "<dir>/<10 digits>.png". */
   worker.prefix_length = strlen (argv[1]) + 1;
