@@ -47,54 +47,26 @@ view_drawn (gpointer data)
 }
 
 /* The in-window error label: the GtkLabel styled fl-error. */
-static GtkWidget *
-find_error_label (GtkWidget *widget)
+static gboolean
+is_error_label (GtkWidget *widget, gconstpointer data)
 {
-  if (GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "fl-error"))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_error_label (child);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "fl-error");
 }
 
-static GtkWidget *
-find_dropdown (GtkWidget *widget, const char *tooltip)
+/* A drop-down with tooltip data. */
+static gboolean
+is_dropdown (GtkWidget *widget, gconstpointer tooltip)
 {
-  if (GTK_IS_DROP_DOWN (widget)
-      && g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_dropdown (child, tooltip);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_DROP_DOWN (widget)
+         && g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0;
 }
 
-static GtkWidget *
-find_picture (GtkWidget *widget, FlGifPaintable *paintable)
+/* A picture showing paintable data. */
+static gboolean
+is_picture_of (GtkWidget *widget, gconstpointer paintable)
 {
-  if (GTK_IS_PICTURE (widget)
-      && gtk_picture_get_paintable (GTK_PICTURE (widget)) == GDK_PAINTABLE (paintable))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_picture (child, paintable);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_PICTURE (widget)
+         && (gconstpointer) gtk_picture_get_paintable (GTK_PICTURE (widget)) == paintable;
 }
 
 /* A fresh view in the window, path opened in it and settled (frames or error). */
@@ -115,7 +87,7 @@ open_in_view (const char *path)
 static void
 assert_error_shown (FlGifView *view, const char *name)
 {
-  GtkWidget *label = find_error_label (GTK_WIDGET (view));
+  GtkWidget *label = fl_gui_test_find (GTK_WIDGET (view), is_error_label, NULL);
   const char *error = fl_gif_view_get_error (view);
   g_autofree char *display = g_filename_display_name (name);
 
@@ -445,7 +417,7 @@ test_hostile (void)
     view = open_in_view (path);
     g_assert_null (fl_gif_view_get_error (view));
     g_assert_true (fl_gui_test_wait (view_drawn, view, 10000));
-    zoom = GTK_DROP_DOWN (find_dropdown (GTK_WIDGET (view), "Zoom"));
+    zoom = GTK_DROP_DOWN (fl_gui_test_find (GTK_WIDGET (view), is_dropdown, "Zoom"));
     g_assert_nonnull (zoom);
     draws = fl_gif_paintable_get_n_draws (fl_gif_view_get_paintable (view));
     gtk_drop_down_set_selected (zoom, 6); /* 32x */
@@ -475,9 +447,9 @@ test_hostile (void)
     view = open_in_view (path);
     g_assert_true (fl_gui_test_wait (view_drawn, view, 10000));
     draws = fl_gif_paintable_get_n_draws (fl_gif_view_get_paintable (view));
-    gtk_drop_down_set_selected (GTK_DROP_DOWN (find_dropdown (GTK_WIDGET (view), "Zoom")), 6);
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (fl_gui_test_find (GTK_WIDGET (view), is_dropdown, "Zoom")), 6);
     fl_gui_test_spin (300);
-    picture = find_picture (GTK_WIDGET (view), fl_gif_view_get_paintable (view));
+    picture = fl_gui_test_find (GTK_WIDGET (view), is_picture_of, fl_gif_view_get_paintable (view));
     gtk_widget_get_size_request (picture, &w, &h);
     g_assert_cmpint (w, ==, 2048);
     g_assert_cmpint (h, ==, 2048);
@@ -760,12 +732,9 @@ main (int argc, char **argv)
 {
   int status;
 
-  if (!fl_gui_test_have_display ())
+  if (!fl_gui_test_init (&argc, &argv))
     return 0;
-  fl_gui_test_init (&argc, &argv);
-  window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_default_size (window, 400, 300);
-  gtk_window_present (window);
+  window = fl_gui_test_new_window (400, 300);
   g_test_add_func ("/hostile/viewer/corpus", test_corpus);
   g_test_add_func ("/hostile/viewer/hostile-gifs", test_hostile);
   g_test_add_func ("/hostile/viewer/supersede", test_supersede);

@@ -79,9 +79,7 @@ test_corpus (void)
       g_test_skip ("no corpus");
       return;
     }
-  window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_default_size (window, 400, 300);
-  gtk_window_present (window);
+  window = fl_gui_test_new_window (400, 300);
   {
     g_autofree char *valid = g_build_filename (corpus, "gif-valid", NULL);
     g_autofree char *invalid = g_build_filename (corpus, "gif-invalid", NULL);
@@ -187,22 +185,6 @@ open_path (const char *path)
   return view;
 }
 
-static GtkWidget *
-find_status_page (GtkWidget *widget)
-{
-  if (ADW_IS_STATUS_PAGE (widget) && gtk_widget_get_mapped (widget))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_status_page (child);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* No GIF yet: a status page that says what to do; a file that fails: another
  * with the sentence, in view. */
 static void
@@ -214,14 +196,14 @@ test_states (void)
   GtkWidget *status;
 
   fl_gui_test_spin (100);
-  status = find_status_page (GTK_WIDGET (view));
+  status = fl_gui_test_find_type (GTK_WIDGET (view), ADW_TYPE_STATUS_PAGE, TRUE);
   g_assert_nonnull (status);
   g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (status)), "Ctrl+O"));
   g_assert_false (fl_gif_view_get_has_frame (view));
   g_assert_true (g_file_set_contents (bad, "GIF89a, but no more", -1, NULL));
   view = open_path (bad);
   fl_gui_test_spin (100);
-  status = find_status_page (GTK_WIDGET (view));
+  status = fl_gui_test_find_type (GTK_WIDGET (view), ADW_TYPE_STATUS_PAGE, TRUE);
   g_assert_nonnull (status);
   g_assert_cmpstr (fl_gif_view_get_title (view), ==, "bad.gif");
   g_assert_nonnull (strstr (fl_gif_view_get_error (view), "bad.gif"));
@@ -488,12 +470,9 @@ main (int argc, char **argv)
 {
   int status;
 
-  if (!fl_gui_test_have_display ())
+  if (!fl_gui_test_init (&argc, &argv))
     return 0;
-  fl_gui_test_init (&argc, &argv);
-  window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_default_size (window, 400, 300);
-  gtk_window_present (window);
+  window = fl_gui_test_new_window (400, 300);
   g_test_add_func ("/gif-view/corpus", test_corpus);
   g_test_add_func ("/gif-view/crisp-pixels", test_crisp_pixels);
   g_test_add_func ("/gif-view/states", test_states);
