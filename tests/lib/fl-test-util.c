@@ -216,3 +216,29 @@ fl_test_peer_stop (FlTestPeer *peer)
   g_mutex_clear (&peer->lock);
   g_free (peer);
 }
+
+FlRunRecord *
+fl_test_sweep_run (FlSweepKind kind, guint value, guint repetition, double seconds, double wait)
+{
+  g_autofree char *label = g_strdup_printf (kind == FL_SWEEP_THREADS ? "threads=%u"
+                                                                     : "processes=%u", value);
+  FlRunRecord *r = fl_run_record_new (label);
+
+  r->frames = 1000;
+  r->ok = TRUE;
+  r->repetition = repetition;
+  if (kind == FL_SWEEP_THREADS)
+    {
+      r->threads = value;
+      r->ran_download = TRUE;
+      r->download_seconds = seconds;
+      r->download_wait_seconds = wait;
+    }
+  else
+    {
+      r->processes = value;
+      r->ran_encode = TRUE;
+      r->encode_seconds = seconds;
+    }
+  return r;
+}

@@ -1,6 +1,9 @@
 /* fl-test-util.h: small helpers every C test program shares. */
 #pragma once
 
+#include "fl-run-record.h"
+#include "fl-sweep.h"
+
 #include <glib.h>
 
 /* A fresh folder under the temporary directory; template like "fl-x-XXXXXX". */
@@ -39,3 +42,9 @@ guint       fl_test_peer_port (FlTestPeer *peer);
 guint       fl_test_peer_connections (FlTestPeer *peer);
 /* Stops accepting, joins every handler, frees the peer. */
 void        fl_test_peer_stop (FlTestPeer *peer);
+
+/* A made-up successful run of a sweep point, of 1000 frames: value threads
+ * downloading in seconds (wait of it waiting for the server), or value
+ * processes encoding in seconds. Free with fl_run_record_free. */
+FlRunRecord *fl_test_sweep_run (FlSweepKind kind, guint value, guint repetition, double seconds,
+                                double wait);
