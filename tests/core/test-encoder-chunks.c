@@ -289,14 +289,6 @@ test_chunk_failures (void)
   fl_test_dir_free (g_steal_pointer (&dir));
 }
 
-static gpointer
-cancel_later (gpointer data)
-{
-  g_usleep (200 * 1000);
-  g_cancellable_cancel (data);
-  return NULL;
-}
-
 /* A cancel while later chunks are held and one worker hangs: every worker is
  * killed and reaped, no file is left. */
 static void
@@ -314,7 +306,7 @@ test_chunk_cancel (void)
   g_setenv ("FRAMELOOM_GIF_WORKER_TEST_HANG_AT", "25", TRUE);
   fl_test_config_init (&config, dir, 300, 3, gif);
   config.chunk_frames = 10;
-  thread = g_thread_new ("cancel", cancel_later, cancellable);
+  thread = fl_test_cancel_later (cancellable, 200);
   g_assert_false (fl_encode_gif (&config, cancellable, NULL, &error));
   g_thread_join (thread);
   g_unsetenv ("FRAMELOOM_GIF_WORKER_TEST_HANG_AT");

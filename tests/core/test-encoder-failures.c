@@ -93,14 +93,6 @@ test_killed_worker (void)
   fl_test_dir_free (g_steal_pointer (&dir));
 }
 
-static gpointer
-cancel_later (gpointer data)
-{
-  g_usleep (150 * 1000);
-  g_cancellable_cancel (data);
-  return NULL;
-}
-
 static void
 test_cancel (void)
 {
@@ -114,7 +106,7 @@ test_cancel (void)
   /* Worker 2 hangs forever: only the cancel can end the run. */
   g_setenv ("FRAMELOOM_GIF_WORKER_TEST_HANG_AT", "15", TRUE);
   fl_test_config_init (&config, dir, 20, 2, gif);
-  thread = g_thread_new ("cancel", cancel_later, cancellable);
+  thread = fl_test_cancel_later (cancellable, 150);
   assert_fails (&config, cancellable, FL_ERROR_CANCELLED, "The GIF encoding was cancelled");
   g_thread_join (thread);
   g_unsetenv ("FRAMELOOM_GIF_WORKER_TEST_HANG_AT");

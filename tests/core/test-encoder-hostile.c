@@ -147,14 +147,6 @@ test_killed (Fixture *f, gconstpointer data)
   assert_worker_failure (f, error, 25, "was killed by signal 9");
 }
 
-static gpointer
-cancel_later (gpointer data)
-{
-  g_usleep (300000);
-  g_cancellable_cancel (data);
-  return NULL;
-}
-
 static void
 test_hung_then_cancelled (Fixture *f, gconstpointer data)
 {
@@ -169,7 +161,7 @@ test_hung_then_cancelled (Fixture *f, gconstpointer data)
     return;
   config_init (&config, f, worker);
   start = g_get_monotonic_time ();
-  canceller = g_thread_new ("cancel", cancel_later, cancellable);
+  canceller = fl_test_cancel_later (cancellable, 300);
   g_assert_false (fl_encode_gif (&config, cancellable, NULL, &error));
   g_thread_join (canceller);
   g_assert_error (error, FL_ERROR, FL_ERROR_CANCELLED);

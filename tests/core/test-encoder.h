@@ -3,6 +3,7 @@
 
 #include "fl-encoder.h"
 #include "fl-test-frames.h"
+#include "fl-test-util.h"
 
 /* A fresh temporary folder, removed with its files by fl_test_dir_free. */
 char *fl_test_dir_new (void);

@@ -242,3 +242,31 @@ fl_test_sweep_run (FlSweepKind kind, guint value, guint repetition, double secon
     }
   return r;
 }
+
+typedef struct
+{
+  GCancellable *cancellable;
+  guint ms;
+} CancelLater;
+
+static gpointer
+cancel_later_thread (gpointer data)
+{
+  CancelLater *later = data;
+
+  g_usleep ((gulong) later->ms * 1000);
+  g_cancellable_cancel (later->cancellable);
+  g_object_unref (later->cancellable);
+  g_free (later);
+  return NULL;
+}
+
+GThread *
+fl_test_cancel_later (GCancellable *cancellable, guint ms)
+{
+  CancelLater *later = g_new (CancelLater, 1);
+
+  later->cancellable = g_object_ref (cancellable);
+  later->ms = ms;
+  return g_thread_new ("cancel", cancel_later_thread, later);
+}

@@ -4,7 +4,7 @@
 #include "fl-run-record.h"
 #include "fl-sweep.h"
 
-#include <glib.h>
+#include <gio/gio.h>
 
 /* A fresh folder under the temporary directory; template like "fl-x-XXXXXX". */
 char *fl_test_make_dir (const char *name_template);
@@ -48,3 +48,7 @@ void        fl_test_peer_stop (FlTestPeer *peer);
  * processes encoding in seconds. Free with fl_run_record_free. */
 FlRunRecord *fl_test_sweep_run (FlSweepKind kind, guint value, guint repetition, double seconds,
                                 double wait);
+
+/* A thread that cancels cancellable (holding a reference) after ms
+ * milliseconds, as a user's Cancel would mid-run; join it with g_thread_join. */
+GThread *fl_test_cancel_later (GCancellable *cancellable, guint ms);
