@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -269,4 +270,40 @@ fl_test_cancel_later (GCancellable *cancellable, guint ms)
   later->cancellable = g_object_ref (cancellable);
   later->ms = ms;
   return g_thread_new ("cancel", cancel_later_thread, later);
+}
+
+double
+fl_test_process_cpu_seconds (int stat_fd)
+{
+  char text[1024];
+  int fd = stat_fd >= 0 ? stat_fd : open ("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd >= 0 ? pread (fd, text, sizeof text - 1, 0) : -1;
+  unsigned long utime = 0, stime = 0;
+  const char *after;
+
+  if (stat_fd < 0 && fd >= 0)
+    close (fd);
+  g_assert_cmpint (n, >, 0);
+  text[n] = '\0';
+  after = strrchr (text, ')');
+  g_assert_nonnull (after);
+  /* Fields 14 and 15 of stat; after ") " comes field 3. */
+  g_assert_cmpint (sscanf (after + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                           &utime, &stime), ==, 2);
+  return (double) (utime + stime) / (double) sysconf (_SC_CLK_TCK);
+}
+
+void
+fl_test_wait_until_quiet (int stat_fd, guint seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  double before;
+
+  do
+    {
+      before = fl_test_process_cpu_seconds (stat_fd);
+      g_usleep (500 * 1000);
+    }
+  while (fl_test_process_cpu_seconds (stat_fd) - before > 0.05
+         && g_get_monotonic_time () < deadline);
 }

@@ -52,3 +52,12 @@ FlRunRecord *fl_test_sweep_run (FlSweepKind kind, guint value, guint repetition,
 /* A thread that cancels cancellable (holding a reference) after ms
  * milliseconds, as a user's Cancel would mid-run; join it with g_thread_join. */
 GThread *fl_test_cancel_later (GCancellable *cancellable, guint ms);
+
+/* This process's CPU time, user and system, in seconds, read from stat_fd (an
+ * open /proc/self/stat: a process out of descriptors cannot open it then), or
+ * from a fresh open of it when stat_fd is -1. */
+double fl_test_process_cpu_seconds (int stat_fd);
+
+/* Waits, at most seconds, for half a second in which this process uses no
+ * CPU (stat_fd as for fl_test_process_cpu_seconds). */
+void fl_test_wait_until_quiet (int stat_fd, guint seconds);
