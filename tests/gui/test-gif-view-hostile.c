@@ -353,13 +353,13 @@ test_hostile (void)
     bytes = hg_finish (b);
     path = hg_write (dir, "screen-65535.gif", bytes);
     g_assert_true (hg_reset_peak ());
-    before = hg_status_kib ("VmHWM:");
+    before = fl_test_status_field ("VmHWM:");
     view = open_in_view (path);
     assert_error_shown (view, "screen-65535.gif");
     g_assert_nonnull (strstr (fl_gif_view_get_error (view), "65535x65535"));
     g_test_message ("65535x65535: peak RSS +%" G_GUINT64_FORMAT " KiB; %s",
-                    hg_status_kib ("VmHWM:") - before, fl_gif_view_get_error (view));
-    g_assert_cmpuint (hg_status_kib ("VmHWM:") - before, <, 16 * 1024);
+                    fl_test_status_field ("VmHWM:") - before, fl_gif_view_get_error (view));
+    g_assert_cmpuint (fl_test_status_field ("VmHWM:") - before, <, 16 * 1024);
   }
   {
     /* A 65535x65535 frame on 16x16 and a frame off the screen: both play. */
@@ -413,7 +413,7 @@ test_hostile (void)
     bytes = hg_finish (b);
     path = hg_write (dir, "screen-4096.gif", bytes);
     g_assert_true (hg_reset_peak ());
-    before = hg_status_kib ("VmHWM:");
+    before = fl_test_status_field ("VmHWM:");
     view = open_in_view (path);
     g_assert_null (fl_gif_view_get_error (view));
     g_assert_true (fl_gui_test_wait (view_drawn, view, 10000));
@@ -425,9 +425,9 @@ test_hostile (void)
     /* Too large for any zoom: fitted, as before (no 1 GiB picture). */
     g_assert_cmpuint (fl_gif_paintable_get_n_draws (fl_gif_view_get_paintable (view)), >=, draws);
     g_test_message ("4096x4096 at the largest zoom: peak RSS +%" G_GUINT64_FORMAT " MiB "
-                    "(budget %u MiB)", (hg_status_kib ("VmHWM:") - before) / 1024,
+                    "(budget %u MiB)", (fl_test_status_field ("VmHWM:") - before) / 1024,
                     FL_GIF_VIEW_MEMORY_BUDGET_BYTES >> 20);
-    hg_assert_peak_kib (hg_status_kib ("VmHWM:") - before,
+    hg_assert_peak_kib (fl_test_status_field ("VmHWM:") - before,
                         FL_GIF_VIEW_MEMORY_BUDGET_BYTES >> 10);
   }
   {

@@ -307,3 +307,15 @@ fl_test_wait_until_quiet (int stat_fd, guint seconds)
   while (fl_test_process_cpu_seconds (stat_fd) - before > 0.05
          && g_get_monotonic_time () < deadline);
 }
+
+guint64
+fl_test_status_field (const char *field)
+{
+  g_autofree char *text = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &text, NULL, NULL))
+    return 0;
+  line = strstr (text, field);
+  return line ? g_ascii_strtoull (line + strlen (field), NULL, 10) : 0;
+}

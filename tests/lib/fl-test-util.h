@@ -61,3 +61,8 @@ double fl_test_process_cpu_seconds (int stat_fd);
 /* Waits, at most seconds, for half a second in which this process uses no
  * CPU (stat_fd as for fl_test_process_cpu_seconds). */
 void fl_test_wait_until_quiet (int stat_fd, guint seconds);
+
+/* A number in /proc/self/status: the field's name with its colon, such as
+ * "VmHWM:" (the peak resident set, in KiB) or "Threads:"; 0 when the file
+ * cannot be read. */
+guint64 fl_test_status_field (const char *field);
