@@ -1,6 +1,7 @@
 /* test-gif-reader.c: FlGif on the shared corpus, hostile input and big animations. */
 #include "fl-error.h"
 #include "fl-gif-reader.h"
+#include "fl-test-giflib.h"
 #include "fl-test-util.h"
 
 #include <gif_lib.h>
@@ -221,43 +222,21 @@ test_invalid_corpus (void)
 
 /* A GIF built in memory with giflib: n frames of w x h, each frame i filled with
  * colour index i % n_colors, 4 cs delays, looping forever. */
-typedef struct
-{
-  GByteArray *bytes;
-} MemSink;
-
-static int
-on_mem_write (GifFileType *file, const GifByteType *data, int length)
-{
-  MemSink *sink = file->UserData;
-
-  g_byte_array_append (sink->bytes, data, (guint) length);
-  return length;
-}
-
 static GBytes *
 make_gif (guint width, guint height, guint n_frames, guint n_colors)
 {
-  MemSink sink = { g_byte_array_new () };
-  int err = 0;
-  GifFileType *file = EGifOpen (&sink, on_mem_write, &err);
+  GByteArray *bytes = g_byte_array_new ();
+  GBytes *written;
   GifColorType colors[256];
   ColorMapObject *map;
+  GifFileType *file;
   g_autofree GifPixelType *row = g_new (GifPixelType, width);
-  static const GifByteType loop[] = { 1, 0, 0 };
   GraphicsControlBlock gcb = { DISPOSAL_UNSPECIFIED, false, 4, NO_TRANSPARENT_COLOR };
   GifByteType ext[4];
 
-  for (guint c = 0; c < 256; c++)
-    colors[c] = (GifColorType) { (GifByteType) c, (GifByteType) (255 - c), (GifByteType) (c * 7) };
+  fl_test_giflib_colors (colors);
   map = GifMakeMapObject ((int) n_colors, colors);
-  g_assert_nonnull (file);
-  EGifSetGifVersion (file, true);
-  g_assert_cmpint (EGifPutScreenDesc (file, (int) width, (int) height, 8, 0, map), ==, GIF_OK);
-  EGifPutExtensionLeader (file, APPLICATION_EXT_FUNC_CODE);
-  EGifPutExtensionBlock (file, 11, "NETSCAPE2.0");
-  EGifPutExtensionBlock (file, 3, loop);
-  EGifPutExtensionTrailer (file);
+  file = fl_test_giflib_open (bytes, width, height, map, 0);
   for (guint i = 0; i < n_frames; i++)
     {
       EGifGCBToExtension (&gcb, ext);
@@ -268,9 +247,9 @@ make_gif (guint width, guint height, guint n_frames, guint n_colors)
       for (guint y = 0; y < height; y++)
         g_assert_cmpint (EGifPutLine (file, row, (int) width), ==, GIF_OK);
     }
-  g_assert_cmpint (EGifCloseFile (file, &err), ==, GIF_OK);
+  written = fl_test_giflib_close (file, bytes);
   GifFreeMapObject (map);
-  return g_byte_array_free_to_bytes (sink.bytes);
+  return written;
 }
 
 static void
