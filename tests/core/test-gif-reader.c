@@ -125,21 +125,33 @@ check_against_conf (FlGif *gif, const char *gif_path)
     }
 }
 
-static void
-test_valid_corpus (void)
+/* The GIFs in the corpus folder sub, more than min of them; NULL, with the
+ * test skipped, when there is no corpus. */
+static GPtrArray *
+corpus_gifs (const char *sub, guint min)
 {
   const char *corpus = corpus_dir ();
   g_autofree char *dir = NULL;
-  g_autoptr (GPtrArray) paths = NULL;
+  GPtrArray *paths;
 
   if (corpus == NULL)
     {
       g_test_skip ("no corpus (FRAMELOOM_CORPUS)");
-      return;
+      return NULL;
     }
-  dir = g_build_filename (corpus, "gif-valid", NULL);
+  dir = g_build_filename (corpus, sub, NULL);
   paths = list_gifs (dir);
-  g_assert_cmpuint (paths->len, >, 50);
+  g_assert_cmpuint (paths->len, >, min);
+  return paths;
+}
+
+static void
+test_valid_corpus (void)
+{
+  g_autoptr (GPtrArray) paths = corpus_gifs ("gif-valid", 50);
+
+  if (paths == NULL)
+    return;
   for (guint i = 0; i < paths->len; i++)
     {
       const char *path = paths->pdata[i];
@@ -181,18 +193,10 @@ test_valid_corpus (void)
 static void
 test_invalid_corpus (void)
 {
-  const char *corpus = corpus_dir ();
-  g_autofree char *dir = NULL;
-  g_autoptr (GPtrArray) paths = NULL;
+  g_autoptr (GPtrArray) paths = corpus_gifs ("gif-invalid", 10);
 
-  if (corpus == NULL)
-    {
-      g_test_skip ("no corpus (FRAMELOOM_CORPUS)");
-      return;
-    }
-  dir = g_build_filename (corpus, "gif-invalid", NULL);
-  paths = list_gifs (dir);
-  g_assert_cmpuint (paths->len, >, 10);
+  if (paths == NULL)
+    return;
   for (guint i = 0; i < paths->len; i++)
     {
       const char *path = paths->pdata[i];
