@@ -260,13 +260,9 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add ("/hostile/encode/worker-killed", Fixture, NULL, fixture_set_up, test_killed,
-              fixture_tear_down);
-  g_test_add ("/hostile/encode/worker-hung-then-cancelled", Fixture, NULL, fixture_set_up,
-              test_hung_then_cancelled, fixture_tear_down);
-  g_test_add ("/hostile/encode/worker-out-of-memory", Fixture, NULL, fixture_set_up,
-              test_out_of_memory, fixture_tear_down);
-  g_test_add ("/hostile/encode/full-disk", Fixture, NULL, fixture_set_up, test_full_disk,
-              fixture_tear_down);
+  FL_TEST_ADD_FIXTURE ("/hostile/encode/worker-killed", test_killed);
+  FL_TEST_ADD_FIXTURE ("/hostile/encode/worker-hung-then-cancelled", test_hung_then_cancelled);
+  FL_TEST_ADD_FIXTURE ("/hostile/encode/worker-out-of-memory", test_out_of_memory);
+  FL_TEST_ADD_FIXTURE ("/hostile/encode/full-disk", test_full_disk);
   return g_test_run ();
 }

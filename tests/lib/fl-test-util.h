@@ -6,6 +6,11 @@
 
 #include <gio/gio.h>
 
+/* Adds the test func at path with the calling file's Fixture type and its
+ * fixture_set_up and fixture_tear_down. */
+#define FL_TEST_ADD_FIXTURE(path, func)                                                  \
+  g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
+
 /* A fresh folder under the temporary directory; template like "fl-x-XXXXXX". */
 char *fl_test_make_dir (const char *name_template);
 
