@@ -32,15 +32,6 @@ on_frame (FlGifPaintable *paintable, GParamSpec *pspec, Trace *trace)
 }
 
 static gboolean
-view_settled (gpointer data)
-{
-  FlGifView *view = data;
-
-  return fl_gif_paintable_get_n_frames (fl_gif_view_get_paintable (view)) > 0
-         || fl_gif_view_get_error (view) != NULL;
-}
-
-static gboolean
 view_drawn (gpointer data)
 {
   return fl_gif_paintable_get_n_draws (fl_gif_view_get_paintable (data)) > 0;
@@ -78,7 +69,7 @@ open_in_view (const char *path)
 
   gtk_window_set_child (window, GTK_WIDGET (view));
   fl_gif_view_open (view, file);
-  if (!fl_gui_test_wait (view_settled, view, 20000))
+  if (!fl_gui_test_wait (fl_gui_test_view_settled, view, 20000))
     g_error ("%s: neither shown nor refused within 20 s", path);
   return view;
 }
@@ -497,7 +488,7 @@ test_supersede (void)
   start = g_get_monotonic_time ();
   fl_gif_view_open (view, slow_file);
   fl_gif_view_open (view, small_file);
-  g_assert_true (fl_gui_test_wait (view_settled, view, 20000));
+  g_assert_true (fl_gui_test_wait (fl_gui_test_view_settled, view, 20000));
   g_assert_null (fl_gif_view_get_error (view));
   g_assert_cmpuint (fl_gif_paintable_get_n_frames (fl_gif_view_get_paintable (view)), ==, 2);
   g_test_message ("small GIF shown %.0f ms after a superseded 176 MiB open",
@@ -510,15 +501,6 @@ test_supersede (void)
   gtk_window_set_child (window, NULL);
   fl_gui_test_spin (1000);
   fl_test_remove_tree (dir);
-}
-
-static gboolean
-shown_is (gpointer data)
-{
-  FlGifView *view = g_object_get_data (G_OBJECT (window), "view");
-
-  return fl_gif_paintable_get_shown_frame (fl_gif_view_get_paintable (view))
-         == GPOINTER_TO_UINT (data);
 }
 
 static GtkAdjustment *
@@ -553,7 +535,6 @@ test_seek_answers (void)
   bytes = hg_finish (b);
   path = hg_write (dir, "wide-frames.gif", bytes);
   view = open_in_view (path);
-  g_object_set_data (G_OBJECT (window), "view", view);
   g_assert_null (fl_gif_view_get_error (view));
   g_assert_true (fl_gif_is_indexed (fl_gif_paintable_get_gif (fl_gif_view_get_paintable (view))));
   g_assert_true (fl_gui_test_wait (view_drawn, view, 30000));
@@ -567,7 +548,7 @@ test_seek_answers (void)
       gtk_adjustment_set_value (frame_adjustment (view), seeks[i]);
       g_assert_cmpuint (fl_gif_paintable_get_frame (fl_gif_view_get_paintable (view)), ==,
                         seeks[i]);
-      if (!fl_gui_test_wait (shown_is, GUINT_TO_POINTER (seeks[i]), 60000))
+      if (!fl_gui_test_wait_shown (view, seeks[i], 60000))
         g_error ("frame %u never shown", seeks[i]);
     }
   g_test_message ("%u seeks in %.1f s; longest main-loop iteration %.1f ms (%.1f ms of it on "

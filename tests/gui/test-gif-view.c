@@ -10,15 +10,6 @@
 #include "fl-test-gif.h"
 #include "fl-png.h"
 
-static gboolean
-view_settled (gpointer data)
-{
-  FlGifView *view = data;
-
-  return fl_gif_paintable_get_n_frames (fl_gif_view_get_paintable (view)) > 0
-         || fl_gif_view_get_error (view) != NULL;
-}
-
 static void
 open_dir (GtkWindow *window, const char *dir, gboolean valid)
 {
@@ -43,7 +34,7 @@ open_dir (GtkWindow *window, const char *dir, gboolean valid)
       gtk_window_set_child (window, GTK_WIDGET (view));
       file = g_file_new_for_path (path);
       fl_gif_view_open (view, file);
-      g_assert_true (fl_gui_test_wait (view_settled, view, 5000));
+      g_assert_true (fl_gui_test_wait (fl_gui_test_view_settled, view, 5000));
       if (fl_gif_view_get_error (view) != NULL)
         {
           /* The sentence names the file (GFile may have tidied the folders). */
@@ -164,15 +155,6 @@ counting_gif (guint n)
   return hg_finish (b);
 }
 
-static gboolean
-shown_is (gpointer data)
-{
-  FlGifView *view = g_object_get_data (G_OBJECT (window), "view");
-
-  return fl_gif_paintable_get_shown_frame (fl_gif_view_get_paintable (view))
-         == GPOINTER_TO_UINT (data);
-}
-
 static FlGifView *
 open_path (const char *path)
 {
@@ -181,7 +163,7 @@ open_path (const char *path)
 
   g_object_set_data (G_OBJECT (window), "view", view);
   fl_gif_view_open (view, file);
-  g_assert_true (fl_gui_test_wait (view_settled, view, 10000));
+  g_assert_true (fl_gui_test_wait (fl_gui_test_view_settled, view, 10000));
   return view;
 }
 
@@ -226,22 +208,22 @@ test_steps (void)
   g_assert_true (fl_gif_paintable_get_playing (paintable));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "viewer.first", NULL));
   g_assert_false (fl_gif_paintable_get_playing (paintable));
-  g_assert_true (fl_gui_test_wait (shown_is, GUINT_TO_POINTER (0), 5000));
+  g_assert_true (fl_gui_test_wait_shown (view, 0, 5000));
   for (guint i = 1; i < 6; i++)
     {
       gtk_widget_activate_action (GTK_WIDGET (view), "viewer.step", "i", 1);
       g_assert_cmpuint (fl_gif_paintable_get_frame (paintable), ==, i);
-      g_assert_true (fl_gui_test_wait (shown_is, GUINT_TO_POINTER (i), 5000));
+      g_assert_true (fl_gui_test_wait_shown (view, i, 5000));
     }
   /* The last frame stays the last. */
   gtk_widget_activate_action (GTK_WIDGET (view), "viewer.step", "i", 1);
   g_assert_cmpuint (fl_gif_paintable_get_frame (paintable), ==, 5);
   gtk_widget_activate_action (GTK_WIDGET (view), "viewer.step", "i", -1);
-  g_assert_true (fl_gui_test_wait (shown_is, GUINT_TO_POINTER (4), 5000));
+  g_assert_true (fl_gui_test_wait_shown (view, 4, 5000));
   gtk_widget_activate_action (GTK_WIDGET (view), "viewer.first", NULL);
-  g_assert_true (fl_gui_test_wait (shown_is, GUINT_TO_POINTER (0), 5000));
+  g_assert_true (fl_gui_test_wait_shown (view, 0, 5000));
   gtk_widget_activate_action (GTK_WIDGET (view), "viewer.last", NULL);
-  g_assert_true (fl_gui_test_wait (shown_is, GUINT_TO_POINTER (5), 5000));
+  g_assert_true (fl_gui_test_wait_shown (view, 5, 5000));
   /* The pixels are the frame's: colour 6 (hg_table's). */
   g_assert_cmphex (fl_gif_ahead_frame_get_pixels (fl_gif_paintable_get_shown (paintable))[0], ==,
                    hg_color (6));
@@ -380,7 +362,7 @@ test_export_and_copy (void)
   FlGifPaintable *paintable = fl_gif_view_get_paintable (view);
 
   gtk_widget_activate_action (GTK_WIDGET (view), "viewer.step", "i", 1);
-  g_assert_true (fl_gui_test_wait (shown_is, GUINT_TO_POINTER (1), 5000));
+  g_assert_true (fl_gui_test_wait_shown (view, 1, 5000));
   g_assert_true (fl_gif_view_get_has_frame (view));
   g_signal_connect (view, "frame-exported", G_CALLBACK (on_exported), &error);
   fl_gif_view_export_frame (view, png);

@@ -525,17 +525,18 @@ fl_gui_test_find_type (GtkWidget *root, GType type, gboolean mapped)
   return fl_gui_test_find (root, fl_gui_test_type_matches, &want);
 }
 
-/* A wait on a window's state: the window, and the value the state must reach. */
+/* A wait on an object's state (a window's, a view's): the object, and the
+ * value the state must reach. */
 typedef struct
 {
-  FlWindow *window;
+  gpointer object;
   guint value;
-} FlGuiTestWindowWait;
+} FlGuiTestWait;
 
 static inline gboolean
-fl_gui_test_wait_window (FlGuiTestCond cond, FlWindow *window, guint value, guint timeout_ms)
+fl_gui_test_wait_value (FlGuiTestCond cond, gpointer object, guint value, guint timeout_ms)
 {
-  FlGuiTestWindowWait want = { window, value };
+  FlGuiTestWait want = { object, value };
 
   return fl_gui_test_wait (cond, &want, timeout_ms);
 }
@@ -543,8 +544,8 @@ fl_gui_test_wait_window (FlGuiTestCond cond, FlWindow *window, guint value, guin
 static inline gboolean
 fl_gui_test_server_settled (gpointer data)
 {
-  FlGuiTestWindowWait *want = data;
-  FlServerPanel *panel = fl_window_get_server_panel (want->window);
+  FlGuiTestWait *want = data;
+  FlServerPanel *panel = fl_window_get_server_panel (want->object);
 
   return !fl_server_panel_get_busy (panel)
          && fl_server_panel_get_running (panel) == (gboolean) want->value;
@@ -555,7 +556,7 @@ fl_gui_test_server_settled (gpointer data)
 static inline gboolean
 fl_gui_test_wait_server (FlWindow *window, gboolean running, guint timeout_ms)
 {
-  return fl_gui_test_wait_window (fl_gui_test_server_settled, window, running, timeout_ms);
+  return fl_gui_test_wait_value (fl_gui_test_server_settled, window, running, timeout_ms);
 }
 
 /* Turns the window's server on or off with its switch, as a user does, and
@@ -577,8 +578,8 @@ fl_gui_test_client_idle (gpointer window)
 static inline gboolean
 fl_gui_test_viewer_has_frames (gpointer data)
 {
-  FlGuiTestWindowWait *want = data;
-  FlGifView *view = fl_window_get_gif_view (want->window);
+  FlGuiTestWait *want = data;
+  FlGifView *view = fl_window_get_gif_view (want->object);
 
   return fl_gif_paintable_get_n_frames (fl_gif_view_get_paintable (view)) == want->value;
 }
@@ -588,5 +589,29 @@ fl_gui_test_viewer_has_frames (gpointer data)
 static inline gboolean
 fl_gui_test_wait_viewer_frames (FlWindow *window, guint n_frames, guint timeout_ms)
 {
-  return fl_gui_test_wait_window (fl_gui_test_viewer_has_frames, window, n_frames, timeout_ms);
+  return fl_gui_test_wait_value (fl_gui_test_viewer_has_frames, window, n_frames, timeout_ms);
+}
+
+/* A FlGuiTestCond: the view (data) has frames, or has said why it shows none. */
+static inline gboolean
+fl_gui_test_view_settled (gpointer view)
+{
+  return fl_gif_paintable_get_n_frames (fl_gif_view_get_paintable (view)) > 0
+         || fl_gif_view_get_error (view) != NULL;
+}
+
+static inline gboolean
+fl_gui_test_frame_shown (gpointer data)
+{
+  FlGuiTestWait *want = data;
+
+  return fl_gif_paintable_get_shown_frame (fl_gif_view_get_paintable (want->object))
+         == want->value;
+}
+
+/* Waits until view shows frame; FALSE if that took longer than timeout_ms. */
+static inline gboolean
+fl_gui_test_wait_shown (FlGifView *view, guint frame, guint timeout_ms)
+{
+  return fl_gui_test_wait_value (fl_gui_test_frame_shown, view, frame, timeout_ms);
 }
