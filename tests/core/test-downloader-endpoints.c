@@ -87,6 +87,17 @@ farm_start (Farm *farm, const char *layout)
     }
 }
 
+/* A download of n_frames from the farm's servers into its folder, by threads. */
+static void
+farm_config (const Farm *farm, guint n_frames, guint threads, FlDownloadConfig *config)
+{
+  config->endpoints = farm->endpoints;
+  config->n_endpoints = farm->n;
+  config->frames_dir = farm->dir;
+  config->n_frames = n_frames;
+  config->threads = threads;
+}
+
 /* Stops the servers (so their counts are final) and returns images sent by i. */
 static guint64
 farm_sent (Farm *farm, guint i)
@@ -120,11 +131,7 @@ test_spread (gconstpointer data)
   Farm farm = { 0 };
 
   farm_start (&farm, n_servers == 2 ? "LL" : "LLL");
-  config.endpoints = farm.endpoints;
-  config.n_endpoints = farm.n;
-  config.frames_dir = farm.dir;
-  config.n_frames = n_frames;
-  config.threads = 4;
+  farm_config (&farm, n_frames, 4, &config);
   config.frame_timeout_ms = 3000;
   g_assert_true (fl_download_frames (&config, NULL, &result, &error));
   g_assert_no_error (error);
@@ -159,11 +166,7 @@ test_one_down (gconstpointer data)
   guint64 live = 0;
 
   farm_start (&farm, layout);
-  config.endpoints = farm.endpoints;
-  config.n_endpoints = farm.n;
-  config.frames_dir = farm.dir;
-  config.n_frames = n_frames;
-  config.threads = 4;
+  farm_config (&farm, n_frames, 4, &config);
   config.attempts = 1;
   config.frame_timeout_ms = 3000;
   g_assert_true (fl_download_frames (&config, NULL, &result, &error));
@@ -207,11 +210,7 @@ test_all_down (void)
   gint64 start = g_get_monotonic_time ();
 
   farm_start (&farm, "DD");
-  config.endpoints = farm.endpoints;
-  config.n_endpoints = farm.n;
-  config.frames_dir = farm.dir;
-  config.n_frames = 20;
-  config.threads = 2;
+  farm_config (&farm, 20, 2, &config);
   g_assert_false (fl_download_frames (&config, NULL, &result, &error));
   g_assert_error (error, FL_ERROR, FL_ERROR_CONNECT);
   g_test_message ("%s", error->message);
@@ -376,11 +375,7 @@ test_many_attempts (void)
   Farm farm = { 0 };
 
   farm_start (&farm, "DL");
-  config.endpoints = farm.endpoints;
-  config.n_endpoints = farm.n;
-  config.frames_dir = farm.dir;
-  config.n_frames = 20;
-  config.threads = 2;
+  farm_config (&farm, 20, 2, &config);
   config.attempts = G_MAXUINT;
   g_assert_true (fl_download_frames (&config, NULL, &result, &error));
   g_assert_no_error (error);

@@ -311,6 +311,18 @@ test_bad_peer (gconstpointer data)
   run_bad_peer (c->mode, c->code, c->reason, c->attempts);
 }
 
+/* A frame server on a free loopback port, started, that config downloads from. */
+static FlServer *
+start_local_server (FlDownloadConfig *config)
+{
+  FlServerConfig server_config = { .host = "127.0.0.1" };
+  FlServer *server = fl_server_new (&server_config);
+
+  g_assert_true (fl_server_start (server, NULL));
+  config->port = fl_server_get_port (server);
+  return server;
+}
+
 /* A file where the frames folder should be: fails once, naming the path, even as root. */
 static void
 test_folder_is_a_file (void)
@@ -319,13 +331,10 @@ test_folder_is_a_file (void)
   g_autofree char *file = g_build_filename (root, "frames", NULL);
   g_autoptr (GError) error = NULL;
   g_autoptr (FlServer) server = NULL;
-  FlServerConfig server_config = { .host = "127.0.0.1" };
   FlDownloadConfig config = { 0 };
 
   g_assert_true (g_file_set_contents (file, "x", 1, NULL));
-  server = fl_server_new (&server_config);
-  g_assert_true (fl_server_start (server, NULL));
-  config.port = fl_server_get_port (server);
+  server = start_local_server (&config);
   config.frames_dir = file;
   config.n_frames = 10;
   config.threads = 4;
@@ -344,7 +353,6 @@ test_read_only_folder (void)
   g_autofree char *dir = fl_test_make_dir ("fl-download-XXXXXX");
   g_autoptr (GError) error = NULL;
   g_autoptr (FlServer) server = NULL;
-  FlServerConfig server_config = { .host = "127.0.0.1" };
   FlDownloadConfig config = { 0 };
   FlDownloadResult result;
 
@@ -354,9 +362,7 @@ test_read_only_folder (void)
   /* Root writes to a 0555 folder anyway; /proc/self is a folder nobody can add files to. */
   if (access (dir, W_OK) == 0)
     target = "/proc/self";
-  server = fl_server_new (&server_config);
-  g_assert_true (fl_server_start (server, NULL));
-  config.port = fl_server_get_port (server);
+  server = start_local_server (&config);
   config.frames_dir = target;
   config.n_frames = 100;
   config.threads = 4;

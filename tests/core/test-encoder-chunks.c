@@ -3,7 +3,6 @@
 #include "test-encoder.h"
 
 #include "fl-error.h"
-#include "fl-file.h"
 
 #include <gif_lib.h>
 #include <string.h>
@@ -11,16 +10,6 @@
 /* What the parent may hold beyond max_held_bytes (fl-encoder.c): one read of
  * 256 KiB plus a partial record per worker. */
 #define READ_SLACK (256u * 1024u)
-
-static char *
-file_sha256 (const char *path)
-{
-  g_autofree guint8 *data = NULL;
-  gsize length;
-
-  g_assert_true (fl_file_read (path, 1u << 30, &data, &length, NULL));
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, length);
-}
 
 static void
 encode_config_ok (const FlEncodeConfig *config, FlEncodeResult *result)
@@ -47,17 +36,15 @@ assert_no_temporaries (const char *dir)
 /* Every P and every chunk size give the same bytes, and the number of chunks
  * follows the requested size. */
 static void
-test_chunk_identity (void)
+test_chunk_identity (Fixture *f, gconstpointer data)
 {
-  g_autofree char *dir = fl_test_dir_new ();
-  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
   g_autofree char *reference = NULL;
   g_autoptr (GError) error = NULL;
   const guint chunk_frames[] = { 0, 1, 7, 1000 };
 
-  g_assert_true (fl_test_make_frames (dir, 0, 150, 10, 10, 3, 0, 21, &error));
-  g_assert_true (fl_test_make_frames (dir, 150, 50, 13, 7, 4, 0, 22, &error));
-  g_assert_true (fl_test_make_frames (dir, 200, 40, 33, 20, 3, 0, 23, &error));
+  g_assert_true (fl_test_make_frames (f->dir, 0, 150, 10, 10, 3, 0, 21, &error));
+  g_assert_true (fl_test_make_frames (f->dir, 150, 50, 13, 7, 4, 0, 22, &error));
+  g_assert_true (fl_test_make_frames (f->dir, 200, 40, 33, 20, 3, 0, 23, &error));
   g_assert_no_error (error);
   for (guint p = 1; p <= 4; p++)
     for (guint c = 0; c < G_N_ELEMENTS (chunk_frames); c++)
@@ -70,10 +57,10 @@ test_chunk_identity (void)
         if ((p + c) % 2 == 1 && c != 0)
           continue;
 
-        fl_test_config_init (&config, dir, 240, p, gif);
+        fl_test_config_init (&config, f->dir, 240, p, f->gif);
         config.chunk_frames = chunk_frames[c];
         encode_config_ok (&config, &result);
-        sum = file_sha256 (gif);
+        sum = fl_test_file_sha256 (f->gif);
         if (reference == NULL)
           reference = g_strdup (sum);
         g_test_message ("P=%u chunk=%u: %" G_GUINT64_FORMAT " chunks, %s", p, chunk_frames[c],
@@ -86,23 +73,20 @@ test_chunk_identity (void)
         else
           g_assert_cmpuint (result.chunks, >=, p);
       }
-  assert_no_temporaries (dir);
-  fl_test_dir_free (g_steal_pointer (&dir));
+  assert_no_temporaries (f->dir);
 }
 
 /* The parent holds at most max_held_bytes (plus a read) whatever the frame
  * count, although the workers produce far more than that ahead of their turn. */
 static void
-test_bounded_memory (void)
+test_bounded_memory (Fixture *f, gconstpointer data)
 {
-  g_autofree char *dir = fl_test_dir_new ();
-  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
   g_autoptr (GError) error = NULL;
   const gsize budget = 32 * 1024;
   guint64 peaks[2];
 
   /* 48x48 noise: about 3 KB of GIF a frame, 1.9 MB in all. */
-  g_assert_true (fl_test_make_frames (dir, 0, 600, 48, 48, 3, 0, 31, &error));
+  g_assert_true (fl_test_make_frames (f->dir, 0, 600, 48, 48, 3, 0, 31, &error));
   g_assert_no_error (error);
   /* 150 frames with 2 workers, then 600 with 3. */
   for (guint run = 0; run < 2; run++)
@@ -112,7 +96,7 @@ test_bounded_memory (void)
       FlEncodeConfig config;
       FlEncodeResult result;
 
-      fl_test_config_init (&config, dir, n, p, gif);
+      fl_test_config_init (&config, f->dir, n, p, f->gif);
       config.chunk_frames = 8;
       config.max_held_bytes = budget;
       encode_config_ok (&config, &result);
@@ -133,14 +117,13 @@ test_bounded_memory (void)
     FlEncodeConfig config;
     FlEncodeResult result;
 
-    fl_test_config_init (&config, dir, 600, 2, gif);
+    fl_test_config_init (&config, f->dir, 600, 2, f->gif);
     encode_config_ok (&config, &result);
     g_test_message ("default: %" G_GUINT64_FORMAT " chunks, held at most %" G_GUINT64_FORMAT,
                     result.chunks, result.peak_held_bytes);
     g_assert_cmpuint (result.chunks, >, 2);
     g_assert_cmpuint (result.peak_held_bytes, <=, 8u * 1024 * 1024 + READ_SLACK + 2 * 16 * 1024);
   }
-  fl_test_dir_free (g_steal_pointer (&dir));
 }
 
 /* The chunk events tell a consistent story: each worker runs one chunk at a
@@ -212,14 +195,12 @@ check_chunks (GArray *events, guint n_frames, guint processes)
 }
 
 static void
-test_worker_progress (void)
+test_worker_progress (Fixture *f, gconstpointer data)
 {
-  g_autofree char *dir = fl_test_dir_new ();
-  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
   g_autoptr (GError) error = NULL;
   const guint chunk_frames[] = { 0, 1, 9 };
 
-  g_assert_true (fl_test_make_frames (dir, 0, 400, 10, 10, 3, 0, 41, &error));
+  g_assert_true (fl_test_make_frames (f->dir, 0, 400, 10, 10, 3, 0, 41, &error));
   g_assert_no_error (error);
   for (guint p = 1; p <= 3; p++)
     for (guint c = 0; c < G_N_ELEMENTS (chunk_frames); c++)
@@ -230,27 +211,24 @@ test_worker_progress (void)
         FlEncodeConfig config;
         FlEncodeResult result;
 
-        fl_test_config_init (&config, dir, 400, p, gif);
+        fl_test_config_init (&config, f->dir, 400, p, f->gif);
         config.chunk_frames = chunk_frames[c];
         config.events = events;
         encode_config_ok (&config, &result);
         seen = fl_event_log_dup (log);
         check_chunks (seen, 400, p);
       }
-  fl_test_dir_free (g_steal_pointer (&dir));
 }
 
 /* With many small chunks a dying worker is named with the chunk it was on, and
  * nothing is left behind. */
 static void
-test_chunk_failures (void)
+test_chunk_failures (Fixture *f, gconstpointer data)
 {
-  g_autofree char *dir = fl_test_dir_new ();
-  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
   g_autoptr (GError) error = NULL;
   FlEncodeConfig config;
 
-  g_assert_true (fl_test_make_frames (dir, 0, 200, 10, 10, 3, 0, 51, &error));
+  g_assert_true (fl_test_make_frames (f->dir, 0, 200, 10, 10, 3, 0, 51, &error));
   g_assert_no_error (error);
   g_setenv ("FRAMELOOM_GIF_WORKER_TEST_KILL_AT", "137", TRUE);
   for (guint p = 1; p <= 3; p++)
@@ -259,7 +237,7 @@ test_chunk_failures (void)
       g_autoptr (GRegex) regex = NULL;
       g_autofree char *pattern = NULL;
 
-      fl_test_config_init (&config, dir, 200, p, gif);
+      fl_test_config_init (&config, f->dir, 200, p, f->gif);
       config.chunk_frames = 10;
       g_assert_false (fl_encode_gif (&config, NULL, NULL, &failure));
       g_assert_error (failure, FL_ERROR, FL_ERROR_WORKER);
@@ -267,9 +245,9 @@ test_chunk_failures (void)
       pattern = g_strdup_printf ("^GIF worker [1-%u] \\(frames 130-139\\) was killed by signal 9$",
                                  p);
       g_assert_true (g_regex_match_simple (pattern, failure->message, 0, 0));
-      g_assert_false (g_file_test (gif, G_FILE_TEST_EXISTS));
+      g_assert_false (g_file_test (f->gif, G_FILE_TEST_EXISTS));
       fl_test_assert_no_children ();
-      assert_no_temporaries (dir);
+      assert_no_temporaries (f->dir);
     }
   g_unsetenv ("FRAMELOOM_GIF_WORKER_TEST_KILL_AT");
 
@@ -278,77 +256,63 @@ test_chunk_failures (void)
   {
     g_autoptr (GError) failure = NULL;
 
-    fl_test_config_init (&config, dir, 200, 1, gif);
+    fl_test_config_init (&config, f->dir, 200, 1, f->gif);
     config.chunk_frames = 1;
     g_assert_false (fl_encode_gif (&config, NULL, NULL, &failure));
     g_assert_cmpstr (failure->message, ==, "GIF worker 1 (frame 42) was killed by signal 9");
     fl_test_assert_no_children ();
   }
   g_unsetenv ("FRAMELOOM_GIF_WORKER_TEST_KILL_AT");
-  assert_no_temporaries (dir);
-  fl_test_dir_free (g_steal_pointer (&dir));
-}
-
-static gpointer
-cancel_later (gpointer data)
-{
-  g_usleep (200 * 1000);
-  g_cancellable_cancel (data);
-  return NULL;
+  assert_no_temporaries (f->dir);
 }
 
 /* A cancel while later chunks are held and one worker hangs: every worker is
  * killed and reaped, no file is left. */
 static void
-test_chunk_cancel (void)
+test_chunk_cancel (Fixture *f, gconstpointer data)
 {
-  g_autofree char *dir = fl_test_dir_new ();
-  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (GError) error = NULL;
   FlEncodeConfig config;
   GThread *thread;
 
-  g_assert_true (fl_test_make_frames (dir, 0, 300, 10, 10, 3, 0, 61, &error));
+  g_assert_true (fl_test_make_frames (f->dir, 0, 300, 10, 10, 3, 0, 61, &error));
   g_assert_no_error (error);
   g_setenv ("FRAMELOOM_GIF_WORKER_TEST_HANG_AT", "25", TRUE);
-  fl_test_config_init (&config, dir, 300, 3, gif);
+  fl_test_config_init (&config, f->dir, 300, 3, f->gif);
   config.chunk_frames = 10;
-  thread = g_thread_new ("cancel", cancel_later, cancellable);
+  thread = fl_test_cancel_later (cancellable, 200);
   g_assert_false (fl_encode_gif (&config, cancellable, NULL, &error));
   g_thread_join (thread);
   g_unsetenv ("FRAMELOOM_GIF_WORKER_TEST_HANG_AT");
   g_assert_error (error, FL_ERROR, FL_ERROR_CANCELLED);
-  g_assert_false (g_file_test (gif, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (f->gif, G_FILE_TEST_EXISTS));
   fl_test_assert_no_children ();
-  assert_no_temporaries (dir);
-  fl_test_dir_free (g_steal_pointer (&dir));
+  assert_no_temporaries (f->dir);
 }
 
 /* A big frame end to end: 1024x1024 noise is quantised, the screen is its size,
  * and giflib reads it back; a 1024x1024 frame of few colours stays exact. */
 static void
-test_big_frames (void)
+test_big_frames (Fixture *f, gconstpointer data)
 {
-  g_autofree char *dir = fl_test_dir_new ();
-  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
   g_autoptr (GError) error = NULL;
   FlEncodeConfig config;
   FlEncodeResult result;
   GifFileType *reader;
   int code = 0;
 
-  g_assert_true (fl_test_make_frames (dir, 0, 2, 1024, 1024, 3, 0, 71, &error));
-  g_assert_true (fl_test_make_frames (dir, 2, 2, 1024, 1024, 3, 200, 72, &error));
+  g_assert_true (fl_test_make_frames (f->dir, 0, 2, 1024, 1024, 3, 0, 71, &error));
+  g_assert_true (fl_test_make_frames (f->dir, 2, 2, 1024, 1024, 3, 200, 72, &error));
   g_assert_no_error (error);
-  fl_test_config_init (&config, dir, 4, 2, gif);
+  fl_test_config_init (&config, f->dir, 4, 2, f->gif);
   encode_config_ok (&config, &result);
   g_assert_cmpuint (result.quantised_frames, ==, 2);
   g_assert_cmpuint (result.screen_width, ==, 1024);
   g_assert_cmpuint (result.screen_height, ==, 1024);
   /* At least 4 frames a chunk, at least a chunk per worker. */
   g_assert_cmpuint (result.chunks, ==, 2);
-  reader = DGifOpenFileName (gif, &code);
+  reader = DGifOpenFileName (f->gif, &code);
   g_assert_nonnull (reader);
   g_assert_cmpint (DGifSlurp (reader), ==, GIF_OK);
   g_assert_cmpint (reader->ImageCount, ==, 4);
@@ -359,16 +323,15 @@ test_big_frames (void)
       g_assert_cmpint (reader->SavedImages[i].ImageDesc.ColorMap->ColorCount, ==, 256);
     }
   g_assert_cmpint (DGifCloseFile (reader, &code), ==, GIF_OK);
-  fl_test_dir_free (g_steal_pointer (&dir));
 }
 
 void
 fl_test_add_chunk_tests (void)
 {
-  g_test_add_func ("/encoder/chunks/identity", test_chunk_identity);
-  g_test_add_func ("/encoder/chunks/bounded-memory", test_bounded_memory);
-  g_test_add_func ("/encoder/chunks/events", test_worker_progress);
-  g_test_add_func ("/encoder/chunks/failures", test_chunk_failures);
-  g_test_add_func ("/encoder/chunks/cancel", test_chunk_cancel);
-  g_test_add_func ("/encoder/chunks/big-frames", test_big_frames);
+  FL_TEST_ADD_FIXTURE ("/encoder/chunks/identity", test_chunk_identity);
+  FL_TEST_ADD_FIXTURE ("/encoder/chunks/bounded-memory", test_bounded_memory);
+  FL_TEST_ADD_FIXTURE ("/encoder/chunks/events", test_worker_progress);
+  FL_TEST_ADD_FIXTURE ("/encoder/chunks/failures", test_chunk_failures);
+  FL_TEST_ADD_FIXTURE ("/encoder/chunks/cancel", test_chunk_cancel);
+  FL_TEST_ADD_FIXTURE ("/encoder/chunks/big-frames", test_big_frames);
 }

@@ -24,54 +24,46 @@ assert_fails (FlEncodeConfig *config, GCancellable *cancellable, int code,
 }
 
 static void
-test_missing_frame (void)
+test_missing_frame (Fixture *f, gconstpointer data)
 {
-  g_autofree char *dir = fl_test_dir_new ();
-  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
-  g_autofree char *missing = g_build_filename (dir, "17.png", NULL);
+  g_autofree char *missing = g_build_filename (f->dir, "17.png", NULL);
   g_autofree char *message = NULL;
   FlEncodeConfig config;
 
-  g_assert_true (fl_test_make_frames (dir, 0, 30, 10, 10, 3, 0, 1, NULL));
+  g_assert_true (fl_test_make_frames (f->dir, 0, 30, 10, 10, 3, 0, 1, NULL));
   g_assert_cmpint (g_unlink (missing), ==, 0);
   message = g_strdup_printf ("Could not read %s: no such file or directory", missing);
   for (guint p = 1; p <= 3; p++)
     {
-      fl_test_config_init (&config, dir, 30, p, gif);
+      fl_test_config_init (&config, f->dir, 30, p, f->gif);
       assert_fails (&config, NULL, FL_ERROR_IO, message);
     }
-  fl_test_dir_free (g_steal_pointer (&dir));
 }
 
 static void
-test_invalid_frame (void)
+test_invalid_frame (Fixture *f, gconstpointer data)
 {
-  g_autofree char *dir = fl_test_dir_new ();
-  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
-  g_autofree char *bad = g_build_filename (dir, "3.png", NULL);
+  g_autofree char *bad = g_build_filename (f->dir, "3.png", NULL);
   g_autofree char *message = NULL;
   FlEncodeConfig config;
 
-  g_assert_true (fl_test_make_frames (dir, 0, 6, 10, 10, 3, 0, 1, NULL));
+  g_assert_true (fl_test_make_frames (f->dir, 0, 6, 10, 10, 3, 0, 1, NULL));
   g_assert_true (g_file_set_contents (bad, "GIF89a not a png", -1, NULL));
   message = g_strdup_printf ("%s is not a valid PNG: the signature is wrong", bad);
-  fl_test_config_init (&config, dir, 6, 2, gif);
+  fl_test_config_init (&config, f->dir, 6, 2, f->gif);
   assert_fails (&config, NULL, FL_ERROR_INVALID_PNG, message);
-  fl_test_dir_free (g_steal_pointer (&dir));
 }
 
 static void
-test_killed_worker (void)
+test_killed_worker (Fixture *f, gconstpointer data)
 {
-  g_autofree char *dir = fl_test_dir_new ();
-  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
   FlEncodeConfig config;
 
-  g_assert_true (fl_test_make_frames (dir, 0, 40, 10, 10, 3, 0, 1, NULL));
+  g_assert_true (fl_test_make_frames (f->dir, 0, 40, 10, 10, 3, 0, 1, NULL));
   /* An older GIF stays as it was. */
-  g_assert_true (g_file_set_contents (gif, "old", -1, NULL));
+  g_assert_true (g_file_set_contents (f->gif, "old", -1, NULL));
   g_setenv ("FRAMELOOM_GIF_WORKER_TEST_KILL_AT", "25", TRUE);
-  fl_test_config_init (&config, dir, 40, 2, gif);
+  fl_test_config_init (&config, f->dir, 40, 2, f->gif);
   {
     g_autoptr (GError) error = NULL;
     g_autofree char *contents = NULL;
@@ -79,49 +71,37 @@ test_killed_worker (void)
     g_assert_false (fl_encode_gif (&config, NULL, NULL, &error));
     g_assert_error (error, FL_ERROR, FL_ERROR_WORKER);
     g_assert_cmpstr (error->message, ==, "GIF worker 2 (frames 20-39) was killed by signal 9");
-    g_assert_true (g_file_get_contents (gif, &contents, NULL, NULL));
+    g_assert_true (g_file_get_contents (f->gif, &contents, NULL, NULL));
     g_assert_cmpstr (contents, ==, "old");
     fl_test_assert_no_children ();
   }
-  g_unlink (gif);
+  g_unlink (f->gif);
   /* The first worker dying while the second is still busy. */
   g_setenv ("FRAMELOOM_GIF_WORKER_TEST_KILL_AT", "5", TRUE);
-  fl_test_config_init (&config, dir, 40, 3, gif);
+  fl_test_config_init (&config, f->dir, 40, 3, f->gif);
   assert_fails (&config, NULL, FL_ERROR_WORKER,
                 "GIF worker 1 (frames 0-12) was killed by signal 9");
   g_unsetenv ("FRAMELOOM_GIF_WORKER_TEST_KILL_AT");
-  fl_test_dir_free (g_steal_pointer (&dir));
-}
-
-static gpointer
-cancel_later (gpointer data)
-{
-  g_usleep (150 * 1000);
-  g_cancellable_cancel (data);
-  return NULL;
 }
 
 static void
-test_cancel (void)
+test_cancel (Fixture *f, gconstpointer data)
 {
-  g_autofree char *dir = fl_test_dir_new ();
-  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   GThread *thread;
   FlEncodeConfig config;
 
-  g_assert_true (fl_test_make_frames (dir, 0, 20, 10, 10, 3, 0, 1, NULL));
+  g_assert_true (fl_test_make_frames (f->dir, 0, 20, 10, 10, 3, 0, 1, NULL));
   /* Worker 2 hangs forever: only the cancel can end the run. */
   g_setenv ("FRAMELOOM_GIF_WORKER_TEST_HANG_AT", "15", TRUE);
-  fl_test_config_init (&config, dir, 20, 2, gif);
-  thread = g_thread_new ("cancel", cancel_later, cancellable);
+  fl_test_config_init (&config, f->dir, 20, 2, f->gif);
+  thread = fl_test_cancel_later (cancellable, 150);
   assert_fails (&config, cancellable, FL_ERROR_CANCELLED, "The GIF encoding was cancelled");
   g_thread_join (thread);
   g_unsetenv ("FRAMELOOM_GIF_WORKER_TEST_HANG_AT");
 
   /* Already cancelled: nothing starts. */
   assert_fails (&config, cancellable, FL_ERROR_CANCELLED, NULL);
-  fl_test_dir_free (g_steal_pointer (&dir));
 }
 
 static void
@@ -152,29 +132,26 @@ test_read_only_output (void)
 }
 
 static void
-test_bad_worker (void)
+test_bad_worker (Fixture *f, gconstpointer data)
 {
-  g_autofree char *dir = fl_test_dir_new ();
-  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
   FlEncodeConfig config;
 
-  g_assert_true (fl_test_make_frames (dir, 0, 3, 10, 10, 3, 0, 1, NULL));
-  fl_test_config_init (&config, dir, 3, 2, gif);
+  g_assert_true (fl_test_make_frames (f->dir, 0, 3, 10, 10, 3, 0, 1, NULL));
+  fl_test_config_init (&config, f->dir, 3, 2, f->gif);
   config.worker_path = "/nonexistent/frameloom-gif-worker";
   assert_fails (&config, NULL, FL_ERROR_WORKER,
                 "Could not start the GIF worker /nonexistent/frameloom-gif-worker: "
                 "no such file or directory (set FRAMELOOM_GIF_WORKER to the worker's path)");
   /* A program that exits without sending anything. */
-  fl_test_config_init (&config, dir, 3, 1, gif);
+  fl_test_config_init (&config, f->dir, 3, 1, f->gif);
   config.worker_path = "/bin/true";
   assert_fails (&config, NULL, FL_ERROR_WORKER,
                 "GIF worker 1 (frames 0-2) stopped before its last frame");
 
-  fl_test_config_init (&config, dir, 0, 2, gif);
+  fl_test_config_init (&config, f->dir, 0, 2, f->gif);
   assert_fails (&config, NULL, FL_ERROR_INVALID_ARGUMENT, NULL);
-  fl_test_config_init (&config, dir, 3, 0, gif);
+  fl_test_config_init (&config, f->dir, 3, 0, f->gif);
   assert_fails (&config, NULL, FL_ERROR_INVALID_ARGUMENT, NULL);
-  fl_test_dir_free (g_steal_pointer (&dir));
 }
 
 static void
@@ -194,11 +171,11 @@ test_default_worker_path (void)
 void
 fl_test_add_failure_tests (void)
 {
-  g_test_add_func ("/encoder/missing-frame", test_missing_frame);
-  g_test_add_func ("/encoder/invalid-frame", test_invalid_frame);
-  g_test_add_func ("/encoder/killed-worker", test_killed_worker);
-  g_test_add_func ("/encoder/cancel", test_cancel);
+  FL_TEST_ADD_FIXTURE ("/encoder/missing-frame", test_missing_frame);
+  FL_TEST_ADD_FIXTURE ("/encoder/invalid-frame", test_invalid_frame);
+  FL_TEST_ADD_FIXTURE ("/encoder/killed-worker", test_killed_worker);
+  FL_TEST_ADD_FIXTURE ("/encoder/cancel", test_cancel);
   g_test_add_func ("/encoder/read-only-output", test_read_only_output);
-  g_test_add_func ("/encoder/bad-worker", test_bad_worker);
+  FL_TEST_ADD_FIXTURE ("/encoder/bad-worker", test_bad_worker);
   g_test_add_func ("/encoder/default-worker-path", test_default_worker_path);
 }

@@ -147,14 +147,6 @@ test_killed (Fixture *f, gconstpointer data)
   assert_worker_failure (f, error, 25, "was killed by signal 9");
 }
 
-static gpointer
-cancel_later (gpointer data)
-{
-  g_usleep (300000);
-  g_cancellable_cancel (data);
-  return NULL;
-}
-
 static void
 test_hung_then_cancelled (Fixture *f, gconstpointer data)
 {
@@ -169,7 +161,7 @@ test_hung_then_cancelled (Fixture *f, gconstpointer data)
     return;
   config_init (&config, f, worker);
   start = g_get_monotonic_time ();
-  canceller = g_thread_new ("cancel", cancel_later, cancellable);
+  canceller = fl_test_cancel_later (cancellable, 300);
   g_assert_false (fl_encode_gif (&config, cancellable, NULL, &error));
   g_thread_join (canceller);
   g_assert_error (error, FL_ERROR, FL_ERROR_CANCELLED);
@@ -268,13 +260,9 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add ("/hostile/encode/worker-killed", Fixture, NULL, fixture_set_up, test_killed,
-              fixture_tear_down);
-  g_test_add ("/hostile/encode/worker-hung-then-cancelled", Fixture, NULL, fixture_set_up,
-              test_hung_then_cancelled, fixture_tear_down);
-  g_test_add ("/hostile/encode/worker-out-of-memory", Fixture, NULL, fixture_set_up,
-              test_out_of_memory, fixture_tear_down);
-  g_test_add ("/hostile/encode/full-disk", Fixture, NULL, fixture_set_up, test_full_disk,
-              fixture_tear_down);
+  FL_TEST_ADD_FIXTURE ("/hostile/encode/worker-killed", test_killed);
+  FL_TEST_ADD_FIXTURE ("/hostile/encode/worker-hung-then-cancelled", test_hung_then_cancelled);
+  FL_TEST_ADD_FIXTURE ("/hostile/encode/worker-out-of-memory", test_out_of_memory);
+  FL_TEST_ADD_FIXTURE ("/hostile/encode/full-disk", test_full_disk);
   return g_test_run ();
 }

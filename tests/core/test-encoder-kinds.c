@@ -28,16 +28,6 @@ static const Kind kinds[] = {
   { FL_TEST_SPRITE, 16, 0, "9c2fe9dbc0f5a42104b2f943d2ad098e062bb7b4ad4417f75392b06cf431090e" },
 };
 
-static char *
-sha256_of (const char *path)
-{
-  g_autofree guint8 *data = NULL;
-  gsize length;
-
-  g_assert_true (fl_file_read (path, 1u << 30, &data, &length, NULL));
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, length);
-}
-
 static void
 encode_with (const char *dir, guint n, guint processes, guint chunk_frames,
              gboolean exact_first, const char *gif)
@@ -173,7 +163,7 @@ test_kind (gconstpointer data)
   g_assert_true (fl_test_make_animation (frames, k->kind, k->n_frames, 2026, &error));
   g_assert_no_error (error);
   encode (frames, k->n_frames, 2, 0, gif);
-  reference = sha256_of (gif);
+  reference = fl_test_file_sha256 (gif);
   g_test_message ("%s: %s", fl_test_kind_name (k->kind), reference);
   for (guint i = 0; i < k->n_frames; i++)
     g_ptr_array_add (paths, g_strdup_printf ("%s/%u.png", frames, i));
@@ -195,7 +185,7 @@ test_kind (gconstpointer data)
         if (p == 2 && chunks[c] == 0)
           continue;
         encode (frames, k->n_frames, p, chunks[c], gif);
-        sum = sha256_of (gif);
+        sum = fl_test_file_sha256 (gif);
         if (g_strcmp0 (sum, reference) != 0)
           g_error ("%s: P=%u chunk=%u gives %s, P=2 %s", fl_test_kind_name (k->kind), p,
                    chunks[c], sum, reference);
@@ -250,7 +240,7 @@ test_exact_first (void)
 
   make_exact_first (frames, n);
   encode_with (frames, n, 2, 0, TRUE, gif);
-  reference = sha256_of (gif);
+  reference = fl_test_file_sha256 (gif);
   decoded = fl_gif_new_from_file (gif, NULL, NULL, &error);
   g_assert_no_error (error);
   tiles = fl_gif_get_n_frames (decoded) - (n - 1);
@@ -278,7 +268,7 @@ test_exact_first (void)
         g_autofree char *sum = NULL;
 
         encode_with (frames, n, p, chunks[c], TRUE, gif);
-        sum = sha256_of (gif);
+        sum = fl_test_file_sha256 (gif);
         g_assert_cmpstr (sum, ==, reference);
       }
   /* Without the option the first frame is quantised, in one block. */

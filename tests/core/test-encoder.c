@@ -28,6 +28,30 @@ fl_test_dir_free (char *dir)
   g_free (dir);
 }
 
+char *
+fl_test_file_sha256 (const char *path)
+{
+  g_autofree guint8 *data = NULL;
+  gsize length;
+
+  g_assert_true (fl_file_read (path, 1u << 30, &data, &length, NULL));
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, length);
+}
+
+void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  f->dir = fl_test_dir_new ();
+  f->gif = g_build_filename (f->dir, "out.gif", NULL);
+}
+
+void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  fl_test_dir_free (g_steal_pointer (&f->dir));
+  g_free (f->gif);
+}
+
 void
 fl_test_config_init (FlEncodeConfig *config, const char *frames_dir, guint n_frames,
                      guint processes, const char *output)
@@ -195,19 +219,16 @@ test_lossless (void)
 }
 
 static void
-test_quantised (void)
+test_quantised (Fixture *f, gconstpointer data)
 {
-  g_autofree char *dir = fl_test_dir_new ();
-  g_autofree char *gif = g_build_filename (dir, "out.gif", NULL);
   g_autoptr (GError) error = NULL;
   FlEncodeResult result;
 
-  g_assert_true (fl_test_make_frames (dir, 0, 6, 64, 64, 3, 0, 9, &error));
-  g_assert_true (fl_test_make_frames (dir, 6, 2, 40, 40, 4, 0, 10, &error));
-  encode_ok (dir, 8, 2, gif, &result);
+  g_assert_true (fl_test_make_frames (f->dir, 0, 6, 64, 64, 3, 0, 9, &error));
+  g_assert_true (fl_test_make_frames (f->dir, 6, 2, 40, 40, 4, 0, 10, &error));
+  encode_ok (f->dir, 8, 2, f->gif, &result);
   g_assert_cmpuint (result.quantised_frames, ==, 8);
-  check_gif (gif, dir, 8, 47);
-  fl_test_dir_free (g_steal_pointer (&dir));
+  check_gif (f->gif, f->dir, 8, 47);
 }
 
 static void
@@ -243,16 +264,6 @@ test_pillow (void)
   fl_test_dir_free (g_steal_pointer (&dir));
 }
 
-static char *
-file_sha256 (const char *path)
-{
-  g_autofree guint8 *data = NULL;
-  gsize length;
-
-  g_assert_true (fl_file_read (path, 1u << 30, &data, &length, NULL));
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, length);
-}
-
 static void
 test_identity (void)
 {
@@ -268,7 +279,7 @@ test_identity (void)
       g_autofree char *sum = NULL;
 
       encode_ok (frames, 40, processes[i], gif, NULL);
-      sum = file_sha256 (gif);
+      sum = fl_test_file_sha256 (gif);
       if (first == NULL)
         first = g_strdup (sum);
       g_assert_cmpstr (sum, ==, first);
@@ -288,7 +299,7 @@ test_golden (void)
   g_assert_true (fl_test_make_frames (dir, 20, 3, 48, 32, 4, 0, 2025, &error));
   g_assert_true (fl_test_make_frames (dir, 23, 3, 9, 4, 4, 6, 2026, &error));
   encode_ok (dir, 26, 2, gif, NULL);
-  sum = file_sha256 (gif);
+  sum = fl_test_file_sha256 (gif);
   g_test_message ("golden GIF sha256 %s", sum);
   g_assert_cmpstr (sum, ==, GOLDEN_SHA256);
   fl_test_dir_free (g_steal_pointer (&dir));
@@ -406,7 +417,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/encoder/lossless", test_lossless);
-  g_test_add_func ("/encoder/quantised", test_quantised);
+  FL_TEST_ADD_FIXTURE ("/encoder/quantised", test_quantised);
   g_test_add_func ("/encoder/pillow", test_pillow);
   g_test_add_func ("/encoder/identity", test_identity);
   g_test_add_func ("/encoder/golden", test_golden);

@@ -2,24 +2,11 @@
  * against its decoded mode, pixel for pixel, on the same files. */
 #include "fl-error.h"
 #include "fl-gif-reader.h"
+#include "fl-test-giflib.h"
 #include "fl-test-util.h"
 
 #include <gif_lib.h>
 #include <string.h>
-
-typedef struct
-{
-  GByteArray *bytes;
-} MemSink;
-
-static int
-on_mem_write (GifFileType *file, const GifByteType *data, int length)
-{
-  MemSink *sink = file->UserData;
-
-  g_byte_array_append (sink->bytes, data, (guint) length);
-  return length;
-}
 
 /* n frames on a w x h screen. rich: random sub-rectangles, every disposal,
  * transparency, local colour tables, interlacing and delays, from seed; else
@@ -27,27 +14,19 @@ on_mem_write (GifFileType *file, const GifByteType *data, int length)
 static GBytes *
 make_gif (guint w, guint h, guint n, gboolean rich, guint32 seed)
 {
-  MemSink sink = { g_byte_array_new () };
-  int err = 0;
-  GifFileType *file = EGifOpen (&sink, on_mem_write, &err);
+  GByteArray *bytes = g_byte_array_new ();
+  GBytes *written;
   GifColorType colors[256];
   ColorMapObject *global, *local;
+  GifFileType *file;
   g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
   g_autofree GifPixelType *row = g_new (GifPixelType, w);
-  static const GifByteType loop[] = { 1, 3, 0 };
   GifByteType ext[4];
 
-  for (guint c = 0; c < 256; c++)
-    colors[c] = (GifColorType) { (GifByteType) c, (GifByteType) (255 - c), (GifByteType) (c * 7) };
+  fl_test_giflib_colors (colors);
   global = GifMakeMapObject (16, colors);
   local = GifMakeMapObject (4, colors + 100);
-  g_assert_nonnull (file);
-  EGifSetGifVersion (file, true);
-  g_assert_cmpint (EGifPutScreenDesc (file, (int) w, (int) h, 8, 0, global), ==, GIF_OK);
-  EGifPutExtensionLeader (file, APPLICATION_EXT_FUNC_CODE);
-  EGifPutExtensionBlock (file, 11, "NETSCAPE2.0");
-  EGifPutExtensionBlock (file, 3, loop);
-  EGifPutExtensionTrailer (file);
+  file = fl_test_giflib_open (bytes, w, h, global, 3);
   for (guint i = 0; i < n; i++)
     {
       GraphicsControlBlock gcb = { DISPOSAL_UNSPECIFIED, false, (int) (i % 7), -1 };
@@ -97,10 +76,10 @@ make_gif (guint w, guint h, guint n, gboolean rich, guint32 seed)
           g_assert_cmpint (EGifPutLine (file, row, (int) fw), ==, GIF_OK);
         }
     }
-  g_assert_cmpint (EGifCloseFile (file, &err), ==, GIF_OK);
+  written = fl_test_giflib_close (file, bytes);
   GifFreeMapObject (global);
   GifFreeMapObject (local);
-  return g_byte_array_free_to_bytes (sink.bytes);
+  return written;
 }
 
 static char *

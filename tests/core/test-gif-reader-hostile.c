@@ -7,6 +7,7 @@
 #include "fl-error.h"
 #include "fl-gif-reader.h"
 #include "fl-test-gif.h"
+#include "fl-test-util.h"
 
 #include <glib/gstdio.h>
 #include <sys/resource.h>
@@ -164,7 +165,7 @@ test_huge_screens (void)
       hg_raster (b, (const guint8 *) "\1", 1);
       bytes = hg_finish (b);
       g_assert_true (hg_reset_peak ());
-      before = hg_status_kib ("VmHWM:");
+      before = fl_test_status_field ("VmHWM:");
       gif = decode (bytes, NULL, &error);
       if (sizes[i][2])
         {
@@ -184,12 +185,12 @@ test_huge_screens (void)
           g_assert_error (error, FL_ERROR, FL_ERROR_TOO_LARGE);
           g_assert_nonnull (strstr (error->message, size));
           /* Refused from the header: nothing allocated, at once. */
-          g_assert_cmpuint (hg_status_kib ("VmHWM:") - before, <, 4096);
+          g_assert_cmpuint (fl_test_status_field ("VmHWM:") - before, <, 4096);
           g_assert_cmpuint (elapsed_ms (start), <, 2000);
         }
       g_test_message ("%ux%u screen: %s, peak RSS +%" G_GUINT64_FORMAT " KiB", sizes[i][0],
                       sizes[i][1], gif ? "shown" : error->message,
-                      hg_status_kib ("VmHWM:") - before);
+                      fl_test_status_field ("VmHWM:") - before);
     }
 }
 
@@ -307,10 +308,10 @@ test_memory_budget (void)
     }
   bytes = bomb_gif (4096, 4096, 40);
   g_assert_true (hg_reset_peak ());
-  before = hg_status_kib ("VmHWM:");
+  before = fl_test_status_field ("VmHWM:");
   start = g_get_monotonic_time ();
   gif = decode (bytes, NULL, &error);
-  peak = hg_status_kib ("VmHWM:") - before;
+  peak = fl_test_status_field ("VmHWM:") - before;
   g_test_message ("40 frames of 4096x4096 in %" G_GSIZE_FORMAT " KiB: %s in %" G_GUINT64_FORMAT
                   " ms, peak RSS +%" G_GUINT64_FORMAT " MiB (budget %u MiB)",
                   g_bytes_get_size (bytes) / 1024, error ? error->message : "decoded",
@@ -330,7 +331,7 @@ test_memory_budget (void)
 
     bytes = bomb_gif (4096, 4096, 11);
     g_assert_true (hg_reset_peak ());
-    before = hg_status_kib ("VmRSS:");
+    before = fl_test_status_field ("VmRSS:");
     gif = decode (bytes, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (fl_gif_get_memory_size (gif), <=, FL_GIF_DEFAULT_MAX_FRAME_BYTES);
@@ -338,7 +339,7 @@ test_memory_budget (void)
     for (guint i = 0; i < 11; i++)
       g_assert_cmphex (fl_gif_canvas_render (canvas, i)[4096 * 4096 - 1], ==, hg_color (i));
     g_assert_cmphex (fl_gif_canvas_render (canvas, 3)[0], ==, hg_color (3));
-    peak = hg_status_kib ("VmHWM:") - before;
+    peak = fl_test_status_field ("VmHWM:") - before;
     g_test_message ("11 frames of 4096x4096: frames %" G_GSIZE_FORMAT " MiB, canvas %"
                     G_GSIZE_FORMAT " MiB, peak RSS +%" G_GUINT64_FORMAT " MiB (budget %u MiB)",
                     fl_gif_get_memory_size (gif) >> 20,

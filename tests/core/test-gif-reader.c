@@ -1,6 +1,7 @@
 /* test-gif-reader.c: FlGif on the shared corpus, hostile input and big animations. */
 #include "fl-error.h"
 #include "fl-gif-reader.h"
+#include "fl-test-giflib.h"
 #include "fl-test-util.h"
 
 #include <gif_lib.h>
@@ -124,21 +125,33 @@ check_against_conf (FlGif *gif, const char *gif_path)
     }
 }
 
-static void
-test_valid_corpus (void)
+/* The GIFs in the corpus folder sub, more than min of them; NULL, with the
+ * test skipped, when there is no corpus. */
+static GPtrArray *
+corpus_gifs (const char *sub, guint min)
 {
   const char *corpus = corpus_dir ();
   g_autofree char *dir = NULL;
-  g_autoptr (GPtrArray) paths = NULL;
+  GPtrArray *paths;
 
   if (corpus == NULL)
     {
       g_test_skip ("no corpus (FRAMELOOM_CORPUS)");
-      return;
+      return NULL;
     }
-  dir = g_build_filename (corpus, "gif-valid", NULL);
+  dir = g_build_filename (corpus, sub, NULL);
   paths = list_gifs (dir);
-  g_assert_cmpuint (paths->len, >, 50);
+  g_assert_cmpuint (paths->len, >, min);
+  return paths;
+}
+
+static void
+test_valid_corpus (void)
+{
+  g_autoptr (GPtrArray) paths = corpus_gifs ("gif-valid", 50);
+
+  if (paths == NULL)
+    return;
   for (guint i = 0; i < paths->len; i++)
     {
       const char *path = paths->pdata[i];
@@ -180,18 +193,10 @@ test_valid_corpus (void)
 static void
 test_invalid_corpus (void)
 {
-  const char *corpus = corpus_dir ();
-  g_autofree char *dir = NULL;
-  g_autoptr (GPtrArray) paths = NULL;
+  g_autoptr (GPtrArray) paths = corpus_gifs ("gif-invalid", 10);
 
-  if (corpus == NULL)
-    {
-      g_test_skip ("no corpus (FRAMELOOM_CORPUS)");
-      return;
-    }
-  dir = g_build_filename (corpus, "gif-invalid", NULL);
-  paths = list_gifs (dir);
-  g_assert_cmpuint (paths->len, >, 10);
+  if (paths == NULL)
+    return;
   for (guint i = 0; i < paths->len; i++)
     {
       const char *path = paths->pdata[i];
@@ -221,43 +226,21 @@ test_invalid_corpus (void)
 
 /* A GIF built in memory with giflib: n frames of w x h, each frame i filled with
  * colour index i % n_colors, 4 cs delays, looping forever. */
-typedef struct
-{
-  GByteArray *bytes;
-} MemSink;
-
-static int
-on_mem_write (GifFileType *file, const GifByteType *data, int length)
-{
-  MemSink *sink = file->UserData;
-
-  g_byte_array_append (sink->bytes, data, (guint) length);
-  return length;
-}
-
 static GBytes *
 make_gif (guint width, guint height, guint n_frames, guint n_colors)
 {
-  MemSink sink = { g_byte_array_new () };
-  int err = 0;
-  GifFileType *file = EGifOpen (&sink, on_mem_write, &err);
+  GByteArray *bytes = g_byte_array_new ();
+  GBytes *written;
   GifColorType colors[256];
   ColorMapObject *map;
+  GifFileType *file;
   g_autofree GifPixelType *row = g_new (GifPixelType, width);
-  static const GifByteType loop[] = { 1, 0, 0 };
   GraphicsControlBlock gcb = { DISPOSAL_UNSPECIFIED, false, 4, NO_TRANSPARENT_COLOR };
   GifByteType ext[4];
 
-  for (guint c = 0; c < 256; c++)
-    colors[c] = (GifColorType) { (GifByteType) c, (GifByteType) (255 - c), (GifByteType) (c * 7) };
+  fl_test_giflib_colors (colors);
   map = GifMakeMapObject ((int) n_colors, colors);
-  g_assert_nonnull (file);
-  EGifSetGifVersion (file, true);
-  g_assert_cmpint (EGifPutScreenDesc (file, (int) width, (int) height, 8, 0, map), ==, GIF_OK);
-  EGifPutExtensionLeader (file, APPLICATION_EXT_FUNC_CODE);
-  EGifPutExtensionBlock (file, 11, "NETSCAPE2.0");
-  EGifPutExtensionBlock (file, 3, loop);
-  EGifPutExtensionTrailer (file);
+  file = fl_test_giflib_open (bytes, width, height, map, 0);
   for (guint i = 0; i < n_frames; i++)
     {
       EGifGCBToExtension (&gcb, ext);
@@ -268,9 +251,9 @@ make_gif (guint width, guint height, guint n_frames, guint n_colors)
       for (guint y = 0; y < height; y++)
         g_assert_cmpint (EGifPutLine (file, row, (int) width), ==, GIF_OK);
     }
-  g_assert_cmpint (EGifCloseFile (file, &err), ==, GIF_OK);
+  written = fl_test_giflib_close (file, bytes);
   GifFreeMapObject (map);
-  return g_byte_array_free_to_bytes (sink.bytes);
+  return written;
 }
 
 static void

@@ -5,6 +5,7 @@
 #include "fl-server.h"
 #include "fl-sync.h"
 #include "fl-test-load.h"
+#include "fl-test-util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -238,39 +239,6 @@ test_hostile_peers (void)
   g_assert_cmpuint (log.accept_backoffs, ==, 0);
 }
 
-static double
-process_cpu_seconds (int stat_fd)
-{
-  char text[1024];
-  ssize_t n = pread (stat_fd, text, sizeof text - 1, 0);
-  unsigned long utime = 0, stime = 0;
-  const char *after;
-
-  g_assert_cmpint (n, >, 0);
-  text[n] = '\0';
-  after = strrchr (text, ')');
-  g_assert_nonnull (after);
-  /* Fields 14 and 15 of stat; after ") " comes field 3. */
-  g_assert_cmpint (sscanf (after + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-                           &utime, &stime), ==, 2);
-  return (double) (utime + stime) / (double) sysconf (_SC_CLK_TCK);
-}
-
-/* Waits (bounded) for a half second in which this process uses no CPU. */
-static void
-wait_until_quiet_fd (int stat_fd, guint seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-  double before;
-
-  do
-    {
-      before = process_cpu_seconds (stat_fd);
-      g_usleep (500 * 1000);
-    }
-  while (process_cpu_seconds (stat_fd) - before > 0.05 && g_get_monotonic_time () < deadline);
-}
-
 /* Descriptors running out, in a child process whose open-file limit is 32. A blocked accept()
  * reserves its descriptor before it waits, so quick replies alone never run the
  * server out: slow readers of 3.6 MB images (4 KiB windows) make each handler
@@ -317,10 +285,10 @@ nofile_child (void)
   g_assert_cmpuint (backoffs, >=, 1);
   began = g_get_monotonic_time ();
   /* The last handlers may still be encoding. */
-  wait_until_quiet_fd (stat_fd, 6);
-  before = process_cpu_seconds (stat_fd);
+  fl_test_wait_until_quiet (stat_fd, 6);
+  before = fl_test_process_cpu_seconds (stat_fd);
   g_usleep (2 * G_USEC_PER_SEC);
-  used = process_cpu_seconds (stat_fd) - before;
+  used = fl_test_process_cpu_seconds (stat_fd) - before;
   fl_mutex_lock (&log.lock);
   backoffs = log.accept_backoffs;
   g_assert_cmpstr (log.last, ==, "Could not accept a connection: too many open files; "

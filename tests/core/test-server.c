@@ -4,6 +4,7 @@
 #include "fl-net.h"
 #include "fl-png.h"
 #include "fl-server.h"
+#include "fl-test-util.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -117,37 +118,6 @@ wait_for_active (FlServer *server, guint count)
     }
   while (g_get_monotonic_time () < deadline);
   g_assert_cmpuint (stats.active, ==, count);
-}
-
-static double
-process_cpu_seconds (void)
-{
-  g_autofree char *text = NULL;
-  unsigned long utime = 0, stime = 0;
-  const char *after;
-
-  g_assert_true (g_file_get_contents ("/proc/self/stat", &text, NULL, NULL));
-  after = strrchr (text, ')');
-  g_assert_nonnull (after);
-  /* Fields 14 and 15 of stat; after ") " comes field 3. */
-  g_assert_cmpint (sscanf (after + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-                           &utime, &stime), ==, 2);
-  return (double) (utime + stime) / (double) sysconf (_SC_CLK_TCK);
-}
-
-/* Waits (bounded, 30 s) for half a second in which this process uses no CPU. */
-static void
-wait_until_quiet (void)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-  double before;
-
-  do
-    {
-      before = process_cpu_seconds ();
-      g_usleep (500 * 1000);
-    }
-  while (process_cpu_seconds () - before > 0.05 && g_get_monotonic_time () < deadline);
 }
 
 /* The server's events: the stage around everything, one CONNECTION_SERVED per
@@ -481,7 +451,7 @@ test_stop_cuts_stalled_after_grace (void)
   wait_for_active (server, 1);
   /* Active counts from accept on: let it finish encoding (seconds under TSan)
    * and sit in send(), which the cut can end; an encode it cannot. */
-  wait_until_quiet ();
+  fl_test_wait_until_quiet (-1, 30);
   start = g_get_monotonic_time ();
   fl_server_stop (server, 300);
   /* The grace, then the cut: well under the 60 s send timeout. */
@@ -642,13 +612,13 @@ test_cost_burns_cpu (void)
   double before, used;
 
   g_byte_array_unref (fetch (port));
-  before = process_cpu_seconds ();
+  before = fl_test_process_cpu_seconds (-1);
   for (int i = 0; i < 100; i++)
     {
       g_autoptr (GByteArray) bytes = fetch (port);
       assert_valid_frame (bytes, 10, 10);
     }
-  used = process_cpu_seconds () - before;
+  used = fl_test_process_cpu_seconds (-1) - before;
   g_test_message ("100 images at a cost of 5 ms each: %.2f s of CPU", used);
   /* 0.5 s of work; the clock ticks are 10 ms. */
   g_assert_cmpfloat (used, >=, 0.45);

@@ -4,6 +4,7 @@
  * passes where the fit predicts, the core marker stands at the core count;
  * then the files (PNG and SVG). */
 #include "fl-draw-sweep.h"
+#include "fl-test-util.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
@@ -20,32 +21,6 @@ typedef struct
   FlDrawStyle style;
 } Picture;
 
-static FlRunRecord *
-make_run (FlSweepKind kind, guint value, guint repetition, double seconds, double wait)
-{
-  g_autofree char *label = g_strdup_printf (kind == FL_SWEEP_THREADS ? "threads=%u"
-                                                                      : "processes=%u", value);
-  FlRunRecord *r = fl_run_record_new (label);
-
-  r->frames = 1000;
-  r->ok = TRUE;
-  r->repetition = repetition;
-  if (kind == FL_SWEEP_THREADS)
-    {
-      r->threads = value;
-      r->ran_download = TRUE;
-      r->download_seconds = seconds;
-      r->download_wait_seconds = wait;
-    }
-  else
-    {
-      r->processes = value;
-      r->ran_encode = TRUE;
-      r->encode_seconds = seconds;
-    }
-  return r;
-}
-
 /* Three repetitions per value: median seconds[i], min 0.9x, max 1.1x. */
 static GPtrArray *
 make_runs (FlSweepKind kind, const guint *values, const double *seconds, guint n, double wait)
@@ -57,7 +32,7 @@ make_runs (FlSweepKind kind, const guint *values, const double *seconds, guint n
       {
         double factor = rep == 1 ? 1.0 : rep == 2 ? 0.9 : 1.1;
 
-        g_ptr_array_add (runs, make_run (kind, values[i], rep, seconds[i] * factor,
+        g_ptr_array_add (runs, fl_test_sweep_run (kind, values[i], rep, seconds[i] * factor,
                                          wait * factor));
       }
   return runs;

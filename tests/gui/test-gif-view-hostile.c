@@ -32,69 +32,32 @@ on_frame (FlGifPaintable *paintable, GParamSpec *pspec, Trace *trace)
 }
 
 static gboolean
-view_settled (gpointer data)
-{
-  FlGifView *view = data;
-
-  return fl_gif_paintable_get_n_frames (fl_gif_view_get_paintable (view)) > 0
-         || fl_gif_view_get_error (view) != NULL;
-}
-
-static gboolean
 view_drawn (gpointer data)
 {
   return fl_gif_paintable_get_n_draws (fl_gif_view_get_paintable (data)) > 0;
 }
 
 /* The in-window error label: the GtkLabel styled fl-error. */
-static GtkWidget *
-find_error_label (GtkWidget *widget)
+static gboolean
+is_error_label (GtkWidget *widget, gconstpointer data)
 {
-  if (GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "fl-error"))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_error_label (child);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "fl-error");
 }
 
-static GtkWidget *
-find_dropdown (GtkWidget *widget, const char *tooltip)
+/* A drop-down with tooltip data. */
+static gboolean
+is_dropdown (GtkWidget *widget, gconstpointer tooltip)
 {
-  if (GTK_IS_DROP_DOWN (widget)
-      && g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_dropdown (child, tooltip);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_DROP_DOWN (widget)
+         && g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0;
 }
 
-static GtkWidget *
-find_picture (GtkWidget *widget, FlGifPaintable *paintable)
+/* A picture showing paintable data. */
+static gboolean
+is_picture_of (GtkWidget *widget, gconstpointer paintable)
 {
-  if (GTK_IS_PICTURE (widget)
-      && gtk_picture_get_paintable (GTK_PICTURE (widget)) == GDK_PAINTABLE (paintable))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_picture (child, paintable);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_PICTURE (widget)
+         && (gconstpointer) gtk_picture_get_paintable (GTK_PICTURE (widget)) == paintable;
 }
 
 /* A fresh view in the window, path opened in it and settled (frames or error). */
@@ -106,7 +69,7 @@ open_in_view (const char *path)
 
   gtk_window_set_child (window, GTK_WIDGET (view));
   fl_gif_view_open (view, file);
-  if (!fl_gui_test_wait (view_settled, view, 20000))
+  if (!fl_gui_test_wait (fl_gui_test_view_settled, view, 20000))
     g_error ("%s: neither shown nor refused within 20 s", path);
   return view;
 }
@@ -115,7 +78,7 @@ open_in_view (const char *path)
 static void
 assert_error_shown (FlGifView *view, const char *name)
 {
-  GtkWidget *label = find_error_label (GTK_WIDGET (view));
+  GtkWidget *label = fl_gui_test_find (GTK_WIDGET (view), is_error_label, NULL);
   const char *error = fl_gif_view_get_error (view);
   g_autofree char *display = g_filename_display_name (name);
 
@@ -381,13 +344,13 @@ test_hostile (void)
     bytes = hg_finish (b);
     path = hg_write (dir, "screen-65535.gif", bytes);
     g_assert_true (hg_reset_peak ());
-    before = hg_status_kib ("VmHWM:");
+    before = fl_test_status_field ("VmHWM:");
     view = open_in_view (path);
     assert_error_shown (view, "screen-65535.gif");
     g_assert_nonnull (strstr (fl_gif_view_get_error (view), "65535x65535"));
     g_test_message ("65535x65535: peak RSS +%" G_GUINT64_FORMAT " KiB; %s",
-                    hg_status_kib ("VmHWM:") - before, fl_gif_view_get_error (view));
-    g_assert_cmpuint (hg_status_kib ("VmHWM:") - before, <, 16 * 1024);
+                    fl_test_status_field ("VmHWM:") - before, fl_gif_view_get_error (view));
+    g_assert_cmpuint (fl_test_status_field ("VmHWM:") - before, <, 16 * 1024);
   }
   {
     /* A 65535x65535 frame on 16x16 and a frame off the screen: both play. */
@@ -441,11 +404,11 @@ test_hostile (void)
     bytes = hg_finish (b);
     path = hg_write (dir, "screen-4096.gif", bytes);
     g_assert_true (hg_reset_peak ());
-    before = hg_status_kib ("VmHWM:");
+    before = fl_test_status_field ("VmHWM:");
     view = open_in_view (path);
     g_assert_null (fl_gif_view_get_error (view));
     g_assert_true (fl_gui_test_wait (view_drawn, view, 10000));
-    zoom = GTK_DROP_DOWN (find_dropdown (GTK_WIDGET (view), "Zoom"));
+    zoom = GTK_DROP_DOWN (fl_gui_test_find (GTK_WIDGET (view), is_dropdown, "Zoom"));
     g_assert_nonnull (zoom);
     draws = fl_gif_paintable_get_n_draws (fl_gif_view_get_paintable (view));
     gtk_drop_down_set_selected (zoom, 6); /* 32x */
@@ -453,9 +416,9 @@ test_hostile (void)
     /* Too large for any zoom: fitted, as before (no 1 GiB picture). */
     g_assert_cmpuint (fl_gif_paintable_get_n_draws (fl_gif_view_get_paintable (view)), >=, draws);
     g_test_message ("4096x4096 at the largest zoom: peak RSS +%" G_GUINT64_FORMAT " MiB "
-                    "(budget %u MiB)", (hg_status_kib ("VmHWM:") - before) / 1024,
+                    "(budget %u MiB)", (fl_test_status_field ("VmHWM:") - before) / 1024,
                     FL_GIF_VIEW_MEMORY_BUDGET_BYTES >> 20);
-    hg_assert_peak_kib (hg_status_kib ("VmHWM:") - before,
+    hg_assert_peak_kib (fl_test_status_field ("VmHWM:") - before,
                         FL_GIF_VIEW_MEMORY_BUDGET_BYTES >> 10);
   }
   {
@@ -475,9 +438,9 @@ test_hostile (void)
     view = open_in_view (path);
     g_assert_true (fl_gui_test_wait (view_drawn, view, 10000));
     draws = fl_gif_paintable_get_n_draws (fl_gif_view_get_paintable (view));
-    gtk_drop_down_set_selected (GTK_DROP_DOWN (find_dropdown (GTK_WIDGET (view), "Zoom")), 6);
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (fl_gui_test_find (GTK_WIDGET (view), is_dropdown, "Zoom")), 6);
     fl_gui_test_spin (300);
-    picture = find_picture (GTK_WIDGET (view), fl_gif_view_get_paintable (view));
+    picture = fl_gui_test_find (GTK_WIDGET (view), is_picture_of, fl_gif_view_get_paintable (view));
     gtk_widget_get_size_request (picture, &w, &h);
     g_assert_cmpint (w, ==, 2048);
     g_assert_cmpint (h, ==, 2048);
@@ -525,7 +488,7 @@ test_supersede (void)
   start = g_get_monotonic_time ();
   fl_gif_view_open (view, slow_file);
   fl_gif_view_open (view, small_file);
-  g_assert_true (fl_gui_test_wait (view_settled, view, 20000));
+  g_assert_true (fl_gui_test_wait (fl_gui_test_view_settled, view, 20000));
   g_assert_null (fl_gif_view_get_error (view));
   g_assert_cmpuint (fl_gif_paintable_get_n_frames (fl_gif_view_get_paintable (view)), ==, 2);
   g_test_message ("small GIF shown %.0f ms after a superseded 176 MiB open",
@@ -538,15 +501,6 @@ test_supersede (void)
   gtk_window_set_child (window, NULL);
   fl_gui_test_spin (1000);
   fl_test_remove_tree (dir);
-}
-
-static gboolean
-shown_is (gpointer data)
-{
-  FlGifView *view = g_object_get_data (G_OBJECT (window), "view");
-
-  return fl_gif_paintable_get_shown_frame (fl_gif_view_get_paintable (view))
-         == GPOINTER_TO_UINT (data);
 }
 
 static GtkAdjustment *
@@ -581,7 +535,6 @@ test_seek_answers (void)
   bytes = hg_finish (b);
   path = hg_write (dir, "wide-frames.gif", bytes);
   view = open_in_view (path);
-  g_object_set_data (G_OBJECT (window), "view", view);
   g_assert_null (fl_gif_view_get_error (view));
   g_assert_true (fl_gif_is_indexed (fl_gif_paintable_get_gif (fl_gif_view_get_paintable (view))));
   g_assert_true (fl_gui_test_wait (view_drawn, view, 30000));
@@ -595,7 +548,7 @@ test_seek_answers (void)
       gtk_adjustment_set_value (frame_adjustment (view), seeks[i]);
       g_assert_cmpuint (fl_gif_paintable_get_frame (fl_gif_view_get_paintable (view)), ==,
                         seeks[i]);
-      if (!fl_gui_test_wait (shown_is, GUINT_TO_POINTER (seeks[i]), 60000))
+      if (!fl_gui_test_wait_shown (view, seeks[i], 60000))
         g_error ("frame %u never shown", seeks[i]);
     }
   g_test_message ("%u seeks in %.1f s; longest main-loop iteration %.1f ms (%.1f ms of it on "
@@ -760,12 +713,9 @@ main (int argc, char **argv)
 {
   int status;
 
-  if (!fl_gui_test_have_display ())
+  if (!fl_gui_test_init (&argc, &argv))
     return 0;
-  fl_gui_test_init (&argc, &argv);
-  window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_default_size (window, 400, 300);
-  gtk_window_present (window);
+  window = fl_gui_test_new_window (400, 300);
   g_test_add_func ("/hostile/viewer/corpus", test_corpus);
   g_test_add_func ("/hostile/viewer/hostile-gifs", test_hostile);
   g_test_add_func ("/hostile/viewer/supersede", test_supersede);

@@ -10,15 +10,6 @@
 #include "fl-test-gif.h"
 #include "fl-png.h"
 
-static gboolean
-view_settled (gpointer data)
-{
-  FlGifView *view = data;
-
-  return fl_gif_paintable_get_n_frames (fl_gif_view_get_paintable (view)) > 0
-         || fl_gif_view_get_error (view) != NULL;
-}
-
 static void
 open_dir (GtkWindow *window, const char *dir, gboolean valid)
 {
@@ -43,7 +34,7 @@ open_dir (GtkWindow *window, const char *dir, gboolean valid)
       gtk_window_set_child (window, GTK_WIDGET (view));
       file = g_file_new_for_path (path);
       fl_gif_view_open (view, file);
-      g_assert_true (fl_gui_test_wait (view_settled, view, 5000));
+      g_assert_true (fl_gui_test_wait (fl_gui_test_view_settled, view, 5000));
       if (fl_gif_view_get_error (view) != NULL)
         {
           /* The sentence names the file (GFile may have tidied the folders). */
@@ -79,9 +70,7 @@ test_corpus (void)
       g_test_skip ("no corpus");
       return;
     }
-  window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_default_size (window, 400, 300);
-  gtk_window_present (window);
+  window = fl_gui_test_new_window (400, 300);
   {
     g_autofree char *valid = g_build_filename (corpus, "gif-valid", NULL);
     g_autofree char *invalid = g_build_filename (corpus, "gif-invalid", NULL);
@@ -166,15 +155,6 @@ counting_gif (guint n)
   return hg_finish (b);
 }
 
-static gboolean
-shown_is (gpointer data)
-{
-  FlGifView *view = g_object_get_data (G_OBJECT (window), "view");
-
-  return fl_gif_paintable_get_shown_frame (fl_gif_view_get_paintable (view))
-         == GPOINTER_TO_UINT (data);
-}
-
 static FlGifView *
 open_path (const char *path)
 {
@@ -183,24 +163,8 @@ open_path (const char *path)
 
   g_object_set_data (G_OBJECT (window), "view", view);
   fl_gif_view_open (view, file);
-  g_assert_true (fl_gui_test_wait (view_settled, view, 10000));
+  g_assert_true (fl_gui_test_wait (fl_gui_test_view_settled, view, 10000));
   return view;
-}
-
-static GtkWidget *
-find_status_page (GtkWidget *widget)
-{
-  if (ADW_IS_STATUS_PAGE (widget) && gtk_widget_get_mapped (widget))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_status_page (child);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 /* No GIF yet: a status page that says what to do; a file that fails: another
@@ -214,14 +178,14 @@ test_states (void)
   GtkWidget *status;
 
   fl_gui_test_spin (100);
-  status = find_status_page (GTK_WIDGET (view));
+  status = fl_gui_test_find_type (GTK_WIDGET (view), ADW_TYPE_STATUS_PAGE, TRUE);
   g_assert_nonnull (status);
   g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (status)), "Ctrl+O"));
   g_assert_false (fl_gif_view_get_has_frame (view));
   g_assert_true (g_file_set_contents (bad, "GIF89a, but no more", -1, NULL));
   view = open_path (bad);
   fl_gui_test_spin (100);
-  status = find_status_page (GTK_WIDGET (view));
+  status = fl_gui_test_find_type (GTK_WIDGET (view), ADW_TYPE_STATUS_PAGE, TRUE);
   g_assert_nonnull (status);
   g_assert_cmpstr (fl_gif_view_get_title (view), ==, "bad.gif");
   g_assert_nonnull (strstr (fl_gif_view_get_error (view), "bad.gif"));
@@ -244,22 +208,22 @@ test_steps (void)
   g_assert_true (fl_gif_paintable_get_playing (paintable));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "viewer.first", NULL));
   g_assert_false (fl_gif_paintable_get_playing (paintable));
-  g_assert_true (fl_gui_test_wait (shown_is, GUINT_TO_POINTER (0), 5000));
+  g_assert_true (fl_gui_test_wait_shown (view, 0, 5000));
   for (guint i = 1; i < 6; i++)
     {
       gtk_widget_activate_action (GTK_WIDGET (view), "viewer.step", "i", 1);
       g_assert_cmpuint (fl_gif_paintable_get_frame (paintable), ==, i);
-      g_assert_true (fl_gui_test_wait (shown_is, GUINT_TO_POINTER (i), 5000));
+      g_assert_true (fl_gui_test_wait_shown (view, i, 5000));
     }
   /* The last frame stays the last. */
   gtk_widget_activate_action (GTK_WIDGET (view), "viewer.step", "i", 1);
   g_assert_cmpuint (fl_gif_paintable_get_frame (paintable), ==, 5);
   gtk_widget_activate_action (GTK_WIDGET (view), "viewer.step", "i", -1);
-  g_assert_true (fl_gui_test_wait (shown_is, GUINT_TO_POINTER (4), 5000));
+  g_assert_true (fl_gui_test_wait_shown (view, 4, 5000));
   gtk_widget_activate_action (GTK_WIDGET (view), "viewer.first", NULL);
-  g_assert_true (fl_gui_test_wait (shown_is, GUINT_TO_POINTER (0), 5000));
+  g_assert_true (fl_gui_test_wait_shown (view, 0, 5000));
   gtk_widget_activate_action (GTK_WIDGET (view), "viewer.last", NULL);
-  g_assert_true (fl_gui_test_wait (shown_is, GUINT_TO_POINTER (5), 5000));
+  g_assert_true (fl_gui_test_wait_shown (view, 5, 5000));
   /* The pixels are the frame's: colour 6 (hg_table's). */
   g_assert_cmphex (fl_gif_ahead_frame_get_pixels (fl_gif_paintable_get_shown (paintable))[0], ==,
                    hg_color (6));
@@ -398,7 +362,7 @@ test_export_and_copy (void)
   FlGifPaintable *paintable = fl_gif_view_get_paintable (view);
 
   gtk_widget_activate_action (GTK_WIDGET (view), "viewer.step", "i", 1);
-  g_assert_true (fl_gui_test_wait (shown_is, GUINT_TO_POINTER (1), 5000));
+  g_assert_true (fl_gui_test_wait_shown (view, 1, 5000));
   g_assert_true (fl_gif_view_get_has_frame (view));
   g_signal_connect (view, "frame-exported", G_CALLBACK (on_exported), &error);
   fl_gif_view_export_frame (view, png);
@@ -488,12 +452,9 @@ main (int argc, char **argv)
 {
   int status;
 
-  if (!fl_gui_test_have_display ())
+  if (!fl_gui_test_init (&argc, &argv))
     return 0;
-  fl_gui_test_init (&argc, &argv);
-  window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_default_size (window, 400, 300);
-  gtk_window_present (window);
+  window = fl_gui_test_new_window (400, 300);
   g_test_add_func ("/gif-view/corpus", test_corpus);
   g_test_add_func ("/gif-view/crisp-pixels", test_crisp_pixels);
   g_test_add_func ("/gif-view/states", test_states);

@@ -139,28 +139,14 @@ test_no_bus_separate (void)
 int
 main (int argc, char **argv)
 {
-  int status;
-
-  if (!fl_gui_test_have_display ())
+  if (!fl_gui_test_init (&argc, &argv))
     return 0;
-  fl_gui_test_init (&argc, &argv);
   tmpdir = fl_test_make_dir ("frameloom-instance-XXXXXX");
-  app = fl_application_new ();
-  fl_gui_test_register (G_APPLICATION (app), TRUE);
-  window = fl_window_new (app);
-  gtk_window_present (GTK_WINDOW (window));
-  fl_gui_test_spin (300);
+  window = fl_gui_test_open_window (&app, TRUE);
   g_test_message ("session bus: %s", g_application_get_dbus_connection (G_APPLICATION (app))
                                        ? "yes" : "no");
 
   g_test_add_func ("/instance/second-opens-in-first", test_second_opens_in_first);
   g_test_add_func ("/instance/no-bus-separate", test_no_bus_separate);
-  status = g_test_run ();
-
-  gtk_window_destroy (GTK_WINDOW (window));
-  fl_gui_test_spin (100);
-  g_clear_object (&app);
-  fl_test_remove_tree (tmpdir);
-  g_free (tmpdir);
-  return status;
+  return fl_gui_test_close_window (g_test_run (), window, &app, &tmpdir);
 }

@@ -38,15 +38,6 @@ finished_reached (gpointer data)
   return n_finished >= GPOINTER_TO_UINT (data);
 }
 
-static gboolean
-viewer_has (gpointer data)
-{
-  FlGifView *view = fl_window_get_gif_view (window);
-
-  return fl_gif_paintable_get_n_frames (fl_gif_view_get_paintable (view))
-         == GPOINTER_TO_UINT (data);
-}
-
 /* Frame k: a colour of its own with a k-pixel bar of another, so that every
  * frame differs from the one before and is exact (few colours). */
 static void
@@ -155,7 +146,7 @@ wait_made (const char *gif)
   g_assert_null (fl_client_panel_get_error (fl_window_get_client_panel (window)));
   assert_gif (gif);
   g_assert_cmpstr (fl_window_get_page (window), ==, "viewer");
-  g_assert_true (fl_gui_test_wait (viewer_has, GUINT_TO_POINTER (3), 10000));
+  g_assert_true (fl_gui_test_wait_viewer_frames (window, 3, 10000));
 }
 
 static void
@@ -261,36 +252,21 @@ main (int argc, char **argv)
 {
   int status;
 
-  if (!fl_gui_test_have_display ())
+  if (!fl_gui_test_init (&argc, &argv))
     return 0;
-  fl_gui_test_init (&argc, &argv);
 
-  tmpdir = g_dir_make_tmp ("frameloom-make-gif-XXXXXX", NULL);
-  settings = fl_settings_new ();
-  g_assert_nonnull (settings);
-  fl_gui_test_reset_settings (settings, tmpdir, 1024, 700);
+  settings = fl_gui_test_new_settings ("frameloom-make-gif-XXXXXX", 1024, 700, &tmpdir);
   g_settings_set_int (settings, "client-processes", 2);
-
-  app = fl_application_new ();
-  fl_gui_test_register (G_APPLICATION (app), FALSE);
-  window = fl_window_new (app);
+  window = fl_gui_test_open_window (&app, FALSE);
   g_signal_connect (fl_window_get_client_panel (window), "finished", G_CALLBACK (on_finished),
                     NULL);
-  gtk_window_present (GTK_WINDOW (window));
-  fl_gui_test_spin (300);
 
   g_test_add_func ("/make-gif/drop-files", test_drop_files);
   g_test_add_func ("/make-gif/drop-folder", test_drop_folder);
   g_test_add_func ("/make-gif/chosen-files", test_chosen_files);
   g_test_add_func ("/make-gif/errors", test_errors);
   g_test_add_func ("/make-gif/busy", test_busy);
-  status = g_test_run ();
-
-  gtk_window_destroy (GTK_WINDOW (window));
-  fl_gui_test_spin (100);
-  g_clear_object (&app);
+  status = fl_gui_test_close_window (g_test_run (), window, &app, &tmpdir);
   g_clear_object (&settings);
-  fl_test_remove_tree (tmpdir);
-  g_free (tmpdir);
   return status;
 }

@@ -170,22 +170,6 @@ show_page (const char *name)
   fl_gui_test_spin (200);
 }
 
-static GtkWidget *
-find_type (GtkWidget *widget, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && gtk_widget_get_mapped (widget))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* Before anything ran, each page says what it is for and what to do. */
 static void
 test_empty_states (void)
@@ -198,7 +182,7 @@ test_empty_states (void)
       GtkWidget *status;
 
       show_page (pages[i]);
-      status = find_type (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE);
+      status = fl_gui_test_find_type (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE, TRUE);
       g_assert_nonnull (status);
       g_assert_true (fl_gui_test_in_view (status));
       g_test_message ("%s: \"%s\"", pages[i], adw_status_page_get_title (ADW_STATUS_PAGE (status)));
@@ -440,23 +424,14 @@ main (int argc, char **argv)
   g_autoptr (GSettings) settings = NULL;
   int status;
 
-  if (!fl_gui_test_have_display ())
+  if (!fl_gui_test_init (&argc, &argv))
     return 0;
-  fl_gui_test_init (&argc, &argv);
 
-  tmpdir = g_dir_make_tmp ("frameloom-pages-XXXXXX", NULL);
-  settings = fl_settings_new ();
-  g_assert_nonnull (settings);
-  fl_gui_test_reset_settings (settings, tmpdir, 1280, 720);
+  settings = fl_gui_test_new_settings ("frameloom-pages-XXXXXX", 1280, 720, &tmpdir);
   g_settings_set_int (settings, "client-delay", 40);
   if (!g_test_subprocess ())
     start_slow_server ();
-
-  app = fl_application_new ();
-  fl_gui_test_register (G_APPLICATION (app), FALSE);
-  window = fl_window_new (app);
-  gtk_window_present (GTK_WINDOW (window));
-  fl_gui_test_spin (300);
+  window = fl_gui_test_open_window (&app, FALSE);
 
   g_test_add_func ("/pages/empty-states", test_empty_states);
   g_test_add_func ("/pages/light-by-default", test_light_by_default);
@@ -465,13 +440,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pages/fill", test_fill);
   g_test_add_func ("/pages/sizes", test_sizes);
   g_test_add_func ("/pages/lesson", test_lesson);
-  status = g_test_run ();
-
-  gtk_window_destroy (GTK_WINDOW (window));
-  fl_gui_test_spin (100);
-  g_clear_object (&app);
+  status = fl_gui_test_close_window (g_test_run (), window, &app, &tmpdir);
   stop_slow_server ();
-  fl_test_remove_tree (tmpdir);
-  g_free (tmpdir);
   return status;
 }

@@ -356,22 +356,6 @@ set_client (int frames, int threads, int processes)
 }
 
 static gboolean
-server_settled (gpointer data)
-{
-  FlServerPanel *panel = fl_window_get_server_panel (window);
-
-  return !fl_server_panel_get_busy (panel)
-         && fl_server_panel_get_running (panel) == GPOINTER_TO_INT (data);
-}
-
-static void
-server_on (gboolean on)
-{
-  gtk_switch_set_active (fl_server_panel_get_switch (fl_window_get_server_panel (window)), on);
-  g_assert_true (fl_gui_test_wait (server_settled, GINT_TO_POINTER (on), 5000));
-}
-
-static gboolean
 all_idle (gpointer data)
 {
   return !fl_client_panel_get_running (fl_window_get_client_panel (window))
@@ -428,7 +412,7 @@ test_history_follows_runs (void)
   guint before = n_rows ();
   LiveSeen seen = { 0, 0, 0 };
 
-  server_on (TRUE);
+  fl_gui_test_set_server (window, TRUE);
   for (guint i = 0; i < 2; i++)
     {
       set_client (400 + 100 * i, 4 + 4 * i, 2);
@@ -454,7 +438,7 @@ test_history_follows_runs (void)
   g_assert_cmpuint (fl_concurrency_view_get_worker_frames (view, 0), >, 0);
   g_assert_cmpuint (fl_concurrency_view_get_worker_frames (view, 0)
                       + fl_concurrency_view_get_worker_frames (view, 1), ==, 500);
-  server_on (FALSE);
+  fl_gui_test_set_server (window, FALSE);
 }
 
 static void
@@ -538,7 +522,7 @@ test_compare (void)
   FlBarChart *chart = fl_speedup_panel_get_compare_chart (panel);
   guint before = n_rows ();
 
-  server_on (TRUE);
+  fl_gui_test_set_server (window, TRUE);
   set_client (600, 8, 2);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.compare", NULL);
   g_assert_true (fl_speedup_panel_get_running (panel));
@@ -561,7 +545,7 @@ test_compare (void)
                       fl_bar_chart_get_summary (chart, stage));
       g_assert_cmpfloat (fl_bar_chart_get_speedup (chart, stage), >, 0);
     }
-  server_on (FALSE);
+  fl_gui_test_set_server (window, FALSE);
 }
 
 static void
@@ -572,7 +556,7 @@ test_sweeps (void)
   g_autoptr (GArray) processes = fl_speedup_panel_sweep_values (FL_SWEEP_PROCESSES);
   guint before = n_rows ();
 
-  server_on (TRUE);
+  fl_gui_test_set_server (window, TRUE);
   set_client (400, 8, 2);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.sweep-threads", NULL);
   g_assert_true (fl_gui_test_wait (all_idle, NULL, 120000));
@@ -616,7 +600,7 @@ test_sweeps (void)
                          <, 0.5);
     }
   g_assert_cmpint (g_atomic_int_get (&sweep_records_off_main), ==, 0);
-  server_on (FALSE);
+  fl_gui_test_set_server (window, FALSE);
 }
 
 static gboolean
@@ -639,7 +623,7 @@ test_cancel_sweep (void)
   guint before = n_rows (), runs;
   gint64 cancelled;
 
-  server_on (TRUE);
+  fl_gui_test_set_server (window, TRUE);
   /* 1 thread first: the first run alone takes seconds. */
   set_client (3000, 8, 2);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.sweep-threads", NULL);
@@ -663,7 +647,7 @@ test_cancel_sweep (void)
   g_assert_cmpuint (fl_sweep_chart_get_n_runs (chart), ==, runs);
   /* No GIF worker left behind. */
   g_assert_cmpuint (fl_test_count_children (), ==, 0);
-  server_on (FALSE);
+  fl_gui_test_set_server (window, FALSE);
 }
 
 /* ---- the lesson: presets, repetitions, sentences ---------------------- */
@@ -768,11 +752,11 @@ test_repetitions (void)
   g_assert_cmpuint (options.repeat, ==, 2);
   g_assert_cmpuint (options.warmup, ==, 1);
   fl_speedup_panel_set_sweep_values (panel, FL_SWEEP_THREADS, values, G_N_ELEMENTS (values));
-  server_on (TRUE);
+  fl_gui_test_set_server (window, TRUE);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.sweep-threads", NULL);
   g_assert_true (fl_gui_test_wait (all_idle, NULL, 120000));
   g_assert_null (fl_speedup_panel_get_error (panel));
-  server_on (FALSE);
+  fl_gui_test_set_server (window, FALSE);
 
   g_assert_cmpuint (n_rows () - before, ==, 4);
   g_assert_cmpuint (fl_sweep_chart_get_n_runs (chart), ==, 4);
@@ -862,25 +846,15 @@ int
 main (int argc, char **argv)
 {
   g_autoptr (GSettings) settings = NULL;
-  int status;
 
-  if (!fl_gui_test_have_display ())
+  if (!fl_gui_test_init (&argc, &argv))
     return 0;
-  fl_gui_test_init (&argc, &argv);
 
-  tmpdir = g_dir_make_tmp ("frameloom-speedup-XXXXXX", NULL);
-  settings = fl_settings_new ();
-  g_assert_nonnull (settings);
-  fl_gui_test_reset_settings (settings, tmpdir, 1400, 860);
-
-  app = fl_application_new ();
-  fl_gui_test_register (G_APPLICATION (app), FALSE);
-  window = fl_window_new (app);
+  settings = fl_gui_test_new_settings ("frameloom-speedup-XXXXXX", 1400, 860, &tmpdir);
+  window = fl_gui_test_open_window (&app, FALSE);
   main_thread = g_thread_self ();
   g_signal_connect (fl_window_get_speedup_panel (window), "run-recorded",
                     G_CALLBACK (on_sweep_run_recorded), NULL);
-  gtk_window_present (GTK_WINDOW (window));
-  fl_gui_test_spin (300);
 
   g_test_add_func ("/speedup/bar-chart/light", test_bar_chart_light);
   g_test_add_func ("/speedup/bar-chart/dark", test_bar_chart_dark);
@@ -896,12 +870,5 @@ main (int argc, char **argv)
   g_test_add_func ("/speedup/presets", test_presets);
   g_test_add_func ("/speedup/repetitions", test_repetitions);
   g_test_add_func ("/speedup/fast-path-sentence", test_fast_path_sentence);
-  status = g_test_run ();
-
-  gtk_window_destroy (GTK_WINDOW (window));
-  fl_gui_test_spin (100);
-  g_clear_object (&app);
-  fl_test_remove_tree (tmpdir);
-  g_free (tmpdir);
-  return status;
+  return fl_gui_test_close_window (g_test_run (), window, &app, &tmpdir);
 }

@@ -20,31 +20,9 @@ static FlWindow *window;
 static char *tmpdir;
 
 static gboolean
-server_settled (gpointer data)
-{
-  FlServerPanel *panel = fl_window_get_server_panel (window);
-
-  return !fl_server_panel_get_busy (panel)
-         && fl_server_panel_get_running (panel) == GPOINTER_TO_INT (data);
-}
-
-static gboolean
-client_idle (gpointer data)
-{
-  return !fl_client_panel_get_running (fl_window_get_client_panel (window));
-}
-
-static gboolean
 file_exists (gpointer path)
 {
   return g_file_test (path, G_FILE_TEST_IS_REGULAR);
-}
-
-static void
-server_on (gboolean on)
-{
-  gtk_switch_set_active (fl_server_panel_get_switch (fl_window_get_server_panel (window)), on);
-  g_assert_true (fl_gui_test_wait (server_settled, GINT_TO_POINTER (on), 5000));
 }
 
 static void
@@ -60,7 +38,7 @@ run (const char *host, guint port, int frames, int threads, int processes)
   g_settings_set_int (settings, "client-processes", processes);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (fl_client_panel_get_running (client));
-  g_assert_true (fl_gui_test_wait (client_idle, NULL, 180000));
+  g_assert_true (fl_gui_test_wait (fl_gui_test_client_idle, window, 180000));
   g_assert_null (fl_client_panel_get_error (client));
   /* The model's last tick reaches the page. */
   fl_gui_test_spin (200);
@@ -96,7 +74,7 @@ test_page (void)
   double x, y;
   guint workers = 0, threads = 0;
 
-  server_on (TRUE);
+  fl_gui_test_set_server (window, TRUE);
   run ("127.0.0.1", fl_server_panel_get_port (fl_window_get_server_panel (window)), 300, 4, 2);
   fl_window_show_page (window, "timeline");
   fl_gui_test_spin (300);
@@ -138,7 +116,7 @@ test_page (void)
   fl_timeline_view_get_visible (view, &z0, &z1);
   g_assert_cmpint (z0, ==, t0);
   g_assert_cmpint (z1, ==, t1);
-  server_on (FALSE);
+  fl_gui_test_set_server (window, FALSE);
 }
 
 /* The exported trace of that run: it parses, has every frame exactly once and
@@ -251,9 +229,9 @@ test_screenshots (void)
       g_test_skip ("FRAMELOOM_SCREENSHOT_DIR is not set");
       return;
     }
-  server_on (TRUE);
+  fl_gui_test_set_server (window, TRUE);
   run ("127.0.0.1", fl_server_panel_get_port (fl_window_get_server_panel (window)), 5000, 4, 2);
-  server_on (FALSE);
+  fl_gui_test_set_server (window, FALSE);
   fl_window_show_page (window, "timeline");
   fl_gui_test_spin (500);
   fl_gui_test_shot (GTK_WIDGET (window), "timeline-fast.png");
@@ -273,21 +251,14 @@ main (int argc, char **argv)
 {
   g_autoptr (GSettings) settings = NULL;
 
-  if (!fl_gui_test_have_display ())
+  if (!fl_gui_test_init (&argc, &argv))
     return 0;
-  fl_gui_test_init (&argc, &argv);
-  tmpdir = g_dir_make_tmp ("frameloom-timeline-XXXXXX", NULL);
-  settings = fl_settings_new ();
-  fl_gui_test_reset_settings (settings, tmpdir, 1280, 720);
-  app = fl_application_new ();
-  fl_gui_test_register (G_APPLICATION (app), FALSE);
-  window = fl_window_new (app);
-  gtk_window_present (GTK_WINDOW (window));
-  fl_gui_test_spin (300);
+  settings = fl_gui_test_new_settings ("frameloom-timeline-XXXXXX", 1280, 720, &tmpdir);
+  window = fl_gui_test_open_window (&app, FALSE);
 
   g_test_add_func ("/timeline/page", test_page);
   g_test_add_func ("/timeline/export-trace", test_export_trace);
   g_test_add_func ("/timeline/export-report", test_export_report);
   g_test_add_func ("/timeline/screenshots", test_screenshots);
-  return g_test_run ();
+  return fl_gui_test_close_window (g_test_run (), window, &app, &tmpdir);
 }

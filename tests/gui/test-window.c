@@ -45,21 +45,6 @@ shot (const char *name)
   fl_gui_test_shot (GTK_WIDGET (window), name);
 }
 
-static gboolean
-server_settled (gpointer data)
-{
-  FlServerPanel *panel = fl_window_get_server_panel (window);
-
-  return !fl_server_panel_get_busy (panel)
-         && fl_server_panel_get_running (panel) == GPOINTER_TO_INT (data);
-}
-
-static gboolean
-client_idle (gpointer data)
-{
-  return !fl_client_panel_get_running (fl_window_get_client_panel (window));
-}
-
 /* A stage's counts as the run model says them (what the bars show). */
 static void
 get_stage (FlStage stage, guint64 *done, guint64 *total, double *fraction)
@@ -83,16 +68,7 @@ download_reached (gpointer data)
   double fraction;
 
   get_stage (FL_STAGE_DOWNLOAD, &done, &total, &fraction);
-  return done >= GPOINTER_TO_UINT (data) || client_idle (NULL);
-}
-
-static gboolean
-preview_has (gpointer data)
-{
-  FlGifView *view = fl_window_get_gif_view (window);
-
-  return fl_gif_paintable_get_n_frames (fl_gif_view_get_paintable (view))
-         == GPOINTER_TO_UINT (data);
+  return done >= GPOINTER_TO_UINT (data) || fl_gui_test_client_idle (window);
 }
 
 static gboolean
@@ -132,8 +108,7 @@ test_run (void)
   guint port, frame;
   gint64 start;
 
-  gtk_switch_set_active (fl_server_panel_get_switch (server), TRUE);
-  g_assert_true (fl_gui_test_wait (server_settled, GINT_TO_POINTER (TRUE), 5000));
+  fl_gui_test_set_server (window, TRUE);
   g_assert_null (fl_server_panel_get_error (server));
   port = fl_server_panel_get_port (server);
   g_assert_cmpuint (port, >, 0);
@@ -143,7 +118,7 @@ test_run (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_false (fl_window_get_offering_server (window));
   g_assert_true (fl_client_panel_get_running (client));
-  g_assert_true (fl_gui_test_wait (client_idle, NULL, 60000));
+  g_assert_true (fl_gui_test_wait (fl_gui_test_client_idle, window, 60000));
   g_test_message ("300 frames, 4 threads, 2 processes: %.2f s",
                   (g_get_monotonic_time () - start) / 1e6);
   if (fl_client_panel_get_error (client))
@@ -173,7 +148,7 @@ test_run (void)
   g_assert_cmpuint (stats.images_sent, >=, 300);
 
   /* The finished GIF plays in the preview. */
-  g_assert_true (fl_gui_test_wait (preview_has, GUINT_TO_POINTER (300), 5000));
+  g_assert_true (fl_gui_test_wait_viewer_frames (window, 300, 5000));
   fl_gif_paintable_set_speed (paintable, 4.0);
   fl_gif_paintable_set_playing (paintable, TRUE);
   frame = fl_gif_paintable_get_frame (paintable);
@@ -181,8 +156,7 @@ test_run (void)
   g_assert_cmpuint (fl_gif_paintable_get_frame (paintable), !=, frame);
   fl_gif_paintable_set_speed (paintable, 1.0);
 
-  gtk_switch_set_active (fl_server_panel_get_switch (server), FALSE);
-  g_assert_true (fl_gui_test_wait (server_settled, GINT_TO_POINTER (FALSE), 5000));
+  fl_gui_test_set_server (window, FALSE);
   g_assert_true (port_is_free (port));
 }
 
@@ -243,20 +217,19 @@ test_offer (void)
   g_assert_true (fl_client_panel_get_running (client));
   g_assert_true (fl_gui_test_wait (finished_reached, GUINT_TO_POINTER (before + 1), 60000));
 
-  gtk_switch_set_active (fl_server_panel_get_switch (server), FALSE);
-  g_assert_true (fl_gui_test_wait (server_settled, GINT_TO_POINTER (FALSE), 5000));
+  fl_gui_test_set_server (window, FALSE);
 }
 
 static guint max_live_frames;
 
-/* client_idle, noting how many live frames the preview showed meanwhile. */
+/* fl_gui_test_client_idle, noting how many live frames the preview showed meanwhile. */
 static gboolean
 client_idle_watching_live (gpointer data)
 {
   FlGifView *view = fl_window_get_gif_view (window);
 
   max_live_frames = MAX (max_live_frames, fl_gif_view_get_live_frames (view));
-  return client_idle (NULL);
+  return fl_gui_test_client_idle (window);
 }
 
 /* The issue's figure: the longest main-loop iteration during a 5000-frame run
@@ -264,13 +237,11 @@ client_idle_watching_live (gpointer data)
 static void
 test_stall (void)
 {
-  FlServerPanel *server = fl_window_get_server_panel (window);
   FlClientPanel *client = fl_window_get_client_panel (window);
   const char *times[2];
   gint64 start;
 
-  gtk_switch_set_active (fl_server_panel_get_switch (server), TRUE);
-  g_assert_true (fl_gui_test_wait (server_settled, GINT_TO_POINTER (TRUE), 5000));
+  fl_gui_test_set_server (window, TRUE);
   set_client (5000, 4, 2, "stall.gif");
   fl_gui_test_spin (200);
 
@@ -300,7 +271,7 @@ test_stall (void)
   /* While frames downloaded the preview showed the newest ones. */
   g_test_message ("live frames shown: %u", max_live_frames);
   g_assert_cmpuint (max_live_frames, >, 0);
-  g_assert_true (fl_gui_test_wait (preview_has, GUINT_TO_POINTER (5000), 10000));
+  g_assert_true (fl_gui_test_wait_viewer_frames (window, 5000, 10000));
   g_assert_cmpuint (fl_gif_view_get_live_frames (fl_window_get_gif_view (window)), ==, 0);
 
   /* The same run again for a screenshot while it downloads. (The stages run
@@ -310,24 +281,21 @@ test_stall (void)
       gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
       g_assert_true (fl_gui_test_wait (download_reached, GUINT_TO_POINTER (2000), 30000));
       shot ("running.png");
-      g_assert_true (fl_gui_test_wait (client_idle, NULL, 120000));
+      g_assert_true (fl_gui_test_wait (fl_gui_test_client_idle, window, 120000));
     }
-  gtk_switch_set_active (fl_server_panel_get_switch (server), FALSE);
-  g_assert_true (fl_gui_test_wait (server_settled, GINT_TO_POINTER (FALSE), 5000));
+  fl_gui_test_set_server (window, FALSE);
 }
 
 static void
 test_cancel (void)
 {
-  FlServerPanel *server = fl_window_get_server_panel (window);
   FlClientPanel *client = fl_window_get_client_panel (window);
   g_autofree char *output = g_build_filename (tmpdir, "big.gif", NULL);
   gint64 cancelled;
   g_autoptr (GDir) dir = NULL;
   const char *name;
 
-  gtk_switch_set_active (fl_server_panel_get_switch (server), TRUE);
-  g_assert_true (fl_gui_test_wait (server_settled, GINT_TO_POINTER (TRUE), 5000));
+  fl_gui_test_set_server (window, TRUE);
 
   set_client (20000, 8, 2, "big.gif");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
@@ -335,7 +303,7 @@ test_cancel (void)
   g_assert_true (fl_client_panel_get_running (client));
   cancelled = g_get_monotonic_time ();
   gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
-  g_assert_true (fl_gui_test_wait (client_idle, NULL, 5000));
+  g_assert_true (fl_gui_test_wait (fl_gui_test_client_idle, window, 5000));
   g_test_message ("cancel took %.0f ms", (g_get_monotonic_time () - cancelled) / 1000.0);
   g_assert_cmpint (g_get_monotonic_time () - cancelled, <, 1500 * 1000);
   g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
@@ -348,12 +316,11 @@ test_cancel (void)
   /* A new run works. */
   set_client (300, 4, 2, "after-cancel.gif");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (fl_gui_test_wait (client_idle, NULL, 60000));
+  g_assert_true (fl_gui_test_wait (fl_gui_test_client_idle, window, 60000));
   g_assert_null (fl_client_panel_get_error (client));
   g_assert_true (g_file_test (fl_client_panel_get_output (client), G_FILE_TEST_IS_REGULAR));
 
-  gtk_switch_set_active (fl_server_panel_get_switch (server), FALSE);
-  g_assert_true (fl_gui_test_wait (server_settled, GINT_TO_POINTER (FALSE), 5000));
+  fl_gui_test_set_server (window, FALSE);
 }
 
 static void
@@ -368,7 +335,7 @@ test_error (void)
   set_client (50, 2, 1, "error.gif");
   g_settings_set_int (settings, "client-port", fl_gui_test_free_port ());
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (fl_gui_test_wait (client_idle, NULL, 30000));
+  g_assert_true (fl_gui_test_wait (fl_gui_test_client_idle, window, 30000));
   g_assert_false (fl_window_get_offering_server (window));
   error = fl_client_panel_get_error (client);
   g_assert_nonnull (error);
@@ -392,7 +359,7 @@ test_port_in_use (void)
   g_settings_set_int (settings, "server-port", ntohs (addr.sin_port));
   gtk_switch_set_active (fl_server_panel_get_switch (server), TRUE);
   fl_gui_test_spin (100);
-  g_assert_true (fl_gui_test_wait (server_settled, GINT_TO_POINTER (FALSE), 5000));
+  g_assert_true (fl_gui_test_wait_server (window, FALSE, 5000));
   g_assert_nonnull (fl_server_panel_get_error (server));
   g_test_message ("port in use: %s", fl_server_panel_get_error (server));
   g_assert_false (gtk_switch_get_active (fl_server_panel_get_switch (server)));
@@ -532,8 +499,7 @@ test_typed_not_confirmed (void)
    * the focus there would blink on without it.) */
   set_client (5000, 4, 2, "typed.gif");
   gtk_editable_set_text (GTK_EDITABLE (port), port_text);
-  gtk_switch_set_active (fl_server_panel_get_switch (server), TRUE);
-  g_assert_true (fl_gui_test_wait (server_settled, GINT_TO_POINTER (TRUE), 5000));
+  fl_gui_test_set_server (window, TRUE);
   g_assert_cmpuint (fl_server_panel_get_port (server), ==, typed_port);
 
   gtk_editable_set_text (GTK_EDITABLE (frames), "300");
@@ -544,8 +510,7 @@ test_typed_not_confirmed (void)
   g_assert_null (fl_client_panel_get_error (client));
   g_assert_cmpuint (last_run ()->frames, ==, 300);
   g_assert_cmpint (gtk_spin_button_get_value_as_int (frames), ==, 300);
-  gtk_switch_set_active (fl_server_panel_get_switch (server), FALSE);
-  g_assert_true (fl_gui_test_wait (server_settled, GINT_TO_POINTER (FALSE), 5000));
+  fl_gui_test_set_server (window, FALSE);
 }
 
 /* A failed run is kept, marked failed, and measures nothing: no seconds, no
@@ -553,7 +518,6 @@ test_typed_not_confirmed (void)
 static void
 test_failed_run_marked (void)
 {
-  FlServerPanel *server = fl_window_get_server_panel (window);
   FlClientPanel *client = fl_window_get_client_panel (window);
   FlRunsView *runs = fl_window_get_runs_view (window);
   g_autoptr (GSettings) settings = fl_settings_new ();
@@ -566,8 +530,7 @@ test_failed_run_marked (void)
   g_assert_true (g_file_set_contents (file, "not a folder", -1, NULL));
   g_settings_set_string (settings, "client-frames-dir", frames);
   set_client (300, 4, 2, "failed.gif");
-  gtk_switch_set_active (fl_server_panel_get_switch (server), TRUE);
-  g_assert_true (fl_gui_test_wait (server_settled, GINT_TO_POINTER (TRUE), 5000));
+  fl_gui_test_set_server (window, TRUE);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (fl_gui_test_wait (finished_reached, GUINT_TO_POINTER (before + 1), 60000));
   g_assert_nonnull (fl_client_panel_get_error (client));
@@ -586,8 +549,7 @@ test_failed_run_marked (void)
     g_assert_true (g_str_has_prefix (result, "Failed: "));
   }
   g_settings_set_string (settings, "client-frames-dir", saved);
-  gtk_switch_set_active (fl_server_panel_get_switch (server), FALSE);
-  g_assert_true (fl_gui_test_wait (server_settled, GINT_TO_POINTER (FALSE), 5000));
+  fl_gui_test_set_server (window, FALSE);
 }
 
 /* The failure's sentence is on screen, at the top of the window, whichever
@@ -626,7 +588,7 @@ test_errors_in_view (void)
   fl_gui_test_spin (100);
   gtk_adjustment_set_value (scroll, gtk_adjustment_get_upper (scroll));
   gtk_switch_set_active (fl_server_panel_get_switch (server), TRUE);
-  g_assert_true (fl_gui_test_wait (server_settled, GINT_TO_POINTER (FALSE), 5000));
+  g_assert_true (fl_gui_test_wait_server (window, FALSE, 5000));
   g_assert_false (gtk_switch_get_active (fl_server_panel_get_switch (server)));
   assert_error_in_view (fl_server_panel_get_error (server));
   shot ("error-server.png");
@@ -771,7 +733,7 @@ test_keys (void)
     }
   g_assert_true (g_file_test (gif, G_FILE_TEST_IS_REGULAR));
   fl_window_open_gif (window, file);
-  g_assert_true (fl_gui_test_wait (preview_has, GUINT_TO_POINTER (300), 10000));
+  g_assert_true (fl_gui_test_wait_viewer_frames (window, 300, 10000));
   n = fl_gif_paintable_get_n_frames (paintable);
   xdotool ("windowfocus --sync %lu", xid);
 
@@ -860,7 +822,7 @@ test_drop_and_switch (void)
   g_value_unset (&value);
   g_assert_true (handled);
   g_assert_cmpstr (fl_window_get_page (window), ==, "viewer");
-  g_assert_true (fl_gui_test_wait (preview_has, GUINT_TO_POINTER (300), 10000));
+  g_assert_true (fl_gui_test_wait_viewer_frames (window, 300, 10000));
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "run.gif — Frameloom");
   fl_window_show_page (window, "speedup");
   fl_window_open_gif (window, file);
@@ -868,41 +830,28 @@ test_drop_and_switch (void)
 }
 
 /* A label with exactly text, shown, under widget (a toast's, a row's). */
-static GtkWidget *
-find_label (GtkWidget *widget, const char *text)
+static gboolean
+is_label (GtkWidget *widget, gconstpointer text)
 {
-  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0
-      && gtk_widget_get_mapped (widget))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label (child, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0
+         && gtk_widget_get_mapped (widget);
 }
 
 static gboolean
 label_shown (gpointer data)
 {
-  return find_label (GTK_WIDGET (window), data) != NULL;
+  return fl_gui_test_find (GTK_WIDGET (window), is_label, data) != NULL;
 }
 
 /* News as toasts: "Server stopped", and "Saved runs.csv" with an Open button. */
 static void
 test_toasts (void)
 {
-  FlServerPanel *server = fl_window_get_server_panel (window);
   g_autofree char *csv = g_build_filename (tmpdir, "toast-runs.csv", NULL);
   g_autoptr (GFile) file = g_file_new_for_path (csv);
 
-  gtk_switch_set_active (fl_server_panel_get_switch (server), TRUE);
-  g_assert_true (fl_gui_test_wait (server_settled, GINT_TO_POINTER (TRUE), 5000));
-  gtk_switch_set_active (fl_server_panel_get_switch (server), FALSE);
-  g_assert_true (fl_gui_test_wait (server_settled, GINT_TO_POINTER (FALSE), 5000));
+  fl_gui_test_set_server (window, TRUE);
+  fl_gui_test_set_server (window, FALSE);
   /* Toasts queue, one at a time, each for a few seconds. */
   g_assert_true (fl_gui_test_wait (label_shown, (gpointer) "Server stopped", 60000));
   g_assert_cmpuint (g_list_model_get_n_items (fl_runs_view_get_model (
@@ -985,15 +934,10 @@ int
 main (int argc, char **argv)
 {
   g_autoptr (GSettings) settings = NULL;
-  int status;
 
-  if (!fl_gui_test_have_display ())
+  if (!fl_gui_test_init (&argc, &argv))
     return 0;
-  fl_gui_test_init (&argc, &argv);
 
-  tmpdir = g_dir_make_tmp ("frameloom-gui-XXXXXX", NULL);
-  settings = fl_settings_new ();
-  g_assert_nonnull (settings);
   /* FRAMELOOM_TEST_WINDOW_SIZE=800x600: the smallest size we support. */
   if (g_getenv ("FRAMELOOM_TEST_WINDOW_SIZE") != NULL)
     {
@@ -1005,15 +949,10 @@ main (int argc, char **argv)
           test_height = h;
         }
     }
-  fl_gui_test_reset_settings (settings, tmpdir, test_width, test_height);
-
-  app = fl_application_new ();
-  fl_gui_test_register (G_APPLICATION (app), FALSE);
-  window = fl_window_new (app);
+  settings = fl_gui_test_new_settings ("frameloom-gui-XXXXXX", test_width, test_height, &tmpdir);
+  window = fl_gui_test_open_window (&app, FALSE);
   g_signal_connect (fl_window_get_client_panel (window), "finished",
                     G_CALLBACK (on_client_finished), NULL);
-  gtk_window_present (GTK_WINDOW (window));
-  fl_gui_test_spin (300);
 
   g_test_add_func ("/window/accessible", test_accessible);
   g_test_add_func ("/window/settings-round-trip", test_settings_round_trip);
@@ -1035,12 +974,5 @@ main (int argc, char **argv)
   g_test_add_func ("/window/paths-shown", test_paths_shown);
   g_test_add_func ("/window/about", test_about);
   g_test_add_func ("/window/fullscreen", test_fullscreen);
-  status = g_test_run ();
-
-  gtk_window_destroy (GTK_WINDOW (window));
-  fl_gui_test_spin (100);
-  g_clear_object (&app);
-  fl_test_remove_tree (tmpdir);
-  g_free (tmpdir);
-  return status;
+  return fl_gui_test_close_window (g_test_run (), window, &app, &tmpdir);
 }

@@ -268,20 +268,6 @@ hg_write (const char *dir, const char *name, GBytes *bytes)
   return path;
 }
 
-/* Peak and current resident set size of this process, in KiB, from
- * /proc/self/status; hg_reset_peak makes the peak start again from now. */
-static inline guint64
-hg_status_kib (const char *field)
-{
-  g_autofree char *text = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &text, NULL, NULL))
-    return 0;
-  line = strstr (text, field);
-  return line ? g_ascii_strtoull (line + strlen (field) + 1, NULL, 10) : 0;
-}
-
 /* ThreadSanitizer maps several shadow bytes for every byte touched: under it,
  * peak RSS says nothing about our budget, nor the time spent freeing large
  * blocks about our code, so those figures are only reported. */
@@ -304,6 +290,8 @@ hg_status_kib (const char *field)
   }                                                                                        \
   G_STMT_END
 
+/* Makes the peak resident set size (VmHWM in fl_test_status_field) start again
+ * from now. */
 static inline gboolean
 hg_reset_peak (void)
 {

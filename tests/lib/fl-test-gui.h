@@ -1,6 +1,16 @@
 /* fl-test-gui.h: shared set-up for the GUI tests (header-only, static helpers). */
 #pragma once
 
+#include "fl-test-util.h"
+
+#include "fl-application.h"
+#include "fl-client-panel.h"
+#include "fl-gif-paintable.h"
+#include "fl-gif-view.h"
+#include "fl-server-panel.h"
+#include "fl-settings.h"
+#include "fl-window.h"
+
 #include <adwaita.h>
 #include <gtk/gtk.h>
 #include <netinet/in.h>
@@ -9,18 +19,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-/* TRUE when there is a display; else prints a TAP plan that skips everything. */
-static inline gboolean
-fl_gui_test_have_display (void)
-{
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      printf ("1..0 # SKIP no display (run under xvfb-run -a)\n");
-      return FALSE;
-    }
-  return TRUE;
-}
 
 /* There is no session bus under xvfb-run: GtkApplication warns about it, which
  * G_DEBUG=fatal-warnings would turn into a failure. Nothing else is excused. */
@@ -33,9 +31,18 @@ fl_gui_test_log_filter (const char *domain, GLogLevelFlags level, const char *me
   return TRUE;
 }
 
-static inline void
+/* Sets GTK and Adw up for a test (the test schemas, in-memory settings, the
+ * test accessibility backend, the app's icons) and returns TRUE. With no
+ * display it prints a TAP plan that skips everything and returns FALSE: the
+ * check comes before gtk_init, which would abort. */
+static inline gboolean
 fl_gui_test_init (int *argc, char ***argv)
 {
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      printf ("1..0 # SKIP no display (run under xvfb-run -a)\n");
+      return FALSE;
+    }
   g_setenv ("GSETTINGS_SCHEMA_DIR", FL_TEST_SCHEMA_DIR, TRUE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   /* The test backend records accessible properties so tests can check them. */
@@ -54,6 +61,7 @@ fl_gui_test_init (int *argc, char ***argv)
       gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
                                       icons);
     }
+  return TRUE;
 }
 
 /* The app for a test: registered, and unique only when the test asks (a test
@@ -415,4 +423,195 @@ fl_gui_test_reset_settings (GSettings *settings, const char *dir, int width, int
   g_settings_set_int (settings, "sweep-warmup", 0);
   g_settings_set_int (settings, "window-width", width);
   g_settings_set_int (settings, "window-height", height);
+}
+
+/* A plain window of width x height, presented: where a widget test shows the
+ * widget it tests. */
+static inline GtkWindow *
+fl_gui_test_new_window (int width, int height)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+
+  gtk_window_set_default_size (window, width, height);
+  gtk_window_present (window);
+  return window;
+}
+
+/* A fresh folder from name_template for a window test's files, and the
+ * settings the test starts from in it (fl_gui_test_reset_settings). The caller
+ * owns both; fl_gui_test_close_window removes the folder. */
+static inline GSettings *
+fl_gui_test_new_settings (const char *name_template, int width, int height, char **tmpdir)
+{
+  GSettings *settings;
+
+  *tmpdir = g_dir_make_tmp (name_template, NULL);
+  settings = fl_settings_new ();
+  g_assert_nonnull (settings);
+  fl_gui_test_reset_settings (settings, *tmpdir, width, height);
+  return settings;
+}
+
+/* The app (registered, unique only when asked) with its window presented and
+ * given time to settle, as a user starts it. */
+static inline FlWindow *
+fl_gui_test_open_window (FlApplication **app, gboolean unique)
+{
+  FlWindow *window;
+
+  *app = fl_application_new ();
+  fl_gui_test_register (G_APPLICATION (*app), unique);
+  window = fl_window_new (*app);
+  gtk_window_present (GTK_WINDOW (window));
+  fl_gui_test_spin (300);
+  return window;
+}
+
+/* Closes what fl_gui_test_open_window opened, removes tmpdir and returns
+ * status (g_test_run's), for the end of main. */
+static inline int
+fl_gui_test_close_window (int status, FlWindow *window, FlApplication **app, char **tmpdir)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  fl_gui_test_spin (100);
+  g_clear_object (app);
+  fl_test_remove_tree (*tmpdir);
+  g_clear_pointer (tmpdir, g_free);
+  return status;
+}
+
+/* Whether widget is the one a search looks for; data is the search's. */
+typedef gboolean (*FlGuiTestMatch) (GtkWidget *widget, gconstpointer data);
+
+/* The first widget at or under root, depth first, that match accepts; NULL if none. */
+static inline GtkWidget *
+fl_gui_test_find (GtkWidget *root, FlGuiTestMatch match, gconstpointer data)
+{
+  if (match (root, data))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = fl_gui_test_find (child, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  GType type;
+  gboolean mapped;
+} FlGuiTestTypeMatch;
+
+static inline gboolean
+fl_gui_test_type_matches (GtkWidget *widget, gconstpointer data)
+{
+  const FlGuiTestTypeMatch *want = data;
+
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, want->type)
+         && (!want->mapped || gtk_widget_get_mapped (widget));
+}
+
+/* The first widget of type at or under root; with mapped, the first one on
+ * screen (a page not shown has its widgets too). */
+static inline GtkWidget *
+fl_gui_test_find_type (GtkWidget *root, GType type, gboolean mapped)
+{
+  FlGuiTestTypeMatch want = { type, mapped };
+
+  return fl_gui_test_find (root, fl_gui_test_type_matches, &want);
+}
+
+/* A wait on an object's state (a window's, a view's): the object, and the
+ * value the state must reach. */
+typedef struct
+{
+  gpointer object;
+  guint value;
+} FlGuiTestWait;
+
+static inline gboolean
+fl_gui_test_wait_value (FlGuiTestCond cond, gpointer object, guint value, guint timeout_ms)
+{
+  FlGuiTestWait want = { object, value };
+
+  return fl_gui_test_wait (cond, &want, timeout_ms);
+}
+
+static inline gboolean
+fl_gui_test_server_settled (gpointer data)
+{
+  FlGuiTestWait *want = data;
+  FlServerPanel *panel = fl_window_get_server_panel (want->object);
+
+  return !fl_server_panel_get_busy (panel)
+         && fl_server_panel_get_running (panel) == (gboolean) want->value;
+}
+
+/* Waits until the window's server panel is idle with its server running (or
+ * stopped); FALSE if that took longer than timeout_ms. */
+static inline gboolean
+fl_gui_test_wait_server (FlWindow *window, gboolean running, guint timeout_ms)
+{
+  return fl_gui_test_wait_value (fl_gui_test_server_settled, window, running, timeout_ms);
+}
+
+/* Turns the window's server on or off with its switch, as a user does, and
+ * asserts that it got there within 5 s. */
+static inline void
+fl_gui_test_set_server (FlWindow *window, gboolean on)
+{
+  gtk_switch_set_active (fl_server_panel_get_switch (fl_window_get_server_panel (window)), on);
+  g_assert_true (fl_gui_test_wait_server (window, on, 5000));
+}
+
+/* A FlGuiTestCond: the window (data) runs no client. */
+static inline gboolean
+fl_gui_test_client_idle (gpointer window)
+{
+  return !fl_client_panel_get_running (fl_window_get_client_panel (window));
+}
+
+static inline gboolean
+fl_gui_test_viewer_has_frames (gpointer data)
+{
+  FlGuiTestWait *want = data;
+  FlGifView *view = fl_window_get_gif_view (want->object);
+
+  return fl_gif_paintable_get_n_frames (fl_gif_view_get_paintable (view)) == want->value;
+}
+
+/* Waits until the window's viewer holds exactly n_frames frames; FALSE if
+ * that took longer than timeout_ms. */
+static inline gboolean
+fl_gui_test_wait_viewer_frames (FlWindow *window, guint n_frames, guint timeout_ms)
+{
+  return fl_gui_test_wait_value (fl_gui_test_viewer_has_frames, window, n_frames, timeout_ms);
+}
+
+/* A FlGuiTestCond: the view (data) has frames, or has said why it shows none. */
+static inline gboolean
+fl_gui_test_view_settled (gpointer view)
+{
+  return fl_gif_paintable_get_n_frames (fl_gif_view_get_paintable (view)) > 0
+         || fl_gif_view_get_error (view) != NULL;
+}
+
+static inline gboolean
+fl_gui_test_frame_shown (gpointer data)
+{
+  FlGuiTestWait *want = data;
+
+  return fl_gif_paintable_get_shown_frame (fl_gif_view_get_paintable (want->object))
+         == want->value;
+}
+
+/* Waits until view shows frame; FALSE if that took longer than timeout_ms. */
+static inline gboolean
+fl_gui_test_wait_shown (FlGifView *view, guint frame, guint timeout_ms)
+{
+  return fl_gui_test_wait_value (fl_gui_test_frame_shown, view, frame, timeout_ms);
 }

@@ -1,5 +1,6 @@
 /* fl-test-load.c: see fl-test-load.h. */
 #include "fl-test-load.h"
+#include "fl-test-util.h"
 
 #include "fl-png.h"
 
@@ -386,28 +387,16 @@ fl_load_junk (guint port, guint n, gsize bytes)
   return (guint) result.served;
 }
 
-static guint64
-status_field (const char *name)
-{
-  g_autofree char *text = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &text, NULL, NULL))
-    return 0;
-  line = strstr (text, name);
-  return line ? g_ascii_strtoull (line + strlen (name), NULL, 10) : 0;
-}
-
 guint64
 fl_load_self_rss_kib (void)
 {
-  return status_field ("\nVmRSS:");
+  return fl_test_status_field ("\nVmRSS:");
 }
 
 guint
 fl_load_self_threads (void)
 {
-  return (guint) status_field ("\nThreads:");
+  return (guint) fl_test_status_field ("\nThreads:");
 }
 
 guint

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -215,4 +216,106 @@ fl_test_peer_stop (FlTestPeer *peer)
   g_ptr_array_free (peer->handlers, TRUE);
   g_mutex_clear (&peer->lock);
   g_free (peer);
+}
+
+FlRunRecord *
+fl_test_sweep_run (FlSweepKind kind, guint value, guint repetition, double seconds, double wait)
+{
+  g_autofree char *label = g_strdup_printf (kind == FL_SWEEP_THREADS ? "threads=%u"
+                                                                     : "processes=%u", value);
+  FlRunRecord *r = fl_run_record_new (label);
+
+  r->frames = 1000;
+  r->ok = TRUE;
+  r->repetition = repetition;
+  if (kind == FL_SWEEP_THREADS)
+    {
+      r->threads = value;
+      r->ran_download = TRUE;
+      r->download_seconds = seconds;
+      r->download_wait_seconds = wait;
+    }
+  else
+    {
+      r->processes = value;
+      r->ran_encode = TRUE;
+      r->encode_seconds = seconds;
+    }
+  return r;
+}
+
+typedef struct
+{
+  GCancellable *cancellable;
+  guint ms;
+} CancelLater;
+
+static gpointer
+cancel_later_thread (gpointer data)
+{
+  CancelLater *later = data;
+
+  g_usleep ((gulong) later->ms * 1000);
+  g_cancellable_cancel (later->cancellable);
+  g_object_unref (later->cancellable);
+  g_free (later);
+  return NULL;
+}
+
+GThread *
+fl_test_cancel_later (GCancellable *cancellable, guint ms)
+{
+  CancelLater *later = g_new (CancelLater, 1);
+
+  later->cancellable = g_object_ref (cancellable);
+  later->ms = ms;
+  return g_thread_new ("cancel", cancel_later_thread, later);
+}
+
+double
+fl_test_process_cpu_seconds (int stat_fd)
+{
+  char text[1024];
+  int fd = stat_fd >= 0 ? stat_fd : open ("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd >= 0 ? pread (fd, text, sizeof text - 1, 0) : -1;
+  unsigned long utime = 0, stime = 0;
+  const char *after;
+
+  if (stat_fd < 0 && fd >= 0)
+    close (fd);
+  g_assert_cmpint (n, >, 0);
+  text[n] = '\0';
+  after = strrchr (text, ')');
+  g_assert_nonnull (after);
+  /* Fields 14 and 15 of stat; after ") " comes field 3. */
+  g_assert_cmpint (sscanf (after + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                           &utime, &stime), ==, 2);
+  return (double) (utime + stime) / (double) sysconf (_SC_CLK_TCK);
+}
+
+void
+fl_test_wait_until_quiet (int stat_fd, guint seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  double before;
+
+  do
+    {
+      before = fl_test_process_cpu_seconds (stat_fd);
+      g_usleep (500 * 1000);
+    }
+  while (fl_test_process_cpu_seconds (stat_fd) - before > 0.05
+         && g_get_monotonic_time () < deadline);
+}
+
+guint64
+fl_test_status_field (const char *field)
+{
+  g_autofree char *text = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &text, NULL, NULL))
+    return 0;
+  line = strstr (text, field);
+  return line ? g_ascii_strtoull (line + strlen (field), NULL, 10) : 0;
 }
