@@ -311,16 +311,16 @@ test_bad_peer (gconstpointer data)
   run_bad_peer (c->mode, c->code, c->reason, c->attempts);
 }
 
-/* A frame server on a free loopback port, started, that config downloads from. */
-static FlServer *
-start_local_server (FlDownloadConfig *config)
+/* A frame server on a free loopback port, started and held in *server for the
+ * test, that config downloads from. */
+static void
+start_local_server (FlDownloadConfig *config, FlServer **server)
 {
   FlServerConfig server_config = { .host = "127.0.0.1" };
-  FlServer *server = fl_server_new (&server_config);
 
-  g_assert_true (fl_server_start (server, NULL));
-  config->port = fl_server_get_port (server);
-  return server;
+  *server = fl_server_new (&server_config);
+  g_assert_true (fl_server_start (*server, NULL));
+  config->port = fl_server_get_port (*server);
 }
 
 /* A file where the frames folder should be: fails once, naming the path, even as root. */
@@ -334,7 +334,7 @@ test_folder_is_a_file (void)
   FlDownloadConfig config = { 0 };
 
   g_assert_true (g_file_set_contents (file, "x", 1, NULL));
-  server = start_local_server (&config);
+  start_local_server (&config, &server);
   config.frames_dir = file;
   config.n_frames = 10;
   config.threads = 4;
@@ -362,7 +362,7 @@ test_read_only_folder (void)
   /* Root writes to a 0555 folder anyway; /proc/self is a folder nobody can add files to. */
   if (access (dir, W_OK) == 0)
     target = "/proc/self";
-  server = start_local_server (&config);
+  start_local_server (&config, &server);
   config.frames_dir = target;
   config.n_frames = 100;
   config.threads = 4;

@@ -423,7 +423,7 @@ main (int argc, char **argv)
   if (!fl_gui_test_init (&argc, &argv))
     return 0;
 
-  settings = fl_gui_test_new_settings ("frameloom-gui-check-XXXXXX", 1280, 720, &tmpdir);
+  fl_gui_test_new_settings (&settings, "frameloom-gui-check-XXXXXX", 1280, 720, &tmpdir);
   window = fl_gui_test_open_window (&app, FALSE);
   page = FL_CHECK_PAGE (fl_gui_test_find_type (GTK_WIDGET (window), FL_TYPE_CHECK_PAGE, FALSE));
   g_assert_nonnull (page);

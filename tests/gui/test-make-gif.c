@@ -255,7 +255,7 @@ main (int argc, char **argv)
   if (!fl_gui_test_init (&argc, &argv))
     return 0;
 
-  settings = fl_gui_test_new_settings ("frameloom-make-gif-XXXXXX", 1024, 700, &tmpdir);
+  fl_gui_test_new_settings (&settings, "frameloom-make-gif-XXXXXX", 1024, 700, &tmpdir);
   g_settings_set_int (settings, "client-processes", 2);
   window = fl_gui_test_open_window (&app, FALSE);
   g_signal_connect (fl_window_get_client_panel (window), "finished", G_CALLBACK (on_finished),

@@ -427,7 +427,7 @@ main (int argc, char **argv)
   if (!fl_gui_test_init (&argc, &argv))
     return 0;
 
-  settings = fl_gui_test_new_settings ("frameloom-pages-XXXXXX", 1280, 720, &tmpdir);
+  fl_gui_test_new_settings (&settings, "frameloom-pages-XXXXXX", 1280, 720, &tmpdir);
   g_settings_set_int (settings, "client-delay", 40);
   if (!g_test_subprocess ())
     start_slow_server ();

@@ -850,7 +850,7 @@ main (int argc, char **argv)
   if (!fl_gui_test_init (&argc, &argv))
     return 0;
 
-  settings = fl_gui_test_new_settings ("frameloom-speedup-XXXXXX", 1400, 860, &tmpdir);
+  fl_gui_test_new_settings (&settings, "frameloom-speedup-XXXXXX", 1400, 860, &tmpdir);
   window = fl_gui_test_open_window (&app, FALSE);
   main_thread = g_thread_self ();
   g_signal_connect (fl_window_get_speedup_panel (window), "run-recorded",

@@ -253,7 +253,7 @@ main (int argc, char **argv)
 
   if (!fl_gui_test_init (&argc, &argv))
     return 0;
-  settings = fl_gui_test_new_settings ("frameloom-timeline-XXXXXX", 1280, 720, &tmpdir);
+  fl_gui_test_new_settings (&settings, "frameloom-timeline-XXXXXX", 1280, 720, &tmpdir);
   window = fl_gui_test_open_window (&app, FALSE);
 
   g_test_add_func ("/timeline/page", test_page);

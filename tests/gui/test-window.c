@@ -949,7 +949,7 @@ main (int argc, char **argv)
           test_height = h;
         }
     }
-  settings = fl_gui_test_new_settings ("frameloom-gui-XXXXXX", test_width, test_height, &tmpdir);
+  fl_gui_test_new_settings (&settings, "frameloom-gui-XXXXXX", test_width, test_height, &tmpdir);
   window = fl_gui_test_open_window (&app, FALSE);
   g_signal_connect (fl_window_get_client_panel (window), "finished",
                     G_CALLBACK (on_client_finished), NULL);

@@ -438,18 +438,17 @@ fl_gui_test_new_window (int width, int height)
 }
 
 /* A fresh folder from name_template for a window test's files, and the
- * settings the test starts from in it (fl_gui_test_reset_settings). The caller
- * owns both; fl_gui_test_close_window removes the folder. */
-static inline GSettings *
-fl_gui_test_new_settings (const char *name_template, int width, int height, char **tmpdir)
+ * settings the test starts from in it (fl_gui_test_reset_settings), held in
+ * *settings for the whole run. The caller owns both; fl_gui_test_close_window
+ * removes the folder. */
+static inline void
+fl_gui_test_new_settings (GSettings **settings, const char *name_template, int width,
+                          int height, char **tmpdir)
 {
-  GSettings *settings;
-
   *tmpdir = g_dir_make_tmp (name_template, NULL);
-  settings = fl_settings_new ();
-  g_assert_nonnull (settings);
-  fl_gui_test_reset_settings (settings, *tmpdir, width, height);
-  return settings;
+  *settings = fl_settings_new ();
+  g_assert_nonnull (*settings);
+  fl_gui_test_reset_settings (*settings, *tmpdir, width, height);
 }
 
 /* The app (registered, unique only when asked) with its window presented and
