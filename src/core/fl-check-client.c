@@ -251,6 +251,12 @@ compare_edges (const void *a, const void *b)
   return x->at < y->at ? -1 : x->at > y->at ? 1 : x->step - y->step;
 }
 
+/* Connections so short that no two looks at the kernel's table in a row find
+ * the same two (a loaded machine with thousands of sockets to walk) still show
+ * in the mean that single looks give, a time average: a client that holds one
+ * connection at a time averages at most one, whatever a look's skew. */
+#define MEAN_ABOVE_ONE 1.25
+
 static void
 check_concurrency (FlCheckClient *checker)
 {
@@ -293,6 +299,10 @@ check_concurrency (FlCheckClient *checker)
   fl_checker_figure (c, "mean", mean);
   if (n == 0)
     fl_checker_end (c, FL_CHECK_FAIL, _("The client made no connection."));
+  else if (peak <= 1 && mean >= MEAN_ABOVE_ONE)
+    fl_checker_end (c, FL_CHECK_PASS,
+                    _("%.2f connections were open at once on average over the %.2f s of the "
+                      "download."), mean, span);
   else if (peak <= 1)
     fl_checker_end (c, FL_CHECK_FAIL,
                     _("The client used one connection at a time over %.2f s: the optimised "

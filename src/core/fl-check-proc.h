@@ -46,9 +46,10 @@ void     fl_child_sampler_free (FlChildSampler *sampler);
 typedef struct _FlSocketSampler FlSocketSampler;
 FlSocketSampler *fl_socket_sampler_start (guint port);
 void     fl_socket_sampler_stop (FlSocketSampler *sampler);
-/* After stop: the most open at one sample between from and to (monotonic
- * us), and in *mean (may be NULL) the mean over the samples then; FALSE when
- * the kernel answered no sample (no sock_diag). */
+/* After stop: the most surely open at once at one sample between from and to
+ * (monotonic us: listed by two dumps back to back), and in *mean (may be NULL)
+ * the mean listed over the samples then (a time average); FALSE when the
+ * kernel answered no sample (no sock_diag). */
 gboolean fl_socket_sampler_summary (FlSocketSampler *sampler, gint64 from, gint64 to,
                                     guint *peak, double *mean);
 void     fl_socket_sampler_free (FlSocketSampler *sampler);

@@ -76,7 +76,10 @@ def frameloom_client_passes_every_check():
     assert code == 0, (code, err, describe(report))
     assert [c["id"] for c in report["checks"]] == ALL_CHECKS, report
     assert set(statuses(report).values()) == {"PASS"}, describe(report)
-    assert find(report, "concurrency")["figures"]["peak"] > 1
+    # Two connections surely open at once, or more than one on average
+    # (connections too short for two looks at the kernel's table in a row).
+    figures = find(report, "concurrency")["figures"]
+    assert figures["peak"] > 1 or figures["mean"] >= 1.25, figures
     assert find(report, "gif-pixels")["figures"]["exact_frames"] == FRAMES
 
 
