@@ -424,7 +424,7 @@ struct _FlSocketSampler
   gint stop;
   GThread *thread;
   GArray *samples;   /* SocketSample */
-  /* The sockets (by kernel cookie) of two dumps taken one after the other. */
+  /* The sockets (by kernel cookie) of this dump and the one before it. */
   GHashTable *clients[2], *servers[2];
   guint round;
   gboolean ipv6_seen;
@@ -498,9 +498,9 @@ list_open (FlSocketSampler *sampler, guint d, guint8 family)
 /* A dump is not one instant: a socket closed while the kernel walks its table
  * can be listed with one opened later in the walk, so one dump may show a
  * one-at-a-time client's two connections together. A socket listed by two
- * dumps taken back to back was open from the first's walk to it to the
- * second's, a span that holds the moment the first walked to any other socket
- * both list (or the second did): so the sockets both list were open at once. */
+ * dumps in turn was open from the first's walk to it to the second's, a span
+ * that holds the end of the first walk: so the sockets both list were open at
+ * once then. */
 static guint
 count_in_both (GHashTable *now, GHashTable *before)
 {
@@ -522,30 +522,27 @@ socket_sampler_thread (gpointer data)
   while (!g_atomic_int_get (&sampler->stop))
     {
       SocketSample sample = { g_get_monotonic_time (), 0, 0, 0, 0 };
-      gboolean answered = FALSE;
+      gboolean answered;
       /* Each walk passes every socket on the machine (thousands in TIME_WAIT
        * after a busy test run): IPv6 is walked only once seen, or now and then. */
-      gboolean ipv6 = sampler->ipv6_seen || sampler->round++ % 16 == 0;
+      gboolean ipv6 = sampler->ipv6_seen || sampler->round % 16 == 0;
+      guint now = sampler->round++ % 2, before = 1 - now, ipv4_found;
 
-      for (guint d = 0; d < 2; d++)
-        {
-          guint before;
-
-          g_hash_table_remove_all (sampler->clients[d]);
-          g_hash_table_remove_all (sampler->servers[d]);
-          answered |= list_open (sampler, d, AF_INET);
-          before = g_hash_table_size (sampler->clients[d]) + g_hash_table_size (sampler->servers[d]);
-          if (ipv6)
-            answered |= list_open (sampler, d, AF_INET6);
-          sampler->ipv6_seen |= g_hash_table_size (sampler->clients[d])
-                                + g_hash_table_size (sampler->servers[d]) > before;
-        }
+      g_hash_table_remove_all (sampler->clients[now]);
+      g_hash_table_remove_all (sampler->servers[now]);
+      answered = list_open (sampler, now, AF_INET);
+      ipv4_found = g_hash_table_size (sampler->clients[now])
+                   + g_hash_table_size (sampler->servers[now]);
+      if (ipv6)
+        answered |= list_open (sampler, now, AF_INET6);
+      sampler->ipv6_seen |= g_hash_table_size (sampler->clients[now])
+                            + g_hash_table_size (sampler->servers[now]) > ipv4_found;
       if (!answered)
         break;
-      sample.clients = g_hash_table_size (sampler->clients[0]);
-      sample.servers = g_hash_table_size (sampler->servers[0]);
-      sample.clients_together = count_in_both (sampler->clients[1], sampler->clients[0]);
-      sample.servers_together = count_in_both (sampler->servers[1], sampler->servers[0]);
+      sample.clients = g_hash_table_size (sampler->clients[now]);
+      sample.servers = g_hash_table_size (sampler->servers[now]);
+      sample.clients_together = count_in_both (sampler->clients[now], sampler->clients[before]);
+      sample.servers_together = count_in_both (sampler->servers[now], sampler->servers[before]);
       g_array_append_val (sampler->samples, sample);
       g_usleep (1000);
     }
