@@ -19,7 +19,7 @@ import sys
 import tempfile
 import threading
 
-from fltest import taplib  # noqa: E402
+from fltest import taplib
 
 CLIENT = os.environ.get("FRAMELOOM_CLIENT", "")
 SERVER = os.environ.get("FRAMELOOM_SERVER", "")

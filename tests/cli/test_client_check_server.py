@@ -10,9 +10,9 @@ import sys
 import tempfile
 import time
 
-import fltest  # noqa: E402
-from fltest import clienttest as ct  # noqa: E402
-from fltest.taplib import Skip, run, test  # noqa: E402
+import fltest
+from fltest import clienttest as ct
+from fltest.taplib import Skip, run, test
 
 SERVERS = fltest.peer("check_servers.py")
 PYTHON = sys.executable

@@ -13,8 +13,8 @@ import sys
 import threading
 import time
 
-from fltest import hostile as h  # noqa: E402
-from fltest import taplib  # noqa: E402
+from fltest import hostile as h
+from fltest import taplib
 
 h.require("FRAMELOOM_CLIENT")
 work = h.temp_dir()

@@ -7,8 +7,8 @@ tmpfs: skipped, saying so, otherwise."""
 import os
 import re
 
-from fltest import hostile as h  # noqa: E402
-from fltest import taplib  # noqa: E402
+from fltest import hostile as h
+from fltest import taplib
 
 h.require("FRAMELOOM_CLIENT", "FRAMELOOM_GIF_WORKER")
 work = h.temp_dir()

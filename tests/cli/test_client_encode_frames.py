@@ -22,8 +22,8 @@ import subprocess
 import sys
 import tempfile
 
-from fltest import hostile as h  # noqa: E402
-from fltest import taplib  # noqa: E402
+from fltest import hostile as h
+from fltest import taplib
 
 h.require("FRAMELOOM_CLIENT", "FRAMELOOM_GIF_WORKER")
 GIFINFO = sys.argv[1]

@@ -19,8 +19,8 @@ import subprocess
 import sys
 import time
 
-from fltest import hostile as h  # noqa: E402
-from fltest import taplib  # noqa: E402
+from fltest import hostile as h
+from fltest import taplib
 
 h.require("FRAMELOOM_CLIENT", "FRAMELOOM_GIF_WORKER")
 work = h.temp_dir()

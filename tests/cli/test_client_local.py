@@ -10,9 +10,9 @@ import re
 import subprocess
 import time
 
-from fltest import hostile as h  # noqa: E402
-from fltest.procstat import cpu_seconds  # noqa: E402
-from fltest import taplib  # noqa: E402
+from fltest import hostile as h
+from fltest.procstat import cpu_seconds
+from fltest import taplib
 
 h.require("FRAMELOOM_CLIENT")
 work = h.temp_dir()

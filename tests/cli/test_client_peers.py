@@ -15,8 +15,8 @@ import re
 import time
 import zlib
 
-from fltest import hostile as h  # noqa: E402
-from fltest import taplib  # noqa: E402
+from fltest import hostile as h
+from fltest import taplib
 
 h.require("FRAMELOOM_CLIENT")
 work = h.temp_dir()

@@ -7,9 +7,9 @@ import subprocess
 import sys
 import tempfile
 
-from fltest import taplib  # noqa: E402
-from fltest import clienttest  # noqa: E402
-from fltest.pngcheck import png_pixels  # noqa: E402
+from fltest import taplib
+from fltest import clienttest
+from fltest.pngcheck import png_pixels
 
 
 def need_programs():

@@ -5,9 +5,9 @@ import sys
 import tempfile
 import subprocess
 
-from fltest import taplib  # noqa: E402
-from fltest import clienttest  # noqa: E402
-from fltest import tracecheck  # noqa: E402
+from fltest import taplib
+from fltest import clienttest
+from fltest import tracecheck
 
 TRACE_RUN = os.environ.get("FRAMELOOM_TRACE_RUN", "")
 

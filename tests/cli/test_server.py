@@ -6,13 +6,12 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 
-from fltest.pngcheck import png_size  # noqa: E402
-from fltest.procstat import cpu_seconds, wait_until_quiet  # noqa: E402
-from fltest.taplib import Skip, run, test  # noqa: E402
+from fltest.pngcheck import png_size
+from fltest.procstat import cpu_seconds, wait_until_quiet
+from fltest.taplib import Skip, run, test
 
 SERVER = os.environ["FRAMELOOM_SERVER"]
 _started = []

@@ -12,8 +12,8 @@ import sys
 import tempfile
 import time
 
-import fltest  # noqa: E402
-from fltest.taplib import Skip, run, test  # noqa: E402
+import fltest
+from fltest.taplib import Skip, run, test
 
 SERVER = os.environ["FRAMELOOM_SERVER"]
 CLIENT = os.environ.get("FRAMELOOM_CLIENT", "")

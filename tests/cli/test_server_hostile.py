@@ -9,13 +9,12 @@ import os
 import shutil
 import signal
 import socket
-import sys
 import tempfile
 import threading
 import time
 
-from fltest.taplib import Skip, run, test  # noqa: E402
-from fltest.hostile_server import (  # noqa: E402
+from fltest.taplib import Skip, run, test
+from fltest.hostile_server import (
     GRACE, RSS_SLACK_KIB, SANITIZED, SLOW, assert_clean_exit, cpu_seconds, fds, kill_leftovers,
     load, note, rss_kib, settle, slow_clients, soak_scale, start, stderr_of, stop, threads,
     wait_until_quiet, server_env)

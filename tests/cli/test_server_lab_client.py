@@ -8,12 +8,11 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import tempfile
 
-from fltest.taplib import Skip, run, test  # noqa: E402
+from fltest.taplib import Skip, run, test
 # The lab's client itself, which the checker also grades (test_check_client.py).
-from fltest.lab_client import lab_download  # noqa: E402
+from fltest.lab_client import lab_download
 
 try:
     from PIL import Image

@@ -12,13 +12,12 @@ import signal
 import socket
 import struct
 import subprocess
-import sys
 import tempfile
 import time
 import zlib
 
-from fltest.taplib import Skip, run, test  # noqa: E402
-from fltest.hostile_server import (  # noqa: E402
+from fltest.taplib import Skip, run, test
+from fltest.hostile_server import (
     GRACE, SANITIZED, SERVER, SLOW, fds, kill_leftovers, load, note, rss_kib, slow_clients,
     start, stderr_of, stop, wait_until_quiet, _started)
 

@@ -16,9 +16,9 @@ import sys
 import tempfile
 import time
 
-from fltest.clienttest import assert_frames  # noqa: E402
-from fltest.pngcheck import png_size  # noqa: E402
-from fltest.taplib import run, test  # noqa: E402
+from fltest.clienttest import assert_frames
+from fltest.pngcheck import png_size
+from fltest.taplib import run, test
 
 SERVER = os.environ.get("FRAMELOOM_SERVER", "")
 CLIENT = os.environ.get("FRAMELOOM_CLIENT", "")

@@ -17,11 +17,8 @@ import threading
 import time
 import zlib
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE_ROOT = os.environ.get("FRAMELOOM_SOURCE_ROOT",
-                             os.path.normpath(os.path.join(HERE, "..", "..")))
-from fltest import pngcheck  # noqa: E402,F401  (re-exported for the tests)
-from fltest import taplib  # noqa: E402
+from fltest import pngcheck  # noqa: F401  (re-exported for the tests)
+from fltest import taplib
 
 CLIENT = os.environ.get("FRAMELOOM_CLIENT", "")
 SERVER = os.environ.get("FRAMELOOM_SERVER", "")
@@ -54,7 +51,8 @@ def run_and_clean_up(work):
 
 
 def require(*names):
-    """Exits with meson's SKIP status, saying why, when a program is not configured."""
+    """Skips the whole script (TAP's empty plan), saying why, when a program is not
+    configured."""
     for name in names:
         if not os.environ.get(name):
             print(f"1..0 # SKIP {name} is not set")

@@ -11,7 +11,7 @@ import tempfile
 import time
 
 # The suites import these from here, with the rest of what they share.
-from fltest.procstat import cpu_seconds, wait_until_quiet  # noqa: E402,F401
+from fltest.procstat import cpu_seconds, wait_until_quiet  # noqa: F401  (re-exported for the tests)
 
 SERVER = os.environ["FRAMELOOM_SERVER"]
 LOAD = sys.argv[1]

@@ -7,7 +7,6 @@ for a client that waits on the network. Prints its port, serves until stdin
 closes (so it never outlives the test). Standard library only."""
 import argparse
 import os
-import socket
 import socketserver
 import struct
 import sys

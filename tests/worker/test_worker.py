@@ -15,8 +15,8 @@ import signal
 import subprocess
 import time
 
-from fltest import hostile as h  # noqa: E402
-from fltest import taplib  # noqa: E402
+from fltest import hostile as h
+from fltest import taplib
 
 h.require("FRAMELOOM_CLIENT", "FRAMELOOM_GIF_WORKER", "FRAMELOOM_GIF_WORKER_TEST")
 work = h.temp_dir()
