@@ -1,5 +1,6 @@
 """Minimal TAP output for the Python test scripts (meson protocol: 'tap')."""
 import functools
+import os
 import sys
 import traceback
 
@@ -49,11 +50,16 @@ def fixture(func):
 
 def run_tests(after_each=None):
     """Runs the tests and returns how many failed; after_each (if given) runs
-    after every test, pass or fail."""
+    after every test, pass or fail. FLTEST_ONLY=name[,name...] runs only those
+    (the others are skipped), to chase one failure."""
+    only = set(filter(None, os.environ.get("FLTEST_ONLY", "").split(",")))
     print(f"1..{len(_tests)}", flush=True)
     failed = 0
     for number, func in enumerate(_tests, 1):
         name = func.__name__
+        if only and name not in only:
+            print(f"ok {number} {name} # SKIP not in FLTEST_ONLY", flush=True)
+            continue
         try:
             func()
         except Skip as reason:
@@ -65,6 +71,9 @@ def run_tests(after_each=None):
             print(f"not ok {number} {name}", flush=True)
             for line in traceback.format_exc().splitlines():
                 print(f"# {line}", flush=True)
+            # meson --print-errorlogs shows a TAP test's stderr only: the reason
+            # must be there too, or a CI log says that a test failed but not why.
+            print(f"not ok {number} {name}\n{traceback.format_exc()}", file=sys.stderr, flush=True)
         else:
             print(f"ok {number} {name}", flush=True)
         finally:
