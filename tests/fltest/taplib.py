@@ -68,12 +68,13 @@ def run_tests(after_each=None):
             print(f"not ok {number} {name} # TODO {reason}", flush=True)
         except Exception:  # noqa: BLE001 - every failure becomes a TAP line
             failed += 1
+            reason = traceback.format_exc()
             print(f"not ok {number} {name}", flush=True)
-            for line in traceback.format_exc().splitlines():
+            for line in reason.splitlines():
                 print(f"# {line}", flush=True)
             # meson --print-errorlogs shows a TAP test's stderr only: the reason
             # must be there too, or a CI log says that a test failed but not why.
-            print(f"not ok {number} {name}\n{traceback.format_exc()}", file=sys.stderr, flush=True)
+            print(f"not ok {number} {name}\n{reason}", file=sys.stderr, flush=True)
         else:
             print(f"ok {number} {name}", flush=True)
         finally:
