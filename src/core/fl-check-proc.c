@@ -213,39 +213,58 @@ struct _FlChildSampler
   GArray *samples;   /* Sample */
 };
 
-/* The children of every thread of pid, from /proc (CONFIG_PROC_CHILDREN). */
+/* Appends pid to out unless this walk has listed it already. */
+static void
+add_pid (GArray *out, GHashTable *listed, pid_t pid)
+{
+  if (g_hash_table_add (listed, GINT_TO_POINTER (pid)))
+    g_array_append_val (out, pid);
+}
+
+/* The children of every thread of pid, from /proc (CONFIG_PROC_CHILDREN);
+ * FALSE when the kernel has no such file. A thread that exits while its
+ * process is read hands its children to another thread, which the walk may
+ * have passed or may read next: the threads are read again (the set keeps
+ * one entry a child). */
 static gboolean
-add_children (pid_t pid, GArray *out)
+add_children (pid_t pid, GArray *out, GHashTable *listed)
 {
   char path[64];
   g_autoptr (GDir) tasks = NULL;
-  const char *tid;
+  gboolean thread_exited = TRUE;
 
   g_snprintf (path, sizeof path, "/proc/%d/task", (int) pid);
   tasks = g_dir_open (path, 0, NULL);
   if (tasks == NULL)
     return TRUE;
-  while ((tid = g_dir_read_name (tasks)) != NULL)
+  for (int pass = 0; thread_exited && pass < 3; pass++)
     {
-      g_autofree char *file = g_strdup_printf ("%s/%s/children", path, tid);
-      g_autofree char *text = NULL;
-      g_auto (GStrv) pids = NULL;
+      const char *tid;
 
-      if (!g_file_get_contents (file, &text, NULL, NULL))
+      thread_exited = FALSE;
+      g_dir_rewind (tasks);
+      while ((tid = g_dir_read_name (tasks)) != NULL)
         {
-          if (!g_file_test (file, G_FILE_TEST_EXISTS) && g_file_test (path, G_FILE_TEST_IS_DIR))
-            return FALSE;
-          continue;
-        }
-      pids = g_strsplit (g_strstrip (text), " ", -1);
-      for (guint i = 0; pids[i] != NULL; i++)
-        {
-          guint64 child;
+          g_autofree char *thread = g_strdup_printf ("%s/%s", path, tid);
+          g_autofree char *file = g_strdup_printf ("%s/children", thread);
+          g_autofree char *text = NULL;
+          g_auto (GStrv) pids = NULL;
 
-          if (g_ascii_string_to_unsigned (pids[i], 10, 1, G_MAXINT, &child, NULL))
+          if (!g_file_get_contents (file, &text, NULL, NULL))
             {
-              pid_t value = (pid_t) child;
-              g_array_append_val (out, value);
+              if (g_file_test (thread, G_FILE_TEST_IS_DIR)
+                  && !g_file_test (file, G_FILE_TEST_EXISTS))
+                return FALSE;
+              thread_exited = TRUE;
+              continue;
+            }
+          pids = g_strsplit (g_strstrip (text), " ", -1);
+          for (guint i = 0; pids[i] != NULL; i++)
+            {
+              guint64 child;
+
+              if (g_ascii_string_to_unsigned (pids[i], 10, 1, G_MAXINT, &child, NULL))
+                add_pid (out, listed, (pid_t) child);
             }
         }
     }
@@ -254,7 +273,7 @@ add_children (pid_t pid, GArray *out)
 
 /* Without /proc/PID/task/TID/children: every process's parent, from its stat. */
 static void
-add_children_by_scan (pid_t parent, GArray *out)
+add_children_by_scan (pid_t parent, GArray *out, GHashTable *listed)
 {
   g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
   const char *name;
@@ -270,10 +289,7 @@ add_children_by_scan (pid_t parent, GArray *out)
           || (end = strrchr (text, ')')) == NULL || sscanf (end + 1, " %*c %d", &ppid) != 1
           || ppid != parent)
         continue;
-      {
-        pid_t value = (pid_t) atoi (name);
-        g_array_append_val (out, value);
-      }
+      add_pid (out, listed, (pid_t) atoi (name));
     }
 }
 
@@ -304,11 +320,12 @@ static void
 sample_once (FlChildSampler *sampler)
 {
   g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  g_autoptr (GHashTable) listed = g_hash_table_new (NULL, NULL);
   gint64 now = g_get_monotonic_time ();
   Sample sample = { now, 0 };
 
-  if (!add_children (sampler->root, found))
-    add_children_by_scan (sampler->root, found);
+  if (!add_children (sampler->root, found, listed))
+    add_children_by_scan (sampler->root, found, listed);
   /* Breadth first: the array grows as the descendants' children are added.
    * Only the leaves count: a process that waits for its own workers (a
    * frameloom-client that a script starts) does not make the GIF itself. */
@@ -318,8 +335,8 @@ sample_once (FlChildSampler *sampler)
       guint before = found->len;
       Seen *seen;
 
-      if (!add_children (pid, found))
-        add_children_by_scan (pid, found);
+      if (!add_children (pid, found, listed))
+        add_children_by_scan (pid, found, listed);
       if (found->len > before || is_exited (pid))
         continue;
       seen = g_hash_table_lookup (sampler->seen, GINT_TO_POINTER (pid));

@@ -8,6 +8,9 @@
 #include "fl-server.h"
 
 #include <json-glib/json-glib.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -278,6 +281,95 @@ test_child_sampler_leaves_out_zombies (void)
   g_assert_cmpuint (distinct, ==, 0);
 }
 
+#define CHURN_HELPER "--two-workers-and-thread-churn"
+
+static void *
+exit_at_once (void *data)
+{
+  return data;
+}
+
+/* A process with two workers whose other threads start and exit all the
+ * while, as a pool's handler threads do while it tears its workers down. It
+ * writes a byte to report once both workers run and one before it ends them. */
+static void G_GNUC_NORETURN
+run_two_workers_and_thread_churn (int report)
+{
+  pid_t workers[2];
+  gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+  for (int i = 0; i < 2; i++)
+    if ((workers[i] = fork ()) == 0)
+      {
+        pause ();
+        _exit (0);
+      }
+  if (write (report, "r", 1) != 1)
+    _exit (1);
+  while (g_get_monotonic_time () < end)
+    {
+      pthread_t threads[8];
+      int started = 0;
+
+      for (; started < 8; started++)
+        if (pthread_create (&threads[started], NULL, exit_at_once, NULL) != 0)
+          break;
+      for (int i = 0; i < started; i++)
+        pthread_join (threads[i], NULL);
+    }
+  if (write (report, "e", 1) != 1)
+    _exit (1);
+  for (int i = 0; i < 2; i++)
+    {
+      kill (workers[i], SIGKILL);
+      waitpid (workers[i], NULL, 0);
+    }
+  _exit (0);
+}
+
+/* Each worker counts once in a look at the tree, however the threads of its
+ * parent come and go during the look (a thread that exits hands its children
+ * to another: the walk met them twice, and two workers counted as four). */
+static void
+test_child_sampler_counts_each_process_once (void)
+{
+  FlChildSampler *sampler;
+  gint64 start, end;
+  guint distinct = 0, peak;
+  int report[2], status;
+  char byte;
+  pid_t parent;
+
+  g_assert_cmpint (pipe (report), ==, 0);
+  parent = fork ();
+  g_assert_cmpint (parent, >=, 0);
+  if (parent == 0)
+    {
+      /* A fresh image of this program: threads after a fork of a process
+       * with threads are not for ThreadSanitizer. */
+      g_autofree char *fd = g_strdup_printf ("%d", report[1]);
+
+      close (report[0]);
+      execl ("/proc/self/exe", "test-check", CHURN_HELPER, fd, (char *) NULL);
+      _exit (127);
+    }
+  close (report[1]);
+  sampler = fl_child_sampler_start (parent);
+  /* The window: from both workers running to just before they are ended. */
+  g_assert_cmpint (read (report[0], &byte, 1), ==, 1);
+  start = g_get_monotonic_time ();
+  g_assert_cmpint (read (report[0], &byte, 1), ==, 1);
+  end = g_get_monotonic_time ();
+  g_assert_cmpint (waitpid (parent, &status, 0), ==, parent);
+  close (report[0]);
+  fl_child_sampler_stop (sampler);
+  peak = fl_child_sampler_peak (sampler, start, end, &distinct);
+  fl_child_sampler_free (sampler);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  g_assert_cmpuint (peak, ==, 2);
+  g_assert_cmpuint (distinct, ==, 2);
+}
+
 /* The server's hash of what it sent is the hash of the image the client reads. */
 static void
 test_server_hashes_images (void)
@@ -334,6 +426,8 @@ test_server_hashes_images (void)
 int
 main (int argc, char **argv)
 {
+  if (argc == 3 && strcmp (argv[1], CHURN_HELPER) == 0)
+    run_two_workers_and_thread_churn (atoi (argv[2]));
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/check/server/reports-each-check-live", test_reports_each_check_live);
   g_test_add_func ("/check/server/cancel-stops-at-once", test_cancel_stops_at_once);
@@ -343,6 +437,7 @@ main (int argc, char **argv)
   g_test_add_func ("/check/markdown", test_markdown);
   g_test_add_func ("/check/thread-sampler", test_thread_sampler_samples_before_the_load);
   g_test_add_func ("/check/child-sampler-zombies", test_child_sampler_leaves_out_zombies);
+  g_test_add_func ("/check/child-sampler-once", test_child_sampler_counts_each_process_once);
   g_test_add_func ("/check/server-hashes-images", test_server_hashes_images);
   return g_test_run ();
 }
